@@ -1,0 +1,287 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import { Redis } from 'ioredis';
+import { count, eq } from 'drizzle-orm';
+import type { Config } from '../src/config.js';
+import type { Clock, Logger } from '../src/ports.js';
+import { systemClock } from '../src/ports.js';
+import { CaseService } from '../src/cases/case-service.js';
+import { PermanentDeliveryError, type Deliverer } from '../src/delivery/deliverer.js';
+import { RateLimiter, type RateLimit } from '../src/delivery/rate-limiter.js';
+import { StreamDrainer } from '../src/delivery/stream-drainer.js';
+import { Metrics } from '../src/metrics.js';
+import type { ClientFile } from '../src/outgoing.js';
+import { openDatabase } from '../db/open-database.js';
+import { cases as casesTable } from '../db/schema.js';
+import { SqliteCaseStore } from '../db/sqlite-case-store.js';
+import { SqliteOutbox } from '../db/sqlite-outbox.js';
+import { createOutboxQueue, createOutboxWorker, outboxJobId, QueueDeliveryTrigger } from '../jobs/outbox-queue.js';
+import { createHttpServer, type HealthReport } from './http-server.js';
+import { registerMessageListeners } from './slack/listeners/messages/index.js';
+import { SlackDeliverer } from './slack/slack-deliverer.js';
+import { SlackDirectory } from './slack/slack-directory.js';
+import { createTelegramBot } from './telegram/telegram-bot.js';
+import { TelegramDeliverer } from './telegram/telegram-deliverer.js';
+
+/** Raised when Repka cannot start; the message is one line for the operator. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** Tunables that are not part of the environment contract (tests and benchmarks set them). */
+export interface RepkaOptions {
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** Slack posts per channel. Default 1/s with a burst of 4, Slack's documented pace. */
+  readonly slackChannelRate?: RateLimit;
+  /** Telegram messages per chat. Default 1/s, burst 3. */
+  readonly telegramChatRate?: RateLimit;
+  /** Telegram messages for the whole bot. Default 30/s, burst 30. */
+  readonly telegramGlobalRate?: RateLimit;
+  /** Team time zone for history times. Default UTC. */
+  readonly timeZone?: string;
+  /** How often pending outbox rows are re-queued, ms. Default 10 s. */
+  readonly sweepEveryMs?: number;
+  /** First retry delay after a failed platform call, ms. Default 250. */
+  readonly backoffBaseMs?: number;
+}
+
+export interface RunningRepka {
+  /** The port the HTTP server listens on (useful with PORT=0). */
+  readonly port: number;
+  /** Stops taking work, lets in-flight calls finish, closes workers, Redis and SQLite. */
+  stop(): Promise<void>;
+}
+
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const text = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  return {
+    debug: (...args) => log.debug(`bolt: ${text(args)}`),
+    info: (...args) => log.info(`bolt: ${text(args)}`),
+    warn: (...args) => log.warn(`bolt: ${text(args)}`),
+    error: (...args) => log.error(`bolt: ${text(args)}`),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+async function withRetries<T>(what: string, attempts: number, work: () => Promise<T>, isFatal: (error: unknown) => boolean, log: Logger): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const message = (error as Error).message;
+      if (isFatal(error) || attempt >= attempts) throw new StartupError(`${what} failed: ${message}`);
+      log.warn(`${what} failed, retrying`, { attempt, error: message });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
+    }
+  }
+}
+
+/** Starts the whole service in this process, as `npm start` does. */
+export async function startRepka(config: Config, options: RepkaOptions): Promise<RunningRepka> {
+  const { log } = options;
+  const clock = options.clock ?? systemClock;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log.warn('shutdown step failed', { error: (error as Error).message });
+      }
+    }
+  };
+
+  try {
+    const database = openDatabase(config.databasePath);
+    cleanups.push(() => database.close());
+    const store = new SqliteCaseStore(database.db);
+    const outbox = new SqliteOutbox(database.db);
+    const metrics = new Metrics();
+
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    redis.on('error', (error) => log.warn('redis error', { error: error.message }));
+    cleanups.push(() => void redis.disconnect());
+    await withRetries('Redis connection', 3, () => redis.connect(), () => false, log);
+    const queue = createOutboxQueue(redis, config.queuePrefix);
+    cleanups.push(() => queue.close());
+    const trigger = new QueueDeliveryTrigger(queue, log);
+
+    const slackClientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 15_000, logger: boltLogger(log) };
+    const slackClient = new webApi.WebClient(config.slack.botToken, slackClientOptions);
+    const auth = await withRetries(
+      'Slack auth.test',
+      6,
+      () => slackClient.auth.test(),
+      (error) => (error as { code?: string }).code === webApi.ErrorCode.PlatformError,
+      log,
+    );
+
+    const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents });
+    const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, log });
+    const telegram = telegramBot.bot.telegram;
+
+    const downloadClientFile = async (file: ClientFile): Promise<Buffer> => {
+      if ((file.sizeBytes ?? 0) > 20 * 1024 * 1024) throw new PermanentDeliveryError('the file is larger than 20 MB, the most a Telegram bot may download');
+      const link = await telegram.getFileLink(file.fileId).catch((error: { response?: { error_code?: number; description?: string } }) => {
+        if (error.response?.error_code === 400) throw new PermanentDeliveryError(`Telegram: ${error.response.description ?? 'bad file'}`);
+        throw error;
+      });
+      const response = await fetch(link, { signal: AbortSignal.timeout(60_000) });
+      if (!response.ok) throw new Error(`file download answered ${response.status}`);
+      return Buffer.from(await response.arrayBuffer());
+    };
+
+    const slackDeliverer = new SlackDeliverer({
+      client: slackClient,
+      store,
+      downloadClientFile,
+      channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: 1, burst: 4 }, () => clock.now()),
+      timeZone: options.timeZone ?? 'UTC',
+      log,
+    });
+    const telegramDeliverer = new TelegramDeliverer({
+      telegram,
+      store,
+      chatLimiter: new RateLimiter(options.telegramChatRate ?? { perSecond: 1, burst: 3 }, () => clock.now()),
+      globalLimiter: new RateLimiter(options.telegramGlobalRate ?? { perSecond: 30, burst: 30 }, () => clock.now()),
+    });
+    const deliverer: Deliverer = {
+      deliver: (messages, signal) => (messages[0]?.message.to === 'client' ? telegramDeliverer : slackDeliverer).deliver(messages, signal),
+    };
+    const drainer = new StreamDrainer({
+      outbox,
+      transaction: (work) => store.transaction(work),
+      deliverer,
+      trigger,
+      clock,
+      log,
+      backoffBaseMs: options.backoffBaseMs,
+      onPermanentFailure: (message, reason) => cases.recordDeliveryFailure(message.message, reason),
+      onDelivered: (message, latencyMs) => {
+        metrics.inc('repka_outbox_delivered_total', 'Outbox messages delivered', { to: message.message.to });
+        metrics.inc('repka_outbox_delivery_seconds_sum', 'Sum of enqueue-to-delivery latency', {}, latencyMs / 1000);
+      },
+    });
+
+    const shutdown = new AbortController();
+    const worker = createOutboxWorker(redis, config.queuePrefix, { drainer, streamOf: (id) => outbox.streamOfRow(id), signal: shutdown.signal }, log);
+    cleanups.push(async () => {
+      shutdown.abort(new Error('shutting down'));
+      await worker.close();
+    });
+    void worker.run();
+
+    const sweep = async () => {
+      const streams = outbox.pendingStreams();
+      if (streams.length > 0) await trigger.add(streams.map((s) => s.firstId));
+    };
+    await sweep();
+    const sweepTimer = setInterval(() => sweep().catch((error: Error) => log.warn('outbox sweep failed', { error: error.message })), options.sweepEveryMs ?? 10_000);
+    const forgetTimer = setInterval(() => store.forgetInboundBefore(clock.now() - 7 * 24 * 3600 * 1000), 3600 * 1000);
+    cleanups.push(() => {
+      clearInterval(sweepTimer);
+      clearInterval(forgetTimer);
+    });
+
+    metrics.gauge('repka_outbox_pending', 'Outbox messages waiting for delivery', () => outbox.backlog().pending);
+    metrics.gauge('repka_outbox_oldest_pending_seconds', 'Age of the oldest undelivered message', () => {
+      const oldest = outbox.backlog().oldestCreatedAt;
+      return oldest === null ? 0 : (clock.now() - oldest) / 1000;
+    });
+    metrics.gauge('repka_cases_opened_total', 'Cases opened', () => database.db.select({ n: count() }).from(casesTable).get()?.n ?? 0);
+    metrics.gauge('repka_cases_open', 'Cases open now', () => database.db.select({ n: count() }).from(casesTable).where(eq(casesTable.status, 'open')).get()?.n ?? 0);
+
+    const directory = new SlackDirectory(new webApi.WebClient(config.slack.botToken, { ...slackClientOptions, timeout: 3000 }), database.db, clock, log);
+    const receiver = config.slack.appToken
+      ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: boltLogger(log), installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } } as never })
+      : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', processBeforeResponse: true, logger: boltLogger(log) });
+    const app = new App({
+      receiver,
+      token: config.slack.botToken,
+      botId: auth.bot_id,
+      botUserId: auth.user_id,
+      tokenVerificationEnabled: false,
+      clientOptions: slackClientOptions,
+      logger: boltLogger(log),
+    });
+    app.use(async ({ next }) => {
+      metrics.inc('repka_inbound_total', 'Inbound platform deliveries', { source: 'slack' });
+      await next();
+    });
+    registerMessageListeners(app, { cases, directory, supportChannel: config.slack.supportChannel, log });
+    app.error(async (error) => {
+      log.error('slack listener failed', { error: error.message });
+      throw error;
+    });
+
+    const health = async (): Promise<HealthReport> => {
+      const parts: Record<string, string> = {};
+      try {
+        database.sqlite.prepare('select 1').get();
+        parts.sqlite = 'ok';
+      } catch (error) {
+        parts.sqlite = `down: ${(error as Error).message}`;
+      }
+      try {
+        await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1000))]);
+        parts.redis = 'ok';
+      } catch (error) {
+        parts.redis = `down: ${(error as Error).message}`;
+      }
+      return { ok: Object.values(parts).every((p) => p === 'ok'), parts };
+    };
+
+    const webhook = config.telegram.webhookUrl;
+    const server: Server = createHttpServer({
+      slack: receiver instanceof HTTPReceiver ? receiver.requestListener : undefined,
+      telegram: webhook ? { secret: config.telegram.webhookSecret ?? '', handleUpdate: (u) => telegramBot.handleUpdate(u) } : undefined,
+      health,
+      metrics: () => metrics.render(),
+      log,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error) => reject(new StartupError(`cannot listen on port ${config.port}: ${error.message}`)));
+      server.listen(config.port, resolve);
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+
+    if (webhook) {
+      await withRetries(
+        'Telegram setWebhook',
+        6,
+        () => telegram.setWebhook(webhook, { secret_token: config.telegram.webhookSecret, allowed_updates: ['message', 'callback_query', 'my_chat_member'] }),
+        (error) => (error as { response?: { error_code?: number } }).response?.error_code === 401,
+        log,
+      );
+    } else {
+      await withRetries('Telegram getMe', 6, () => telegram.getMe(), (error) => (error as { response?: { error_code?: number } }).response?.error_code === 401, log);
+      telegramBot.bot.launch({ allowedUpdates: ['message', 'callback_query', 'my_chat_member'] }).catch((error: Error) => log.error('telegram polling stopped', { error: error.message }));
+      cleanups.push(() => telegramBot.bot.stop('shutdown'));
+    }
+    if (receiver instanceof SocketModeReceiver) {
+      await app.start();
+      cleanups.push(async () => {
+        await app.stop();
+      });
+    }
+    log.info('repka started', { port, slack: receiver instanceof SocketModeReceiver ? 'socket-mode' : 'http', telegram: webhook ? 'webhook' : 'polling' });
+    return { port, stop: cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,104 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { Update } from 'telegraf/types';
+import type { Logger } from '../src/ports.js';
+
+/** Largest Telegram update accepted, bytes; real updates are a few KB. */
+export const telegramBodyLimit = 1024 * 1024;
+
+export interface HealthReport {
+  readonly ok: boolean;
+  /** Per part: "ok" or what is wrong. */
+  readonly parts: Readonly<Record<string, string>>;
+}
+
+export interface HttpServerDeps {
+  /** Bolt's HTTP receiver listener; undefined in Socket Mode (then /slack/events answers 404). */
+  readonly slack?: RequestListener;
+  /** Handles one Telegram update; undefined in long-polling mode. Throws when it was not stored. */
+  readonly telegram?: { readonly secret: string; readonly handleUpdate: (update: Update) => Promise<void> };
+  readonly health: () => Promise<HealthReport>;
+  readonly metrics: () => string;
+  readonly log: Logger;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function secretMatches(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return 'too-large';
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function isUpdate(value: unknown): value is Update {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Number.isSafeInteger((value as { update_id?: unknown }).update_id);
+}
+
+/** The one HTTP server: /slack/events, /telegram/webhook, /healthz, /metrics. */
+export function createHttpServer(deps: HttpServerDeps): Server {
+  const handleTelegram = async (req: IncomingMessage, res: ServerResponse) => {
+    const telegram = deps.telegram;
+    if (telegram === undefined) return send(res, 404, { error: 'webhook mode is off' });
+    if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
+    if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], telegram.secret)) return send(res, 403, { error: 'bad secret token' });
+    const body = await readBody(req, telegramBodyLimit);
+    if (body === 'too-large') return send(res, 413, { error: 'update too large' });
+    let update: unknown;
+    try {
+      update = JSON.parse(body.toString('utf8'));
+    } catch {
+      return send(res, 400, { error: 'malformed JSON' });
+    }
+    if (!isUpdate(update)) return send(res, 400, { error: 'not a Telegram update (no update_id)' });
+    try {
+      await telegram.handleUpdate(update);
+      send(res, 200, { ok: true });
+    } catch (error) {
+      deps.log.error('telegram update not stored', { updateId: update.update_id, error: (error as Error).message });
+      send(res, 500, { error: 'not stored; please retry' });
+    }
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    switch (path) {
+      case '/slack/events':
+        if (deps.slack === undefined) return send(res, 404, { error: 'Slack runs in Socket Mode' });
+        return deps.slack(req, res);
+      case '/telegram/webhook':
+        return handleTelegram(req, res);
+      case '/healthz': {
+        const report = await deps.health();
+        return send(res, report.ok ? 200 : 503, report.ok ? { status: 'ok', ...report.parts } : { status: 'unavailable', ...report.parts });
+      }
+      case '/metrics':
+        return send(res, 200, deps.metrics(), 'text/plain; version=0.0.4');
+      default:
+        return send(res, 404, { error: 'not found' });
+    }
+  };
+
+  return createServer((req, res) => {
+    route(req, res).catch((error: Error) => {
+      deps.log.error('http request failed', { path: req.url, error: error.message });
+      if (!res.headersSent) send(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+}

@@ -1,0 +1,49 @@
+import type { EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
+import { agentCommandNames } from '../../../src/cases/agent-command.js';
+
+const commandHelp: Record<string, string> = {
+  reply: '`!reply <text>` (or `!r`): send <text> to the client',
+  close: '`!close [summary]`: close the case and tell the client',
+  reopen: '`!reopen`: open a closed case again',
+  assign: '`!assign @someone` or `!assign me`: set who owns the case',
+  history: '`!history`: post the whole case history here',
+  help: '`!help`: this list',
+};
+
+/** The list of thread commands, one per line. */
+export function helpText(): string {
+  const lines = agentCommandNames.map((name) => `• ${commandHelp[name] ?? `\`!${name}\``}`);
+  return ['Commands in a case thread:', ...lines, 'Anything else you write here is an internal note: it stays in the history and never reaches the client.'].join('\n');
+}
+
+/** Text of a private answer to one person in Slack. Pure. */
+export function renderEphemeral(notice: EphemeralNotice): string {
+  switch (notice.type) {
+    case 'help':
+      return notice.unknownCommand ? `\`${notice.unknownCommand}\` is not a command; nothing was sent.\n${helpText()}` : helpText();
+    case 'usage':
+      return `Usage: ${commandHelp[notice.command.slice(1)] ?? notice.command}. Nothing was sent.`;
+    case 'not-agent':
+      return `Only support agents can use \`${notice.command}\`; nothing was sent. Your message stays in the thread as a note.`;
+    case 'case-closed':
+      return `This case is closed, so \`${notice.command}\` was not sent. Use \`!reopen\` first.`;
+    case 'error':
+      return notice.text;
+  }
+}
+
+/** Text of a notice posted by Repka into a case thread (client messages are rendered elsewhere). Pure. */
+export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-message' } | { type: 'history' }>): string {
+  switch (post.type) {
+    case 'closed':
+      return `:lock: Case closed by <@${post.by}>${post.summary ? `: ${post.summary}` : ''}. The client was told.`;
+    case 'reopened':
+      return `:unlock: Case reopened by <@${post.by}>. The client was told.`;
+    case 'assigned':
+      return `:bust_in_silhouette: Assigned to <@${post.assignee}> by <@${post.by}>.`;
+    case 'delivery-failed':
+      return `:warning: Could not deliver ${post.what}: ${post.reason}.`;
+    case 'client-new-case':
+      return `:arrow_right: The client wrote again after this case was closed: new case #${post.newCaseId}.`;
+  }
+}

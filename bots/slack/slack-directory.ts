@@ -1,0 +1,37 @@
+import type { webApi } from '@slack/bolt';
+import { eq } from 'drizzle-orm';
+import type { RepkaDb } from '../../db/open-database.js';
+import { slackUsers } from '../../db/schema.js';
+import type { Clock, Directory, Logger } from '../../src/ports.js';
+
+/** Names are refreshed after a day. */
+const maxAgeMs = 24 * 60 * 60 * 1000;
+
+/** Display names from users.info, cached in SQLite; never throws (falls back to the user ID). */
+export class SlackDirectory implements Directory {
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly db: RepkaDb,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async slackName(userId: string): Promise<string> {
+    const cached = this.db.select().from(slackUsers).where(eq(slackUsers.id, userId)).get();
+    if (cached !== undefined && this.clock.now() - cached.fetchedAt < maxAgeMs) return cached.name;
+    try {
+      const answer = await this.client.users.info({ user: userId });
+      const user = answer.user;
+      const name = user?.profile?.display_name || user?.profile?.real_name || user?.real_name || user?.name || userId;
+      this.db
+        .insert(slackUsers)
+        .values({ id: userId, name, fetchedAt: this.clock.now() })
+        .onConflictDoUpdate({ target: slackUsers.id, set: { name, fetchedAt: this.clock.now() } })
+        .run();
+      return name;
+    } catch (error) {
+      this.log.warn('users.info failed; showing the user ID', { userId, error: (error as Error).message });
+      return cached?.name ?? userId;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import type { ClientNotice } from '../../../src/outgoing.js';
+import type { Language } from '../../../src/ports.js';
+import { formatClientDate, messagesFor } from '../../../src/i18n/messages.js';
+import { languages } from '../../../src/i18n/language.js';
+
+export interface TelegramText {
+  readonly text: string;
+  readonly replyMarkup?: { inline_keyboard: { text: string; callback_data: string }[][] };
+}
+
+/** Callback data of the language buttons: "lang:ru". */
+export const languageCallbackPrefix = 'lang:';
+
+/** A client notice as a Telegram message in the client's language. Plain text (no parse mode). Pure. */
+export function renderClientNotice(notice: ClientNotice, language: Language): TelegramText {
+  const m = messagesFor(language);
+  switch (notice.type) {
+    case 'case-opened':
+      return { text: notice.empty ? m.caseOpenedEmpty(notice.caseId) : m.caseOpened(notice.caseId) };
+    case 'agent-reply':
+      return { text: m.agentReply(notice.caseId, notice.agentName, notice.text) };
+    case 'case-closed':
+      return { text: m.caseClosed(notice.caseId) };
+    case 'case-reopened':
+      return { text: m.caseReopened(notice.caseId) };
+    case 'greeting':
+      return { text: m.greeting(notice.openCaseIds) };
+    case 'status':
+      if (notice.cases.length === 0) return { text: m.statusNone };
+      return {
+        text: [m.statusHeader, ...notice.cases.map((c) => m.statusLine(c.id, formatClientDate(c.openedAt, language), c.status))].join('\n'),
+      };
+    case 'help':
+      return { text: m.help };
+    case 'private-only':
+      return { text: m.privateOnly };
+    case 'not-supported':
+      return { text: m.notSupported(notice.what) };
+    case 'choose-language':
+      return {
+        text: m.chooseLanguage,
+        replyMarkup: { inline_keyboard: [languages.map((l) => ({ text: messagesFor(l).languageName, callback_data: `${languageCallbackPrefix}${l}` }))] },
+      };
+    case 'language-set':
+      return { text: m.languageSet };
+  }
+}

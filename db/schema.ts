@@ -1,0 +1,104 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** A Telegram client: one private chat with the bot. */
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    telegramChatId: integer('telegram_chat_id').notNull(),
+    telegramUserId: integer('telegram_user_id').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name'),
+    username: text('username'),
+    /** 'ru' | 'uk' | 'en' */
+    language: text('language').notNull(),
+    /** Set when the client chose a language with /language; Telegram's language_code no longer overrides it. */
+    languageChosen: integer('language_chosen', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('clients_chat').on(t.telegramChatId)],
+);
+
+/** A case: `id` is the case number shown as #N. */
+export const cases = sqliteTable(
+  'cases',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id),
+    /** 'open' | 'closed' */
+    status: text('status').notNull(),
+    assignee: text('assignee'),
+    slackChannel: text('slack_channel').notNull(),
+    /** The case card's ts: the thread. Null until the card is posted. */
+    slackThreadTs: text('slack_thread_ts'),
+    previousCaseId: integer('previous_case_id'),
+    openedAt: integer('opened_at').notNull(),
+    closedAt: integer('closed_at'),
+    closeSummary: text('close_summary'),
+    /** When the client last wrote and has not had an answer since; null when we replied last. */
+    clientWaitingSince: integer('client_waiting_since'),
+    firstReplyAt: integer('first_reply_at'),
+  },
+  (t) => [index('cases_client').on(t.clientId, t.status), uniqueIndex('cases_thread').on(t.slackChannel, t.slackThreadTs)],
+);
+
+/** The case history: every message, reply, note, command and status change, in order. */
+export const caseEvents = sqliteTable(
+  'case_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(),
+    /** 'client' | 'agent' | 'department' | 'system' */
+    authorKind: text('author_kind').notNull(),
+    authorId: text('author_id'),
+    authorName: text('author_name'),
+    text: text('text'),
+    /** Kind-specific details as JSON. */
+    data: text('data'),
+  },
+  (t) => [index('case_events_case').on(t.caseId, t.id)],
+);
+
+/** Inbound deliveries already handled: 'tg:<update_id>' and 'slack:<event_id>'. */
+export const processedInbound = sqliteTable(
+  'processed_inbound',
+  {
+    key: text('key').primaryKey(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('processed_inbound_at').on(t.at)],
+);
+
+/** Every outbound platform call, written in the transaction that caused it, delivered in order per stream. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Ordering key: one Slack case thread or one Telegram chat. */
+    stream: text('stream').notNull(),
+    /** The message as JSON (see src/outgoing.ts). */
+    payload: text('payload').notNull(),
+    /** 'pending' | 'sent' | 'failed' */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    caseId: integer('case_id'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('outbox_pending').on(t.status, t.stream, t.id)],
+);
+
+/** Slack display names, cached from users.info. */
+export const slackUsers = sqliteTable('slack_users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  fetchedAt: integer('fetched_at').notNull(),
+});
+

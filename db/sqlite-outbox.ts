@@ -1,0 +1,93 @@
+import { and, asc, count, eq, inArray, min, sql } from 'drizzle-orm';
+import { streamOf, type Outgoing } from '../src/outgoing.js';
+import type { Outbox } from '../src/ports.js';
+import type { RepkaDb } from './open-database.js';
+import { outbox } from './schema.js';
+
+/** One stored outbound message. */
+export interface OutboxRow {
+  readonly id: number;
+  readonly stream: string;
+  readonly message: Outgoing;
+  readonly attempts: number;
+  readonly caseId: number | null;
+  readonly createdAt: number;
+}
+
+/** The outbox on SQLite: written inside domain transactions, read by the delivery queue. */
+export class SqliteOutbox implements Outbox {
+  constructor(private readonly db: RepkaDb) {}
+
+  enqueue(message: Outgoing, at: number): number {
+    const caseId = 'caseId' in message && typeof message.caseId === 'number' ? message.caseId : null;
+    const row = this.db
+      .insert(outbox)
+      .values({ stream: streamOf(message), payload: JSON.stringify(message), caseId, createdAt: at })
+      .returning({ id: outbox.id })
+      .get();
+    return row.id;
+  }
+
+  /** The stream of one row, or undefined if it no longer exists. */
+  streamOfRow(id: number): string | undefined {
+    return this.db.select({ stream: outbox.stream }).from(outbox).where(eq(outbox.id, id)).get()?.stream;
+  }
+
+  /** The oldest pending rows of `stream`, in order. */
+  pending(stream: string, limit: number): OutboxRow[] {
+    return this.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.status, 'pending'), eq(outbox.stream, stream)))
+      .orderBy(asc(outbox.id))
+      .limit(limit)
+      .all()
+      .map((row) => ({
+        id: row.id,
+        stream: row.stream,
+        message: JSON.parse(row.payload) as Outgoing,
+        attempts: row.attempts,
+        caseId: row.caseId,
+        createdAt: row.createdAt,
+      }));
+  }
+
+  /** Every stream with pending rows and its oldest pending id, for rebuilding the queue on start. */
+  pendingStreams(): { stream: string; firstId: number }[] {
+    return this.db
+      .select({ stream: outbox.stream, firstId: min(outbox.id).mapWith(Number) })
+      .from(outbox)
+      .where(eq(outbox.status, 'pending'))
+      .groupBy(outbox.stream)
+      .all();
+  }
+
+  markSent(ids: readonly number[], at: number): void {
+    if (ids.length === 0) return;
+    this.db.update(outbox).set({ status: 'sent', sentAt: at, lastError: null }).where(inArray(outbox.id, [...ids])).run();
+  }
+
+  markFailed(ids: readonly number[], error: string): void {
+    if (ids.length === 0) return;
+    this.db.update(outbox).set({ status: 'failed', lastError: error }).where(inArray(outbox.id, [...ids])).run();
+  }
+
+  recordAttempt(ids: readonly number[], error: string): void {
+    if (ids.length === 0) return;
+    this.db
+      .update(outbox)
+      .set({ attempts: sql`${outbox.attempts} + 1`, lastError: error })
+      .where(inArray(outbox.id, [...ids]))
+      .run();
+  }
+
+  /** Pending rows and the creation time of the oldest (for metrics). */
+  backlog(): { pending: number; oldestCreatedAt: number | null } {
+    const row = this.db
+      .select({ pending: count(), oldest: min(outbox.createdAt) })
+      .from(outbox)
+      .where(eq(outbox.status, 'pending'))
+      .get();
+    return { pending: row?.pending ?? 0, oldestCreatedAt: row?.oldest ?? null };
+  }
+}

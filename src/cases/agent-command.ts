@@ -1,0 +1,56 @@
+/** A message an agent wrote in a case thread, read as a command. */
+export type AgentCommand =
+  | { readonly name: 'reply'; readonly text: string }
+  | { readonly name: 'close'; readonly summary: string }
+  | { readonly name: 'reopen' }
+  | { readonly name: 'assign'; readonly target: string | 'me' | undefined }
+  | { readonly name: 'history' }
+  | { readonly name: 'help' }
+  | { readonly name: 'unknown'; readonly word: string }
+  | { readonly name: 'note'; readonly text: string };
+
+const aliases: Record<string, AgentCommand['name']> = {
+  reply: 'reply',
+  r: 'reply',
+  close: 'close',
+  reopen: 'reopen',
+  assign: 'assign',
+  history: 'history',
+  help: 'help',
+};
+
+/** Commands listed in help, in the order shown. */
+export const agentCommandNames = Object.keys(aliases).filter((k) => k !== 'r');
+
+/**
+ * Reads a case-thread message: the first word decides, case-insensitively. `!word` that is not a
+ * command is `unknown`; anything not starting with `!` is a `note`. Never throws.
+ */
+export function parseAgentCommand(message: string): AgentCommand {
+  const trimmed = message.trimStart();
+  const match = /^!(\S+)/u.exec(trimmed);
+  if (match === null) return { name: 'note', text: message.trim() };
+  const word = match[1] ?? '';
+  const rest = trimmed.slice(match[0].length).trim();
+  const name = aliases[word.toLowerCase()];
+  switch (name) {
+    case undefined:
+      return { name: 'unknown', word: `!${word}` };
+    case 'reply':
+      return { name, text: rest };
+    case 'close':
+      return { name, summary: rest };
+    case 'assign': {
+      if (rest === '') return { name, target: undefined };
+      if (/^me$/i.test(rest)) return { name, target: 'me' };
+      const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest);
+      return { name, target: mention?.[1] ?? undefined };
+    }
+    case 'reopen':
+    case 'history':
+    case 'help':
+      return { name };
+    default:
+      return { name: 'unknown', word: `!${word}` };
+  }
+}

@@ -1,0 +1,247 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { isDuration, parseDuration } from './duration.js';
+import { validateBusinessHours, type BusinessHours } from './deadlines/business-hours.js';
+
+/** Raised when configuration is missing or invalid; `message` is one line naming the variable or field. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const slackId = (prefix: string) =>
+  z.string().regex(new RegExp(`^[${prefix}][A-Z0-9]{2,}$`), `must be a Slack ID starting with ${prefix.split('').join(' or ')}`);
+
+const duration = z.string().refine(isDuration, 'must be a duration such as 30m, 1h30m or 2d');
+const percent = z.string().regex(/^(100|[1-9]?\d)%$/, 'must be a percentage such as 50%');
+
+const departmentSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, - or _'),
+  name: z.string().min(1),
+  aliases: z.array(z.string().min(1)).default([]),
+  slackChannel: slackId('CG'),
+  replyWithin: duration,
+  mention: z.array(z.string().regex(/^[US][A-Z0-9]{2,}$/, 'must be a Slack user (U…) or user-group (S…) ID')).default([]),
+  remindAt: z.array(percent).default([]),
+  escalateTo: z.array(slackId('UW')).default([]),
+  escalateAgainAfter: duration.optional(),
+  tellClient: z.boolean().default(true),
+  hours: z.unknown().optional(),
+});
+
+const departmentsFileSchema = z.object({
+  clientFirstReplyWithin: duration.default('15m'),
+  supportLead: z.array(slackId('UW')).default([]),
+  departments: z.array(departmentSchema).default([]),
+});
+
+/** One department as configured: durations in ms, reminder points as fractions 0..1. */
+export interface Department {
+  readonly id: string;
+  readonly name: string;
+  /** Lower-cased id and aliases, for matching `!ask <department>`. */
+  readonly names: readonly string[];
+  readonly aliases: readonly string[];
+  readonly slackChannel: string;
+  /** Default reply-by duration, ms of business time. */
+  readonly replyWithinMs: number;
+  readonly mention: readonly string[];
+  /** Reminder points as fractions of the ask's business-time span, ascending. */
+  readonly remindAt: readonly number[];
+  readonly escalateTo: readonly string[];
+  /** Second escalation to the support lead this long after the deadline, ms; undefined: none. */
+  readonly escalateAgainAfterMs?: number;
+  /** Whether the client is told that the team is checking with this department. Default true. */
+  readonly tellClient: boolean;
+  /** Business hours; undefined: the clock runs 24/7. */
+  readonly hours?: BusinessHours;
+}
+
+export interface DepartmentsConfig {
+  /** How long a client may wait for a first reply before the case thread is alerted, ms. Default 15 minutes. */
+  readonly clientFirstReplyWithinMs: number;
+  /** Slack user IDs told on a second escalation. */
+  readonly supportLead: readonly string[];
+  readonly departments: readonly Department[];
+}
+
+const logLevels = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_PATH: z.string().min(1).default('./data/repka.sqlite'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _').default('repka'),
+    SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),
+    SLACK_API_URL: z
+      .string()
+      .url()
+      .default('https://slack.com/api/')
+      .transform((v) => (v.endsWith('/') ? v : `${v}/`)),
+    SLACK_SUPPORT_CHANNEL: slackId('CG'),
+    SLACK_AGENTS: optionalText.transform((v) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean))),
+    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456:ABC-DEF…'),
+    TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+    TELEGRAM_WEBHOOK_URL: optionalText.refine((v) => v === undefined || URL.canParse(v), 'must be a URL'),
+    TELEGRAM_WEBHOOK_SECRET: optionalText.refine(
+      (v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v),
+      'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',
+    ),
+    DEPARTMENTS_FILE: z.string().min(1).default('./departments.json'),
+    LOG_LEVEL: z.enum(logLevels).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required unless SLACK_APP_TOKEN (Socket Mode) is set' });
+    }
+    if (env.TELEGRAM_WEBHOOK_URL !== undefined && env.TELEGRAM_WEBHOOK_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'is required when TELEGRAM_WEBHOOK_URL is set' });
+    }
+    for (const agent of env.SLACK_AGENTS ?? []) {
+      if (!/^[UW][A-Z0-9]{2,}$/.test(agent)) {
+        ctx.addIssue({ code: 'custom', path: ['SLACK_AGENTS'], message: `has "${agent}", which is not a Slack user ID (U…)` });
+      }
+    }
+  });
+
+/** The whole validated, frozen configuration. Read once by the composition root. */
+export interface Config {
+  readonly port: number;
+  readonly databasePath: string;
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly slack: {
+    readonly botToken: string;
+    readonly signingSecret?: string;
+    readonly appToken?: string;
+    /** Web API base URL, always with a trailing slash. */
+    readonly apiUrl: string;
+    readonly supportChannel: string;
+    /** Slack user IDs allowed to act as agents; undefined: every human in the support channel. */
+    readonly agents?: readonly string[];
+  };
+  readonly telegram: {
+    readonly botToken: string;
+    readonly apiRoot: string;
+    readonly webhookUrl?: string;
+    readonly webhookSecret?: string;
+  };
+  readonly departmentsFile: string;
+  readonly departments: DepartmentsConfig;
+  readonly logLevel: LogLevel;
+}
+
+function firstIssue(error: z.ZodError, where: (path: PropertyKey[]) => string): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'invalid';
+  const received = issue.code === 'invalid_type' && issue.message.includes('undefined') ? 'is required' : issue.message;
+  return `${where(issue.path)} ${received}`;
+}
+
+/** Parses the departments file text (JSON, or YAML when `fileName` ends in .yml/.yaml). Throws ConfigError naming the field. */
+export function parseDepartments(text: string, fileName: string): DepartmentsConfig {
+  let raw: unknown;
+  try {
+    raw = /\.ya?ml$/i.test(extname(fileName)) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${fileName}: not valid ${/\.ya?ml$/i.test(fileName) ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const parsed = departmentsFileSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new ConfigError(`${fileName}: ${firstIssue(parsed.error, (path) => path.map(String).join('.') || 'file')}`);
+  }
+  const seen = new Map<string, string>();
+  const departments = parsed.data.departments.map((d, index): Department => {
+    const field = `departments.${index}`;
+    const names = [d.id, ...d.aliases].map((n) => n.toLowerCase());
+    for (const name of names) {
+      const owner = seen.get(name);
+      if (owner !== undefined) throw new ConfigError(`${fileName}: ${field}: name or alias "${name}" is already used by ${owner}`);
+      seen.set(name, d.id);
+    }
+    let hours: BusinessHours | undefined;
+    if (d.hours !== undefined) {
+      const problems = validateBusinessHours(d.hours);
+      if (problems.length > 0) throw new ConfigError(`${fileName}: ${field}.hours: ${problems[0]}`);
+      hours = d.hours as BusinessHours;
+    }
+    return Object.freeze({
+      id: d.id,
+      name: d.name,
+      names: Object.freeze(names),
+      aliases: Object.freeze([...d.aliases]),
+      slackChannel: d.slackChannel,
+      replyWithinMs: parseDuration(d.replyWithin),
+      mention: Object.freeze([...d.mention]),
+      remindAt: Object.freeze(d.remindAt.map((p) => Number.parseInt(p, 10) / 100).filter((f) => f > 0 && f < 1).sort((a, b) => a - b)),
+      escalateTo: Object.freeze([...d.escalateTo]),
+      escalateAgainAfterMs: d.escalateAgainAfter === undefined ? undefined : parseDuration(d.escalateAgainAfter),
+      tellClient: d.tellClient,
+      hours,
+    });
+  });
+  return Object.freeze({
+    clientFirstReplyWithinMs: parseDuration(parsed.data.clientFirstReplyWithin),
+    supportLead: Object.freeze([...parsed.data.supportLead]),
+    departments: Object.freeze(departments),
+  });
+}
+
+/**
+ * Validates the environment and reads the departments file. A missing departments file at the
+ * default path means "no departments"; a missing file named explicitly is an error.
+ * @throws ConfigError with one line naming the variable or field.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(firstIssue(parsed.error, (path) => String(path[0] ?? 'environment')));
+  const e = parsed.data;
+  let departments: DepartmentsConfig;
+  if (existsSync(e.DEPARTMENTS_FILE)) {
+    departments = parseDepartments(readFileSync(e.DEPARTMENTS_FILE, 'utf8'), e.DEPARTMENTS_FILE);
+  } else if (env.DEPARTMENTS_FILE !== undefined && env.DEPARTMENTS_FILE !== '') {
+    throw new ConfigError(`DEPARTMENTS_FILE: no file at ${e.DEPARTMENTS_FILE}`);
+  } else {
+    departments = parseDepartments('{}', e.DEPARTMENTS_FILE);
+  }
+  return Object.freeze({
+    port: e.PORT,
+    databasePath: e.DATABASE_PATH,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    slack: Object.freeze({
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      supportChannel: e.SLACK_SUPPORT_CHANNEL,
+      agents: e.SLACK_AGENTS === undefined ? undefined : Object.freeze(e.SLACK_AGENTS),
+    }),
+    telegram: Object.freeze({
+      botToken: e.TELEGRAM_BOT_TOKEN,
+      apiRoot: e.TELEGRAM_API_ROOT,
+      webhookUrl: e.TELEGRAM_WEBHOOK_URL,
+      webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+    }),
+    departmentsFile: e.DEPARTMENTS_FILE,
+    departments,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/** Secrets to keep out of logs. */
+export function secretsOf(config: Config): string[] {
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.telegram.botToken, config.telegram.webhookSecret].filter(
+    (s): s is string => s !== undefined && s.length >= 6,
+  );
+}

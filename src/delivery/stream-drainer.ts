@@ -1,0 +1,135 @@
+import type { Clock, DeliveryTrigger, Logger, Outbox } from '../ports.js';
+import { PermanentDeliveryError, RetryLaterError, sleep, type Deliverer, type PendingMessage } from './deliverer.js';
+
+/** The outbox as the drainer reads and settles it. */
+export interface OutboxLedger extends Outbox {
+  pending(stream: string, limit: number): PendingMessage[];
+  markSent(ids: readonly number[], at: number): void;
+  markFailed(ids: readonly number[], error: string): void;
+  recordAttempt(ids: readonly number[], error: string): void;
+}
+
+export interface DrainerDeps {
+  readonly outbox: OutboxLedger;
+  readonly transaction: <T>(work: () => T) => T;
+  readonly deliverer: Deliverer;
+  readonly trigger: DeliveryTrigger;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Called after a message was marked failed, to record it and tell the agent. */
+  readonly onPermanentFailure: (message: PendingMessage, reason: string) => void;
+  /** Called after each delivery with the time from enqueue to delivery, ms. */
+  readonly onDelivered?: (message: PendingMessage, latencyMs: number) => void;
+  /** First retry delay after a transient error, ms. Default 250. */
+  readonly backoffBaseMs?: number;
+  /** Longest retry delay, ms. Default 30000. */
+  readonly backoffMaxMs?: number;
+  /** How many pending messages are offered to the deliverer at once (for combining). Default 20. */
+  readonly batchSize?: number;
+}
+
+/**
+ * Delivers each stream's outbox messages one at a time, in order, retrying until they succeed.
+ * One drain per stream runs at a time; `drain` calls for a stream already draining only mark it
+ * dirty so the running drain looks again before it stops (no message is stranded).
+ */
+export class StreamDrainer {
+  private readonly running = new Map<string, { dirty: boolean }>();
+
+  constructor(private readonly deps: DrainerDeps) {}
+
+  /** Number of streams being drained now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Delivers every pending message of `stream`. Resolves when none is left, or rejects with the
+   * signal's reason when aborted (messages not yet delivered stay pending).
+   */
+  async drain(stream: string, signal: AbortSignal): Promise<void> {
+    const current = this.running.get(stream);
+    if (current !== undefined) {
+      current.dirty = true;
+      return;
+    }
+    const state = { dirty: false };
+    this.running.set(stream, state);
+    try {
+      for (;;) {
+        state.dirty = false;
+        const delivered = await this.drainOnce(stream, signal);
+        if (!delivered && !state.dirty) return;
+      }
+    } finally {
+      this.running.delete(stream);
+    }
+  }
+
+  /** Delivers what is pending now; false when there was nothing. */
+  private async drainOnce(stream: string, signal: AbortSignal): Promise<boolean> {
+    const { outbox, deliverer, log } = this.deps;
+    const batch = outbox.pending(stream, this.deps.batchSize ?? 20);
+    if (batch.length === 0) return false;
+    let failures = 0;
+    let offset = 0;
+    while (offset < batch.length) {
+      signal.throwIfAborted();
+      const rest = batch.slice(offset);
+      const head = rest[0] as PendingMessage;
+      try {
+        const count = Math.max(1, Math.min(rest.length, await deliverer.deliver(rest, signal)));
+        this.settle(rest.slice(0, count));
+        offset += count;
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        if (error instanceof PermanentDeliveryError) {
+          log.warn('delivery failed for good', { outboxId: head.id, stream, reason: error.reason });
+          outbox.markFailed([head.id], error.reason);
+          this.deps.onPermanentFailure(head, error.reason);
+          offset += 1;
+          continue;
+        }
+        const text = error instanceof Error ? error.message : String(error);
+        outbox.recordAttempt([head.id], text);
+        if (error instanceof RetryLaterError) {
+          log.info('platform asked to wait', { outboxId: head.id, stream, afterMs: error.afterMs });
+          await sleep(error.afterMs, signal);
+          continue;
+        }
+        failures += 1;
+        const delay = this.backoff(failures);
+        log.warn('delivery failed, will retry', { outboxId: head.id, stream, attempt: head.attempts + failures, retryInMs: delay, error: text });
+        await sleep(delay, signal);
+      }
+    }
+    return true;
+  }
+
+  /** Marks delivered messages sent and queues what they asked to send after delivery, atomically. */
+  private settle(messages: readonly PendingMessage[]): void {
+    const { outbox, clock, trigger } = this.deps;
+    const now = clock.now();
+    const followUps: number[] = [];
+    this.deps.transaction(() => {
+      outbox.markSent(
+        messages.map((m) => m.id),
+        now,
+      );
+      for (const m of messages) {
+        if (m.message.to === 'client') for (const next of m.message.afterDelivery ?? []) followUps.push(outbox.enqueue(next, now));
+      }
+    });
+    for (const m of messages) this.deps.onDelivered?.(m, now - m.createdAt);
+    if (followUps.length > 0) trigger.wake(followUps);
+  }
+
+  /** Exponential backoff with full jitter, ms. */
+  private backoff(failures: number): number {
+    const base = this.deps.backoffBaseMs ?? 250;
+    const max = this.deps.backoffMaxMs ?? 30_000;
+    const ceiling = Math.min(max, base * 2 ** Math.min(failures - 1, 20));
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+}

@@ -1,0 +1,70 @@
+import type { ClientContent } from '../outgoing.js';
+import type { Case, CaseEvent, Client } from '../ports.js';
+import { clientName } from '../cases/case-service.js';
+
+/** Formats an instant as "2026-11-22 14:05" in `timeZone`. */
+export function formatTeamTime(epochMs: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(epochMs);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+/** What the client sent, in a few words, for history lines ("photo: receipt.jpg — caption"). */
+export function describeContent(content: ClientContent): string {
+  switch (content.type) {
+    case 'text':
+      return content.text;
+    case 'sticker':
+      return `[sticker${content.emoji ? ` ${content.emoji}` : ''}]`;
+    case 'location':
+      return `[location ${content.latitude}, ${content.longitude}]`;
+    case 'contact':
+      return `[contact ${[content.firstName, content.lastName].filter(Boolean).join(' ')}, ${content.phoneNumber}]`;
+    case 'other':
+      return `[${content.what}]`;
+    default:
+      return `[${content.type.replace('_', ' ')}: ${content.file.fileName}]${content.caption ? ` ${content.caption}` : ''}`;
+  }
+}
+
+/** One history entry as a line of plain text, without its time. */
+export function describeEvent(event: CaseEvent): string {
+  const who = event.authorName ?? event.authorId ?? 'system';
+  const data = event.data ?? {};
+  switch (event.kind) {
+    case 'case-opened':
+      return data.previousCaseId ? `Case opened (follow-up to #${String(data.previousCaseId)})` : 'Case opened';
+    case 'client-message':
+      return `Client ${who}: ${data.content ? describeContent(data.content as ClientContent) : (event.text ?? '')}`;
+    case 'agent-reply':
+      return `Reply to client by ${who}: ${event.text ?? ''}`;
+    case 'note':
+      return `Note by ${who}: ${event.text ?? ''}`;
+    case 'closed':
+      return `Closed by ${who}${event.text ? `: ${event.text}` : ''}`;
+    case 'reopened':
+      return `Reopened by ${who}`;
+    case 'assigned':
+      return `Assigned to ${String(data.assigneeName ?? data.assignee ?? '?')} by ${who}`;
+    case 'delivery-failed':
+      return `Delivery failed (${String(data.what ?? 'message')}): ${event.text ?? ''}`;
+  }
+}
+
+/** The whole case history as plain text (for `!history` and the Markdown export). */
+export function renderHistoryText(theCase: Case, client: Client, events: readonly CaseEvent[], timeZone: string): string {
+  const header = [
+    `Case #${theCase.id}: ${clientName(client)}, ${theCase.status}`,
+    `Opened ${formatTeamTime(theCase.openedAt, timeZone)}${theCase.closedAt ? `, closed ${formatTeamTime(theCase.closedAt, timeZone)}` : ''} (${timeZone})`,
+  ];
+  const lines = events.map((e) => `${formatTeamTime(e.at, timeZone)}  ${describeEvent(e)}`);
+  return [...header, '', ...lines].join('\n');
+}

@@ -1,0 +1,22 @@
+import type { ClientMessages } from '../messages.js';
+
+export const en: ClientMessages = {
+  languageName: 'English',
+  caseOpened: (id) => `Thank you! Your request is registered as case #${id}. We will answer here as soon as we can.`,
+  caseOpenedEmpty: (id) => `Case #${id} is open. Describe your question in one or more messages.`,
+  agentReply: (id, agent, text) => `${agent}, support · case #${id}:\n\n${text}`,
+  caseClosed: (id) => `Case #${id} is closed. If anything is still wrong, just write: we will open a new case.`,
+  caseReopened: (id) => `Case #${id} is open again: we are still working on it.`,
+  greeting: (open) =>
+    `Hello! Write your question here and our support team will answer you in this chat.` +
+    (open.length > 0 ? `\n\nYour open cases: ${open.map((id) => `#${id}`).join(', ')}.` : ''),
+  statusNone: 'You have no open cases. Write a message to open one.',
+  statusHeader: 'Your open cases:',
+  statusLine: (id, on, state) =>
+    `#${id} (opened ${on}): ${{ 'waiting-for-us': 'we are working on it', 'waiting-for-you': 'we have answered you', closed: 'closed' }[state]}`,
+  help: 'Write your question and we will answer here.\n/new: open a new case\n/status: your open cases\n/language: change the language',
+  privateOnly: 'I talk with clients in private chats only: please write to me directly.',
+  notSupported: (what) => `We received your ${what}, but cannot show it to the team. Please describe it in words.`,
+  chooseLanguage: 'Choose your language:',
+  languageSet: 'Done: I will write to you in English.',
+};

@@ -1,0 +1,36 @@
+import type { Language } from '../ports.js';
+import { en } from './locales/en.js';
+import { ru } from './locales/ru.js';
+import { uk } from './locales/uk.js';
+
+/** Every client-facing text, one function or string per key. Each locale file implements all of it. */
+export interface ClientMessages {
+  readonly languageName: string;
+  caseOpened(caseId: number): string;
+  caseOpenedEmpty(caseId: number): string;
+  agentReply(caseId: number, agentName: string, text: string): string;
+  caseClosed(caseId: number): string;
+  caseReopened(caseId: number): string;
+  greeting(openCaseIds: readonly number[]): string;
+  statusNone: string;
+  statusHeader: string;
+  statusLine(caseId: number, openedOn: string, state: 'waiting-for-us' | 'waiting-for-you' | 'closed'): string;
+  help: string;
+  privateOnly: string;
+  notSupported(what: string): string;
+  chooseLanguage: string;
+  languageSet: string;
+}
+
+const locales: Readonly<Record<Language, ClientMessages>> = { en, ru, uk };
+
+/** The client-facing texts in `language`. */
+export function messagesFor(language: Language): ClientMessages {
+  return locales[language];
+}
+
+/** Formats a date for the client's locale, e.g. "22 нояб. 2026 г.". */
+export function formatClientDate(epochMs: number, language: Language, timeZone = 'UTC'): string {
+  const locale = { en: 'en-GB', ru: 'ru-RU', uk: 'uk-UA' }[language];
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(epochMs);
+}

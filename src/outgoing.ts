@@ -1,0 +1,90 @@
+/**
+ * What Repka sends, as stored in the outbox. Messages are semantic: the platform adapters render
+ * them when they are delivered, so a card shows the case as it is at that moment and several
+ * queued client messages can be combined into one post.
+ */
+
+/** A file the client sent, still on Telegram's servers. */
+export interface ClientFile {
+  readonly fileId: string;
+  readonly fileName: string;
+  readonly mimeType?: string;
+  readonly sizeBytes?: number;
+}
+
+/** What the client sent, as it should be shown to agents. */
+export type ClientContent =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'photo' | 'document' | 'video' | 'audio' | 'voice' | 'animation' | 'video_note'; readonly file: ClientFile; readonly caption?: string; readonly durationSec?: number }
+  | { readonly type: 'sticker'; readonly emoji?: string; readonly setName?: string }
+  | { readonly type: 'location'; readonly latitude: number; readonly longitude: number }
+  | { readonly type: 'contact'; readonly phoneNumber: string; readonly firstName: string; readonly lastName?: string }
+  | { readonly type: 'other'; readonly what: string };
+
+/** Posts into the case thread in the support channel. */
+export type ThreadPost =
+  | { readonly type: 'client-message'; readonly eventId: number; readonly content: ClientContent }
+  | { readonly type: 'closed'; readonly by: string; readonly summary?: string }
+  | { readonly type: 'reopened'; readonly by: string }
+  | { readonly type: 'assigned'; readonly by: string; readonly assignee: string }
+  | { readonly type: 'history' }
+  | { readonly type: 'delivery-failed'; readonly what: string; readonly reason: string }
+  | { readonly type: 'client-new-case'; readonly newCaseId: number };
+
+/** Private answers to one Slack user (chat.postEphemeral). */
+export type EphemeralNotice =
+  | { readonly type: 'help'; readonly unknownCommand?: string }
+  | { readonly type: 'usage'; readonly command: string }
+  | { readonly type: 'not-agent'; readonly command: string }
+  | { readonly type: 'case-closed'; readonly command: string }
+  | { readonly type: 'error'; readonly text: string };
+
+/** Messages to a client's Telegram chat; rendered in the client's language at delivery. */
+export type ClientNotice =
+  | { readonly type: 'case-opened'; readonly caseId: number; readonly empty: boolean }
+  | { readonly type: 'agent-reply'; readonly caseId: number; readonly text: string; readonly agentName: string }
+  | { readonly type: 'case-closed'; readonly caseId: number }
+  | { readonly type: 'case-reopened'; readonly caseId: number }
+  | { readonly type: 'greeting'; readonly openCaseIds: readonly number[] }
+  | { readonly type: 'status'; readonly cases: readonly { id: number; status: 'waiting-for-us' | 'waiting-for-you' | 'closed'; openedAt: number }[] }
+  | { readonly type: 'help' }
+  | { readonly type: 'choose-language' }
+  | { readonly type: 'language-set' }
+  | { readonly type: 'private-only' }
+  | { readonly type: 'not-supported'; readonly what: string };
+
+/** Slack reaction on a message, e.g. ✅ once a reply reached the client. */
+export interface Reaction {
+  readonly channel: string;
+  readonly ts: string;
+  readonly name: string;
+}
+
+export type Outgoing =
+  | { readonly to: 'case-card'; readonly caseId: number; readonly op: 'post' | 'update' }
+  | { readonly to: 'case-thread'; readonly caseId: number; readonly post: ThreadPost }
+  | { readonly to: 'slack-ephemeral'; readonly channel: string; readonly user: string; readonly threadTs?: string; readonly notice: EphemeralNotice }
+  | { readonly to: 'slack-reaction'; readonly caseId?: number; readonly reaction: Reaction }
+  | {
+      readonly to: 'client';
+      readonly chatId: number;
+      readonly caseId?: number;
+      readonly notice: ClientNotice;
+      /** Sent once this message was delivered (e.g. the ✅ reaction on the agent's `!reply`). */
+      readonly afterDelivery?: readonly Outgoing[];
+    };
+
+/** The ordering key: messages with the same stream are delivered one at a time, in order. */
+export function streamOf(message: Outgoing): string {
+  switch (message.to) {
+    case 'case-card':
+    case 'case-thread':
+      return `case-${message.caseId}`;
+    case 'slack-reaction':
+      return message.caseId === undefined ? `slack-${message.reaction.channel}` : `case-${message.caseId}`;
+    case 'slack-ephemeral':
+      return `slack-${message.channel}-${message.user}`;
+    case 'client':
+      return `tg-${message.chatId}`;
+  }
+}
