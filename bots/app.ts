@@ -16,7 +16,7 @@ import { openDatabase } from '../db/open-database.js';
 import { cases as casesTable } from '../db/schema.js';
 import { SqliteCaseStore } from '../db/sqlite-case-store.js';
 import { SqliteOutbox } from '../db/sqlite-outbox.js';
-import { createOutboxQueue, createOutboxWorker, outboxJobId, QueueDeliveryTrigger } from '../jobs/outbox-queue.js';
+import { createOutboxQueue, createOutboxWorker, QueueDeliveryTrigger } from '../jobs/outbox-queue.js';
 import { createHttpServer, type HealthReport } from './http-server.js';
 import { registerMessageListeners } from './slack/listeners/messages/index.js';
 import { SlackDeliverer } from './slack/slack-deliverer.js';
@@ -39,8 +39,6 @@ export interface RepkaOptions {
   readonly telegramChatRate?: RateLimit;
   /** Telegram messages for the whole bot. Default 30/s, burst 30. */
   readonly telegramGlobalRate?: RateLimit;
-  /** Team time zone for history times. Default UTC. */
-  readonly timeZone?: string;
   /** How often pending outbox rows are re-queued, ms. Default 10 s. */
   readonly sweepEveryMs?: number;
   /** First retry delay after a failed platform call, ms. Default 250. */
@@ -143,7 +141,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       store,
       downloadClientFile,
       channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: 1, burst: 4 }, () => clock.now()),
-      timeZone: options.timeZone ?? 'UTC',
+      timeZone: config.timeZone,
       log,
     });
     const telegramDeliverer = new TelegramDeliverer({

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   let running;
   try {
-    running = await startRepka(config, { log, timeZone: process.env.TEAM_TIMEZONE || undefined });
+    running = await startRepka(config, { log });
   } catch (error) {
     if (error instanceof StartupError || error instanceof ConfigError) {
       process.stderr.write(`repka: cannot start: ${error.message}\n`);

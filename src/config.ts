@@ -99,6 +99,17 @@ const envSchema = z
     ),
     DEPARTMENTS_FILE: z.string().min(1).default('./departments.json'),
     LOG_LEVEL: z.enum(logLevels).default('info'),
+    TEAM_TIMEZONE: z
+      .string()
+      .default('UTC')
+      .refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Europe/Moscow'),
   })
   .superRefine((env, ctx) => {
     if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
@@ -139,6 +150,8 @@ export interface Config {
   readonly departmentsFile: string;
   readonly departments: DepartmentsConfig;
   readonly logLevel: LogLevel;
+  /** IANA time zone for times in histories and exports. Default UTC. */
+  readonly timeZone: string;
 }
 
 function firstIssue(error: z.ZodError, where: (path: PropertyKey[]) => string): string {
@@ -236,6 +249,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     departmentsFile: e.DEPARTMENTS_FILE,
     departments,
     logLevel: e.LOG_LEVEL,
+    timeZone: e.TEAM_TIMEZONE,
   });
 }
 

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { openDatabase } from '../db/open-database.js';
+import { SqliteCaseStore } from '../db/sqlite-case-store.js';
+import { exportCase, exportFormats, type ExportFormat } from '../src/history/export-case.js';
+
+const usage = `Usage: npm run cli -- <command>
+
+Commands:
+  export <case-number> [--format md|json|html]   print a case with its whole history (default md)
+  help                                           this text`;
+
+/** The operator CLI: reads DATABASE_PATH (default ./data/repka.sqlite) and TEAM_TIMEZONE (default UTC). */
+function main(args: string[]): number {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const [command, ...rest] = args;
+  if (command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(`${usage}\n`);
+    return command === undefined ? 1 : 0;
+  }
+  if (command !== 'export') {
+    process.stderr.write(`Unknown command "${command}".\n${usage}\n`);
+    return 1;
+  }
+  const formatAt = rest.indexOf('--format');
+  const format = (formatAt >= 0 ? rest[formatAt + 1] : 'md') as ExportFormat;
+  const number = Number(rest.find((a, i) => !a.startsWith('--') && i !== formatAt + 1 && i !== formatAt));
+  if (!exportFormats.includes(format)) {
+    process.stderr.write(`Unknown format "${String(format)}": use md, json or html.\n`);
+    return 1;
+  }
+  if (!Number.isSafeInteger(number) || number <= 0) {
+    process.stderr.write(`Give a case number, e.g. "npm run cli -- export 12".\n`);
+    return 1;
+  }
+  const path = process.env.DATABASE_PATH || './data/repka.sqlite';
+  if (!existsSync(path)) {
+    process.stderr.write(`No database at ${path} (set DATABASE_PATH).\n`);
+    return 1;
+  }
+  const database = openDatabase(path);
+  try {
+    const store = new SqliteCaseStore(database.db);
+    const theCase = store.getCase(number);
+    const client = theCase && store.getClient(theCase.clientId);
+    if (theCase === undefined || client === undefined) {
+      process.stderr.write(`There is no case #${number}.\n`);
+      return 1;
+    }
+    process.stdout.write(exportCase({ case: theCase, client, events: store.listEvents(number) }, format, process.env.TEAM_TIMEZONE || 'UTC'));
+    return 0;
+  } finally {
+    database.close();
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

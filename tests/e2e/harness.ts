@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, secretsOf, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startRepka, type RepkaOptions, type RunningRepka } from '../../bots/app.js';
+import { FakeSlack, nextTs, sendSlackEvent, type SlackCall } from '../fakes/fake-slack.js';
+import { FakeTelegram, postTelegramUpdate, textUpdate, type TgUser } from '../fakes/fake-telegram.js';
+
+export const signingSecret = 'test-signing-secret-0123456789';
+export const webhookSecret = 'tg_webhook_secret-42';
+export const telegramToken = '123456:TEST-token_abc';
+export const supportChannel = 'C0SUPPORT';
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const ivan: TgUser = { id: 5001, first_name: 'Ivan', last_name: 'Petrov', username: 'ivanp', language_code: 'ru' };
+export const olena: TgUser = { id: 5002, first_name: 'Olena', language_code: 'uk' };
+export const john: TgUser = { id: 5003, first_name: 'John', last_name: 'Smith', language_code: 'en-GB' };
+
+export interface HarnessOptions {
+  /** Extra or replaced environment variables. */
+  readonly env?: Record<string, string | undefined>;
+  /** Departments file content (JSON). */
+  readonly departments?: unknown;
+  readonly options?: Partial<RepkaOptions>;
+  /** Reuse a data folder (restart tests). */
+  readonly dataDir?: string;
+  readonly slack?: FakeSlack;
+  readonly telegram?: FakeTelegram;
+}
+
+export interface Harness {
+  readonly slack: FakeSlack;
+  readonly telegram: FakeTelegram;
+  readonly app: RunningRepka;
+  readonly config: Config;
+  readonly url: string;
+  readonly dataDir: string;
+  readonly logs: string[];
+  /** The client writes text in their private chat (through the webhook). */
+  clientSays(user: TgUser, text: string): Promise<{ status: number; body: string }>;
+  /** Sends any update through the webhook with the right secret. */
+  sendUpdate(update: unknown): Promise<{ status: number; body: string }>;
+  /** A human posts in a thread of a channel (default: the support channel). Returns the message ts. */
+  agentSays(threadTs: string, user: string, text: string, channel?: string): Promise<{ ts: string; status: number }>;
+  /** The client writes; resolves with the case number and thread ts once the card is in Slack. */
+  openCase(user: TgUser, text: string): Promise<{ caseId: number; threadTs: string; card: SlackCall }>;
+  /** Stops the app (keeping fakes and data unless `all`). */
+  stop(all?: boolean): Promise<void>;
+}
+
+/** Starts fakes and the real app (the code `npm start` runs) with webhook mode and a fresh queue prefix. */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const slack = opts.slack ?? (await FakeSlack.start());
+  const telegram = opts.telegram ?? (await FakeTelegram.start({ token: telegramToken }));
+  for (const [id, name] of [
+    ['U0AGENT1', 'Anna'],
+    ['U0AGENT2', 'Boris'],
+    ['U0DEV1', 'Dmitry'],
+  ] as const) {
+    slack.addUser({ id, name: name.toLowerCase(), real_name: name, display_name: name });
+  }
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'repka-test-'));
+  const departmentsFile = join(dataDir, 'departments.json');
+  writeFileSync(departmentsFile, JSON.stringify(opts.departments ?? { departments: [] }));
+  const env: Record<string, string | undefined> = {
+    PORT: '0',
+    DATABASE_PATH: join(dataDir, 'repka.sqlite'),
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}`,
+    SLACK_BOT_TOKEN: 'xoxb-test-token-1',
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: slack.url,
+    SLACK_SUPPORT_CHANNEL: supportChannel,
+    TELEGRAM_BOT_TOKEN: telegramToken,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    TELEGRAM_WEBHOOK_URL: 'https://repka.example.com/telegram/webhook',
+    TELEGRAM_WEBHOOK_SECRET: webhookSecret,
+    DEPARTMENTS_FILE: departmentsFile,
+    LOG_LEVEL: 'debug',
+    ...opts.env,
+  };
+  const config = loadConfig(env);
+  const logs: string[] = [];
+  const log = createLogger({ level: 'debug', secrets: secretsOf(config), write: (line) => logs.push(line) });
+  const unlimited = { perSecond: Number.POSITIVE_INFINITY, burst: 1 };
+  const app = await startRepka(config, {
+    log,
+    slackChannelRate: unlimited,
+    telegramChatRate: unlimited,
+    telegramGlobalRate: unlimited,
+    backoffBaseMs: 20,
+    sweepEveryMs: 500,
+    ...opts.options,
+  });
+  const url = `http://127.0.0.1:${app.port}`;
+  const sendUpdate = (update: unknown) => postTelegramUpdate(url, webhookSecret, update);
+  const harness: Harness = {
+    slack,
+    telegram,
+    app,
+    config,
+    url,
+    dataDir,
+    logs,
+    sendUpdate,
+    clientSays: (user, text) => sendUpdate(textUpdate(user, text)),
+    async agentSays(threadTs, user, text, channel = supportChannel) {
+      const ts = nextTs();
+      const { status } = await sendSlackEvent(url, signingSecret, { type: 'message', channel, user, text, ts, thread_ts: threadTs, event_ts: ts, channel_type: 'channel' });
+      return { ts, status };
+    },
+    async openCase(user, text) {
+      const before = slack.callsTo('chat.postMessage').length;
+      const answer = await sendUpdate(textUpdate(user, text));
+      if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
+      const cards = await slack.waitForCount('chat.postMessage', before + 1, (c) => c.params.channel === supportChannel && c.params.thread_ts === undefined);
+      const card = cards[cards.length - 1] as SlackCall;
+      const caseId = Number(/#(\d+)/.exec(String(card.params.text))?.[1]);
+      const threadTs = slack.messages(supportChannel).find((m) => m.text === card.params.text && m.thread_ts === undefined)?.ts;
+      if (threadTs === undefined) throw new Error('card not stored by the fake');
+      return { caseId, threadTs, card };
+    },
+    async stop(all = false) {
+      await app.stop();
+      if (all) {
+        await slack.close();
+        await telegram.close();
+        if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+  return harness;
+}
+
+/** Waits until `check` returns a value other than undefined/false, polling every 20 ms. */
+export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Resolves after `ms`; used only to show that something did NOT happen. */
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
