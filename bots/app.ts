@@ -7,6 +7,7 @@ import type { Config } from '../src/config.js';
 import type { Clock, Logger } from '../src/ports.js';
 import { systemClock } from '../src/ports.js';
 import { CaseService } from '../src/cases/case-service.js';
+import { AskService } from '../src/asks/ask-service.js';
 import { PermanentDeliveryError, type Deliverer } from '../src/delivery/deliverer.js';
 import { RateLimiter, type RateLimit } from '../src/delivery/rate-limiter.js';
 import { StreamDrainer } from '../src/delivery/stream-drainer.js';
@@ -17,6 +18,9 @@ import { cases as casesTable } from '../db/schema.js';
 import { SqliteCaseStore } from '../db/sqlite-case-store.js';
 import { SqliteOutbox } from '../db/sqlite-outbox.js';
 import { createOutboxQueue, createOutboxWorker, QueueDeliveryTrigger } from '../jobs/outbox-queue.js';
+import { BullDeadlineScheduler, createDeadlineQueue, createDeadlineWorker } from '../jobs/deadline-queue.js';
+import { registerActionListeners } from './slack/listeners/actions/index.js';
+import { registerViewListeners } from './slack/listeners/views/index.js';
 import { createHttpServer, type HealthReport } from './http-server.js';
 import { registerMessageListeners } from './slack/listeners/messages/index.js';
 import { SlackDeliverer } from './slack/slack-deliverer.js';
@@ -43,6 +47,8 @@ export interface RepkaOptions {
   readonly sweepEveryMs?: number;
   /** First retry delay after a failed platform call, ms. Default 250. */
   readonly backoffBaseMs?: number;
+  /** How often deadline jobs are rebuilt from SQLite, ms. Default 5 minutes. */
+  readonly rebuildEveryMs?: number;
 }
 
 export interface RunningRepka {
@@ -121,7 +127,11 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       log,
     );
 
-    const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents });
+    const deadlineQueue = createDeadlineQueue(redis, config.queuePrefix);
+    cleanups.push(() => deadlineQueue.close());
+    const scheduler = new BullDeadlineScheduler(deadlineQueue, clock, log);
+    const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments: config.departments });
+    const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents, asks });
     const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, log });
     const telegram = telegramBot.bot.telegram;
 
@@ -142,6 +152,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       downloadClientFile,
       channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: 1, burst: 4 }, () => clock.now()),
       timeZone: config.timeZone,
+      departments: config.departments,
+      clock,
       log,
     });
     const telegramDeliverer = new TelegramDeliverer({
@@ -149,6 +161,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       store,
       chatLimiter: new RateLimiter(options.telegramChatRate ?? { perSecond: 1, burst: 3 }, () => clock.now()),
       globalLimiter: new RateLimiter(options.telegramGlobalRate ?? { perSecond: 30, burst: 30 }, () => clock.now()),
+      timeZone: config.timeZone,
     });
     const deliverer: Deliverer = {
       deliver: (messages, signal) => (messages[0]?.message.to === 'client' ? telegramDeliverer : slackDeliverer).deliver(messages, signal),
@@ -175,6 +188,11 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       await worker.close();
     });
     void worker.run();
+    const deadlineWorker = createDeadlineWorker(redis, config.queuePrefix, asks, log);
+    cleanups.push(() => deadlineWorker.close());
+    void deadlineWorker.run();
+    const rebuilt = asks.rebuildSchedules();
+    log.info('deadline jobs rebuilt from SQLite', rebuilt);
 
     const sweep = async () => {
       const streams = outbox.pendingStreams();
@@ -183,9 +201,12 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     await sweep();
     const sweepTimer = setInterval(() => sweep().catch((error: Error) => log.warn('outbox sweep failed', { error: error.message })), options.sweepEveryMs ?? 10_000);
     const forgetTimer = setInterval(() => store.forgetInboundBefore(clock.now() - 7 * 24 * 3600 * 1000), 3600 * 1000);
+    // Guards against Redis being emptied while Repka runs: deterministic ids make this a no-op otherwise.
+    const rebuildTimer = setInterval(() => asks.rebuildSchedules(), options.rebuildEveryMs ?? 5 * 60 * 1000);
     cleanups.push(() => {
       clearInterval(sweepTimer);
       clearInterval(forgetTimer);
+      clearInterval(rebuildTimer);
     });
 
     metrics.gauge('repka_outbox_pending', 'Outbox messages waiting for delivery', () => outbox.backlog().pending);
@@ -213,7 +234,10 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       metrics.inc('repka_inbound_total', 'Inbound platform deliveries', { source: 'slack' });
       await next();
     });
-    registerMessageListeners(app, { cases, directory, supportChannel: config.slack.supportChannel, log });
+    const departmentChannels = new Set(config.departments.departments.map((d) => d.slackChannel));
+    registerMessageListeners(app, { cases, asks, directory, supportChannel: config.slack.supportChannel, departmentChannels, log });
+    registerActionListeners(app, { asks, cases, directory, departments: config.departments, log });
+    registerViewListeners(app, { asks, directory, departments: config.departments, log });
     app.error(async (error) => {
       log.error('slack listener failed', { error: error.message });
       throw error;

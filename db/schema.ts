@@ -40,6 +40,8 @@ export const cases = sqliteTable(
     /** When the client last wrote and has not had an answer since; null when we replied last. */
     clientWaitingSince: integer('client_waiting_since'),
     firstReplyAt: integer('first_reply_at'),
+    /** When agents were alerted that the client waits too long for a first reply. */
+    waitAlertedAt: integer('wait_alerted_at'),
   },
   (t) => [index('cases_client').on(t.clientId, t.status), uniqueIndex('cases_thread').on(t.slackChannel, t.slackThreadTs)],
 );
@@ -102,3 +104,39 @@ export const slackUsers = sqliteTable('slack_users', {
   fetchedAt: integer('fetched_at').notNull(),
 });
 
+
+/** A question to a department about a case, with its reply-by time. */
+export const asks = sqliteTable(
+  'asks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id),
+    departmentId: text('department_id').notNull(),
+    question: text('question').notNull(),
+    askedBy: text('asked_by').notNull(),
+    askedByName: text('asked_by_name').notNull(),
+    askedAt: integer('asked_at').notNull(),
+    /** Reply-by instant, epoch ms (computed in the department's business hours). */
+    deadlineAt: integer('deadline_at').notNull(),
+    /** 'open' | 'answered' | 'declined' | 'cancelled' */
+    status: text('status').notNull(),
+    /** Bumped whenever the deadline changes, so jobs scheduled for an older deadline do nothing. */
+    version: integer('version').notNull().default(1),
+    /** Start of the current reply window (the ask, or its last extension): reminders are fractions of it. */
+    windowStartAt: integer('window_start_at').notNull(),
+    slackChannel: text('slack_channel').notNull(),
+    /** The question's ts in the department channel: its thread. Null until posted. */
+    slackTs: text('slack_ts'),
+    answeredAt: integer('answered_at'),
+    answeredBy: text('answered_by'),
+    answeredByName: text('answered_by_name'),
+    /** How many reminder points have fired for the current version. */
+    remindersSent: integer('reminders_sent').notNull().default(0),
+    overdueAt: integer('overdue_at'),
+    escalatedAgainAt: integer('escalated_again_at'),
+    closedReason: text('closed_reason'),
+  },
+  (t) => [index('asks_case').on(t.caseId), index('asks_status').on(t.status), uniqueIndex('asks_thread').on(t.slackChannel, t.slackTs)],
+);

@@ -1,11 +1,12 @@
-import { and, asc, desc, eq, lt } from 'drizzle-orm';
-import type { Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewCaseEvent, AuthorKind } from '../src/ports.js';
+import { and, asc, desc, eq, isNull, lt, lte } from 'drizzle-orm';
+import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../src/ports.js';
 import type { RepkaDb } from './open-database.js';
-import { caseEvents, cases, clients, processedInbound } from './schema.js';
+import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
 type ClientRow = typeof clients.$inferSelect;
 type CaseRow = typeof cases.$inferSelect;
 type EventRow = typeof caseEvents.$inferSelect;
+type AskRow = typeof asks.$inferSelect;
 
 const toClient = (row: ClientRow): Client => ({ ...row, language: row.language as Language });
 const toCase = (row: CaseRow): Case => ({ ...row, status: row.status as Case['status'] });
@@ -16,8 +17,10 @@ const toEvent = (row: EventRow): CaseEvent => ({
   data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>),
 });
 
-/** CaseStore on SQLite through drizzle. All calls are synchronous (better-sqlite3). */
-export class SqliteCaseStore implements CaseStore {
+const toAsk = (row: AskRow): Ask => ({ ...row, status: row.status as AskStatus });
+
+/** CaseStore and AskStore on SQLite through drizzle. All calls are synchronous (better-sqlite3). */
+export class SqliteCaseStore implements CaseStore, AskStore {
   private depth = 0;
 
   constructor(private readonly db: RepkaDb) {}
@@ -133,5 +136,87 @@ export class SqliteCaseStore implements CaseStore {
 
   listEvents(caseId: number): CaseEvent[] {
     return this.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.id)).all().map(toEvent);
+  }
+
+  createAsk(input: NewAsk): Ask {
+    return toAsk(this.db.insert(asks).values({ ...input, status: 'open', windowStartAt: input.askedAt }).returning().get());
+  }
+
+  getAsk(id: number): Ask | undefined {
+    const row = this.db.select().from(asks).where(eq(asks.id, id)).get();
+    return row && toAsk(row);
+  }
+
+  findAskByThread(channel: string, ts: string): Ask | undefined {
+    const row = this.db
+      .select()
+      .from(asks)
+      .where(and(eq(asks.slackChannel, channel), eq(asks.slackTs, ts)))
+      .get();
+    return row && toAsk(row);
+  }
+
+  listAsks(caseId: number): Ask[] {
+    return this.db.select().from(asks).where(eq(asks.caseId, caseId)).orderBy(asc(asks.id)).all().map(toAsk);
+  }
+
+  listOpenAsks(): Ask[] {
+    return this.db.select().from(asks).where(eq(asks.status, 'open')).orderBy(asc(asks.id)).all().map(toAsk);
+  }
+
+  updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Ask {
+    const row = this.db.update(asks).set(patch).where(eq(asks.id, id)).returning().get();
+    if (row === undefined) throw new Error(`no ask ${id}`);
+    return toAsk(row);
+  }
+
+  claimReminder(id: number, version: number, index: number): boolean {
+    return (
+      this.db
+        .update(asks)
+        .set({ remindersSent: index + 1 })
+        .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), lte(asks.remindersSent, index), isNull(asks.overdueAt)))
+        .run().changes === 1
+    );
+  }
+
+  claimOverdue(id: number, version: number, at: number): boolean {
+    return (
+      this.db
+        .update(asks)
+        .set({ overdueAt: at })
+        .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), isNull(asks.overdueAt)))
+        .run().changes === 1
+    );
+  }
+
+  claimEscalatedAgain(id: number, version: number, at: number): boolean {
+    return (
+      this.db
+        .update(asks)
+        .set({ escalatedAgainAt: at })
+        .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), isNull(asks.escalatedAgainAt)))
+        .run().changes === 1
+    );
+  }
+
+  claimWaitAlert(caseId: number, waitingSince: number, at: number): boolean {
+    return (
+      this.db
+        .update(cases)
+        .set({ waitAlertedAt: at })
+        .where(and(eq(cases.id, caseId), eq(cases.status, 'open'), eq(cases.clientWaitingSince, waitingSince), isNull(cases.firstReplyAt), isNull(cases.waitAlertedAt)))
+        .run().changes === 1
+    );
+  }
+
+  listCasesAwaitingFirstReply(): Case[] {
+    return this.db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.status, 'open'), isNull(cases.firstReplyAt), isNull(cases.waitAlertedAt)))
+      .all()
+      .filter((row) => row.clientWaitingSince !== null)
+      .map(toCase);
   }
 }

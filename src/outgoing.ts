@@ -29,7 +29,25 @@ export type ThreadPost =
   | { readonly type: 'assigned'; readonly by: string; readonly assignee: string }
   | { readonly type: 'history' }
   | { readonly type: 'delivery-failed'; readonly what: string; readonly reason: string }
-  | { readonly type: 'client-new-case'; readonly newCaseId: number };
+  | { readonly type: 'client-new-case'; readonly newCaseId: number }
+  | { readonly type: 'ask-created'; readonly askId: number }
+  | { readonly type: 'ask-answered'; readonly askId: number; readonly byName: string; readonly text: string; readonly followUp: boolean; readonly allSettled: boolean }
+  | { readonly type: 'ask-overdue'; readonly askId: number; readonly allSettled: boolean }
+  | { readonly type: 'ask-escalated'; readonly askId: number }
+  | { readonly type: 'ask-extended'; readonly askId: number; readonly byName: string; readonly reason: string }
+  | { readonly type: 'ask-declined'; readonly askId: number; readonly byName: string; readonly reason: string; readonly allSettled: boolean }
+  | { readonly type: 'ask-cancelled'; readonly askId: number; readonly by: string }
+  | { readonly type: 'client-waiting'; readonly sinceMs: number };
+
+/** Posts in a department's channel: the question itself, then notices in its thread. */
+export type DepartmentPost =
+  | { readonly type: 'question' }
+  | { readonly type: 'reminder'; readonly index: number }
+  | { readonly type: 'overdue' }
+  | { readonly type: 'escalated-again' }
+  | { readonly type: 'extended'; readonly byName: string; readonly reason: string }
+  | { readonly type: 'cancelled'; readonly by: string }
+  | { readonly type: 'settled' };
 
 /** Private answers to one Slack user (chat.postEphemeral). */
 export type EphemeralNotice =
@@ -37,7 +55,9 @@ export type EphemeralNotice =
   | { readonly type: 'usage'; readonly command: string }
   | { readonly type: 'not-agent'; readonly command: string }
   | { readonly type: 'case-closed'; readonly command: string }
-  | { readonly type: 'error'; readonly text: string };
+  | { readonly type: 'error'; readonly text: string }
+  | { readonly type: 'unknown-department'; readonly given?: string }
+  | { readonly type: 'ask-usage'; readonly problem: string };
 
 /** Messages to a client's Telegram chat; rendered in the client's language at delivery. */
 export type ClientNotice =
@@ -48,6 +68,7 @@ export type ClientNotice =
   | { readonly type: 'greeting'; readonly openCaseIds: readonly number[] }
   | { readonly type: 'status'; readonly cases: readonly { id: number; status: 'waiting-for-us' | 'waiting-for-you' | 'closed'; openedAt: number }[] }
   | { readonly type: 'help' }
+  | { readonly type: 'checking-with-department'; readonly caseId: number; readonly departmentName: string; readonly expectBy: number }
   | { readonly type: 'choose-language' }
   | { readonly type: 'language-set' }
   | { readonly type: 'private-only' }
@@ -65,6 +86,7 @@ export type Outgoing =
   | { readonly to: 'case-thread'; readonly caseId: number; readonly post: ThreadPost }
   | { readonly to: 'slack-ephemeral'; readonly channel: string; readonly user: string; readonly threadTs?: string; readonly notice: EphemeralNotice }
   | { readonly to: 'slack-reaction'; readonly caseId?: number; readonly reaction: Reaction }
+  | { readonly to: 'department'; readonly askId: number; readonly caseId: number; readonly post: DepartmentPost }
   | {
       readonly to: 'client';
       readonly chatId: number;
@@ -86,5 +108,7 @@ export function streamOf(message: Outgoing): string {
       return `slack-${message.channel}-${message.user}`;
     case 'client':
       return `tg-${message.chatId}`;
+    case 'department':
+      return `ask-${message.askId}`;
   }
 }

@@ -44,6 +44,7 @@ export interface Case {
   readonly closeSummary: string | null;
   readonly clientWaitingSince: number | null;
   readonly firstReplyAt: number | null;
+  readonly waitAlertedAt: number | null;
 }
 
 /** Kinds of history entries. `data` carries the kind-specific details. */
@@ -55,7 +56,17 @@ export type CaseEventKind =
   | 'closed'
   | 'reopened'
   | 'assigned'
-  | 'delivery-failed';
+  | 'delivery-failed'
+  | 'ask-opened'
+  | 'ask-answered'
+  | 'department-message'
+  | 'ask-reminder'
+  | 'ask-overdue'
+  | 'ask-escalated'
+  | 'ask-extended'
+  | 'ask-declined'
+  | 'ask-cancelled'
+  | 'client-waiting';
 
 export interface CaseEvent {
   readonly id: number;
@@ -120,4 +131,73 @@ export interface DeliveryTrigger {
 export interface Directory {
   /** The person's display name, or their ID when it cannot be found. */
   slackName(userId: string): Promise<string>;
+}
+
+export type AskStatus = 'open' | 'answered' | 'declined' | 'cancelled';
+
+/** A question to a department about a case. */
+export interface Ask {
+  readonly id: number;
+  readonly caseId: number;
+  readonly departmentId: string;
+  readonly question: string;
+  readonly askedBy: string;
+  readonly askedByName: string;
+  readonly askedAt: number;
+  /** Reply-by instant, epoch ms. */
+  readonly deadlineAt: number;
+  readonly status: AskStatus;
+  /** Bumped when the deadline changes; jobs carry it so stale ones do nothing. */
+  readonly version: number;
+  /** Start of the current reply window (the ask or its last extension), epoch ms. */
+  readonly windowStartAt: number;
+  readonly slackChannel: string;
+  readonly slackTs: string | null;
+  readonly answeredAt: number | null;
+  readonly answeredBy: string | null;
+  readonly answeredByName: string | null;
+  readonly remindersSent: number;
+  readonly overdueAt: number | null;
+  readonly escalatedAgainAt: number | null;
+  readonly closedReason: string | null;
+}
+
+export type NewAsk = Pick<Ask, 'caseId' | 'departmentId' | 'question' | 'askedBy' | 'askedByName' | 'askedAt' | 'deadlineAt' | 'slackChannel'>;
+
+/** Storage for asks; shares the transaction of the CaseStore it comes with. */
+export interface AskStore {
+  createAsk(input: NewAsk): Ask;
+  getAsk(id: number): Ask | undefined;
+  /** The ask whose question message is `ts` in `channel`. */
+  findAskByThread(channel: string, ts: string): Ask | undefined;
+  listAsks(caseId: number): Ask[];
+  listOpenAsks(): Ask[];
+  updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Ask;
+  /** Records reminder `index` (0-based) of `version` as sent; false when it already was, or the ask moved on. */
+  claimReminder(id: number, version: number, index: number): boolean;
+  /** Records the overdue notice of `version`; false when it already fired, or the ask moved on. */
+  claimOverdue(id: number, version: number, at: number): boolean;
+  /** Records the second escalation of `version`; false when it already fired, or the ask moved on. */
+  claimEscalatedAgain(id: number, version: number, at: number): boolean;
+  /** Records the client-wait alert of a case; false when it already fired or no longer applies. */
+  claimWaitAlert(caseId: number, waitingSince: number, at: number): boolean;
+  /** Open cases whose client still waits for a first reply and was not alerted yet. */
+  listCasesAwaitingFirstReply(): Case[];
+}
+
+/** Time points of an open ask, epoch ms, for the deadline jobs. */
+export interface AskSchedule {
+  readonly askId: number;
+  readonly version: number;
+  readonly reminders: readonly number[];
+  readonly dueAt: number;
+  /** Second escalation; undefined: none. */
+  readonly againAt?: number;
+}
+
+/** Delayed deadline jobs. Calls never throw (failures are logged; SQLite is rebuilt from on start). */
+export interface DeadlineScheduler {
+  scheduleAsk(schedule: AskSchedule): void;
+  unscheduleAsk(askId: number, version: number, reminderCount: number): void;
+  scheduleClientWait(caseId: number, waitingSince: number, at: number): void;
 }

@@ -9,6 +9,9 @@ import { renderHistoryText } from '../../src/history/render-history.js';
 import { renderCaseCard } from './render/case-card.js';
 import { renderClientContent } from './render/client-message.js';
 import { renderEphemeral, renderThreadNotice } from './render/notices.js';
+import { renderAskThreadPost, renderDepartmentList, renderDepartmentPost, type AskContext, type SlackPost } from './render/asks.js';
+import type { DepartmentsConfig } from '../../src/config.js';
+import type { AskStore, Clock } from '../../src/ports.js';
 
 /** Slack accepts up to 40,000 characters but shows ~4,000 well; split long posts here. */
 export const slackTextLimit = 3900;
@@ -58,7 +61,9 @@ export function toDeliveryError(error: unknown, what: string): unknown {
 
 export interface SlackDelivererDeps {
   readonly client: webApi.WebClient;
-  readonly store: CaseStore;
+  readonly store: CaseStore & AskStore;
+  readonly departments: DepartmentsConfig;
+  readonly clock: Clock;
   /** Fetches a client's file from Telegram. */
   readonly downloadClientFile: (file: ClientFile) => Promise<Buffer>;
   /** Keeps posts per channel under Slack's ~1/s limit. */
@@ -82,13 +87,16 @@ export class SlackDeliverer implements Deliverer {
         return 1;
       case 'case-thread':
         return this.deliverThreadPosts(messages, signal);
+      case 'department':
+        await this.deliverDepartmentPost(head, signal);
+        return 1;
       case 'slack-ephemeral':
         await this.call('chat.postEphemeral', () =>
           this.deps.client.chat.postEphemeral({
             channel: head.channel,
             user: head.user,
             thread_ts: head.threadTs,
-            text: renderEphemeral(head.notice),
+            text: renderEphemeral(head.notice, (n) => (n.type === 'unknown-department' ? renderDepartmentList(this.deps.departments, n.given) : `Usage: \`!ask <department> [in <duration>] <question>\`: ${n.problem}. Nothing was sent.`)),
           }),
         );
         return 1;
@@ -109,7 +117,7 @@ export class SlackDeliverer implements Deliverer {
     const theCase = store.getCase(caseId);
     const client = theCase && store.getClient(theCase.clientId);
     if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${caseId} does not exist`);
-    const card = renderCaseCard(theCase, client, store.listEvents(caseId));
+    const card = renderCaseCard(theCase, client, store.listEvents(caseId), { canAsk: this.deps.departments.departments.length > 0 });
     if (theCase.slackThreadTs === null) {
       if (op === 'update') throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
       await this.deps.channelLimiter.take(theCase.slackChannel, signal);
@@ -162,10 +170,14 @@ export class SlackDeliverer implements Deliverer {
         count += 1;
       }
       text = parts.join('\n');
+    } else if ('askId' in post) {
+      const rendered = renderAskThreadPost(post, this.askContext(post.askId));
+      await this.post(thread.channel, thread.threadTs, rendered, signal);
+      return 1;
     } else if (post.type === 'history') {
       text = `*History of case #${theCase.id}*\n\`\`\`\n${renderHistoryText(theCase, client, store.listEvents(theCase.id), this.deps.timeZone)}\n\`\`\``;
     } else {
-      text = renderThreadNotice(post);
+      text = renderThreadNotice(post, { assignee: theCase.assignee, now: this.deps.clock.now() });
     }
     for (const chunk of splitText(text, slackTextLimit)) {
       await this.deps.channelLimiter.take(thread.channel, signal);
@@ -174,6 +186,58 @@ export class SlackDeliverer implements Deliverer {
       );
     }
     return count;
+  }
+
+  private async deliverDepartmentPost(message: Extract<Outgoing, { to: 'department' }>, signal: AbortSignal): Promise<void> {
+    const { store, client } = this.deps;
+    const ask = store.getAsk(message.askId);
+    if (ask === undefined) throw new PermanentDeliveryError(`question Q${message.askId} does not exist`);
+    if (message.post.type === 'question') {
+      if (ask.slackTs !== null) return; // posted before a crash or retry
+      const theCase = store.getCase(ask.caseId);
+      let permalink: string | undefined;
+      if (theCase?.slackThreadTs) {
+        const ts = theCase.slackThreadTs;
+        permalink = (await this.call('chat.getPermalink', () => client.chat.getPermalink({ channel: theCase.slackChannel, message_ts: ts }))).permalink;
+      }
+      const rendered = renderDepartmentPost(message.post, { ...this.askContext(ask.id), permalink });
+      const ts = await this.post(ask.slackChannel, undefined, rendered, signal);
+      store.updateAsk(ask.id, { slackTs: ts });
+      return;
+    }
+    if (ask.slackTs === null) throw new PermanentDeliveryError(`the question Q${ask.id} was never posted to its department`);
+    await this.post(ask.slackChannel, ask.slackTs, renderDepartmentPost(message.post, this.askContext(ask.id)), signal);
+  }
+
+  private askContext(askId: number): AskContext {
+    const { store } = this.deps;
+    const ask = store.getAsk(askId);
+    const theCase = ask && store.getCase(ask.caseId);
+    const client = theCase && store.getClient(theCase.clientId);
+    if (ask === undefined || theCase === undefined || client === undefined) throw new PermanentDeliveryError(`question Q${askId} does not exist`);
+    const department = this.deps.departments.departments.find((d) => d.id === ask.departmentId);
+    return { ask, theCase, client, department, departments: this.deps.departments, now: this.deps.clock.now() };
+  }
+
+  /** Posts (split when long; blocks only on a post that fits) and returns the first post's ts. */
+  private async post(channel: string, threadTs: string | undefined, rendered: SlackPost, signal: AbortSignal): Promise<string> {
+    const chunks = splitText(rendered.text, slackTextLimit);
+    let first: string | undefined;
+    for (const chunk of chunks) {
+      await this.deps.channelLimiter.take(channel, signal);
+      const answer = await this.call('chat.postMessage', () =>
+        this.deps.client.chat.postMessage({
+          channel,
+          thread_ts: threadTs,
+          text: chunk,
+          blocks: chunks.length === 1 ? (rendered.blocks as never) : undefined,
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+      first ??= answer.ts as string;
+    }
+    return first as string;
   }
 
   private async uploadClientFile(

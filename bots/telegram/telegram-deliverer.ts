@@ -34,6 +34,8 @@ export interface TelegramDelivererDeps {
   readonly chatLimiter: RateLimiter;
   /** Whole bot (~30 messages/s). */
   readonly globalLimiter: RateLimiter;
+  /** Time zone for times shown to clients. */
+  readonly timeZone: string;
 }
 
 /** Delivers client notices to Telegram chats, in the client's language, split at Telegram's limit. */
@@ -44,7 +46,7 @@ export class TelegramDeliverer implements Deliverer {
     const head = messages[0]?.message as Extract<Outgoing, { to: 'client' }>;
     const client = this.deps.store.findClientByChat(head.chatId);
     const language = client?.language ?? languageFromCode(undefined);
-    const rendered = renderClientNotice(head.notice, language);
+    const rendered = renderClientNotice(head.notice, language, this.deps.timeZone);
     const chunks = splitText(rendered.text, telegramTextLimit);
     for (const [index, chunk] of chunks.entries()) {
       await this.deps.chatLimiter.take(String(head.chatId), signal);

@@ -6,6 +6,8 @@ export type AgentCommand =
   | { readonly name: 'assign'; readonly target: string | 'me' | undefined }
   | { readonly name: 'history' }
   | { readonly name: 'help' }
+  | { readonly name: 'ask'; readonly args: string }
+  | { readonly name: 'cancel'; readonly args: string }
   | { readonly name: 'unknown'; readonly word: string }
   | { readonly name: 'note'; readonly text: string };
 
@@ -17,6 +19,8 @@ const aliases: Record<string, AgentCommand['name']> = {
   assign: 'assign',
   history: 'history',
   help: 'help',
+  ask: 'ask',
+  cancel: 'cancel',
 };
 
 /** Commands listed in help, in the order shown. */
@@ -46,6 +50,9 @@ export function parseAgentCommand(message: string): AgentCommand {
       const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest);
       return { name, target: mention?.[1] ?? undefined };
     }
+    case 'ask':
+    case 'cancel':
+      return { name, args: rest };
     case 'reopen':
     case 'history':
     case 'help':

@@ -1,7 +1,11 @@
 import type { ClientContent, EphemeralNotice, Outgoing } from '../outgoing.js';
 import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
 import { parseAgentCommand } from './agent-command.js';
+import type { AskService } from '../asks/ask-service.js';
 import { languageFromCode } from '../i18n/language.js';
+import { runUnitOfWork, type Effects, type InboundResult } from './unit-of-work.js';
+
+export type { InboundResult } from './unit-of-work.js';
 
 export interface CaseServiceDeps {
   readonly store: CaseStore;
@@ -13,15 +17,11 @@ export interface CaseServiceDeps {
   readonly supportChannel: string;
   /** Slack user IDs allowed to reach clients and close cases; undefined: everyone. */
   readonly agents?: readonly string[];
+  /** Department questions (`!ask`, `!cancel`) and the client-wait alert. */
+  readonly asks: AskService;
 }
 
 export type ClientCommand = 'start' | 'status' | 'new' | 'help' | 'language';
-
-/** What an inbound delivery did; `duplicate` when its key was seen before and nothing happened. */
-export type InboundResult =
-  | { readonly outcome: 'duplicate' }
-  | { readonly outcome: 'ignored'; readonly reason: string }
-  | { readonly outcome: 'done'; readonly caseId?: number; readonly opened?: boolean };
 
 export interface AgentMessage {
   /** Dedup key, e.g. 'slack:<event_id>'. */
@@ -46,7 +46,7 @@ export class CaseService {
 
   /** A message from a client's private chat. Opens a case when the client has none open. */
   receiveClientMessage(inboundKey: string, profile: ClientProfile, content: ClientContent): InboundResult {
-    return this.run(inboundKey, (send, now) => {
+    return this.run(inboundKey, (send, now, fx) => {
       const client = this.upsertClient(profile, now);
       let current = this.deps.store.findOpenCase(client.id);
       const opened = current === undefined;
@@ -61,7 +61,11 @@ export class CaseService {
         text: contentText(content),
         data: { content },
       });
-      this.deps.store.updateCase(current.id, { clientWaitingSince: current.clientWaitingSince ?? now });
+      if (current.clientWaitingSince === null) {
+        this.deps.store.updateCase(current.id, { clientWaitingSince: now });
+        const caseId = current.id;
+        if (current.firstReplyAt === null) fx.later(() => this.deps.asks.scheduleClientWait(caseId, now));
+      }
       // A new case's card already shows its first text; anything else goes into the thread.
       if (opened && content.type === 'text') send({ to: 'case-card', caseId: current.id, op: 'post' });
       else {
@@ -129,7 +133,7 @@ export class CaseService {
 
   /** A human message in a case thread of the support channel: a command or an internal note. */
   receiveAgentMessage(message: AgentMessage): InboundResult {
-    return this.run(message.inboundKey, (send, now) => {
+    return this.run(message.inboundKey, (send, now, fx) => {
       const current = this.deps.store.findCaseByThread(message.channel, message.threadTs);
       if (current === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
       const command = parseAgentCommand(message.text);
@@ -158,6 +162,10 @@ export class CaseService {
         case 'history':
           send({ to: 'case-thread', caseId: current.id, post: { type: 'history' } });
           return { outcome: 'done', caseId: current.id };
+        case 'ask':
+          return this.deps.asks.ask(current, message, command.args, fx);
+        case 'cancel':
+          return this.deps.asks.cancelFromThread(current, message, command.args, fx);
         case 'reply': {
           if (command.text === '') {
             ephemeral({ type: 'usage', command: '!reply' });
@@ -266,20 +274,8 @@ export class CaseService {
     return this.deps.store.upsertClient(profile, languageFromCode(profile.languageCode), now);
   }
 
-  /**
-   * Runs `work` in one transaction, after recording `inboundKey` (null: not an inbound delivery),
-   * then wakes delivery for what it queued.
-   */
-  private run(inboundKey: string | null, work: (send: Send, now: number) => InboundResult): InboundResult {
-    const { store, outbox, clock } = this.deps;
-    const queued: number[] = [];
-    const now = clock.now();
-    const result = store.transaction(() => {
-      if (inboundKey !== null && !store.markInbound(inboundKey, now)) return { outcome: 'duplicate' } as const;
-      return work((message) => queued.push(outbox.enqueue(message, now)), now);
-    });
-    if (queued.length > 0) this.deps.trigger.wake(queued);
-    return result;
+  private run(inboundKey: string | null, work: (send: Send, now: number, fx: Effects) => InboundResult): InboundResult {
+    return runUnitOfWork(this.deps, inboundKey, (fx) => work(fx.send, fx.now, fx));
   }
 }
 

@@ -20,13 +20,13 @@ export function exportCase(record: CaseRecord, format: ExportFormat, timeZone: s
     case 'json':
       return `${JSON.stringify({ case: theCase, client: { ...client, name: clientName(client) }, timeZone, events }, null, 2)}\n`;
     case 'md': {
-      const lines = events.map((e) => `- **${formatTeamTime(e.at, timeZone)}** ${describeEvent(e).replace(/\n/g, '\n  ')}`);
+      const lines = events.map((e) => `- **${formatTeamTime(e.at, timeZone)}** ${describeEvent(e, timeZone).replace(/\n/g, '\n  ')}`);
       const [title, opened] = renderHistoryText(theCase, client, [], timeZone).split('\n');
       return `# ${title}\n\n${opened}\n\n${lines.join('\n')}\n`;
     }
     case 'html': {
       const rows = events
-        .map((e) => `<tr class="${e.kind}"><td>${formatTeamTime(e.at, timeZone)}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(describeEvent(e)).replace(/\n/g, '<br>')}</td></tr>`)
+        .map((e) => `<tr class="${e.kind}"><td>${formatTeamTime(e.at, timeZone)}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(describeEvent(e, timeZone)).replace(/\n/g, '<br>')}</td></tr>`)
         .join('\n');
       return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Case #${theCase.id}</title>

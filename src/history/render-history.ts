@@ -36,7 +36,8 @@ export function describeContent(content: ClientContent): string {
 }
 
 /** One history entry as a line of plain text, without its time. */
-export function describeEvent(event: CaseEvent): string {
+export function describeEvent(event: CaseEvent, timeZone = 'UTC'): string {
+  const at = (value: unknown) => (typeof value === 'number' ? formatTeamTime(value, timeZone) : '?');
   const who = event.authorName ?? event.authorId ?? 'system';
   const data = event.data ?? {};
   switch (event.kind) {
@@ -56,6 +57,26 @@ export function describeEvent(event: CaseEvent): string {
       return `Assigned to ${String(data.assigneeName ?? data.assignee ?? '?')} by ${who}`;
     case 'delivery-failed':
       return `Delivery failed (${String(data.what ?? 'message')}): ${event.text ?? ''}`;
+    case 'ask-opened':
+      return `Question Q${String(data.askId)} to ${String(data.department ?? data.departmentId)} by ${who}, reply by ${at(data.deadlineAt)}: ${event.text ?? ''}`;
+    case 'ask-answered':
+      return `Answer to Q${String(data.askId)} from ${String(data.department ?? data.departmentId)} by ${who}: ${event.text ?? ''}`;
+    case 'department-message':
+      return `More from ${String(data.department ?? data.departmentId)} on Q${String(data.askId)} by ${who}: ${event.text ?? ''}`;
+    case 'ask-reminder':
+      return `Reminder ${Number(data.index) + 1} sent for Q${String(data.askId)}`;
+    case 'ask-overdue':
+      return `Q${String(data.askId)} to ${String(data.departmentId)} overdue; escalated`;
+    case 'ask-escalated':
+      return `Q${String(data.askId)} escalated to the support lead`;
+    case 'ask-extended':
+      return `Q${String(data.askId)} extended by ${who} to ${at(data.deadlineAt)}: ${event.text ?? ''}`;
+    case 'ask-declined':
+      return `Q${String(data.askId)} declined by ${who}: ${event.text ?? ''}`;
+    case 'ask-cancelled':
+      return `Q${String(data.askId)} cancelled by ${who}`;
+    case 'client-waiting':
+      return 'Client waited too long for a first reply; agents alerted';
   }
 }
 
@@ -65,6 +86,6 @@ export function renderHistoryText(theCase: Case, client: Client, events: readonl
     `Case #${theCase.id}: ${clientName(client)}, ${theCase.status}`,
     `Opened ${formatTeamTime(theCase.openedAt, timeZone)}${theCase.closedAt ? `, closed ${formatTeamTime(theCase.closedAt, timeZone)}` : ''} (${timeZone})`,
   ];
-  const lines = events.map((e) => `${formatTeamTime(e.at, timeZone)}  ${describeEvent(e)}`);
+  const lines = events.map((e) => `${formatTeamTime(e.at, timeZone)}  ${describeEvent(e, timeZone)}`);
   return [...header, '', ...lines].join('\n');
 }

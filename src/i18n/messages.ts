@@ -11,6 +11,7 @@ export interface ClientMessages {
   agentReply(caseId: number, agentName: string, text: string): string;
   caseClosed(caseId: number): string;
   caseReopened(caseId: number): string;
+  checkingWithDepartment(caseId: number, departmentName: string, expectBy: string): string;
   greeting(openCaseIds: readonly number[]): string;
   statusNone: string;
   statusHeader: string;
@@ -27,6 +28,12 @@ const locales: Readonly<Record<Language, ClientMessages>> = { en, ru, uk };
 /** The client-facing texts in `language`. */
 export function messagesFor(language: Language): ClientMessages {
   return locales[language];
+}
+
+/** Formats a date and time for the client's locale, e.g. "23 нояб., 15:30". */
+export function formatClientDateTime(epochMs: number, language: Language, timeZone = 'UTC'): string {
+  const locale = { en: 'en-GB', ru: 'ru-RU', uk: 'uk-UA' }[language];
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(epochMs);
 }
 
 /** Formats a date for the client's locale, e.g. "22 нояб. 2026 г.". */

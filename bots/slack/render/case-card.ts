@@ -21,8 +21,11 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The root message of a case thread: who, what, status, assignee. Pure. */
-export function renderCaseCard(theCase: Case, client: Client, events: readonly CaseEvent[]): CardView {
+/** Action ids of the card's buttons. */
+export const cardActions = { ask: 'case_ask' } as const;
+
+/** The root message of a case thread: who, what, status, assignee; "Ask a department" when there are departments. Pure. */
+export function renderCaseCard(theCase: Case, client: Client, events: readonly CaseEvent[], options: { canAsk: boolean }): CardView {
   const first = events.find((e) => e.kind === 'client-message');
   const firstText = first?.data?.content ? describeContent(first.data.content as ClientContent) : '(no message yet)';
   const status = theCase.status === 'open' ? 'Open' : 'Closed';
@@ -42,6 +45,13 @@ export function renderCaseCard(theCase: Case, client: Client, events: readonly C
   if (theCase.previousCaseId !== null) context.push(`follow-up to #${theCase.previousCaseId}`);
   context.push('Reply with `!reply <text>`; anything else is an internal note. `!help` for commands.');
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });
+  if (options.canAsk && theCase.status === 'open') {
+    blocks.push({
+      type: 'actions',
+      block_id: `case-${theCase.id}`,
+      elements: [{ type: 'button', action_id: cardActions.ask, text: { type: 'plain_text', text: 'Ask a department' }, value: String(theCase.id) }],
+    });
+  }
   const text = `Case #${theCase.id} (${status.toLowerCase()}) from ${name}: ${truncate(firstText, 300)}`;
   return { text, blocks };
 }

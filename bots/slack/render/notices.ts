@@ -1,5 +1,6 @@
 import type { EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
 import { agentCommandNames } from '../../../src/cases/agent-command.js';
+import { formatDuration } from '../../../src/duration.js';
 
 const commandHelp: Record<string, string> = {
   reply: '`!reply <text>` (or `!r`): send <text> to the client',
@@ -7,6 +8,8 @@ const commandHelp: Record<string, string> = {
   reopen: '`!reopen`: open a closed case again',
   assign: '`!assign @someone` or `!assign me`: set who owns the case',
   history: '`!history`: post the whole case history here',
+  ask: '`!ask <department> [in <duration>] <question>`: ask a department, with a reply-by time',
+  cancel: '`!cancel <question number>`: withdraw a department question',
   help: '`!help`: this list',
 };
 
@@ -16,8 +19,8 @@ export function helpText(): string {
   return ['Commands in a case thread:', ...lines, 'Anything else you write here is an internal note: it stays in the history and never reaches the client.'].join('\n');
 }
 
-/** Text of a private answer to one person in Slack. Pure. */
-export function renderEphemeral(notice: EphemeralNotice): string {
+/** Text of a private answer to one person in Slack. `renderAskProblem` renders the ask-specific ones. Pure. */
+export function renderEphemeral(notice: EphemeralNotice, renderAskProblem: (notice: Extract<EphemeralNotice, { type: 'unknown-department' | 'ask-usage' }>) => string): string {
   switch (notice.type) {
     case 'help':
       return notice.unknownCommand ? `\`${notice.unknownCommand}\` is not a command; nothing was sent.\n${helpText()}` : helpText();
@@ -29,11 +32,14 @@ export function renderEphemeral(notice: EphemeralNotice): string {
       return `This case is closed, so \`${notice.command}\` was not sent. Use \`!reopen\` first.`;
     case 'error':
       return notice.text;
+    case 'unknown-department':
+    case 'ask-usage':
+      return renderAskProblem(notice);
   }
 }
 
 /** Text of a notice posted by Repka into a case thread (client messages are rendered elsewhere). Pure. */
-export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-message' } | { type: 'history' }>): string {
+export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-message' } | { type: 'history' } | { askId: number }>, c: { assignee: string | null; now: number }): string {
   switch (post.type) {
     case 'closed':
       return `:lock: Case closed by <@${post.by}>${post.summary ? `: ${post.summary}` : ''}. The client was told.`;
@@ -45,5 +51,7 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
       return `:warning: Could not deliver ${post.what}: ${post.reason}.`;
     case 'client-new-case':
       return `:arrow_right: The client wrote again after this case was closed: new case #${post.newCaseId}.`;
+    case 'client-waiting':
+      return `:hourglass_flowing_sand: The client has been waiting ${formatDuration(Math.max(60_000, Math.floor((c.now - post.sinceMs) / 60_000) * 60_000))} for a first reply. ${c.assignee ? `<@${c.assignee}>` : 'Nobody is assigned: `!assign me`?'}`;
   }
 }

@@ -1,6 +1,6 @@
 import type { ClientNotice } from '../../../src/outgoing.js';
 import type { Language } from '../../../src/ports.js';
-import { formatClientDate, messagesFor } from '../../../src/i18n/messages.js';
+import { formatClientDate, formatClientDateTime, messagesFor } from '../../../src/i18n/messages.js';
 import { languages } from '../../../src/i18n/language.js';
 
 export interface TelegramText {
@@ -11,8 +11,8 @@ export interface TelegramText {
 /** Callback data of the language buttons: "lang:ru". */
 export const languageCallbackPrefix = 'lang:';
 
-/** A client notice as a Telegram message in the client's language. Plain text (no parse mode). Pure. */
-export function renderClientNotice(notice: ClientNotice, language: Language): TelegramText {
+/** A client notice as a Telegram message in the client's language; times in `timeZone`. Plain text (no parse mode). Pure. */
+export function renderClientNotice(notice: ClientNotice, language: Language, timeZone = 'UTC'): TelegramText {
   const m = messagesFor(language);
   switch (notice.type) {
     case 'case-opened':
@@ -23,12 +23,14 @@ export function renderClientNotice(notice: ClientNotice, language: Language): Te
       return { text: m.caseClosed(notice.caseId) };
     case 'case-reopened':
       return { text: m.caseReopened(notice.caseId) };
+    case 'checking-with-department':
+      return { text: m.checkingWithDepartment(notice.caseId, notice.departmentName, `${formatClientDateTime(notice.expectBy, language, timeZone)} (${timeZone})`) };
     case 'greeting':
       return { text: m.greeting(notice.openCaseIds) };
     case 'status':
       if (notice.cases.length === 0) return { text: m.statusNone };
       return {
-        text: [m.statusHeader, ...notice.cases.map((c) => m.statusLine(c.id, formatClientDate(c.openedAt, language), c.status))].join('\n'),
+        text: [m.statusHeader, ...notice.cases.map((c) => m.statusLine(c.id, formatClientDate(c.openedAt, language, timeZone), c.status))].join('\n'),
       };
     case 'help':
       return { text: m.help };

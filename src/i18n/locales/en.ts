@@ -7,6 +7,7 @@ export const en: ClientMessages = {
   agentReply: (id, agent, text) => `${agent}, support · case #${id}:\n\n${text}`,
   caseClosed: (id) => `Case #${id} is closed. If anything is still wrong, just write: we will open a new case.`,
   caseReopened: (id) => `Case #${id} is open again: we are still working on it.`,
+  checkingWithDepartment: (id, dept, by) => `Case #${id}: we are checking with our ${dept} team and expect to update you by ${by}.`,
   greeting: (open) =>
     `Hello! Write your question here and our support team will answer you in this chat.` +
     (open.length > 0 ? `\n\nYour open cases: ${open.map((id) => `#${id}`).join(', ')}.` : ''),

@@ -1,0 +1,59 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AskService } from '../../../../src/asks/ask-service.js';
+import type { CaseService } from '../../../../src/cases/case-service.js';
+import type { DepartmentsConfig } from '../../../../src/config.js';
+import type { Directory, Logger } from '../../../../src/ports.js';
+import { askModal, declineModal, extendModal } from '../../render/modals.js';
+
+export interface ActionDeps {
+  readonly asks: AskService;
+  readonly cases: CaseService;
+  readonly directory: Directory;
+  readonly departments: DepartmentsConfig;
+  readonly log: Logger;
+}
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/** The number in a button's value, or undefined when it is not one. */
+export function idOf(value: string | undefined): number | undefined {
+  const id = Number(value);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * Buttons that open a modal ("Need more time", "Not ours", "Ask a department"). The modal must
+ * open within Slack's 3-second trigger window, so this calls views.open directly instead of
+ * going through the outbox: it is an answer to a click, not a message.
+ */
+export function openModal(deps: ActionDeps, build: (id: number) => Record<string, unknown>) {
+  return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const id = idOf(action.value);
+    if (id === undefined) return;
+    try {
+      await client.views.open({ trigger_id: body.trigger_id, view: build(id) as never });
+    } catch (error) {
+      deps.log.warn('views.open failed', { error: (error as Error).message });
+    }
+  };
+}
+
+export const extendButton = (deps: ActionDeps) => openModal(deps, extendModal);
+export const declineButton = (deps: ActionDeps) => openModal(deps, declineModal);
+export const askButton = (deps: ActionDeps) => openModal(deps, (caseId) => askModal(caseId, deps.departments));
+
+/** "Cancel question" under the confirmation in the case thread. */
+export function cancelButton(deps: ActionDeps) {
+  return async ({ ack, action, body, respond }: ButtonArgs): Promise<void> => {
+    await ack();
+    const askId = idOf(action.value);
+    if (askId === undefined) return;
+    if (!deps.cases.isAgent(body.user.id)) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: 'Only support agents can cancel department questions.' }).catch(() => undefined);
+      return;
+    }
+    const userName = await deps.directory.slackName(body.user.id);
+    deps.asks.cancel(`slack-action:${askId}:${action.action_ts}`, askId, { user: body.user.id, userName });
+  };
+}

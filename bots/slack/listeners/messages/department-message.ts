@@ -1,0 +1,31 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { AskService } from '../../../../src/asks/ask-service.js';
+import type { Directory, Logger } from '../../../../src/ports.js';
+import { isHumanThreadReply } from './case-thread-message.js';
+
+export interface DepartmentThreadDeps {
+  readonly asks: AskService;
+  readonly directory: Directory;
+  /** Channels of the configured departments. */
+  readonly departmentChannels: ReadonlySet<string>;
+  readonly log: Logger;
+}
+
+/** A human reply in the thread of a question in a department channel: the department's answer. */
+export function departmentMessage(deps: DepartmentThreadDeps) {
+  return async ({ event, body }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
+    const message = event as unknown as Record<string, unknown>;
+    if (!isHumanThreadReply(message) || !deps.departmentChannels.has(message.channel)) return;
+    const userName = await deps.directory.slackName(message.user);
+    const result = deps.asks.receiveDepartmentReply({
+      inboundKey: `slack:${(body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`}`,
+      channel: message.channel,
+      threadTs: message.thread_ts,
+      ts: message.ts,
+      user: message.user,
+      userName,
+      text: typeof message.text === 'string' ? message.text : '',
+    });
+    deps.log.debug('department thread message', { ts: message.ts, ...result });
+  };
+}

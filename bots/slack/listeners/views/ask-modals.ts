@@ -1,0 +1,63 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AskService } from '../../../../src/asks/ask-service.js';
+import { findDepartment } from '../../../../src/asks/parse-ask.js';
+import type { DepartmentsConfig } from '../../../../src/config.js';
+import { isDuration, parseDuration } from '../../../../src/duration.js';
+import type { Directory, Logger } from '../../../../src/ports.js';
+import { idOf } from '../actions/ask-actions.js';
+
+export interface ViewDeps {
+  readonly asks: AskService;
+  readonly directory: Directory;
+  readonly departments: DepartmentsConfig;
+  readonly log: Logger;
+}
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** A text input's value from a submitted modal, trimmed ('' when empty). */
+function input(view: ViewSubmitAction['view'], block: string): string {
+  const value = view.state.values[block]?.value;
+  return (value?.value ?? value?.selected_option?.value ?? '').trim();
+}
+
+const durationError = { response_action: 'errors', errors: { duration: 'Use a duration such as 30m, 2h or 1d.' } } as const;
+
+export function extendSubmitted(deps: ViewDeps) {
+  return async ({ ack, view, body }: ViewArgs): Promise<void> => {
+    const duration = input(view, 'duration');
+    if (!isDuration(duration)) return void (await ack(durationError));
+    await ack();
+    const askId = idOf(view.private_metadata);
+    if (askId === undefined) return;
+    const userName = await deps.directory.slackName(body.user.id);
+    deps.asks.extend(`slack-view:${view.id}:${view.hash}`, askId, parseDuration(duration), input(view, 'reason'), { user: body.user.id, userName });
+  };
+}
+
+export function declineSubmitted(deps: ViewDeps) {
+  return async ({ ack, view, body }: ViewArgs): Promise<void> => {
+    await ack();
+    const askId = idOf(view.private_metadata);
+    if (askId === undefined) return;
+    const userName = await deps.directory.slackName(body.user.id);
+    deps.asks.decline(`slack-view:${view.id}:${view.hash}`, askId, input(view, 'reason'), { user: body.user.id, userName });
+  };
+}
+
+export function askSubmitted(deps: ViewDeps) {
+  return async ({ ack, view, body }: ViewArgs): Promise<void> => {
+    const duration = input(view, 'duration');
+    if (duration !== '' && !isDuration(duration)) return void (await ack(durationError));
+    const department = findDepartment(deps.departments.departments, input(view, 'department'));
+    const question = input(view, 'question');
+    if (department === undefined || question === '') {
+      return void (await ack({ response_action: 'errors', errors: department === undefined ? { department: 'Choose a department.' } : { question: 'Write the question.' } }));
+    }
+    await ack();
+    const caseId = idOf(view.private_metadata);
+    if (caseId === undefined) return;
+    const userName = await deps.directory.slackName(body.user.id);
+    deps.asks.askFromModal(`slack-view:${view.id}:${view.hash}`, caseId, department, question, duration === '' ? undefined : parseDuration(duration), { user: body.user.id, userName });
+  };
+}

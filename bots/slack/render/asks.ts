@@ -1,0 +1,139 @@
+import type { Department, DepartmentsConfig } from '../../../src/config.js';
+import type { DepartmentPost, ThreadPost } from '../../../src/outgoing.js';
+import type { Ask, Case, Client } from '../../../src/ports.js';
+import { clientName } from '../../../src/cases/case-service.js';
+import { formatDuration } from '../../../src/duration.js';
+import { formatTeamTime } from '../../../src/history/render-history.js';
+import { escapeMrkdwn } from './case-card.js';
+
+/** Action ids of the buttons on asks. */
+export const askActions = { extend: 'ask_extend', decline: 'ask_decline', cancel: 'ask_cancel' } as const;
+
+export interface SlackPost {
+  readonly text: string;
+  readonly blocks?: readonly Record<string, unknown>[];
+}
+
+/** `<@U…>` for users, `<!subteam^S…>` for user groups. */
+export function mention(id: string): string {
+  return id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`;
+}
+
+/** "Mon 23 Nov 15:30 (Europe/Moscow), in 1h30m" — the deadline in the department's zone and relative to now. */
+export function formatDeadline(deadlineAt: number, now: number, department: Department | undefined): string {
+  const zone = department?.hours?.timezone ?? 'UTC';
+  const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(deadlineAt);
+  const left = deadlineAt - now;
+  const relative = left >= 0 ? `in ${formatDuration(Math.max(60_000, Math.ceil(left / 60_000) * 60_000))}` : `${formatDuration(Math.floor(-left / 60_000) * 60_000 || 60_000)} ago`;
+  return `${local.replace(',', '')} (${zone}), ${relative}`;
+}
+
+const askLabel = (ask: Ask, department: Department | undefined) => `Q${ask.id} to *${escapeMrkdwn(department?.name ?? ask.departmentId)}*`;
+const settledPrompt = (allSettled: boolean) => (allSettled ? '\n:point_right: Every department question of this case is settled: time to update the client with `!reply`.' : '');
+
+export interface AskContext {
+  readonly ask: Ask;
+  readonly theCase: Case;
+  readonly client: Client;
+  readonly department: Department | undefined;
+  readonly departments: DepartmentsConfig;
+  readonly now: number;
+  /** Link to the case thread, when Slack gave one. */
+  readonly permalink?: string;
+}
+
+/** A post in the department channel: the question (with buttons) or a notice in its thread. Pure. */
+export function renderDepartmentPost(post: DepartmentPost, c: AskContext): SlackPost {
+  const { ask, department } = c;
+  const due = formatDeadline(ask.deadlineAt, c.now, department);
+  switch (post.type) {
+    case 'question': {
+      const pings = (department?.mention ?? []).map(mention).join(' ');
+      const lines = [
+        `:question: *Question from support* · case #${c.theCase.id} · Q${ask.id}${pings ? `  ${pings}` : ''}`,
+        `*Client:* ${escapeMrkdwn(clientName(c.client))}   *Asked by:* <@${ask.askedBy}>`,
+        `>${escapeMrkdwn(ask.question).replace(/\n/g, '\n>')}`,
+        `*Reply by:* ${due}`,
+        `${c.permalink ? `<${c.permalink}|Open the case thread> · ` : ''}Reply in this thread to answer.`,
+      ];
+      const text = lines.join('\n');
+      return {
+        text,
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: text.length > 2900 ? `${text.slice(0, 2899)}…` : text } },
+          {
+            type: 'actions',
+            block_id: `ask-${ask.id}`,
+            elements: [
+              { type: 'button', action_id: askActions.extend, text: { type: 'plain_text', text: 'Need more time' }, value: String(ask.id) },
+              { type: 'button', action_id: askActions.decline, text: { type: 'plain_text', text: 'Not ours' }, value: String(ask.id), style: 'danger' },
+            ],
+          },
+        ],
+      };
+    }
+    case 'reminder':
+      return { text: `:alarm_clock: Reminder: support is waiting for your answer to Q${ask.id}. Reply by ${due}. ${(department?.mention ?? []).map(mention).join(' ')}`.trim() };
+    case 'overdue': {
+      const leads = (department?.escalateTo ?? []).map(mention).join(' ');
+      return { text: `:rotating_light: Q${ask.id} is overdue: no answer by ${due}.${leads ? ` Escalated to ${leads}.` : ''} Please reply in this thread.` };
+    }
+    case 'escalated-again':
+      return { text: `:rotating_light: Q${ask.id} is still unanswered (deadline was ${due}). Support lead: ${c.departments.supportLead.map(mention).join(' ') || 'not configured'}.` };
+    case 'extended':
+      return { text: `:hourglass: New reply-by time for Q${ask.id}: ${due}, set by ${escapeMrkdwn(post.byName)}. Reason: ${escapeMrkdwn(post.reason)}` };
+    case 'cancelled':
+      return { text: `:no_entry_sign: Support (<@${post.by}>) cancelled Q${ask.id}: no answer needed any more.` };
+    case 'settled':
+      return { text: `:white_check_mark: Q${ask.id} is settled.` };
+  }
+}
+
+type AskThreadPost = Extract<ThreadPost, { askId: number }>;
+
+/** A notice about an ask in the case thread. Pure. */
+export function renderAskThreadPost(post: AskThreadPost, c: AskContext): SlackPost {
+  const { ask, department } = c;
+  const label = askLabel(ask, department);
+  const due = formatDeadline(ask.deadlineAt, c.now, department);
+  switch (post.type) {
+    case 'ask-created': {
+      const told = department?.tellClient ? ' The client was told we are checking with the department.' : '';
+      const text = `:outbox_tray: Asked ${label}: reply by ${due}.${told}`;
+      return {
+        text,
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text } },
+          { type: 'actions', block_id: `ask-cancel-${ask.id}`, elements: [{ type: 'button', action_id: askActions.cancel, text: { type: 'plain_text', text: 'Cancel question' }, value: String(ask.id) }] },
+        ],
+      };
+    }
+    case 'ask-answered': {
+      const name = escapeMrkdwn(department?.name ?? ask.departmentId);
+      const head = post.followUp ? `:speech_balloon: More from *${name}*` : `:inbox_tray: *${name}* answered Q${ask.id}`;
+      return { text: `${head} (${escapeMrkdwn(post.byName)}), <@${ask.askedBy}>:\n${escapeMrkdwn(post.text)}${settledPrompt(post.allSettled)}` };
+    }
+    case 'ask-overdue': {
+      const leads = (department?.escalateTo ?? []).map(mention).join(' ');
+      return { text: `:rotating_light: ${label} is overdue: no answer by ${due}.${leads ? ` Escalated to ${leads}.` : ''} <@${ask.askedBy}>${settledPrompt(post.allSettled)}` };
+    }
+    case 'ask-escalated':
+      return { text: `:rotating_light: ${label} is still unanswered long after its deadline; the support lead was told.` };
+    case 'ask-extended':
+      return { text: `:hourglass: *${escapeMrkdwn(department?.name ?? ask.departmentId)}* needs more time for Q${ask.id} (${escapeMrkdwn(post.byName)}): new reply-by ${due}. Reason: ${escapeMrkdwn(post.reason)}` };
+    case 'ask-declined':
+      return {
+        text: `:leftwards_arrow_with_hook: *${escapeMrkdwn(department?.name ?? ask.departmentId)}* says Q${ask.id} is not theirs (${escapeMrkdwn(post.byName)}): ${escapeMrkdwn(post.reason)}. <@${ask.askedBy}>, ask another department with \`!ask\`.${settledPrompt(post.allSettled)}`,
+      };
+    case 'ask-cancelled':
+      return { text: `:no_entry_sign: ${label} cancelled by <@${post.by}>.` };
+  }
+}
+
+/** The private list of departments shown after an unknown `!ask` department. */
+export function renderDepartmentList(departments: DepartmentsConfig, given?: string): string {
+  const head = given ? `There is no department "${escapeMrkdwn(given)}"; nothing was sent.` : 'Say which department to ask; nothing was sent.';
+  if (departments.departments.length === 0) return `${head} No departments are configured (see DEPARTMENTS_FILE).`;
+  const list = departments.departments.map((d) => `• \`${d.id}\`${d.aliases.length ? ` (${d.aliases.map((a) => `\`${a}\``).join(', ')})` : ''}: ${escapeMrkdwn(d.name)}, replies within ${formatDuration(d.replyWithinMs)}`);
+  return [head, 'Departments:', ...list, 'Usage: `!ask <department> [in <duration>] <question>`'].join('\n');
+}

@@ -1,0 +1,83 @@
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { AskSchedule, Clock, DeadlineScheduler, Logger } from '../src/ports.js';
+import type { AskService, DeadlineKind } from '../src/asks/ask-service.js';
+
+/** Delayed jobs for department deadlines (reminders, overdue, second escalation) and client waits. */
+export const deadlineQueueName = 'deadlines';
+
+export type DeadlineJobData =
+  | { readonly type: 'ask'; readonly askId: number; readonly version: number; readonly which: DeadlineKind }
+  | { readonly type: 'client-wait'; readonly caseId: number; readonly waitingSince: number };
+
+/**
+ * Deterministic job ids: rebuilding the schedule from SQLite adds nothing that is already there,
+ * and an extended deadline (new version) gets new ids.
+ */
+export function deadlineJobId(data: DeadlineJobData): string {
+  if (data.type === 'client-wait') return `wait-${data.caseId}-${data.waitingSince}`;
+  const which = data.which.kind === 'reminder' ? `r${data.which.index}` : data.which.kind;
+  return `ask-${data.askId}-v${data.version}-${which}`;
+}
+
+export function createDeadlineQueue(connection: ConnectionOptions, prefix: string): Queue<DeadlineJobData> {
+  return new Queue<DeadlineJobData>(deadlineQueueName, { connection, prefix });
+}
+
+/** Schedules deadline jobs in BullMQ; errors are logged (SQLite stays the source of truth). */
+export class BullDeadlineScheduler implements DeadlineScheduler {
+  constructor(
+    private readonly queue: Queue<DeadlineJobData>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  scheduleAsk(schedule: AskSchedule): void {
+    const base = { type: 'ask' as const, askId: schedule.askId, version: schedule.version };
+    const jobs: { data: DeadlineJobData; at: number }[] = schedule.reminders.map((at, index) => ({ data: { ...base, which: { kind: 'reminder', index } }, at }));
+    jobs.push({ data: { ...base, which: { kind: 'due' } }, at: schedule.dueAt });
+    if (schedule.againAt !== undefined) jobs.push({ data: { ...base, which: { kind: 'again' } }, at: schedule.againAt });
+    this.add(jobs);
+  }
+
+  unscheduleAsk(askId: number, version: number, reminderCount: number): void {
+    const base = { type: 'ask' as const, askId, version };
+    const kinds: DeadlineKind[] = [...Array.from({ length: reminderCount }, (_, index) => ({ kind: 'reminder' as const, index })), { kind: 'due' }, { kind: 'again' }];
+    // Stale jobs would do nothing anyway (the ask's state is checked); removing them keeps Redis small.
+    Promise.all(kinds.map((which) => this.queue.remove(deadlineJobId({ ...base, which })))).catch((error: Error) =>
+      this.log.warn('could not remove deadline jobs', { askId, error: error.message }),
+    );
+  }
+
+  scheduleClientWait(caseId: number, waitingSince: number, at: number): void {
+    this.add([{ data: { type: 'client-wait', caseId, waitingSince }, at }]);
+  }
+
+  private add(jobs: { data: DeadlineJobData; at: number }[]): void {
+    const now = this.clock.now();
+    this.queue
+      .addBulk(
+        jobs.map(({ data, at }) => ({
+          name: data.type,
+          data,
+          opts: { jobId: deadlineJobId(data), delay: Math.max(0, at - now), removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 500 } },
+        })),
+      )
+      .catch((error: Error) => this.log.warn('could not schedule deadline jobs; they are rebuilt on start', { error: error.message }));
+  }
+}
+
+/** The processor, a plain function: applies the job to the ask or case (which fires at most once). */
+export function processDeadlineJob(asks: AskService) {
+  return async (job: Pick<Job<DeadlineJobData>, 'data'>): Promise<void> => {
+    const data = job.data;
+    if (data.type === 'client-wait') asks.fireClientWait(data.caseId, data.waitingSince);
+    else asks.fire(data.askId, data.version, data.which);
+  };
+}
+
+export function createDeadlineWorker(connection: ConnectionOptions, prefix: string, asks: AskService, log: Logger): Worker<DeadlineJobData> {
+  const worker = new Worker<DeadlineJobData>(deadlineQueueName, processDeadlineJob(asks), { connection, prefix, concurrency: 20, autorun: false });
+  worker.on('error', (error) => log.warn('deadline worker error', { error: error.message }));
+  worker.on('failed', (job, error) => log.warn('deadline job failed', { jobId: job?.id, error: error.message }));
+  return worker;
+}

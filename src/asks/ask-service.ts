@@ -1,0 +1,308 @@
+import type { Department, DepartmentsConfig } from '../config.js';
+import { addBusinessTime, businessFractionPoint } from '../deadlines/business-hours.js';
+import type { Ask, AskSchedule, AskStore, Case, CaseEventKind, CaseStore, Clock, DeadlineScheduler, DeliveryTrigger, Logger, Outbox } from '../ports.js';
+import { runUnitOfWork, type Effects, type InboundResult } from '../cases/unit-of-work.js';
+import { findDepartment, parseAskArgs } from './parse-ask.js';
+
+export interface AskServiceDeps {
+  readonly store: CaseStore & AskStore;
+  readonly outbox: Outbox;
+  readonly trigger: DeliveryTrigger;
+  readonly scheduler: DeadlineScheduler;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly departments: DepartmentsConfig;
+}
+
+/** Who acts on an ask from Slack. */
+export interface Actor {
+  readonly user: string;
+  readonly userName: string;
+}
+
+/** A human reply in the thread of an ask's question, in the department channel. */
+export interface DepartmentReply extends Actor {
+  readonly inboundKey: string;
+  readonly channel: string;
+  readonly threadTs: string;
+  readonly ts: string;
+  readonly text: string;
+}
+
+/** Which deadline job fired. */
+export type DeadlineKind = { readonly kind: 'reminder'; readonly index: number } | { readonly kind: 'due' } | { readonly kind: 'again' };
+
+/**
+ * Questions to departments with reply-by times: asking, answering, extending, declining,
+ * cancelling, and the deadline jobs' effects. Each notice fires once: the jobs' effects are
+ * claimed in SQLite with a conditional update in the same transaction as their outbox writes.
+ */
+export class AskService {
+  constructor(private readonly deps: AskServiceDeps) {}
+
+  /** The configured department, or undefined. */
+  department(id: string): Department | undefined {
+    return this.deps.departments.departments.find((d) => d.id === id);
+  }
+
+  /**
+   * `!ask <department> [in <duration>] <question>` (or the card's modal) inside a case's unit of
+   * work. Unknown departments and bad input answer the asker privately; nothing is created.
+   */
+  ask(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string, fx: Effects): InboundResult {
+    const parsed = parseAskArgs(args, this.deps.departments.departments);
+    const privately = (notice: Parameters<Effects['send']>[0] & { to: 'slack-ephemeral' }) => fx.send(notice);
+    if (!parsed.ok) {
+      if (parsed.problem === 'unknown-department' || parsed.problem === 'no-department') {
+        privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'unknown-department', given: parsed.given } });
+      } else {
+        const problem = parsed.problem === 'bad-duration' ? `"${parsed.given ?? ''}" is not a duration (try 30m, 2h, 1d)` : 'the question is missing';
+        privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'ask-usage', problem } });
+      }
+      return { outcome: 'ignored', reason: parsed.problem };
+    }
+    if (theCase.status === 'closed') {
+      privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'case-closed', command: '!ask' } });
+      return { outcome: 'ignored', reason: 'case closed' };
+    }
+    this.create(theCase, parsed.department, parsed.question, parsed.durationMs, actor, fx);
+    return { outcome: 'done', caseId: theCase.id };
+  }
+
+  /** Creates an ask (validated input) and everything it sends. */
+  create(theCase: Case, department: Department, question: string, durationMs: number | undefined, actor: Actor, fx: Effects): Ask {
+    const { store } = this.deps;
+    const deadlineAt = addBusinessTime(fx.now, durationMs ?? department.replyWithinMs, department.hours);
+    const ask = store.createAsk({
+      caseId: theCase.id,
+      departmentId: department.id,
+      question,
+      askedBy: actor.user,
+      askedByName: actor.userName,
+      askedAt: fx.now,
+      deadlineAt,
+      slackChannel: department.slackChannel,
+    });
+    this.record(ask, 'ask-opened', actor, question, { deadlineAt, department: department.name }, fx.now);
+    fx.send({ to: 'department', askId: ask.id, caseId: theCase.id, post: { type: 'question' } });
+    fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'ask-created', askId: ask.id } });
+    if (department.tellClient) {
+      const client = store.getClient(theCase.clientId);
+      if (client !== undefined) {
+        fx.send({
+          to: 'client',
+          chatId: client.telegramChatId,
+          caseId: theCase.id,
+          notice: { type: 'checking-with-department', caseId: theCase.id, departmentName: department.name, expectBy: deadlineAt },
+        });
+      }
+    }
+    fx.later(() => this.deps.scheduler.scheduleAsk(this.scheduleOf(ask)));
+    return ask;
+  }
+
+  /** The "Ask a department" modal from the case card was submitted (validated by the caller). */
+  askFromModal(inboundKey: string, caseId: number, department: Department, question: string, durationMs: number | undefined, actor: Actor): InboundResult {
+    return this.run(inboundKey, (fx) => {
+      const theCase = this.deps.store.getCase(caseId);
+      if (theCase === undefined || theCase.status === 'closed') return { outcome: 'ignored', reason: 'case not open' };
+      this.create(theCase, department, question, durationMs, actor, fx);
+      return { outcome: 'done', caseId };
+    });
+  }
+
+  /** A human message in a department channel thread: answers the ask it belongs to. */
+  receiveDepartmentReply(reply: DepartmentReply): InboundResult {
+    return this.run(reply.inboundKey, (fx) => {
+      const { store } = this.deps;
+      const ask = store.findAskByThread(reply.channel, reply.threadTs);
+      if (ask === undefined) return { outcome: 'ignored', reason: 'not an ask thread' };
+      const firstAnswer = ask.status === 'open';
+      if (firstAnswer) {
+        store.updateAsk(ask.id, { status: 'answered', answeredAt: fx.now, answeredBy: reply.user, answeredByName: reply.userName });
+        fx.later(() => this.deps.scheduler.unscheduleAsk(ask.id, ask.version, this.department(ask.departmentId)?.remindAt.length ?? 0));
+      }
+      this.record(ask, firstAnswer ? 'ask-answered' : 'department-message', reply, reply.text, { department: this.department(ask.departmentId)?.name, ts: reply.ts }, fx.now, 'department');
+      fx.send({
+        to: 'case-thread',
+        caseId: ask.caseId,
+        post: { type: 'ask-answered', askId: ask.id, byName: reply.userName, text: reply.text, followUp: !firstAnswer, allSettled: firstAnswer && this.allSettled(ask.caseId) },
+      });
+      return { outcome: 'done', caseId: ask.caseId };
+    });
+  }
+
+  /** "Need more time": a new reply-by time counted from now, with a reason. Only open asks. */
+  extend(inboundKey: string, askId: number, durationMs: number, reason: string, actor: Actor): InboundResult {
+    return this.run(inboundKey, (fx) => {
+      const ask = this.deps.store.getAsk(askId);
+      if (ask === undefined || ask.status !== 'open') return { outcome: 'ignored', reason: 'ask not open' };
+      const department = this.department(ask.departmentId);
+      const deadlineAt = addBusinessTime(fx.now, durationMs, department?.hours);
+      const updated = this.deps.store.updateAsk(ask.id, { deadlineAt, version: ask.version + 1, windowStartAt: fx.now, remindersSent: 0, overdueAt: null, escalatedAgainAt: null });
+      this.record(ask, 'ask-extended', actor, reason, { deadlineAt, previousDeadlineAt: ask.deadlineAt }, fx.now, 'department');
+      fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'extended', byName: actor.userName, reason } });
+      fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-extended', askId: ask.id, byName: actor.userName, reason } });
+      fx.later(() => {
+        this.deps.scheduler.unscheduleAsk(ask.id, ask.version, department?.remindAt.length ?? 0);
+        this.deps.scheduler.scheduleAsk(this.scheduleOf(updated));
+      });
+      return { outcome: 'done', caseId: ask.caseId };
+    });
+  }
+
+  /** "Not ours": the department declines with a reason; the agent can ask another one. */
+  decline(inboundKey: string, askId: number, reason: string, actor: Actor): InboundResult {
+    return this.settle(inboundKey, askId, 'declined', 'ask-declined', reason, actor, (ask, fx) =>
+      fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-declined', askId: ask.id, byName: actor.userName, reason, allSettled: this.allSettled(ask.caseId) } }),
+    );
+  }
+
+  /** The agent withdraws the question (`!cancel` or the button). */
+  cancel(inboundKey: string, askId: number, actor: Actor): InboundResult {
+    return this.settle(inboundKey, askId, 'cancelled', 'ask-cancelled', null, actor, (ask, fx) => {
+      fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'cancelled', by: actor.user } });
+      fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-cancelled', askId: ask.id, by: actor.user } });
+    });
+  }
+
+  /** `!cancel <ask number or department>` inside a case's unit of work. */
+  cancelFromThread(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string, fx: Effects): InboundResult {
+    const open = this.deps.store.listAsks(theCase.id).filter((a) => a.status === 'open');
+    const word = args.trim().replace(/^#?q?/i, '');
+    const byNumber = /^\d+$/.test(word) ? open.find((a) => a.id === Number(word)) : undefined;
+    const department = byNumber === undefined && word !== '' ? findDepartment(this.deps.departments.departments, word) : undefined;
+    const candidates = byNumber ? [byNumber] : department ? open.filter((a) => a.departmentId === department.id) : open;
+    if (candidates.length !== 1) {
+      const listed = open.map((a) => `Q${a.id} (${this.department(a.departmentId)?.name ?? a.departmentId})`).join(', ');
+      fx.send({
+        to: 'slack-ephemeral',
+        channel: actor.channel,
+        user: actor.user,
+        threadTs: actor.threadTs,
+        notice: { type: 'error', text: open.length === 0 ? 'This case has no open department questions.' : `Say which question to cancel: \`!cancel <number>\`. Open: ${listed}.` },
+      });
+      return { outcome: 'ignored', reason: 'which ask' };
+    }
+    const ask = candidates[0] as Ask;
+    this.settleInside(ask, 'cancelled', 'ask-cancelled', null, actor, fx);
+    fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'cancelled', by: actor.user } });
+    fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-cancelled', askId: ask.id, by: actor.user } });
+    return { outcome: 'done', caseId: theCase.id };
+  }
+
+  /** A deadline job fired: a reminder, the overdue notices, or the second escalation. At most once each. */
+  fire(askId: number, version: number, which: DeadlineKind): InboundResult {
+    return this.run(null, (fx) => {
+      const { store } = this.deps;
+      const ask = store.getAsk(askId);
+      if (ask === undefined) return { outcome: 'ignored', reason: 'no such ask' };
+      switch (which.kind) {
+        case 'reminder':
+          // A reminder that would arrive after the deadline is pointless: the overdue notice says more.
+          if (fx.now >= ask.deadlineAt || !store.claimReminder(askId, version, which.index)) return { outcome: 'ignored', reason: 'reminder not due' };
+          this.record(ask, 'ask-reminder', null, null, { index: which.index }, fx.now, 'system');
+          fx.send({ to: 'department', askId, caseId: ask.caseId, post: { type: 'reminder', index: which.index } });
+          return { outcome: 'done', caseId: ask.caseId };
+        case 'due':
+          if (!store.claimOverdue(askId, version, fx.now)) return { outcome: 'ignored', reason: 'overdue already fired' };
+          this.record(ask, 'ask-overdue', null, null, { deadlineAt: ask.deadlineAt }, fx.now, 'system');
+          fx.send({ to: 'department', askId, caseId: ask.caseId, post: { type: 'overdue' } });
+          fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-overdue', askId, allSettled: this.allSettled(ask.caseId) } });
+          return { outcome: 'done', caseId: ask.caseId };
+        case 'again':
+          if (!store.claimEscalatedAgain(askId, version, fx.now)) return { outcome: 'ignored', reason: 'escalation already fired' };
+          this.record(ask, 'ask-escalated', null, null, { to: this.deps.departments.supportLead }, fx.now, 'system');
+          fx.send({ to: 'department', askId, caseId: ask.caseId, post: { type: 'escalated-again' } });
+          fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-escalated', askId } });
+          return { outcome: 'done', caseId: ask.caseId };
+      }
+    });
+  }
+
+  /** The client has waited longer than `clientFirstReplyWithin` for a first reply: alert the thread once. */
+  fireClientWait(caseId: number, waitingSince: number): InboundResult {
+    return this.run(null, (fx) => {
+      if (!this.deps.store.claimWaitAlert(caseId, waitingSince, fx.now)) return { outcome: 'ignored', reason: 'not waiting' };
+      this.deps.store.appendEvent({ caseId, at: fx.now, kind: 'client-waiting', authorKind: 'system', authorId: null, authorName: null, text: null, data: { waitingSince } });
+      fx.send({ to: 'case-thread', caseId, post: { type: 'client-waiting', sinceMs: waitingSince } });
+      return { outcome: 'done', caseId };
+    });
+  }
+
+  /** Re-creates every pending job from SQLite (after a restart, or Redis emptied). Returns how many asks and cases. */
+  rebuildSchedules(): { asks: number; waits: number } {
+    const asks = this.deps.store.listOpenAsks();
+    for (const ask of asks) this.deps.scheduler.scheduleAsk(this.scheduleOf(ask));
+    const waiting = this.deps.store.listCasesAwaitingFirstReply();
+    for (const c of waiting) this.scheduleClientWait(c.id, c.clientWaitingSince as number);
+    return { asks: asks.length, waits: waiting.length };
+  }
+
+  /** Schedules the client-wait alert of a case whose client started waiting at `since`. */
+  scheduleClientWait(caseId: number, since: number): void {
+    this.deps.scheduler.scheduleClientWait(caseId, since, since + this.deps.departments.clientFirstReplyWithinMs);
+  }
+
+  /** The job time points of an ask as it is now. */
+  scheduleOf(ask: Ask): AskSchedule {
+    const department = this.department(ask.departmentId);
+    const reminders = (department?.remindAt ?? []).map((f) => businessFractionPoint(ask.windowStartAt, ask.deadlineAt, f, department?.hours));
+    const againAfter = department?.escalateAgainAfterMs;
+    return { askId: ask.id, version: ask.version, reminders, dueAt: ask.deadlineAt, againAt: againAfter === undefined ? undefined : ask.deadlineAt + againAfter };
+  }
+
+  /** True when no ask of the case is still waiting for a timely answer (each answered, declined, cancelled or overdue). */
+  private allSettled(caseId: number): boolean {
+    return this.deps.store.listAsks(caseId).every((a) => a.status !== 'open' || a.overdueAt !== null);
+  }
+
+  private settle(
+    inboundKey: string,
+    askId: number,
+    status: 'declined' | 'cancelled',
+    kind: CaseEventKind,
+    reason: string | null,
+    actor: Actor,
+    notify: (ask: Ask, fx: Effects) => void,
+  ): InboundResult {
+    return this.run(inboundKey, (fx) => {
+      const ask = this.deps.store.getAsk(askId);
+      if (ask === undefined || ask.status !== 'open') return { outcome: 'ignored', reason: 'ask not open' };
+      this.settleInside(ask, status, kind, reason, actor, fx);
+      notify(ask, fx);
+      return { outcome: 'done', caseId: ask.caseId };
+    });
+  }
+
+  private settleInside(ask: Ask, status: 'declined' | 'cancelled', kind: CaseEventKind, reason: string | null, actor: Actor, fx: Effects): void {
+    this.deps.store.updateAsk(ask.id, { status, closedReason: reason });
+    this.record(ask, kind, actor, reason, null, fx.now, status === 'declined' ? 'department' : 'agent');
+    fx.later(() => this.deps.scheduler.unscheduleAsk(ask.id, ask.version, this.department(ask.departmentId)?.remindAt.length ?? 0));
+  }
+
+  private record(
+    ask: Ask,
+    kind: CaseEventKind,
+    actor: Actor | null,
+    text: string | null,
+    data: Record<string, unknown> | null,
+    at: number,
+    authorKind: 'agent' | 'department' | 'system' = 'agent',
+  ): void {
+    this.deps.store.appendEvent({
+      caseId: ask.caseId,
+      at,
+      kind,
+      authorKind: actor === null ? 'system' : authorKind,
+      authorId: actor?.user ?? null,
+      authorName: actor?.userName ?? null,
+      text,
+      data: { askId: ask.id, departmentId: ask.departmentId, ...data },
+    });
+  }
+
+  private run(inboundKey: string | null, work: (fx: Effects) => InboundResult): InboundResult {
+    return runUnitOfWork(this.deps, inboundKey, work);
+  }
+}

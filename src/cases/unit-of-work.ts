@@ -1,0 +1,42 @@
+import type { Outgoing } from '../outgoing.js';
+import type { CaseStore, Clock, DeliveryTrigger, Outbox } from '../ports.js';
+
+/** What an inbound delivery did; `duplicate` when its key was seen before and nothing happened. */
+export type InboundResult =
+  | { readonly outcome: 'duplicate' }
+  | { readonly outcome: 'ignored'; readonly reason: string }
+  | { readonly outcome: 'done'; readonly caseId?: number; readonly opened?: boolean };
+
+/** The effects a piece of domain work may have besides writing the store. */
+export interface Effects {
+  /** The instant the work happens at, epoch ms. */
+  readonly now: number;
+  /** Queues a message in the outbox, in the same transaction. */
+  send(message: Outgoing): void;
+  /** Runs after the transaction commits (e.g. scheduling jobs); never inside it. */
+  later(effect: () => void): void;
+}
+
+export interface UnitOfWorkDeps {
+  readonly store: Pick<CaseStore, 'transaction' | 'markInbound'>;
+  readonly outbox: Outbox;
+  readonly trigger: DeliveryTrigger;
+  readonly clock: Clock;
+}
+
+/**
+ * Runs `work` in one store transaction, after recording `inboundKey` (null: not an inbound
+ * delivery, no dedup), then wakes delivery for what it queued and runs its `later` effects.
+ */
+export function runUnitOfWork(deps: UnitOfWorkDeps, inboundKey: string | null, work: (fx: Effects) => InboundResult): InboundResult {
+  const queued: number[] = [];
+  const after: (() => void)[] = [];
+  const now = deps.clock.now();
+  const result = deps.store.transaction(() => {
+    if (inboundKey !== null && !deps.store.markInbound(inboundKey, now)) return { outcome: 'duplicate' } as const;
+    return work({ now, send: (message) => queued.push(deps.outbox.enqueue(message, now)), later: (effect) => after.push(effect) });
+  });
+  if (queued.length > 0) deps.trigger.wake(queued);
+  for (const effect of after) effect();
+  return result;
+}
