@@ -3,7 +3,6 @@ import type { DepartmentPost, ThreadPost } from '../../../src/outgoing.js';
 import type { Ask, Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/cases/case-service.js';
 import { formatDuration } from '../../../src/duration.js';
-import { formatTeamTime } from '../../../src/history/render-history.js';
 import { escapeMrkdwn } from './case-card.js';
 
 /** Action ids of the buttons on asks. */

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { parseAskArgs } from '../../../src/asks/parse-ask.js';
+import { parseDepartments } from '../../../src/config.js';
+
+const { departments } = parseDepartments(
+  JSON.stringify({
+    departments: [
+      { id: 'accounting', name: 'Accounting', aliases: ['acc', 'Бухгалтерия'], slackChannel: 'C0ACC', replyWithin: '1h' },
+      { id: 'dev', name: 'Development', slackChannel: 'C0DEV', replyWithin: '4h' },
+    ],
+  }),
+  'departments.json',
+);
+
+describe('parseAskArgs', () => {
+  it('finds the department by id or alias, any case, and keeps the question', () => {
+    const byAlias = parseAskArgs('ACC was the client charged twice?', departments);
+    expect(byAlias).toMatchObject({ ok: true, question: 'was the client charged twice?' });
+    expect(byAlias.ok && byAlias.department.id).toBe('accounting');
+    const cyrillic = parseAskArgs('бухгалтерия проверьте платёж', departments);
+    expect(cyrillic.ok && cyrillic.department.id).toBe('accounting');
+  });
+
+  it('reads "in <duration>" as the deadline', () => {
+    expect(parseAskArgs('dev in 1h30m is the coupon broken?', departments)).toMatchObject({ ok: true, durationMs: 90 * 60_000, question: 'is the coupon broken?' });
+  });
+
+  it('keeps "in" as part of the question when no duration follows', () => {
+    expect(parseAskArgs('dev in which build did this break?', departments)).toMatchObject({ ok: true, durationMs: undefined, question: 'in which build did this break?' });
+  });
+
+  it('reports unknown departments, missing questions and bad durations', () => {
+    expect(parseAskArgs('legal what now', departments)).toEqual({ ok: false, problem: 'unknown-department', given: 'legal' });
+    expect(parseAskArgs('', departments)).toEqual({ ok: false, problem: 'no-department' });
+    expect(parseAskArgs('dev', departments)).toEqual({ ok: false, problem: 'no-question' });
+    expect(parseAskArgs('dev in 2h', departments)).toEqual({ ok: false, problem: 'no-question' });
+    expect(parseAskArgs('dev in 5x why', departments)).toEqual({ ok: false, problem: 'bad-duration', given: '5x' });
+  });
+});

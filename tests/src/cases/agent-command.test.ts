@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseAgentCommand } from '../../../src/cases/agent-command.js';
+
+describe('parseAgentCommand', () => {
+  it.each([
+    ['!reply Hello there', { name: 'reply', text: 'Hello there' }],
+    ['!r Hello', { name: 'reply', text: 'Hello' }],
+    ['!REPLY Loud', { name: 'reply', text: 'Loud' }],
+    ['  !Reply  spaced  ', { name: 'reply', text: 'spaced' }],
+    ['!reply', { name: 'reply', text: '' }],
+    ['!reply line one\nline two', { name: 'reply', text: 'line one\nline two' }],
+    ['!close', { name: 'close', summary: '' }],
+    ['!close refunded 5%', { name: 'close', summary: 'refunded 5%' }],
+    ['!reopen', { name: 'reopen' }],
+    ['!assign <@U0AGENT2>', { name: 'assign', target: 'U0AGENT2' }],
+    ['!assign <@U0AGENT2|boris>', { name: 'assign', target: 'U0AGENT2' }],
+    ['!assign me', { name: 'assign', target: 'me' }],
+    ['!assign', { name: 'assign', target: undefined }],
+    ['!assign boris', { name: 'assign', target: undefined }],
+    ['!history', { name: 'history' }],
+    ['!help', { name: 'help' }],
+    ['!ask acc in 2h why?', { name: 'ask', args: 'acc in 2h why?' }],
+    ['!cancel 3', { name: 'cancel', args: '3' }],
+    ['!replly typo', { name: 'unknown', word: '!replly' }],
+    ['!', { name: 'note', text: '!' }],
+    ['checking with devs', { name: 'note', text: 'checking with devs' }],
+    ['not a !reply command', { name: 'note', text: 'not a !reply command' }],
+  ])('%j', (input, expected) => {
+    expect(parseAgentCommand(input)).toEqual(expected);
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDepartments } from '../../src/config.js';
+
+const base = {
+  SLACK_BOT_TOKEN: 'xoxb-1',
+  SLACK_SIGNING_SECRET: 'secret',
+  SLACK_SUPPORT_CHANNEL: 'C0SUPPORT',
+  TELEGRAM_BOT_TOKEN: '123:abc',
+  DEPARTMENTS_FILE: '',
+};
+
+const message = (env: Record<string, string | undefined>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('no error');
+};
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({ ...base, DEPARTMENTS_FILE: undefined });
+    expect(config).toMatchObject({ port: 3000, databasePath: './data/repka.sqlite', redisUrl: 'redis://127.0.0.1:6379', queuePrefix: 'repka', logLevel: 'info', timeZone: 'UTC' });
+    expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(config.telegram.apiRoot).toBe('https://api.telegram.org');
+    expect(config.departments.departments).toEqual([]);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('adds the trailing slash Slack needs and splits SLACK_AGENTS', () => {
+    const config = loadConfig({ ...base, SLACK_API_URL: 'http://127.0.0.1:9/api', SLACK_AGENTS: 'U01, U02 ,' });
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
+    expect(config.slack.agents).toEqual(['U01', 'U02']);
+  });
+
+  it('names the variable that is missing or wrong, in one line', () => {
+    expect(message({ ...base, SLACK_BOT_TOKEN: undefined })).toMatch(/^SLACK_BOT_TOKEN /);
+    expect(message({ ...base, SLACK_SIGNING_SECRET: '' })).toMatch(/^SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN/);
+    expect(message({ ...base, TELEGRAM_WEBHOOK_URL: 'https://x.example/hook' })).toMatch(/^TELEGRAM_WEBHOOK_SECRET/);
+    expect(message({ ...base, TELEGRAM_WEBHOOK_URL: 'https://x.example/hook', TELEGRAM_WEBHOOK_SECRET: 'has spaces' })).toMatch(/^TELEGRAM_WEBHOOK_SECRET/);
+    expect(message({ ...base, PORT: '99999' })).toMatch(/^PORT/);
+    expect(message({ ...base, SLACK_AGENTS: 'anna' })).toMatch(/^SLACK_AGENTS has "anna"/);
+    expect(message({ ...base, REDIS_URL: 'localhost:6379' })).toMatch(/^REDIS_URL/);
+    expect(message({ ...base, TEAM_TIMEZONE: 'Mars/Base' })).toMatch(/^TEAM_TIMEZONE/);
+    expect(message({ ...base, DEPARTMENTS_FILE: '/nonexistent/departments.json' })).toMatch(/^DEPARTMENTS_FILE: no file/);
+    for (const text of [message({ ...base, SLACK_BOT_TOKEN: undefined }), message({ ...base, PORT: 'x' })]) expect(text).not.toContain('\n');
+  });
+
+  it('does not need a signing secret in Socket Mode', () => {
+    expect(loadConfig({ ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1' }).slack.appToken).toBe('xapp-1');
+  });
+
+  it('reads a YAML departments file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repka-config-'));
+    const file = join(dir, 'departments.yml');
+    writeFileSync(file, 'departments:\n  - id: dev\n    name: Development\n    slackChannel: C0DEV\n    replyWithin: 1h30m\n    remindAt: ["90%", "50%"]\n');
+    const config = loadConfig({ ...base, DEPARTMENTS_FILE: file });
+    expect(config.departments.departments[0]).toMatchObject({ id: 'dev', replyWithinMs: 90 * 60_000, remindAt: [0.5, 0.9], tellClient: true });
+  });
+});
+
+describe('parseDepartments', () => {
+  const parse = (value: unknown) => () => parseDepartments(JSON.stringify(value), 'd.json');
+  const dept = { id: 'dev', name: 'Development', slackChannel: 'C0DEV', replyWithin: '1h' };
+
+  it('names the bad field', () => {
+    expect(parse({ departments: [{ ...dept, replyWithin: 'soon' }] })).toThrow(/d\.json: departments\.0\.replyWithin must be a duration/);
+    expect(parse({ departments: [{ ...dept, slackChannel: 'dev-channel' }] })).toThrow(/departments\.0\.slackChannel/);
+    expect(parse({ departments: [{ ...dept, escalateTo: ['boss'] }] })).toThrow(/departments\.0\.escalateTo\.0/);
+    expect(parse({ departments: [{ ...dept, remindAt: ['half'] }] })).toThrow(/departments\.0\.remindAt\.0/);
+    expect(parse({ departments: [{ ...dept, hours: { timezone: 'Nowhere/City', days: ['mon'], from: '09:00', to: '18:00' } }] })).toThrow(/departments\.0\.hours/);
+    expect(parse({ clientFirstReplyWithin: 'x' })).toThrow(/clientFirstReplyWithin/);
+  });
+
+  it('refuses a name or alias used twice', () => {
+    expect(parse({ departments: [dept, { ...dept, id: 'dev2', aliases: ['DEV'] }] })).toThrow(/"dev" is already used by dev/);
+  });
+
+  it('refuses malformed JSON with the file named', () => {
+    expect(() => parseDepartments('{"departments": [', 'd.json')).toThrow(/^d\.json: not valid JSON/);
+  });
+});
