@@ -1,0 +1,180 @@
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendSlackInteraction } from '../fakes/fake-slack.js';
+import type { TgUser } from '../fakes/fake-telegram.js';
+import { eventually, pause, redisUrl, signingSecret, startHarness, type Harness } from './harness.js';
+
+const departments = {
+  clientFirstReplyWithin: '2s',
+  supportLead: ['U0LEAD'],
+  departments: [
+    { id: 'accounting', name: 'Accounting', aliases: ['acc', 'billing'], slackChannel: 'C0ACC', replyWithin: '3s', mention: ['S0ACCGROUP', 'U0ACC1'], remindAt: ['50%'], escalateTo: ['U0ACCLEAD'] },
+    { id: 'dev', name: 'Development', aliases: ['developers'], slackChannel: 'C0DEV', replyWithin: '1h', escalateTo: ['U0DEVLEAD'], tellClient: false },
+    { id: 'marketing', name: 'Marketing', aliases: ['promo'], slackChannel: 'C0MKT', replyWithin: '1h' },
+  ],
+};
+
+let h: Harness;
+let nextUserId = 9000;
+const newClient = (): TgUser => ({ id: nextUserId++, first_name: 'Ivan', last_name: 'Petrov', language_code: 'en' });
+
+/** The question's message in a department channel, once posted. */
+async function question(channel: string, askText: string) {
+  const call = await h.slack.waitFor('chat.postMessage', (c) => c.params.channel === channel && !c.params.thread_ts && String(c.params.text).includes(askText));
+  const ts = h.slack.messages(channel).find((m) => m.text === call.params.text)?.ts as string;
+  return { call, ts };
+}
+
+beforeAll(async () => {
+  h = await startHarness({ departments, env: { SLACK_AGENTS: 'U0AGENT1,U0AGENT2' } });
+});
+afterAll(async () => {
+  await h.stop(true);
+});
+
+describe('asking departments', () => {
+  it('posts the question to the department with what it needs to act, confirms in the thread, and tells the client', async () => {
+    const client = newClient();
+    const { caseId, threadTs } = await h.openCase(client, 'I was charged 5% less than shown');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask billing in 2h was the client charged 5% or 10%?');
+    const { call } = await question('C0ACC', 'was the client charged 5% or 10%?');
+    const text = String(call.params.text);
+    expect(text).toContain(`#${caseId}`);
+    expect(text).toContain('Ivan Petrov');
+    expect(text).toContain('<!subteam^S0ACCGROUP>');
+    expect(text).toContain('<@U0ACC1>');
+    expect(text).toContain('<@U0AGENT1>');
+    expect(text).toContain('in 2h');
+    expect(text).toContain('https://fake.slack.test/archives/');
+    expect(JSON.stringify(call.params.blocks)).toContain('Need more time');
+    const confirmation = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Asked Q'));
+    expect(confirmation.params.text).toContain('Accounting');
+    const told = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('Accounting'));
+    expect(told.params.text).not.toContain('5% or 10%');
+  });
+
+  it('answers an unknown department privately with the list, creating nothing', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'x');
+    const before = h.slack.callsTo('chat.postMessage').length;
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask legal is this allowed?');
+    const answer = await h.slack.waitFor('chat.postEphemeral', (c) => String(c.params.text).includes('"legal"'));
+    expect(answer.params.text).toContain('`accounting` (`acc`, `billing`)');
+    expect(answer.params.text).toContain('`marketing` (`promo`)');
+    await pause(300);
+    expect(h.slack.callsTo('chat.postMessage').length).toBe(before);
+  });
+
+  it('mirrors a department reply into the case thread, mentioning the asker, and stops its deadline', async () => {
+    const client = newClient();
+    const { threadTs } = await h.openCase(client, 'promo question');
+    await h.agentSays(threadTs, 'U0AGENT2', '!ask acc was the promo 10%? answer fast');
+    const { ts } = await question('C0ACC', 'was the promo 10%? answer fast');
+    await h.agentSays(ts, 'U0ACC1', 'Yes, 10%. We charged 5% by mistake, refund issued.', 'C0ACC');
+    const answer = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('refund issued'));
+    expect(answer.params.text).toContain('Accounting');
+    expect(answer.params.text).toContain('<@U0AGENT2>');
+    expect(answer.params.text).toContain('update the client');
+    // The 3 s deadline passes: no overdue notice for an answered ask.
+    await pause(3500);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === ts && /overdue/.test(String(c.params.text)))).toHaveLength(0);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs && /overdue/.test(String(c.params.text)))).toHaveLength(0);
+  });
+
+  it('reminds at 50%, then escalates once at the deadline in both threads', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'nobody answers');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask accounting is anyone there?');
+    const { ts } = await question('C0ACC', 'is anyone there?');
+    const reminder = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === ts && /Reminder/.test(String(c.params.text)), 4000);
+    expect(reminder.params.text).toContain('<@U0ACC1>');
+    const overdue = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === ts && /overdue/.test(String(c.params.text)), 5000);
+    expect(overdue.params.text).toContain('<@U0ACCLEAD>');
+    const inCase = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && /overdue/.test(String(c.params.text)), 5000);
+    expect(inCase.params.text).toContain('Accounting');
+    await pause(1000);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === ts && /overdue/.test(String(c.params.text)))).toHaveLength(1);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs && /overdue/.test(String(c.params.text)))).toHaveLength(1);
+  });
+
+  it('lets the department ask for more time and say "not ours", and the agent cancel', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'three asks');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask dev is checkout broken?');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask marketing what was the promo?');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask acc in 1h check the charge');
+    const dev = await question('C0DEV', 'is checkout broken?');
+    const mkt = await question('C0MKT', 'what was the promo?');
+    await question('C0ACC', 'check the charge');
+    const askIdOf = (call: typeof dev.call) => Number(/Q(\d+)/.exec(String(call.params.text))?.[1]);
+
+    const view = (callbackId: string, askId: number, values: Record<string, string>) => ({
+      type: 'view_submission',
+      team: { id: 'T0TEAM' },
+      user: { id: 'U0DEV1', name: 'dmitry' },
+      view: {
+        id: `V${askId}${callbackId.length}`,
+        hash: 'h1',
+        callback_id: callbackId,
+        private_metadata: String(askId),
+        state: { values: Object.fromEntries(Object.entries(values).map(([block, value]) => [block, { value: { type: 'plain_text_input', value } }])) },
+      },
+    });
+    const extended = await sendSlackInteraction(h.url, signingSecret, view('ask_extend_modal', askIdOf(dev.call), { duration: '3h', reason: 'need logs from the weekend' }));
+    expect(extended.status).toBe(200);
+    const extendNotice = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('needs more time'));
+    expect(extendNotice.params.text).toContain('need logs from the weekend');
+    expect(extendNotice.params.text).toContain('in 3h');
+
+    const badDuration = await sendSlackInteraction(h.url, signingSecret, view('ask_extend_modal', askIdOf(dev.call), { duration: 'tomorrow', reason: 'x' }));
+    expect(badDuration.body).toContain('errors');
+
+    await sendSlackInteraction(h.url, signingSecret, view('ask_decline_modal', askIdOf(mkt.call), { reason: 'prices are set by sales' }));
+    const declined = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('not theirs'));
+    expect(declined.params.text).toContain('prices are set by sales');
+
+    await h.agentSays(threadTs, 'U0AGENT1', '!cancel acc');
+    const cancelled = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('cancelled by <@U0AGENT1>'));
+    expect(cancelled.params.text).toContain('Accounting');
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.channel === 'C0ACC' && /no answer needed/.test(String(c.params.text)));
+  });
+
+  it('alerts the case thread when the client waits too long for a first reply', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'hello? anyone?');
+    const alert = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && /waiting/.test(String(c.params.text)), 5000);
+    expect(alert.params.text).toContain('first reply');
+  });
+});
+
+describe('deadlines across a restart with Redis emptied', () => {
+  it('rebuilds pending deadlines from SQLite and fires each notice once', async () => {
+    const local = await startHarness({ departments });
+    const { threadTs } = await local.openCase(newClient(), 'restart me');
+    await local.agentSays(threadTs, 'U0AGENT1', '!ask acc in 4s restart question');
+    await eventually(() => local.slack.callsTo('chat.postMessage').some((c) => c.params.channel === 'C0ACC' && String(c.params.text).includes('restart question')));
+    await local.stop();
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${local.config.queuePrefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    const db = new Database(local.config.databasePath, { readonly: true });
+    expect((db.prepare("select count(*) as n from asks where status = 'open'").get() as { n: number }).n).toBe(1);
+    db.close();
+
+    const again = await startHarness({ departments, dataDir: local.dataDir, slack: local.slack, telegram: local.telegram, env: { QUEUE_PREFIX: local.config.queuePrefix } });
+    try {
+      await again.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && /overdue/.test(String(c.params.text)), 8000);
+      await pause(800);
+      expect(again.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs && /overdue/.test(String(c.params.text)))).toHaveLength(1);
+    } finally {
+      await again.stop(true);
+    }
+  }, 30_000);
+});
+
+describe('the case thread', () => {
+  it('ignores department-channel messages that are not in an ask thread', async () => {
+    const before = h.slack.calls.length;
+    await h.agentSays('1234.5678', 'U0ACC1', 'random chatter', 'C0ACC');
+    await pause(300);
+    expect(h.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage')).toHaveLength(0);
+  });
+});
