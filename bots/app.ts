@@ -177,7 +177,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       onPermanentFailure: (message, reason) => cases.recordDeliveryFailure(message.message, reason),
       onDelivered: (message, latencyMs) => {
         metrics.inc('repka_outbox_delivered_total', 'Outbox messages delivered', { to: message.message.to });
-        metrics.inc('repka_outbox_delivery_seconds_sum', 'Sum of enqueue-to-delivery latency', {}, latencyMs / 1000);
+        metrics.inc('repka_outbox_delivery_seconds_sum', 'Sum of enqueue-to-delivery latencies, seconds', {}, latencyMs / 1000);
+        metrics.inc('repka_outbox_delivery_seconds_count', 'Number of enqueue-to-delivery latencies measured');
       },
     });
 

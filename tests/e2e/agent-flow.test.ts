@@ -66,7 +66,7 @@ describe('an agent in a case thread', () => {
     expect(second.caseId).toBeGreaterThan(first.caseId);
     expect(JSON.stringify(second.card.params.blocks)).toContain(`follow-up to #${first.caseId}`);
     const link = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === first.threadTs && String(c.params.text).includes(`#${second.caseId}`));
-    expect(link.params.text).toContain('new case');
+    expect(link.params.text).toContain('opened a new case');
   });
 
   it('!reopen, !assign and !help do what they say', async () => {

@@ -50,7 +50,7 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
     case 'delivery-failed':
       return `:warning: Could not deliver ${post.what}: ${post.reason}.`;
     case 'client-new-case':
-      return `:arrow_right: The client wrote again after this case was closed: new case #${post.newCaseId}.`;
+      return `:arrow_right: The client opened a new case: #${post.newCaseId}.`;
     case 'client-waiting':
       return `:hourglass_flowing_sand: The client has been waiting ${formatDuration(Math.max(60_000, Math.floor((c.now - post.sinceMs) / 60_000) * 60_000))} for a first reply. ${c.assignee ? `<@${c.assignee}>` : 'Nobody is assigned: `!assign me`?'}`;
   }
