@@ -216,7 +216,9 @@ export function parseDepartments(text: string, fileName: string): DepartmentsCon
  * @throws ConfigError with one line naming the variable or field.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (e.g. "SLACK_APP_TOKEN=" in .env) means unset.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) throw new ConfigError(firstIssue(parsed.error, (path) => String(path[0] ?? 'environment')));
   const e = parsed.data;
   let departments: DepartmentsConfig;
