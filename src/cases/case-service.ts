@@ -298,6 +298,8 @@ function describeOutgoing(message: Outgoing): string {
       return 'a reaction';
     case 'slack-ephemeral':
       return 'a private answer';
+    case 'department':
+      return `the ${message.post.type} post about Q${message.askId} in the department channel`;
   }
 }
 

@@ -49,13 +49,13 @@ export function splitText(text: string, limit: number): string[] {
   let rest = text;
   let reopen = false;
   while (rest.length > 0) {
-    const prefix = reopen ? `${fence}\n` : '';
+    const prefix: string = reopen ? `${fence}\n` : '';
     if (prefix.length + rest.length <= limit) {
       chunks.push(prefix + rest);
       break;
     }
     let cut = cutPoint(rest, limit - prefix.length);
-    let open = (prefix + rest.slice(0, cut)).split(fence).length % 2 === 0;
+    let open: boolean = (prefix + rest.slice(0, cut)).split(fence).length % 2 === 0;
     // Ending inside a code block: leave room to close it.
     if (open) {
       cut = cutPoint(rest, limit - prefix.length - fence.length - 1);

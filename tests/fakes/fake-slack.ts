@@ -1,0 +1,371 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { CallLog, close, listen, parseBody, postRaw, readBody, type RecordedCall } from './http-fake.js';
+
+export { postRaw } from './http-fake.js';
+
+/** One Web API call as the fake received it (form fields parsed; JSON-looking fields decoded). */
+export interface SlackCall extends RecordedCall {
+  readonly token?: string;
+}
+
+/** An injected failure for the next calls of a method. */
+export interface FaultSpec {
+  /** HTTP status; default 500. */
+  readonly status?: number;
+  /** Body to answer; default {ok:false,error:'internal_error'} (or 'ratelimited' for 429). */
+  readonly body?: Record<string, unknown>;
+  /** Seconds, sent as Retry-After (with status 429). */
+  readonly retryAfter?: number;
+  /** Answer only after this long, ms (a slow platform / timeout). */
+  readonly delayMs?: number;
+  /** Drop the connection without answering. */
+  readonly destroy?: boolean;
+}
+
+export interface StoredMessage {
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown;
+  user?: string;
+  bot_id?: string;
+  metadata?: unknown;
+  files?: unknown[];
+  reactions: string[];
+}
+
+interface SlackUser {
+  id: string;
+  name: string;
+  real_name?: string;
+  display_name?: string;
+  is_bot?: boolean;
+  tz?: string;
+}
+
+let tsCounter = 0;
+/** A fresh message ts, strictly increasing across the fake and test-authored events ("1732280000.000101"). */
+export function nextTs(): string {
+  tsCounter += 1;
+  const base = 1_732_280_000 + Math.floor(tsCounter / 1_000_000);
+  return `${base}.${String(tsCounter % 1_000_000).padStart(6, '0')}`;
+}
+
+const jsonFields = new Set(['blocks', 'attachments', 'metadata', 'files', 'view']);
+
+/**
+ * A fake Slack Web API on 127.0.0.1: answers the methods Repka uses as Slack documents them,
+ * records every call, keeps channel messages, and injects faults and rate limits on demand.
+ */
+export class FakeSlack {
+  readonly faults: SlackCall[] = [];
+  readonly missingChannels = new Set<string>();
+  rateLimited = 0;
+  private readonly log = new CallLog<SlackCall>();
+  private readonly channels = new Map<string, StoredMessage[]>();
+  private readonly users = new Map<string, SlackUser>();
+  private readonly uploads = new Map<string, { bytes: Buffer; filename: string; title?: string }>();
+  private readonly pendingFaults = new Map<string, { times: number; fault: FaultSpec }>();
+  private readonly limits = new Map<string, number>();
+  private readonly recent = new Map<string, number[]>();
+  private readonly reactions = new Map<string, string[]>();
+  private fileCounter = 0;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly base: string,
+    private readonly identity: { botUserId: string; botId: string; teamId: string },
+  ) {}
+
+  static async start(opts: { botUserId?: string; botId?: string; teamId?: string; port?: number } = {}): Promise<FakeSlack> {
+    const ref: { fake?: FakeSlack } = {};
+    const { server, base } = await listen((req, res) => (ref.fake as FakeSlack).handle(req, res), opts.port);
+    const fake = new FakeSlack(server, base, { botUserId: opts.botUserId ?? 'U0REPKABOT', botId: opts.botId ?? 'B0REPKABOT', teamId: opts.teamId ?? 'T0TEAM' });
+    ref.fake = fake;
+    return fake;
+  }
+
+  /** Web API base URL with the trailing slash WebClient needs. */
+  get url(): string {
+    return `${this.base}/api/`;
+  }
+
+  get calls(): SlackCall[] {
+    return this.log.calls;
+  }
+
+  callsTo(method: string): SlackCall[] {
+    return this.log.calls.filter((c) => c.method === method);
+  }
+
+  waitFor(method: string, predicate?: (c: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall> {
+    return this.log.waitFor(method, predicate, timeoutMs);
+  }
+
+  waitForCount(method: string, n: number, predicate?: (c: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall[]> {
+    return this.log.waitForCount(method, n, predicate, timeoutMs);
+  }
+
+  /** The next `times` calls of `method` ('*' for any) get `fault`. */
+  failNext(method: string, times: number, fault: FaultSpec): void {
+    this.pendingFaults.set(method, { times, fault });
+  }
+
+  /** At most `perSecond` calls of `method` per channel in any rolling second; more get 429 Retry-After: 1. */
+  setRateLimit(method: string, perSecond: number): void {
+    this.limits.set(method, perSecond);
+  }
+
+  addUser(user: SlackUser): void {
+    this.users.set(user.id, user);
+  }
+
+  messages(channel: string): StoredMessage[] {
+    return this.channels.get(channel) ?? [];
+  }
+
+  /** Reaction names on a message, by channel and ts (any message, including humans'). */
+  reactionsOn(channel: string, ts: string): string[] {
+    return this.reactions.get(`${channel}:${ts}`) ?? [];
+  }
+
+  uploadedFile(fileId: string): { bytes: Buffer; filename: string; title?: string } | undefined {
+    return this.uploads.get(fileId);
+  }
+
+  reset(): void {
+    this.log.calls.length = 0;
+    this.faults.length = 0;
+    this.pendingFaults.clear();
+    this.limits.clear();
+    this.recent.clear();
+    this.channels.clear();
+    this.reactions.clear();
+    this.rateLimited = 0;
+  }
+
+  close(): Promise<void> {
+    return close(this.server);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const body = await readBody(req);
+    if (path.startsWith('/upload/')) {
+      const id = path.slice('/upload/'.length);
+      const entry = this.uploads.get(id);
+      if (entry === undefined) return this.send(res, 404, { ok: false, error: 'unknown_upload' });
+      entry.bytes = body;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`OK - ${body.length}`);
+      return;
+    }
+    const method = path.replace(/^\/api\//, '');
+    const raw = parseBody(body, req.headers['content-type']);
+    const params: Record<string, any> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      params[key] = typeof value === 'string' && jsonFields.has(key) && /^[[{]/.test(value) ? JSON.parse(value) : value;
+    }
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof params.token === 'string' ? params.token : undefined;
+    const call: SlackCall = { method, params, token, at: Date.now() };
+
+    const fault = this.takeFault(method);
+    if (fault !== undefined) {
+      this.faults.push(call);
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.destroy) return void req.socket.destroy();
+      const status = fault.status ?? 500;
+      const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
+      return this.send(res, status, fault.body ?? { ok: false, error: status === 429 ? 'ratelimited' : 'internal_error' }, headers);
+    }
+    if (this.overLimit(method, String(params.channel ?? params.channel_id ?? ''))) {
+      this.rateLimited += 1;
+      this.faults.push(call);
+      return this.send(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
+    }
+    if (token === undefined) {
+      this.log.push(call);
+      return this.send(res, 200, { ok: false, error: 'not_authed' });
+    }
+    const answer = this.answer(method, params);
+    this.log.push(call);
+    this.send(res, 200, answer);
+  }
+
+  private takeFault(method: string): FaultSpec | undefined {
+    for (const key of [method, '*']) {
+      const pending = this.pendingFaults.get(key);
+      if (pending !== undefined && pending.times > 0) {
+        pending.times -= 1;
+        if (pending.times === 0) this.pendingFaults.delete(key);
+        return pending.fault;
+      }
+    }
+    return undefined;
+  }
+
+  private overLimit(method: string, channel: string): boolean {
+    const limit = this.limits.get(method);
+    if (limit === undefined) return false;
+    const key = `${method}:${channel}`;
+    const now = Date.now();
+    const times = (this.recent.get(key) ?? []).filter((t) => now - t < 1000);
+    if (times.length >= limit) {
+      this.recent.set(key, times);
+      return true;
+    }
+    times.push(now);
+    this.recent.set(key, times);
+    return false;
+  }
+
+  private answer(method: string, p: Record<string, any>): Record<string, unknown> {
+    const channelOf = (id: string) => {
+      let list = this.channels.get(id);
+      if (list === undefined) this.channels.set(id, (list = []));
+      return list;
+    };
+    const find = (channel: string, ts: string) => this.channels.get(channel)?.find((m) => m.ts === ts);
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', team_id: this.identity.teamId, user: 'repka', user_id: this.identity.botUserId, bot_id: this.identity.botId, is_enterprise_install: false };
+      case 'chat.postMessage': {
+        if (!p.channel) return { ok: false, error: 'channel_not_found' };
+        if (this.missingChannels.has(p.channel)) return { ok: false, error: 'channel_not_found' };
+        if (!p.text && !p.blocks) return { ok: false, error: 'no_text' };
+        if (typeof p.text === 'string' && p.text.length > 40_000) return { ok: false, error: 'msg_too_long' };
+        if (p.thread_ts && !find(p.channel, p.thread_ts)) return { ok: false, error: 'thread_not_found' };
+        const message: StoredMessage = { ts: nextTs(), thread_ts: p.thread_ts, text: p.text, blocks: p.blocks, bot_id: this.identity.botId, user: this.identity.botUserId, metadata: p.metadata, reactions: [] };
+        channelOf(p.channel).push(message);
+        return { ok: true, channel: p.channel, ts: message.ts, message: { ...message, type: 'message' } };
+      }
+      case 'chat.update': {
+        const message = find(p.channel, p.ts);
+        if (message === undefined) return { ok: false, error: 'message_not_found' };
+        if (p.text !== undefined) message.text = p.text;
+        if (p.blocks !== undefined) message.blocks = p.blocks;
+        return { ok: true, channel: p.channel, ts: p.ts, text: message.text };
+      }
+      case 'chat.delete': {
+        const list = this.channels.get(p.channel) ?? [];
+        const index = list.findIndex((m) => m.ts === p.ts);
+        if (index === -1) return { ok: false, error: 'message_not_found' };
+        list.splice(index, 1);
+        return { ok: true, channel: p.channel, ts: p.ts };
+      }
+      case 'chat.postEphemeral':
+        if (this.missingChannels.has(p.channel)) return { ok: false, error: 'channel_not_found' };
+        if (!p.user) return { ok: false, error: 'user_not_in_channel' };
+        return { ok: true, message_ts: nextTs() };
+      case 'chat.getPermalink':
+        if (!find(p.channel, p.message_ts)) return { ok: false, error: 'message_not_found' };
+        return { ok: true, channel: p.channel, permalink: `https://fake.slack.test/archives/${p.channel}/p${String(p.message_ts).replace('.', '')}` };
+      case 'reactions.add': {
+        // Humans' messages reach the app as events, not through this fake: reactions are kept by channel and ts.
+        const key = `${p.channel}:${p.timestamp}`;
+        const names = this.reactions.get(key) ?? [];
+        if (names.includes(p.name)) return { ok: false, error: 'already_reacted' };
+        names.push(p.name);
+        this.reactions.set(key, names);
+        find(p.channel, p.timestamp)?.reactions.push(p.name);
+        return { ok: true };
+      }
+      case 'users.info': {
+        const user = this.users.get(p.user);
+        if (user === undefined) return { ok: false, error: 'user_not_found' };
+        return { ok: true, user: { id: user.id, name: user.name, real_name: user.real_name, tz: user.tz ?? 'Europe/Moscow', is_bot: user.is_bot ?? false, profile: { display_name: user.display_name ?? '', real_name: user.real_name ?? '' } } };
+      }
+      case 'conversations.replies': {
+        const list = this.channels.get(p.channel) ?? [];
+        const parent = list.find((m) => m.ts === p.ts);
+        if (parent === undefined) return { ok: false, error: 'thread_not_found' };
+        return { ok: true, messages: [parent, ...list.filter((m) => m.thread_ts === p.ts && m.ts !== p.ts)], has_more: false };
+      }
+      case 'conversations.history': {
+        const list = [...(this.channels.get(p.channel) ?? [])].filter((m) => !m.thread_ts || m.thread_ts === m.ts).reverse();
+        return { ok: true, messages: list.slice(0, Number(p.limit ?? 100)), has_more: false };
+      }
+      case 'conversations.info':
+        return this.missingChannels.has(p.channel) ? { ok: false, error: 'channel_not_found' } : { ok: true, channel: { id: p.channel, name: p.channel.toLowerCase() } };
+      case 'views.open':
+      case 'views.update':
+      case 'views.publish':
+        return { ok: true, view: { id: `V${randomBytes(4).toString('hex').toUpperCase()}`, ...(typeof p.view === 'object' ? p.view : {}) } };
+      case 'files.getUploadURLExternal': {
+        if (!p.filename || !p.length) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${String(++this.fileCounter).padStart(8, '0')}`;
+        this.uploads.set(id, { bytes: Buffer.alloc(0), filename: String(p.filename) });
+        return { ok: true, upload_url: `${this.base}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const files = (Array.isArray(p.files) ? p.files : []) as { id: string; title?: string }[];
+        for (const f of files) {
+          const entry = this.uploads.get(f.id);
+          if (entry === undefined) return { ok: false, error: 'file_not_found' };
+          entry.title = f.title;
+        }
+        if (p.channel_id) {
+          if (this.missingChannels.has(p.channel_id)) return { ok: false, error: 'channel_not_found' };
+          channelOf(p.channel_id).push({ ts: nextTs(), thread_ts: p.thread_ts, text: p.initial_comment, files, bot_id: this.identity.botId, reactions: [] });
+        }
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title, name: this.uploads.get(f.id)?.filename })) };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  }
+}
+
+/** The headers Slack signs a request with: v0 HMAC-SHA256 of "v0:<timestamp>:<body>". */
+export function signSlackRequest(signingSecret: string, rawBody: string, timestamp = Math.floor(Date.now() / 1000)): { 'x-slack-signature': string; 'x-slack-request-timestamp': string } {
+  const signature = createHmac('sha256', signingSecret).update(`v0:${timestamp}:${rawBody}`).digest('hex');
+  return { 'x-slack-signature': `v0=${signature}`, 'x-slack-request-timestamp': String(timestamp) };
+}
+
+/** POSTs an Events API envelope around `event`, signed, as Slack does. */
+export async function sendSlackEvent(
+  appUrl: string,
+  signingSecret: string,
+  event: Record<string, unknown>,
+  opts: { eventId?: string; retryNum?: number; retryReason?: string; timestamp?: number; teamId?: string } = {},
+): Promise<{ status: number; body: string; eventId: string }> {
+  const eventId = opts.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`;
+  const teamId = opts.teamId ?? 'T0TEAM';
+  const body = JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: teamId,
+    api_app_id: 'A0REPKA',
+    event: { event_ts: event.ts, ...event },
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: 'U0REPKABOT', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  });
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...signSlackRequest(signingSecret, body, opts.timestamp) };
+  if (opts.retryNum !== undefined) {
+    headers['x-slack-retry-num'] = String(opts.retryNum);
+    headers['x-slack-retry-reason'] = opts.retryReason ?? 'http_timeout';
+  }
+  const res = await postRaw(`${appUrl}/slack/events`, body, headers);
+  return { ...res, eventId };
+}
+
+/** POSTs an interaction payload (block_actions, view_submission) form-encoded and signed. */
+export function sendSlackInteraction(appUrl: string, signingSecret: string, payload: Record<string, unknown>, opts: { timestamp?: number } = {}): Promise<{ status: number; body: string }> {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return postRaw(`${appUrl}/slack/events`, body, { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(signingSecret, body, opts.timestamp) });
+}
+
+/** POSTs a slash command as Slack does: form fields, signed. */
+export function sendSlashCommand(appUrl: string, signingSecret: string, fields: Record<string, string>, opts: { timestamp?: number } = {}): Promise<{ status: number; body: string }> {
+  const body = new URLSearchParams({ team_id: 'T0TEAM', trigger_id: `${Date.now()}.trigger`, response_url: 'https://hooks.fake.slack.test/commands/1', ...fields }).toString();
+  return postRaw(`${appUrl}/slack/events`, body, { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(signingSecret, body, opts.timestamp) });
+}
