@@ -22,9 +22,9 @@ export interface HttpServerDeps {
   readonly log: Logger;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json', extra: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...extra });
   res.end(text);
 }
 
@@ -58,7 +58,11 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
     if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], telegram.secret)) return send(res, 403, { error: 'bad secret token' });
     const body = await readBody(req, telegramBodyLimit);
-    if (body === 'too-large') return send(res, 413, { error: 'update too large' });
+    if (body === 'too-large') {
+      // The rest of the body is never read: close the connection so it cannot be reused half-read.
+      res.on('finish', () => req.destroy());
+      return send(res, 413, { error: 'update too large' }, 'application/json', { connection: 'close' });
+    }
     let update: unknown;
     try {
       update = JSON.parse(body.toString('utf8'));

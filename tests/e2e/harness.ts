@@ -112,10 +112,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return { ts, status };
     },
     async openCase(user, text) {
-      const before = slack.callsTo('chat.postMessage').length;
+      const isCard = (c: SlackCall) => c.params.channel === supportChannel && c.params.thread_ts === undefined;
+      const before = slack.callsTo('chat.postMessage').filter(isCard).length;
       const answer = await sendUpdate(textUpdate(user, text));
       if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
-      const cards = await slack.waitForCount('chat.postMessage', before + 1, (c) => c.params.channel === supportChannel && c.params.thread_ts === undefined);
+      const cards = await slack.waitForCount('chat.postMessage', before + 1, isCard);
       const card = cards[cards.length - 1] as SlackCall;
       const caseId = Number(/#(\d+)/.exec(String(card.params.text))?.[1]);
       const threadTs = slack.messages(supportChannel).find((m) => m.text === card.params.text && m.thread_ts === undefined)?.ts;

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { CallLog, close, listen, parseBody, postRaw, readBody, type RecordedCall } from './http-fake.js';
+import { CallLog, close, listen, parseBody, parseMultipart, postRaw, readBody, type RecordedCall } from './http-fake.js';
 
 export { postRaw } from './http-fake.js';
 
@@ -156,7 +156,10 @@ export class FakeSlack {
       const id = path.slice('/upload/'.length);
       const entry = this.uploads.get(id);
       if (entry === undefined) return this.send(res, 404, { ok: false, error: 'unknown_upload' });
-      entry.bytes = body;
+      // WebClient sends the bytes as a multipart file part; a raw POST body is accepted too.
+      const type = req.headers['content-type'] ?? '';
+      const part = type.includes('multipart/form-data') ? Object.values(parseMultipart(body, type)).find((v) => Buffer.isBuffer(v)) : undefined;
+      entry.bytes = Buffer.isBuffer(part) ? part : body;
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`OK - ${body.length}`);
       return;
