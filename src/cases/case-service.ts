@@ -242,7 +242,8 @@ export class CaseService {
     const what = describeOutgoing(message);
     this.run(null, (send, now) => {
       this.deps.store.appendEvent({ caseId, at: now, kind: 'delivery-failed', authorKind: 'system', authorId: null, authorName: null, text: reason, data: { what, to: message.to } });
-      if (message.to === 'client') send({ to: 'case-thread', caseId, post: { type: 'delivery-failed', what, reason } });
+      // Failures of posts in the case thread itself cannot be told there; the history keeps them.
+      if (message.to === 'client' || message.to === 'department') send({ to: 'case-thread', caseId, post: { type: 'delivery-failed', what, reason } });
       return { outcome: 'done', caseId };
     });
   }
