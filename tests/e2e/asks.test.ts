@@ -12,6 +12,7 @@ const departments = {
     { id: 'accounting', name: 'Accounting', aliases: ['acc', 'billing'], slackChannel: 'C0ACC', replyWithin: '3s', mention: ['S0ACCGROUP', 'U0ACC1'], remindAt: ['50%'], escalateTo: ['U0ACCLEAD'] },
     { id: 'dev', name: 'Development', aliases: ['developers'], slackChannel: 'C0DEV', replyWithin: '1h', escalateTo: ['U0DEVLEAD'], tellClient: false },
     { id: 'marketing', name: 'Marketing', aliases: ['promo'], slackChannel: 'C0MKT', replyWithin: '1h' },
+    { id: 'ops', name: 'Operations', slackChannel: 'C0OPS', replyWithin: '1s', escalateTo: ['U0OPSLEAD'], escalateAgainAfter: '1s' },
   ],
 };
 
@@ -135,6 +136,51 @@ describe('asking departments', () => {
     const cancelled = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('cancelled by <@U0AGENT1>'));
     expect(cancelled.params.text).toContain('Accounting');
     await h.slack.waitFor('chat.postMessage', (c) => c.params.channel === 'C0ACC' && /no answer needed/.test(String(c.params.text)));
+  });
+
+  it('escalates a second time to the support lead when configured', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'ops problem');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask ops is the warehouse open?');
+    const { ts } = await question('C0OPS', 'is the warehouse open?');
+    const again = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === ts && /still unanswered/.test(String(c.params.text)), 6000);
+    expect(again.params.text).toContain('<@U0LEAD>');
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && /support lead was told/.test(String(c.params.text)));
+  });
+
+  it('asks from the card: the button opens a modal whose submission creates the question', async () => {
+    const { caseId, card } = await h.openCase(newClient(), 'card ask');
+    expect(JSON.stringify(card.params.blocks)).toContain('"action_id":"case_ask"');
+    await sendSlackInteraction(h.url, signingSecret, {
+      type: 'block_actions',
+      team: { id: 'T0TEAM' },
+      user: { id: 'U0AGENT1', name: 'anna' },
+      trigger_id: '123.456.abc',
+      container: { type: 'message', channel_id: 'C0SUPPORT', message_ts: '1.1' },
+      actions: [{ type: 'button', action_id: 'case_ask', block_id: `case-${caseId}`, value: String(caseId), action_ts: '1.2' }],
+    });
+    const opened = await h.slack.waitFor('views.open', (c) => c.params.trigger_id === '123.456.abc');
+    expect(JSON.stringify(opened.params.view)).toContain('Marketing');
+    await sendSlackInteraction(h.url, signingSecret, {
+      type: 'view_submission',
+      team: { id: 'T0TEAM' },
+      user: { id: 'U0AGENT1', name: 'anna' },
+      view: {
+        id: 'VCARDASK1',
+        hash: 'h',
+        callback_id: 'case_ask_modal',
+        private_metadata: String(caseId),
+        state: {
+          values: {
+            department: { value: { type: 'static_select', selected_option: { value: 'marketing' } } },
+            question: { value: { type: 'plain_text_input', value: 'what did the banner promise?' } },
+            duration: { value: { type: 'plain_text_input', value: '45m' } },
+          },
+        },
+      },
+    });
+    const { call } = await question('C0MKT', 'what did the banner promise?');
+    expect(call.params.text).toContain(`#${caseId}`);
+    expect(call.params.text).toContain('in 45m');
   });
 
   it('alerts the case thread when the client waits too long for a first reply', async () => {

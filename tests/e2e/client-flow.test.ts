@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandUpdate, contactUpdate, documentUpdate, locationUpdate, photoUpdate, stickerUpdate, textUpdate, voiceUpdate, type TgUser } from '../fakes/fake-telegram.js';
+import { callbackQueryUpdate, commandUpdate, contactUpdate, documentUpdate, locationUpdate, photoUpdate, stickerUpdate, textUpdate, voiceUpdate, type TgUser } from '../fakes/fake-telegram.js';
 import { eventually, pause, startHarness, supportChannel, type Harness } from './harness.js';
 
 let h: Harness;
@@ -150,5 +150,22 @@ describe('a client writing to the bot', () => {
     for (const text of posts) expect(text.length).toBeLessThanOrEqual(4000);
     const all = posts.join(' ');
     for (const word of words) expect(all).toContain(word);
+  });
+});
+
+describe('choosing a language', () => {
+  it('/language offers three buttons and a press switches every later message', async () => {
+    const client = newClient({ language_code: 'en' });
+    await h.sendUpdate(commandUpdate(client, '/language'));
+    const offer = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id);
+    const buttons = (offer.params.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard.flat();
+    expect(buttons.map((b) => b.text)).toEqual(['Русский', 'Українська', 'English']);
+    await h.sendUpdate(callbackQueryUpdate(client, buttons[1]?.callback_data as string, { message_id: 1, chat_id: client.id }));
+    await h.telegram.waitFor('answerCallbackQuery');
+    const confirmation = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('українською'));
+    expect(confirmation).toBeDefined();
+    // Telegram still says "en", but the choice sticks.
+    const { caseId } = await h.openCase(client, 'привіт');
+    await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes(`звернення зареєстровано під номером #${caseId}`));
   });
 });
