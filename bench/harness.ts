@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { FakeSlack } from '../tests/fakes/fake-slack.js';
+import type { FakeTelegram } from '../tests/fakes/fake-telegram.js';
+
+export interface BenchContext {
+  readonly root: string;
+  readonly redisUrl: string;
+  readonly signingSecret: string;
+  readonly webhookSecret: string;
+  readonly telegramToken: string;
+  readonly supportChannel: string;
+  /** Set by startRepkaProcess: the SQLite file of the running instance. */
+  databasePath: string;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly figures: Record<string, string | number>;
+  readonly pass: boolean;
+  readonly target: string;
+}
+
+export function benchContext(root: string): BenchContext {
+  return {
+    root,
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    signingSecret: 'bench-signing-secret',
+    webhookSecret: 'bench_webhook_secret',
+    telegramToken: '424242:BENCH-token',
+    supportChannel: 'C0SUPPORT',
+    databasePath: '',
+  };
+}
+
+/** The value at fraction `p` (0..1) of a sorted list; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
+}
+
+/** Resident set size of a process, bytes (Linux /proc). */
+export function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/**
+ * Starts Repka as `npm start` does (bots/main.ts in its own Node process) against the fakes, with
+ * a fresh SQLite file and queue prefix, and resolves once /healthz answers.
+ */
+export async function startRepkaProcess(
+  ctx: BenchContext,
+  slack: FakeSlack,
+  telegram: FakeTelegram,
+  departments: unknown,
+  extraEnv: Record<string, string> = {},
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'repka-bench-'));
+  writeFileSync(join(dir, 'departments.json'), JSON.stringify(departments));
+  ctx.databasePath = join(dir, 'repka.sqlite');
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ctx.root, 'bots/main.ts')], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      DATABASE_PATH: ctx.databasePath,
+      REDIS_URL: ctx.redisUrl,
+      QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_SIGNING_SECRET: ctx.signingSecret,
+      SLACK_API_URL: slack.url,
+      SLACK_SUPPORT_CHANNEL: ctx.supportChannel,
+      TELEGRAM_BOT_TOKEN: ctx.telegramToken,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      TELEGRAM_WEBHOOK_URL: 'https://bench.example/telegram/webhook',
+      TELEGRAM_WEBHOOK_SECRET: ctx.webhookSecret,
+      DEPARTMENTS_FILE: join(dir, 'departments.json'),
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`repka exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('repka did not become healthy within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    pid: child.pid as number,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
