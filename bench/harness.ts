@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { FakeSlack } from '../tests/fakes/fake-slack.js';
 import type { FakeTelegram } from '../tests/fakes/fake-telegram.js';
@@ -63,7 +64,9 @@ export async function startRepkaProcess(
   writeFileSync(join(dir, 'departments.json'), JSON.stringify(departments));
   ctx.databasePath = join(dir, 'repka.sqlite');
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ctx.root, 'bots/main.ts')], {
+  // tsx as an import hook keeps Repka in this one process (the tsx CLI would add a parent process).
+  const loader = pathToFileURL(join(ctx.root, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', loader, join(ctx.root, 'bots/main.ts')], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',

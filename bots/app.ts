@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
@@ -183,6 +184,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     });
 
     const shutdown = new AbortController();
+    // Every waiting delivery listens for shutdown: hundreds at once are normal here.
+    setMaxListeners(0, shutdown.signal);
     const worker = createOutboxWorker(redis, config.queuePrefix, { drainer, streamOf: (id) => outbox.streamOfRow(id), signal: shutdown.signal }, log);
     cleanups.push(async () => {
       shutdown.abort(new Error('shutting down'));

@@ -76,6 +76,9 @@ describe('asking departments', () => {
     expect(answer.params.text).toContain('Accounting');
     expect(answer.params.text).toContain('<@U0AGENT2>');
     expect(answer.params.text).toContain('update the client');
+    await h.agentSays(ts, 'U0DEV1', 'PS: the refund takes 3 days to arrive.', 'C0ACC');
+    const more = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('refund takes 3 days'));
+    expect(more.params.text).toContain('More from *Accounting*');
     // The 3 s deadline passes: no overdue notice for an answered ask.
     await pause(3500);
     expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === ts && /overdue/.test(String(c.params.text)))).toHaveLength(0);
