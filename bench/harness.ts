@@ -84,6 +84,10 @@ export async function startRepkaProcess(
       TELEGRAM_WEBHOOK_SECRET: ctx.webhookSecret,
       DEPARTMENTS_FILE: join(dir, 'departments.json'),
       LOG_LEVEL: 'warn',
+      // The fakes answer at once and enforce no limits unless a scenario says so.
+      SLACK_CHANNEL_POSTS_PER_SECOND: '0',
+      TELEGRAM_CHAT_MESSAGES_PER_SECOND: '0',
+      TELEGRAM_MESSAGES_PER_SECOND: '0',
       ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -38,11 +38,11 @@ export class StartupError extends Error {
 export interface RepkaOptions {
   readonly log: Logger;
   readonly clock?: Clock;
-  /** Slack posts per channel. Default 1/s with a burst of 4, Slack's documented pace. */
+  /** Slack posts per channel. Default: config rate, burst 4. */
   readonly slackChannelRate?: RateLimit;
-  /** Telegram messages per chat. Default 1/s, burst 3. */
+  /** Telegram messages per chat. Default: config rate, burst 3. */
   readonly telegramChatRate?: RateLimit;
-  /** Telegram messages for the whole bot. Default 30/s, burst 30. */
+  /** Telegram messages for the whole bot. Default: config rate, burst of one second's worth. */
   readonly telegramGlobalRate?: RateLimit;
   /** How often pending outbox rows are re-queued, ms. Default 10 s. */
   readonly sweepEveryMs?: number;
@@ -151,7 +151,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       client: slackClient,
       store,
       downloadClientFile,
-      channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: 1, burst: 4 }, () => clock.now()),
+      channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond, burst: 4 }, () => clock.now()),
       timeZone: config.timeZone,
       departments: config.departments,
       clock,
@@ -160,8 +160,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const telegramDeliverer = new TelegramDeliverer({
       telegram,
       store,
-      chatLimiter: new RateLimiter(options.telegramChatRate ?? { perSecond: 1, burst: 3 }, () => clock.now()),
-      globalLimiter: new RateLimiter(options.telegramGlobalRate ?? { perSecond: 30, burst: 30 }, () => clock.now()),
+      chatLimiter: new RateLimiter(options.telegramChatRate ?? { perSecond: config.rates.telegramChatPerSecond, burst: 3 }, () => clock.now()),
+      globalLimiter: new RateLimiter(options.telegramGlobalRate ?? { perSecond: config.rates.telegramGlobalPerSecond, burst: Math.min(30, config.rates.telegramGlobalPerSecond) }, () => clock.now()),
       timeZone: config.timeZone,
     });
     const deliverer: Deliverer = {

@@ -99,6 +99,9 @@ const envSchema = z
     ),
     DEPARTMENTS_FILE: z.string().min(1).default('./departments.json'),
     LOG_LEVEL: z.enum(logLevels).default('info'),
+    SLACK_CHANNEL_POSTS_PER_SECOND: z.coerce.number().min(0).default(1),
+    TELEGRAM_CHAT_MESSAGES_PER_SECOND: z.coerce.number().min(0).default(1),
+    TELEGRAM_MESSAGES_PER_SECOND: z.coerce.number().min(0).default(30),
     TEAM_TIMEZONE: z
       .string()
       .default('UTC')
@@ -152,6 +155,15 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** IANA time zone for times in histories and exports. Default UTC. */
   readonly timeZone: string;
+  /** Outbound pace Repka keeps to stay under platform limits; Infinity: no limit. */
+  readonly rates: {
+    /** Slack posts per channel per second. Default 1 (Slack's documented pace). */
+    readonly slackChannelPerSecond: number;
+    /** Telegram messages per chat per second. Default 1. */
+    readonly telegramChatPerSecond: number;
+    /** Telegram messages per second for the whole bot. Default 30. */
+    readonly telegramGlobalPerSecond: number;
+  };
 }
 
 function firstIssue(error: z.ZodError, where: (path: PropertyKey[]) => string): string {
@@ -252,6 +264,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     departments,
     logLevel: e.LOG_LEVEL,
     timeZone: e.TEAM_TIMEZONE,
+    rates: Object.freeze({
+      slackChannelPerSecond: e.SLACK_CHANNEL_POSTS_PER_SECOND || Number.POSITIVE_INFINITY,
+      telegramChatPerSecond: e.TELEGRAM_CHAT_MESSAGES_PER_SECOND || Number.POSITIVE_INFINITY,
+      telegramGlobalPerSecond: e.TELEGRAM_MESSAGES_PER_SECOND || Number.POSITIVE_INFINITY,
+    }),
   });
 }
 

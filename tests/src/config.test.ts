@@ -51,6 +51,12 @@ describe('loadConfig', () => {
     for (const text of [message({ ...base, SLACK_BOT_TOKEN: undefined }), message({ ...base, PORT: 'x' })]) expect(text).not.toContain('\n');
   });
 
+  it('reads the outbound pace, 0 meaning no limit', () => {
+    expect(loadConfig(base).rates).toEqual({ slackChannelPerSecond: 1, telegramChatPerSecond: 1, telegramGlobalPerSecond: 30 });
+    expect(loadConfig({ ...base, SLACK_CHANNEL_POSTS_PER_SECOND: '0', TELEGRAM_MESSAGES_PER_SECOND: '25' }).rates).toMatchObject({ slackChannelPerSecond: Number.POSITIVE_INFINITY, telegramGlobalPerSecond: 25 });
+    expect(message({ ...base, TELEGRAM_CHAT_MESSAGES_PER_SECOND: 'fast' })).toMatch(/^TELEGRAM_CHAT_MESSAGES_PER_SECOND/);
+  });
+
   it('does not need a signing secret in Socket Mode', () => {
     expect(loadConfig({ ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1' }).slack.appToken).toBe('xapp-1');
   });
