@@ -14,6 +14,7 @@ const departments = ['accounting', 'dev', 'marketing', 'legal', 'logistics'];
 export async function deadlineLateness(ctx: BenchContext, asks: number): Promise<ScenarioResult> {
   const slack = await FakeSlack.start();
   const telegram = await FakeTelegram.start({ token: ctx.telegramToken });
+  slack.addUser({ id: 'U0AGENT1', name: 'bench.agent', display_name: 'Bench Agent' });
   const repka = await startRepkaProcess(ctx, slack, telegram, {
     departments: departments.map((id, i) => ({ id, name: id[0]?.toUpperCase() + id.slice(1), slackChannel: `C0DEPT${i}`, replyWithin: '1h' })),
     clientFirstReplyWithin: '1d',

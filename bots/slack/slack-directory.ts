@@ -6,6 +6,8 @@ import type { Clock, Directory, Logger } from '../../src/ports.js';
 
 /** Names are refreshed after a day. */
 const maxAgeMs = 24 * 60 * 60 * 1000;
+/** After a failed users.info, the ID is shown without asking again for this long. */
+const failureBackoffMs = 5 * 60 * 1000;
 
 /** Display names from users.info, cached in SQLite; never throws (falls back to the user ID). */
 export class SlackDirectory implements Directory {
@@ -16,9 +18,12 @@ export class SlackDirectory implements Directory {
     private readonly log: Logger,
   ) {}
 
+  private readonly failedUntil = new Map<string, number>();
+
   async slackName(userId: string): Promise<string> {
     const cached = this.db.select().from(slackUsers).where(eq(slackUsers.id, userId)).get();
     if (cached !== undefined && this.clock.now() - cached.fetchedAt < maxAgeMs) return cached.name;
+    if ((this.failedUntil.get(userId) ?? 0) > this.clock.now()) return cached?.name ?? userId;
     try {
       const answer = await this.client.users.info({ user: userId });
       const user = answer.user;
@@ -30,6 +35,8 @@ export class SlackDirectory implements Directory {
         .run();
       return name;
     } catch (error) {
+      if (this.failedUntil.size > 10_000) this.failedUntil.clear();
+      this.failedUntil.set(userId, this.clock.now() + failureBackoffMs);
       this.log.warn('users.info failed; showing the user ID', { userId, error: (error as Error).message });
       return cached?.name ?? userId;
     }
