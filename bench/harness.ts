@@ -49,6 +49,16 @@ export function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+export interface RepkaProcess {
+  readonly url: string;
+  readonly dir: string;
+  readonly queuePrefix: string;
+  readonly pid: number;
+  /** Spawn to the first 200 from /healthz, ms. */
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
 /**
  * Starts Repka as `npm start` does (bots/main.ts in its own Node process) against the fakes, with
  * a fresh SQLite file and queue prefix, and resolves once /healthz answers.
@@ -59,8 +69,11 @@ export async function startRepkaProcess(
   telegram: FakeTelegram,
   departments: unknown,
   extraEnv: Record<string, string> = {},
-): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'repka-bench-'));
+  /** Restart on an earlier run's data folder and queue prefix instead of fresh ones. */
+  reuse?: { dir: string; queuePrefix: string },
+): Promise<RepkaProcess> {
+  const dir = reuse?.dir ?? mkdtempSync(join(tmpdir(), 'repka-bench-'));
+  const queuePrefix = reuse?.queuePrefix ?? `bench-${randomUUID().slice(0, 8)}`;
   writeFileSync(join(dir, 'departments.json'), JSON.stringify(departments));
   ctx.databasePath = join(dir, 'repka.sqlite');
   const port = 20_000 + Math.floor(Math.random() * 20_000);
@@ -73,7 +86,7 @@ export async function startRepkaProcess(
       PORT: String(port),
       DATABASE_PATH: ctx.databasePath,
       REDIS_URL: ctx.redisUrl,
-      QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
+      QUEUE_PREFIX: queuePrefix,
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_SIGNING_SECRET: ctx.signingSecret,
       SLACK_API_URL: slack.url,
@@ -93,16 +106,21 @@ export async function startRepkaProcess(
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const spawnedAt = Date.now();
+  const deadline = spawnedAt + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`repka exited with ${child.exitCode}`);
     const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) throw new Error('repka did not become healthy within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  const startupMs = Date.now() - spawnedAt;
   return {
     url,
+    dir,
+    queuePrefix,
+    startupMs,
     pid: child.pid as number,
     stop: () =>
       new Promise<void>((resolve) => {

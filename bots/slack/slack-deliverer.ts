@@ -129,6 +129,7 @@ export class SlackDeliverer implements Deliverer {
           unfurl_links: false,
           metadata: { event_type: 'repka_case', event_payload: { case_id: caseId } },
         }),
+        theCase.slackChannel,
       );
       store.updateCase(caseId, { slackThreadTs: posted.ts as string });
       return;
@@ -183,6 +184,7 @@ export class SlackDeliverer implements Deliverer {
       await this.deps.channelLimiter.take(thread.channel, signal);
       await this.call('chat.postMessage', () =>
         this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: chunk, unfurl_links: false, unfurl_media: false }),
+        thread.channel,
       );
     }
     return count;
@@ -234,6 +236,7 @@ export class SlackDeliverer implements Deliverer {
           unfurl_links: false,
           unfurl_media: false,
         }),
+        channel,
       );
       first ??= answer.ts as string;
     }
@@ -256,6 +259,7 @@ export class SlackDeliverer implements Deliverer {
       await this.deps.channelLimiter.take(thread.channel, signal);
       await this.call('chat.postMessage', () =>
         this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: `${comment}\n:warning: The file could not be copied: ${error.reason}.` }),
+        thread.channel,
       );
       return;
     }
@@ -269,14 +273,18 @@ export class SlackDeliverer implements Deliverer {
         filename: content.file.fileName,
         title: content.caption ?? content.file.fileName,
       }),
+      thread.channel,
     );
   }
 
-  private async call<T>(what: string, work: () => Promise<T>): Promise<T> {
+  /** Makes one Web API call; after a 429 on a post, every post to that channel waits as Slack said. */
+  private async call<T>(what: string, work: () => Promise<T>, channel?: string): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      throw toDeliveryError(error, what);
+      const converted = toDeliveryError(error, what);
+      if (channel !== undefined && converted instanceof RetryLaterError) this.deps.channelLimiter.pause(channel, converted.afterMs);
+      throw converted;
     }
   }
 }

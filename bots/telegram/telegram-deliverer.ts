@@ -57,7 +57,10 @@ export class TelegramDeliverer implements Deliverer {
           link_preview_options: { is_disabled: true },
         });
       } catch (error) {
-        throw toDeliveryError(error);
+        const converted = toDeliveryError(error);
+        // Every message to this chat waits as long as Telegram said, not only this one.
+        if (converted instanceof RetryLaterError) this.deps.chatLimiter.pause(String(head.chatId), converted.afterMs);
+        throw converted;
       }
     }
     return 1;

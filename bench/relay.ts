@@ -1,0 +1,263 @@
+/**
+ * Relay scenarios: client messages from Telegram into Slack case threads.
+ *
+ * - Engine speed: fakes without limits, a steady stream of client messages for open cases; how
+ *   fast and how late they reach the fake Slack, and whether every one is durable in SQLite.
+ * - Burst under platform limits: the fake Slack answers 429 beyond one post per second per
+ *   channel (as Slack does); 1,000 messages from 100 clients with open cases arrive at once.
+ */
+import Database from 'better-sqlite3';
+import { FakeSlack, type SlackCall } from '../tests/fakes/fake-slack.js';
+import { FakeTelegram, textUpdate } from '../tests/fakes/fake-telegram.js';
+import { percentile, rssOf, startRepkaProcess, type BenchContext, type RepkaProcess, type ScenarioResult } from './harness.js';
+
+const marker = /\bm(\d+)x\b/g;
+
+interface Client {
+  readonly id: number;
+  readonly first_name: string;
+}
+
+/** Posts one client message through the webhook; resolves with the HTTP status. */
+async function clientSays(ctx: BenchContext, url: string, client: Client, text: string): Promise<number> {
+  const res = await fetch(`${url}/telegram/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': ctx.webhookSecret },
+    body: JSON.stringify(textUpdate(client, text)),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Opens one case per client and waits until every card is in the fake Slack. */
+async function openCases(ctx: BenchContext, slack: FakeSlack, url: string, clients: readonly Client[]): Promise<Map<number, string>> {
+  for (let i = 0; i < clients.length; i += 50) {
+    await Promise.all(clients.slice(i, i + 50).map((c) => clientSays(ctx, url, c, `hello from ${c.first_name}`)));
+  }
+  const cards = await slack.waitForCount('chat.postMessage', clients.length, (c) => c.params.channel === ctx.supportChannel && !c.params.thread_ts, 120_000);
+  const threadOf = new Map<number, string>();
+  for (const card of cards) {
+    const name = /Client(\d+)/.exec(String(card.params.text))?.[1];
+    const stored = slack.messages(ctx.supportChannel).find((m) => m.text === card.params.text && !m.thread_ts);
+    if (name !== undefined && stored !== undefined) threadOf.set(Number(name), stored.ts);
+  }
+  return threadOf;
+}
+
+/** Watches thread posts for message markers ("m123x") and records when each first arrived. */
+class ArrivalWatch {
+  readonly arrivedAt = new Map<number, number>();
+  readonly seen = new Map<number, number>();
+  readonly order = new Map<string, number[]>();
+  posts = 0;
+  private cursor = 0;
+
+  constructor(
+    private readonly slack: FakeSlack,
+    private readonly channel: string,
+  ) {}
+
+  poll(): void {
+    const calls = this.slack.callsTo('chat.postMessage');
+    for (; this.cursor < calls.length; this.cursor += 1) {
+      const call = calls[this.cursor] as SlackCall;
+      if (call.params.channel !== this.channel || !call.params.thread_ts) continue;
+      const ids = [...String(call.params.text).matchAll(marker)].map((m) => Number(m[1]));
+      if (ids.length === 0) continue;
+      this.posts += 1;
+      const thread = String(call.params.thread_ts);
+      for (const id of ids) {
+        this.seen.set(id, (this.seen.get(id) ?? 0) + 1);
+        if (!this.arrivedAt.has(id)) this.arrivedAt.set(id, call.at);
+        this.order.set(thread, [...(this.order.get(thread) ?? []), id]);
+      }
+    }
+  }
+
+  async waitFor(total: number, timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      this.poll();
+      if (this.arrivedAt.size >= total || Date.now() > until) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Messages of one client seen out of the order they were sent (ids increase per client). */
+  outOfOrder(): number {
+    let count = 0;
+    for (const ids of this.order.values()) for (let i = 1; i < ids.length; i += 1) if ((ids[i] as number) < (ids[i - 1] as number)) count += 1;
+    return count;
+  }
+
+  doubled(): number {
+    let count = 0;
+    for (const n of this.seen.values()) if (n > 1) count += n - 1;
+    return count;
+  }
+}
+
+/** Client messages stored in SQLite whose text carries a marker. */
+function durableCount(databasePath: string): number {
+  const db = new Database(databasePath, { readonly: true });
+  try {
+    const row = db.prepare(`select count(*) as n from case_events where author_kind = 'client' and text like 'msg m%x %'`).get() as { n: number };
+    return row.n;
+  } finally {
+    db.close();
+  }
+}
+
+function sampler(pid: number): { samples: number[]; stop: () => void } {
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(rssOf(pid)), 500);
+  return { samples, stop: () => clearInterval(timer) };
+}
+
+const mib = (bytes: number[]) => (Math.max(0, ...bytes) / 1024 / 1024).toFixed(0);
+
+export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: number; perSecond: number; seconds: number }): Promise<ScenarioResult> {
+  const slack = await FakeSlack.start();
+  const telegram = await FakeTelegram.start({ token: ctx.telegramToken });
+  const repka = await startRepkaProcess(ctx, slack, telegram, { departments: [] });
+  try {
+    const clients = Array.from({ length: opts.clients }, (_, i) => ({ id: 2_000_000 + i, first_name: `Client${i}` }));
+    await openCases(ctx, slack, repka.url, clients);
+    const idle = rssOf(repka.pid);
+
+    const total = opts.perSecond * opts.seconds;
+    const sentAt: number[] = new Array(total);
+    const answered: number[] = [];
+    const statuses = new Map<number, number>();
+    const watch = new ArrivalWatch(slack, ctx.supportChannel);
+    const rss = sampler(repka.pid);
+    const started = Date.now();
+    const tickMs = 10;
+    const perTick = (opts.perSecond * tickMs) / 1000;
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < total; ) {
+      const due = Math.min(total, Math.floor(((Date.now() - started) / tickMs + 1) * perTick));
+      for (; i < due; i += 1) {
+        const id = i;
+        const client = clients[id % clients.length] as Client;
+        sentAt[id] = Date.now();
+        inFlight.push(
+          clientSays(ctx, repka.url, client, `msg m${id}x from ${client.first_name}`).then(
+            (status) => {
+              statuses.set(status, (statuses.get(status) ?? 0) + 1);
+              answered.push(Date.now() - (sentAt[id] as number));
+            },
+            () => void statuses.set(0, (statuses.get(0) ?? 0) + 1),
+          ),
+        );
+      }
+      watch.poll();
+      await new Promise((resolve) => setTimeout(resolve, tickMs));
+    }
+    const sendSeconds = (Date.now() - started) / 1000;
+    await Promise.all(inFlight);
+    await watch.waitFor(total, 60_000);
+    rss.stop();
+
+    const lateness = [...watch.arrivedAt.entries()].map(([id, at]) => at - (sentAt[id] as number)).sort((a, b) => a - b);
+    const lastArrival = Math.max(...watch.arrivedAt.values());
+    answered.sort((a, b) => a - b);
+    const durable = durableCount(ctx.databasePath);
+    const throughput = watch.arrivedAt.size / ((lastArrival - started) / 1000);
+    const p99 = percentile(lateness, 0.99);
+    return {
+      name: `Relay engine speed, ${opts.perSecond.toLocaleString('en')} client messages/s offered for ${opts.seconds} s over ${opts.clients} open cases`,
+      figures: {
+        'messages sent': total,
+        'webhook 200s': statuses.get(200) ?? 0,
+        'offered rate (msg/s)': (total / sendSeconds).toFixed(0),
+        'relayed rate (msg/s)': throughput.toFixed(0),
+        'delivered to Slack': watch.arrivedAt.size,
+        'durable in SQLite': durable,
+        'Slack posts carrying them': watch.posts,
+        'out of order': watch.outOfOrder(),
+        doubled: watch.doubled(),
+        'webhook answer p99 (ms)': percentile(answered, 0.99),
+        'latency p50 (ms)': percentile(lateness, 0.5),
+        'latency p99 (ms)': p99,
+        'latency max (ms)': lateness[lateness.length - 1] ?? Number.NaN,
+        'RSS idle, 100 open cases (MiB)': mib([idle]),
+        'RSS max under load (MiB)': mib(rss.samples),
+      },
+      pass: watch.arrivedAt.size === total && durable === total && throughput >= 1000 && p99 < 250 && watch.outOfOrder() === 0 && watch.doubled() === 0,
+      target: '≥ 1,000 messages/s relayed, p99 latency < 250 ms, every message durable in SQLite, in order, none doubled',
+    };
+  } finally {
+    await repka.stop();
+    await slack.close();
+    await telegram.close();
+  }
+}
+
+export async function burstUnderLimits(ctx: BenchContext, opts: { clients: number; perClient: number }): Promise<ScenarioResult> {
+  const slack = await FakeSlack.start();
+  const telegram = await FakeTelegram.start({ token: ctx.telegramToken });
+  let repka: RepkaProcess | undefined;
+  try {
+    // The clients' cases are open before the burst (opened without limits, to keep the bench short).
+    const clients = Array.from({ length: opts.clients }, (_, i) => ({ id: 3_000_000 + i, first_name: `Client${i}` }));
+    const warm = await startRepkaProcess(ctx, slack, telegram, { departments: [] });
+    await openCases(ctx, slack, warm.url, clients);
+    await warm.stop();
+
+    // Now Slack enforces one post per second per channel, and Repka runs with its default limits.
+    slack.setRateLimit('chat.postMessage', 1);
+    repka = await startRepkaProcess(
+      ctx,
+      slack,
+      telegram,
+      { departments: [] },
+      { SLACK_CHANNEL_POSTS_PER_SECOND: '1', TELEGRAM_CHAT_MESSAGES_PER_SECOND: '1', TELEGRAM_MESSAGES_PER_SECOND: '30' },
+      { dir: warm.dir, queuePrefix: warm.queuePrefix },
+    );
+    const rateLimitedBefore = slack.rateLimited;
+    const total = opts.clients * opts.perClient;
+    const watch = new ArrivalWatch(slack, ctx.supportChannel);
+    watch.poll();
+    const started = Date.now();
+    const statuses = new Map<number, number>();
+    // Every client sends their messages one after another (a chat is ordered); all clients at once.
+    await Promise.all(
+      clients.map(async (client, c) => {
+        for (let k = 0; k < opts.perClient; k += 1) {
+          const status = await clientSays(ctx, repka!.url, client, `msg m${c * opts.perClient + k}x from ${client.first_name}`);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }),
+    );
+    const acceptedIn = Date.now() - started;
+    const rss = sampler(repka.pid);
+    await watch.waitFor(total, 180_000);
+    rss.stop();
+    const lastArrival = Math.max(...watch.arrivedAt.values());
+    const seconds = (lastArrival - started) / 1000;
+    const tooMany = slack.rateLimited - rateLimitedBefore;
+    return {
+      name: `Burst under Slack's limits: ${total.toLocaleString('en')} client messages from ${opts.clients} clients into one support channel`,
+      figures: {
+        'messages sent': total,
+        'webhook 200s': statuses.get(200) ?? 0,
+        'all accepted in (s)': (acceptedIn / 1000).toFixed(1),
+        'delivered to Slack': watch.arrivedAt.size,
+        'durable in SQLite': durableCount(ctx.databasePath),
+        'Slack posts carrying them': watch.posts,
+        'all delivered in (s)': seconds.toFixed(1),
+        '429s provoked': tooMany,
+        'out of order': watch.outOfOrder(),
+        doubled: watch.doubled(),
+        'RSS max (MiB)': mib(rss.samples),
+      },
+      pass: watch.arrivedAt.size === total && seconds <= 180 && tooMany <= 5 && watch.outOfOrder() === 0 && watch.doubled() === 0,
+      target: 'all delivered within 3 minutes, in order per thread, none doubled, at most 5 429s',
+    };
+  } finally {
+    await repka?.stop();
+    await slack.close();
+    await telegram.close();
+  }
+}
