@@ -64,6 +64,8 @@ export class FakeSlack {
   rateLimited = 0;
   private readonly log = new CallLog<SlackCall>();
   private readonly channels = new Map<string, StoredMessage[]>();
+  /** Messages by `${channel}:${ts}`, so lookups stay fast with tens of thousands of posts. */
+  private readonly byTs = new Map<string, StoredMessage>();
   private readonly users = new Map<string, SlackUser>();
   private readonly uploads = new Map<string, { bytes: Buffer; filename: string; title?: string }>();
   private readonly pendingFaults = new Map<string, { times: number; fault: FaultSpec }>();
@@ -71,6 +73,7 @@ export class FakeSlack {
   private readonly recent = new Map<string, number[]>();
   private readonly reactions = new Map<string, string[]>();
   private fileCounter = 0;
+  private delayMs = 0;
 
   private constructor(
     private readonly server: Server,
@@ -117,12 +120,31 @@ export class FakeSlack {
     this.limits.set(method, perSecond);
   }
 
+  /**
+   * Answers every Web API call only after `ms` (a slow Slack; 0, the default: at once). The call
+   * takes effect when it is answered, so a caller that dies meanwhile still leaves its post here.
+   * Injected faults and rate limits answer without this delay.
+   */
+  setDelay(ms: number): void {
+    this.delayMs = ms;
+  }
+
   addUser(user: SlackUser): void {
     this.users.set(user.id, user);
   }
 
   messages(channel: string): StoredMessage[] {
     return this.channels.get(channel) ?? [];
+  }
+
+  /**
+   * Keeps a message a human posted, as Slack would show it in the channel. Humans' messages reach
+   * the app as events (see sendSlackEvent), not through this fake: this only completes the history.
+   */
+  addHumanMessage(channel: string, message: { ts: string; user: string; text: string; thread_ts?: string }): void {
+    const list = this.channels.get(channel) ?? [];
+    list.push({ ...message, reactions: [] });
+    this.channels.set(channel, list);
   }
 
   /** Reaction names on a message, by channel and ts (any message, including humans'). */
@@ -141,6 +163,7 @@ export class FakeSlack {
     this.limits.clear();
     this.recent.clear();
     this.channels.clear();
+    this.byTs.clear();
     this.reactions.clear();
     this.rateLimited = 0;
   }
@@ -192,6 +215,7 @@ export class FakeSlack {
       this.log.push(call);
       return this.send(res, 200, { ok: false, error: 'not_authed' });
     }
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const answer = this.answer(method, params);
     this.log.push(call);
     this.send(res, 200, answer);
@@ -230,7 +254,7 @@ export class FakeSlack {
       if (list === undefined) this.channels.set(id, (list = []));
       return list;
     };
-    const find = (channel: string, ts: string) => this.channels.get(channel)?.find((m) => m.ts === ts);
+    const find = (channel: string, ts: string) => this.byTs.get(`${channel}:${ts}`) ?? this.channels.get(channel)?.find((m) => m.ts === ts);
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', team_id: this.identity.teamId, user: 'repka', user_id: this.identity.botUserId, bot_id: this.identity.botId, is_enterprise_install: false };
@@ -242,6 +266,7 @@ export class FakeSlack {
         if (p.thread_ts && !find(p.channel, p.thread_ts)) return { ok: false, error: 'thread_not_found' };
         const message: StoredMessage = { ts: nextTs(), thread_ts: p.thread_ts, text: p.text, blocks: p.blocks, bot_id: this.identity.botId, user: this.identity.botUserId, metadata: p.metadata, reactions: [] };
         channelOf(p.channel).push(message);
+        this.byTs.set(`${p.channel}:${message.ts}`, message);
         return { ok: true, channel: p.channel, ts: message.ts, message: { ...message, type: 'message' } };
       }
       case 'chat.update': {
@@ -256,6 +281,7 @@ export class FakeSlack {
         const index = list.findIndex((m) => m.ts === p.ts);
         if (index === -1) return { ok: false, error: 'message_not_found' };
         list.splice(index, 1);
+        this.byTs.delete(`${p.channel}:${p.ts}`);
         return { ok: true, channel: p.channel, ts: p.ts };
       }
       case 'chat.postEphemeral':

@@ -59,10 +59,23 @@ export class CallLog<C extends RecordedCall> {
 
   /** Resolves when at least `n` calls of `method` match; rejects after `timeoutMs` listing what was seen. */
   waitForCount(method: string, n: number, predicate: (c: C) => boolean = () => true, timeoutMs = 5000): Promise<C[]> {
-    const matching = () => this.calls.filter((c) => c.method === method && predicate(c));
+    // Each check looks only at calls pushed since the last one, so waiting on many calls stays linear.
+    const found: C[] = [];
+    let cursor = 0;
+    const scan = () => {
+      if (cursor > this.calls.length) {
+        // The log was reset: start over.
+        cursor = 0;
+        found.length = 0;
+      }
+      for (; cursor < this.calls.length; cursor += 1) {
+        const c = this.calls[cursor] as C;
+        if (c.method === method && predicate(c)) found.push(c);
+      }
+    };
     return new Promise((resolve, reject) => {
       const check = () => {
-        const found = matching();
+        scan();
         if (found.length >= n) {
           cleanup();
           resolve(found);
@@ -70,8 +83,9 @@ export class CallLog<C extends RecordedCall> {
       };
       const timer = setTimeout(() => {
         cleanup();
+        scan();
         const seen = this.calls.map((c) => c.method);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${n} × ${method}; saw ${matching().length}. Calls: ${seen.slice(-30).join(', ') || 'none'}`));
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${n} × ${method}; saw ${found.length}. Calls: ${seen.slice(-30).join(', ') || 'none'}`));
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
