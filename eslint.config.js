@@ -19,6 +19,11 @@ export default tseslint.config(
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
+    // The playground page (demo/public) runs in the browser, without a build step.
+    files: ['demo/public/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', setInterval: 'readonly', console: 'readonly' } },
+  },
+  {
     // The domain stays pure: imports point inward only (see STYLE.md).
     files: ['src/**/*.ts'],
     rules: {

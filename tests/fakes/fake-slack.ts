@@ -143,8 +143,10 @@ export class FakeSlack {
    */
   addHumanMessage(channel: string, message: { ts: string; user: string; text: string; thread_ts?: string }): void {
     const list = this.channels.get(channel) ?? [];
-    list.push({ ...message, reactions: [] });
+    const stored: StoredMessage = { ...message, reactions: [] };
+    list.push(stored);
     this.channels.set(channel, list);
+    this.byTs.set(`${channel}:${message.ts}`, stored);
   }
 
   /** Reaction names on a message, by channel and ts (any message, including humans'). */

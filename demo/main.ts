@@ -1,0 +1,182 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { close } from '../tests/fakes/http-fake.js';
+import { FakeSlack } from '../tests/fakes/fake-slack.js';
+import { FakeTelegram } from '../tests/fakes/fake-telegram.js';
+import { agents, supportChannel } from './people.js';
+import { Playground, type DemoDepartment } from './playground.js';
+import { createWebServer, listenOn } from './web-server.js';
+
+/**
+ * `npm run demo`: fake Slack and Telegram servers, Repka started exactly as `npm start` starts it
+ * (bots/main.ts in its own process, configured through the environment), and a web page that plays
+ * the client, the agents and the departments through the platforms' HTTP APIs.
+ *
+ * Environment: DEMO_PORT (default 8080; 0: any free port), REDIS_URL (default redis://127.0.0.1:6379),
+ * DEMO_QUEUE_PREFIX (default repka-demo), DEMO_DATABASE_PATH (default ./data/demo.sqlite),
+ * DEMO_LOG_LEVEL (Repka's LOG_LEVEL, default warn). The SQLite file and the queue prefix's Redis keys
+ * are wiped at every start: each run begins with no cases.
+ */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const departmentsFile = join(root, 'demo', 'departments.demo.json');
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+/** A Redis client when Redis answers PING within 2 s, otherwise undefined. */
+async function connectRedis(url: string): Promise<Redis | undefined> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null, enableOfflineQueue: false });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch {
+    redis.disconnect();
+    return undefined;
+  }
+}
+
+/** Deletes every key under `prefix:` (the demo's own BullMQ queues). */
+async function wipeQueues(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const demoPort = Number(env.DEMO_PORT ?? 8080);
+  if (!Number.isInteger(demoPort) || demoPort < 0 || demoPort > 65535) fail(`repka demo: DEMO_PORT must be a port number, got "${env.DEMO_PORT}"`);
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const queuePrefix = env.DEMO_QUEUE_PREFIX ?? 'repka-demo';
+  if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) fail('repka demo: DEMO_QUEUE_PREFIX must be letters, digits, - or _');
+  const databasePath = resolve(env.DEMO_DATABASE_PATH ?? join(root, 'data', 'demo.sqlite'));
+
+  const redis = await connectRedis(redisUrl);
+  if (redis === undefined) {
+    fail(
+      [
+        `repka demo: no Redis answers on ${redisUrl}. Repka needs one for its job queues. Start one, then run npm run demo again:`,
+        '  Debian/Ubuntu:  sudo apt-get install redis-server && redis-server --daemonize yes',
+        '  macOS:          brew install redis && brew services start redis',
+        '  Docker:         docker run -p 6379:6379 redis:7',
+        'or point REDIS_URL at yours.',
+      ].join('\n'),
+    );
+  }
+  await wipeQueues(redis, queuePrefix);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
+
+  const departments = (JSON.parse(readFileSync(departmentsFile, 'utf8')) as { departments: DemoDepartment[] }).departments;
+  const signingSecret = randomBytes(16).toString('hex');
+  const webhookSecret = randomBytes(16).toString('hex');
+  const telegramToken = `${100000 + Math.floor(Math.random() * 900000)}:demo-${randomBytes(8).toString('hex')}`;
+  const slack = await FakeSlack.start();
+  const telegram = await FakeTelegram.start({ token: telegramToken, botUsername: 'repka_demo_bot' });
+  const repkaPort = await freePort();
+  const repkaUrl = `http://127.0.0.1:${repkaPort}`;
+
+  let webPort = demoPort;
+  const playground = new Playground({ slack, telegram, repkaUrl, ownUrl: () => `http://127.0.0.1:${webPort}`, signingSecret, webhookSecret, departments });
+  const web = createWebServer(playground, join(root, 'demo', 'public'));
+  webPort = await listenOn(web, demoPort).catch((error: Error) =>
+    fail(`repka demo: cannot listen on port ${demoPort} (${error.message}); set DEMO_PORT to another port`),
+  );
+
+  // Exactly what `npm start` runs (tsx bots/main.ts), configured only through the environment.
+  const repkaEnv: Record<string, string> = {
+    PORT: String(repkaPort),
+    DATABASE_PATH: databasePath,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    SLACK_BOT_TOKEN: `xoxb-demo-${randomBytes(8).toString('hex')}`,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_APP_TOKEN: '',
+    SLACK_API_URL: slack.url,
+    SLACK_SUPPORT_CHANNEL: supportChannel,
+    SLACK_AGENTS: agents.map((a) => a.id).join(','),
+    TELEGRAM_BOT_TOKEN: telegramToken,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    TELEGRAM_WEBHOOK_URL: `${repkaUrl}/telegram/webhook`,
+    TELEGRAM_WEBHOOK_SECRET: webhookSecret,
+    DEPARTMENTS_FILE: departmentsFile,
+    LOG_LEVEL: env.DEMO_LOG_LEVEL ?? 'warn',
+  };
+  const loader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const repka: ChildProcess = spawn(process.execPath, ['--import', loader, join(root, 'bots', 'main.ts')], {
+    cwd: root,
+    env: { ...env, ...repkaEnv },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolveExit) => repka.once('exit', (code) => resolveExit(code)));
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (repka.exitCode === null && repka.signalCode === null) {
+      repka.kill('SIGTERM');
+      const killer = setTimeout(() => repka.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    playground.stop();
+    await close(web);
+    await Promise.all([slack.close(), telegram.close()]);
+    await wipeQueues(redis, queuePrefix).catch(() => undefined);
+    redis.disconnect();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  void exited.then((code) => {
+    if (stopping) return;
+    process.stderr.write(`repka demo: Repka stopped unexpectedly (exit code ${code}); see its output above.\n`);
+    void stop(1);
+  });
+
+  // Repka registers its webhook as the last step of starting.
+  const started = await telegram.waitFor('setWebhook', undefined, 120_000).then(
+    () => true,
+    () => false,
+  );
+  if (!started) {
+    process.stderr.write('repka demo: Repka did not start within 2 minutes; see its output above.\n');
+    return stop(1);
+  }
+  const url = `http://127.0.0.1:${webPort}`;
+  process.stdout.write(
+    [
+      '',
+      `Repka playground: ${url}`,
+      'Try first: write to the bot as the client (left), then in the case thread as Anna type `!ask accounting in 30s Did we charge twice?`.',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: Error) => fail(`repka demo: ${error.stack ?? error.message}`));
