@@ -18,6 +18,9 @@ export const slackTextLimit = 3900;
 /** Combined posts of queued client messages stay well under the limit. */
 const combineLimit = 3500;
 
+/** Metadata event type on every post, naming the outbox rows it delivers. */
+export const postMetadataType = 'repka_post';
+
 /** Errors after which retrying a call can never help. */
 const permanentErrors = new Set([
   'channel_not_found',
@@ -77,18 +80,34 @@ type SlackMessage = Exclude<Outgoing, { to: 'client' }>;
 
 /** Delivers case cards, thread posts, ephemeral answers and reactions to Slack. */
 export class SlackDeliverer implements Deliverer {
-  constructor(private readonly deps: SlackDelivererDeps) {}
+  private readonly startedAt: number;
+  private readonly streamsChecked = new Set<string>();
+
+  constructor(private readonly deps: SlackDelivererDeps) {
+    this.startedAt = deps.clock.now();
+  }
+
+  /**
+   * Whether a post for this row may already be in Slack: an earlier attempt failed without a
+   * clear answer, or the row is the first of its stream after a restart (it may have been in
+   * flight when the previous process was killed).
+   */
+  private mayHaveLanded(row: PendingMessage): boolean {
+    const firstAfterRestart = row.createdAt < this.startedAt && !this.streamsChecked.has(row.stream);
+    this.streamsChecked.add(row.stream);
+    return row.attempts > 0 || firstAfterRestart;
+  }
 
   async deliver(messages: readonly PendingMessage[], signal: AbortSignal): Promise<number> {
     const head = messages[0]?.message as SlackMessage;
     switch (head.to) {
       case 'case-card':
-        await this.deliverCard(head.caseId, head.op, signal);
+        await this.deliverCard(head.caseId, head.op, messages[0] as PendingMessage, signal);
         return 1;
       case 'case-thread':
         return this.deliverThreadPosts(messages, signal);
       case 'department':
-        await this.deliverDepartmentPost(head, signal);
+        await this.deliverDepartmentPost(head, messages[0] as PendingMessage, signal);
         return 1;
       case 'slack-ephemeral':
         await this.call('chat.postEphemeral', () =>
@@ -112,7 +131,9 @@ export class SlackDeliverer implements Deliverer {
     }
   }
 
-  private async deliverCard(caseId: number, op: 'post' | 'update', signal: AbortSignal): Promise<void> {
+  private async deliverCard(caseId: number, op: 'post' | 'update', pending: PendingMessage, signal: AbortSignal): Promise<void> {
+    const { createdAt } = pending;
+    const ids = [pending.id];
     const { store } = this.deps;
     const theCase = store.getCase(caseId);
     const client = theCase && store.getClient(theCase.clientId);
@@ -120,18 +141,12 @@ export class SlackDeliverer implements Deliverer {
     const card = renderCaseCard(theCase, client, store.listEvents(caseId), { canAsk: this.deps.departments.departments.length > 0 });
     if (theCase.slackThreadTs === null) {
       if (op === 'update') throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
-      await this.deps.channelLimiter.take(theCase.slackChannel, signal);
-      const posted = await this.call('chat.postMessage', () =>
-        this.deps.client.chat.postMessage({
-          channel: theCase.slackChannel,
-          text: card.text,
-          blocks: card.blocks as never,
-          unfurl_links: false,
-          metadata: { event_type: 'repka_case', event_payload: { case_id: caseId } },
-        }),
-        theCase.slackChannel,
-      );
-      store.updateCase(caseId, { slackThreadTs: posted.ts as string });
+      // A card posted before a timeout or crash is found by its metadata instead of posted twice.
+      const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.slackChannel, undefined, ids[0] as number, createdAt) : undefined;
+      const ts =
+        landed?.firstTs ??
+        (await this.postOnce(theCase.slackChannel, undefined, { text: card.text, blocks: card.blocks }, { ids, part: 0, parts: 1, caseId }, signal));
+      store.updateCase(caseId, { slackThreadTs: ts });
       return;
     }
     if (op === 'post') return; // already posted before a crash or retry
@@ -173,24 +188,17 @@ export class SlackDeliverer implements Deliverer {
       text = parts.join('\n');
     } else if ('askId' in post) {
       const rendered = renderAskThreadPost(post, this.askContext(post.askId));
-      await this.post(thread.channel, thread.threadTs, rendered, signal);
+      await this.post(thread.channel, thread.threadTs, rendered, messages.slice(0, 1), signal);
       return 1;
     } else if (post.type === 'history') {
       text = `*History of case #${theCase.id}*\n\`\`\`\n${renderHistoryText(theCase, client, store.listEvents(theCase.id), this.deps.timeZone)}\n\`\`\``;
     } else {
       text = renderThreadNotice(post, { assignee: theCase.assignee, now: this.deps.clock.now() });
     }
-    for (const chunk of splitText(text, slackTextLimit)) {
-      await this.deps.channelLimiter.take(thread.channel, signal);
-      await this.call('chat.postMessage', () =>
-        this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: chunk, unfurl_links: false, unfurl_media: false }),
-        thread.channel,
-      );
-    }
-    return count;
+    return (await this.post(thread.channel, thread.threadTs, { text }, messages.slice(0, count), signal)).rows;
   }
 
-  private async deliverDepartmentPost(message: Extract<Outgoing, { to: 'department' }>, signal: AbortSignal): Promise<void> {
+  private async deliverDepartmentPost(message: Extract<Outgoing, { to: 'department' }>, pending: PendingMessage, signal: AbortSignal): Promise<void> {
     const { store, client } = this.deps;
     const ask = store.getAsk(message.askId);
     if (ask === undefined) throw new PermanentDeliveryError(`question Q${message.askId} does not exist`);
@@ -203,12 +211,12 @@ export class SlackDeliverer implements Deliverer {
         permalink = (await this.call('chat.getPermalink', () => client.chat.getPermalink({ channel: theCase.slackChannel, message_ts: ts }))).permalink;
       }
       const rendered = renderDepartmentPost(message.post, { ...this.askContext(ask.id), permalink });
-      const ts = await this.post(ask.slackChannel, undefined, rendered, signal);
+      const { ts } = await this.post(ask.slackChannel, undefined, rendered, [pending], signal);
       store.updateAsk(ask.id, { slackTs: ts });
       return;
     }
     if (ask.slackTs === null) throw new PermanentDeliveryError(`the question Q${ask.id} was never posted to its department`);
-    await this.post(ask.slackChannel, ask.slackTs, renderDepartmentPost(message.post, this.askContext(ask.id)), signal);
+    await this.post(ask.slackChannel, ask.slackTs, renderDepartmentPost(message.post, this.askContext(ask.id)), [pending], signal);
   }
 
   private askContext(askId: number): AskContext {
@@ -221,26 +229,89 @@ export class SlackDeliverer implements Deliverer {
     return { ask, theCase, client, department, departments: this.deps.departments, now: this.deps.clock.now() };
   }
 
-  /** Posts (split when long; blocks only on a post that fits) and returns the first post's ts. */
-  private async post(channel: string, threadTs: string | undefined, rendered: SlackPost, signal: AbortSignal): Promise<string> {
+  /**
+   * Posts the text of one or more outbox rows (split when long; blocks only on a post that fits)
+   * and returns the first post's ts. Each post carries the rows' ids in its metadata; on a retry,
+   * parts that landed before a timeout or crash are found in the channel and not posted again.
+   */
+  private async post(channel: string, threadTs: string | undefined, rendered: SlackPost, rows: readonly PendingMessage[], signal: AbortSignal): Promise<{ ts: string; rows: number }> {
+    const head = rows[0] as PendingMessage;
+    const ids = rows.map((r) => r.id);
+    const landed = this.mayHaveLanded(head) ? await this.findLanded(channel, threadTs, head.id, head.createdAt) : undefined;
+    // A combined post that landed delivered exactly the rows it names (always one part).
+    if (landed !== undefined && landed.ids.length > 1) return { ts: landed.firstTs, rows: Math.min(rows.length, landed.ids.length) };
     const chunks = splitText(rendered.text, slackTextLimit);
-    let first: string | undefined;
-    for (const chunk of chunks) {
-      await this.deps.channelLimiter.take(channel, signal);
-      const answer = await this.call('chat.postMessage', () =>
+    let first = landed?.firstTs;
+    for (const [part, chunk] of chunks.entries()) {
+      if (landed?.parts.has(part)) continue;
+      const blocks = chunks.length === 1 ? rendered.blocks : undefined;
+      const ts = await this.postOnce(channel, threadTs, { text: chunk, blocks }, { ids, part, parts: chunks.length }, signal);
+      first ??= ts;
+    }
+    return { ts: first as string, rows: rows.length };
+  }
+
+  /** One chat.postMessage within the channel's rate limit, tagged with Repka's metadata. */
+  private async postOnce(
+    channel: string,
+    threadTs: string | undefined,
+    content: { text: string; blocks?: readonly unknown[] },
+    tag: { ids: readonly number[]; part: number; parts: number; caseId?: number },
+    signal: AbortSignal,
+  ): Promise<string> {
+    await this.deps.channelLimiter.take(channel, signal);
+    const answer = await this.call(
+      'chat.postMessage',
+      () =>
         this.deps.client.chat.postMessage({
           channel,
           thread_ts: threadTs,
-          text: chunk,
-          blocks: chunks.length === 1 ? (rendered.blocks as never) : undefined,
+          text: content.text,
+          blocks: content.blocks as never,
           unfurl_links: false,
           unfurl_media: false,
+          metadata: {
+            event_type: postMetadataType,
+            event_payload: { outbox_ids: tag.ids.join(','), part: tag.part, parts: tag.parts, ...(tag.caseId === undefined ? {} : { case_id: tag.caseId }) },
+          },
         }),
-        channel,
-      );
-      first ??= answer.ts as string;
+      channel,
+    );
+    return answer.ts as string;
+  }
+
+  /**
+   * After a failed attempt (which may have reached Slack although no answer came back), looks for
+   * posts carrying outbox row `id` in the thread (or the channel) since the row was written.
+   */
+  private async findLanded(
+    channel: string,
+    threadTs: string | undefined,
+    id: number,
+    since: number,
+  ): Promise<{ firstTs: string; parts: Set<number>; ids: number[] } | undefined> {
+    const oldest = String(Math.floor(since / 1000) - 60);
+    const answer = await this.call('conversations history', () =>
+      threadTs === undefined
+        ? this.deps.client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 })
+        : this.deps.client.conversations.replies({ channel, ts: threadTs, oldest, include_all_metadata: true, limit: 200 }),
+    );
+    const parts = new Set<number>();
+    let firstTs: string | undefined;
+    let ids: number[] = [id];
+    for (const m of (answer.messages ?? []) as { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[]) {
+      const payload = m.metadata?.event_type === postMetadataType ? m.metadata.event_payload : undefined;
+      if (payload === undefined || !String(payload.outbox_ids ?? '').split(',').includes(String(id))) continue;
+      const part = Number(payload.part ?? 0);
+      parts.add(part);
+      if (part === 0) {
+        firstTs = m.ts;
+        ids = String(payload.outbox_ids).split(',').map(Number);
+      }
     }
-    return first as string;
+    if (parts.size === 0 || firstTs === undefined) return undefined;
+    this.deps.log.info('found a post that landed before its answer was lost; not posting it again', { outboxId: id, channel, parts: [...parts] });
+    return { firstTs, parts, ids };
   }
 
   private async uploadClientFile(

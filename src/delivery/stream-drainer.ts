@@ -93,6 +93,8 @@ export class StreamDrainer {
         }
         const text = error instanceof Error ? error.message : String(error);
         outbox.recordAttempt([head.id], text);
+        // The deliverer must know this row was tried: the call may have landed without an answer.
+        batch[offset] = { ...head, attempts: head.attempts + 1 };
         if (error instanceof RetryLaterError) {
           log.info('platform asked to wait', { outboxId: head.id, stream, afterMs: error.afterMs });
           await sleep(error.afterMs, signal);

@@ -33,6 +33,23 @@ describe('delivery through platform failures', () => {
     expect(h.slack.faults.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('does not post twice when a post landed but its answer was lost', async () => {
+    const client = newClient();
+    h.slack.failNext('chat.postMessage', 1, { landThenDrop: true });
+    const { threadTs } = await h.openCase(client, 'card whose answer is lost');
+    h.slack.failNext('chat.postMessage', 1, { landThenDrop: true });
+    await h.clientSays(client, 'a reply whose answer is lost');
+    await h.clientSays(client, 'and one after it');
+    const texts = await eventually(() => {
+      const all = threadTexts(threadTs);
+      return all.join('\n').includes('and one after it') && all;
+    });
+    const cards = h.slack.messages(supportChannel).filter((m) => !m.thread_ts && String(m.text).includes('card whose answer is lost'));
+    expect(cards).toHaveLength(1);
+    expect(texts.join('\n').split('a reply whose answer is lost')).toHaveLength(2);
+    expect(h.slack.callsTo('conversations.replies').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('waits as long as Slack says after a 429 before posting again', async () => {
     const client = newClient();
     const { threadTs } = await h.openCase(client, 'rate limited case');

@@ -21,6 +21,8 @@ export interface FaultSpec {
   readonly delayMs?: number;
   /** Drop the connection without answering. */
   readonly destroy?: boolean;
+  /** Carry the call out (the post lands), then drop the connection: the answer is lost. */
+  readonly landThenDrop?: boolean;
 }
 
 export interface StoredMessage {
@@ -72,6 +74,7 @@ export class FakeSlack {
   private readonly limits = new Map<string, number>();
   private readonly recent = new Map<string, number[]>();
   private readonly reactions = new Map<string, string[]>();
+  private readonly members = new Map<string, string[]>();
   private fileCounter = 0;
   private delayMs = 0;
 
@@ -149,6 +152,19 @@ export class FakeSlack {
     this.byTs.set(`${channel}:${message.ts}`, stored);
   }
 
+  /** Sets who is in a channel, as conversations.members answers (default: nobody). */
+  setMembers(channel: string, users: readonly string[]): void {
+    this.members.set(channel, [...users]);
+  }
+
+  /**
+   * A response_url for a slash command or interaction. What the app POSTs there is recorded as a
+   * call of the method "response_url" with the JSON body as params and `id` added.
+   */
+  responseUrl(id = 'command'): string {
+    return `${this.base}/response/${encodeURIComponent(id)}`;
+  }
+
   /** Reaction names on a message, by channel and ts (any message, including humans'). */
   reactionsOn(channel: string, ts: string): string[] {
     return this.reactions.get(`${channel}:${ts}`) ?? [];
@@ -189,6 +205,13 @@ export class FakeSlack {
       res.end(`OK - ${body.length}`);
       return;
     }
+    if (path.startsWith('/response/')) {
+      const payload = parseBody(body, req.headers['content-type']);
+      this.log.push({ method: 'response_url', params: { ...payload, id: decodeURIComponent(path.slice('/response/'.length)) }, at: Date.now() });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
     const method = path.replace(/^\/api\//, '');
     const raw = parseBody(body, req.headers['content-type']);
     const params: Record<string, any> = {};
@@ -200,6 +223,12 @@ export class FakeSlack {
     const call: SlackCall = { method, params, token, at: Date.now() };
 
     const fault = this.takeFault(method);
+    if (fault?.landThenDrop) {
+      this.faults.push(call);
+      this.answer(method, params);
+      this.log.push(call);
+      return void req.socket.destroy();
+    }
     if (fault !== undefined) {
       this.faults.push(call);
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -318,6 +347,9 @@ export class FakeSlack {
         const list = [...(this.channels.get(p.channel) ?? [])].filter((m) => !m.thread_ts || m.thread_ts === m.ts).reverse();
         return { ok: true, messages: list.slice(0, Number(p.limit ?? 100)), has_more: false };
       }
+      case 'conversations.members':
+        if (this.missingChannels.has(p.channel)) return { ok: false, error: 'channel_not_found' };
+        return { ok: true, members: this.members.get(p.channel) ?? [], response_metadata: { next_cursor: '' } };
       case 'conversations.info':
         return this.missingChannels.has(p.channel) ? { ok: false, error: 'channel_not_found' } : { ok: true, channel: { id: p.channel, name: p.channel.toLowerCase() } };
       case 'views.open':
