@@ -8,6 +8,7 @@ import type { Config } from '../src/config.js';
 import type { Clock, Logger } from '../src/ports.js';
 import { systemClock } from '../src/ports.js';
 import { CaseService } from '../src/cases/case-service.js';
+import { RatingService } from '../src/cases/rating-service.js';
 import { AskService } from '../src/asks/ask-service.js';
 import { PermanentDeliveryError, type Deliverer } from '../src/delivery/deliverer.js';
 import { RateLimiter, type RateLimit } from '../src/delivery/rate-limiter.js';
@@ -133,7 +134,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const scheduler = new BullDeadlineScheduler(deadlineQueue, clock, log);
     const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments: config.departments });
     const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents, asks });
-    const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, log });
+    const ratings = new RatingService({ store, outbox, trigger, clock, log });
+    const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, ratings, log });
     const telegram = telegramBot.bot.telegram;
 
     const downloadClientFile = async (file: ClientFile): Promise<Buffer> => {
@@ -163,6 +165,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       chatLimiter: new RateLimiter(options.telegramChatRate ?? { perSecond: config.rates.telegramChatPerSecond, burst: 3 }, () => clock.now()),
       globalLimiter: new RateLimiter(options.telegramGlobalRate ?? { perSecond: config.rates.telegramGlobalPerSecond, burst: Math.min(30, config.rates.telegramGlobalPerSecond) }, () => clock.now()),
       timeZone: config.timeZone,
+      clock,
     });
     const deliverer: Deliverer = {
       deliver: (messages, signal) => (messages[0]?.message.to === 'client' ? telegramDeliverer : slackDeliverer).deliver(messages, signal),

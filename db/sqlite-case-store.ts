@@ -138,6 +138,17 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     return this.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.id)).all().map(toEvent);
   }
 
+  listClientEvents(clientId: number, kind: CaseEventKind): CaseEvent[] {
+    return this.db
+      .select({ event: caseEvents })
+      .from(caseEvents)
+      .innerJoin(cases, eq(cases.id, caseEvents.caseId))
+      .where(and(eq(cases.clientId, clientId), eq(caseEvents.kind, kind)))
+      .orderBy(asc(caseEvents.id))
+      .all()
+      .map((row) => toEvent(row.event));
+  }
+
   createAsk(input: NewAsk): Ask {
     return toAsk(this.db.insert(asks).values({ ...input, status: 'open', windowStartAt: input.askedAt }).returning().get());
   }

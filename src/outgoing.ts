@@ -37,7 +37,10 @@ export type ThreadPost =
   | { readonly type: 'ask-extended'; readonly askId: number; readonly byName: string; readonly reason: string }
   | { readonly type: 'ask-declined'; readonly askId: number; readonly byName: string; readonly reason: string; readonly allSettled: boolean }
   | { readonly type: 'ask-cancelled'; readonly askId: number; readonly by: string }
-  | { readonly type: 'client-waiting'; readonly sinceMs: number };
+  | { readonly type: 'client-waiting'; readonly sinceMs: number }
+  /** The client rated the case 1..5; `mention`: who to ping about a low rating (Slack user ID). */
+  | { readonly type: 'rated'; readonly score: number; readonly mention?: string }
+  | { readonly type: 'rating-comment'; readonly text: string; readonly score?: number };
 
 /** Posts in a department's channel: the question itself, then notices in its thread. */
 export type DepartmentPost =
@@ -72,7 +75,14 @@ export type ClientNotice =
   | { readonly type: 'choose-language' }
   | { readonly type: 'language-set' }
   | { readonly type: 'private-only' }
-  | { readonly type: 'not-supported'; readonly what: string };
+  | { readonly type: 'not-supported'; readonly what: string }
+  /** Buttons 1..5 to rate a closed case. */
+  | { readonly type: 'rate-request'; readonly caseId: number }
+  /** The rating request once answered: the chosen score, no buttons (sent as an edit of the request). */
+  | { readonly type: 'rating-recorded'; readonly caseId: number; readonly score: number }
+  /** Asks for a comment as a reply to this message; once sent, its message_id is kept in the history. */
+  | { readonly type: 'rating-comment-invite'; readonly caseId: number }
+  | { readonly type: 'rating-comment-thanks'; readonly caseId: number };
 
 /** Slack reaction on a message, e.g. ✅ once a reply reached the client. */
 export interface Reaction {
@@ -94,6 +104,8 @@ export type Outgoing =
       readonly notice: ClientNotice;
       /** Sent once this message was delivered (e.g. the ✅ reaction on the agent's `!reply`). */
       readonly afterDelivery?: readonly Outgoing[];
+      /** When set, this earlier message of the bot in the chat gets the notice's text (and loses its buttons) instead of a new message being sent. */
+      readonly editMessageId?: number;
     };
 
 /** The ordering key: messages with the same stream are delivered one at a time, in order. */

@@ -66,7 +66,10 @@ export type CaseEventKind =
   | 'ask-extended'
   | 'ask-declined'
   | 'ask-cancelled'
-  | 'client-waiting';
+  | 'client-waiting'
+  | 'rated'
+  | 'rating-comment'
+  | 'rating-comment-invited';
 
 export interface CaseEvent {
   readonly id: number;
@@ -114,6 +117,8 @@ export interface CaseStore {
   updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Case;
   appendEvent(event: NewCaseEvent): CaseEvent;
   listEvents(caseId: number): CaseEvent[];
+  /** Every history entry of `kind` in any of the client's cases, oldest first. */
+  listClientEvents(clientId: number, kind: CaseEventKind): CaseEvent[];
 }
 
 /** Durable outbound messages; `enqueue` joins the current transaction. */

@@ -4,12 +4,16 @@ import type { CaseService, ClientCommand, InboundResult } from '../../src/cases/
 import type { ClientProfile, Language, Logger } from '../../src/ports.js';
 import { languages } from '../../src/i18n/language.js';
 import { clientContentOf } from './listeners/client-content.js';
-import { languageCallbackPrefix } from './render/client-notice.js';
+import { languageCallbackPrefix, renderRatingReply } from './render/client-notice.js';
+import type { RatingService } from '../../src/cases/rating-service.js';
+import { ratingCallbackPrefix } from '../../src/cases/rating.js';
 
 export interface TelegramBotDeps {
   readonly token: string;
   readonly apiRoot: string;
   readonly cases: CaseService;
+  /** Rating buttons and rating comments. */
+  readonly ratings: RatingService;
   readonly log: Logger;
 }
 
@@ -63,6 +67,14 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
 
   bot.on('callback_query', async (ctx) => {
     const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
+    if (data?.startsWith(ratingCallbackPrefix)) {
+      const query = ctx.callbackQuery;
+      const result = deps.ratings.rate(key(ctx), { chatId: ctx.chat?.id ?? query.from.id, data, messageId: query.message?.message_id, languageCode: query.from.language_code });
+      deps.log.debug('rating', { updateId: ctx.update.update_id, ...result });
+      const text = result.reply === undefined ? undefined : renderRatingReply(result.reply, result.language);
+      await ctx.answerCbQuery(text).catch((error: Error) => deps.log.warn('answerCallbackQuery failed', { error: error.message }));
+      return;
+    }
     const profile = profileOf(ctx);
     if (data?.startsWith(languageCallbackPrefix) && profile !== undefined) {
       const language = data.slice(languageCallbackPrefix.length) as Language;
@@ -80,6 +92,14 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     if (known !== undefined) {
       log('client command', deps.cases.receiveClientCommand(key(ctx), profile, known), ctx);
       return;
+    }
+    const replyTo = 'reply_to_message' in message ? message.reply_to_message?.message_id : undefined;
+    if (replyTo !== undefined && 'text' in message) {
+      const comment = deps.ratings.receiveComment(key(ctx), { chatId: profile.telegramChatId, replyToMessageId: replyTo, text: message.text });
+      if (comment !== undefined) {
+        log('rating comment', comment, ctx);
+        return;
+      }
     }
     log('client message', deps.cases.receiveClientMessage(key(ctx), profile, clientContentOf(message)), ctx);
   });

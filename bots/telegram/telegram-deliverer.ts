@@ -1,6 +1,6 @@
 import type { Telegram } from 'telegraf';
 import type { Outgoing } from '../../src/outgoing.js';
-import type { CaseStore } from '../../src/ports.js';
+import { systemClock, type CaseStore, type Clock } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import type { RateLimiter } from '../../src/delivery/rate-limiter.js';
 import { languageFromCode } from '../../src/i18n/language.js';
@@ -36,6 +36,8 @@ export interface TelegramDelivererDeps {
   readonly globalLimiter: RateLimiter;
   /** Time zone for times shown to clients. */
   readonly timeZone: string;
+  /** Stamps the history entries deliveries write. Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /** Delivers client notices to Telegram chats, in the client's language, split at Telegram's limit. */
@@ -47,15 +49,21 @@ export class TelegramDeliverer implements Deliverer {
     const client = this.deps.store.findClientByChat(head.chatId);
     const language = client?.language ?? languageFromCode(undefined);
     const rendered = renderClientNotice(head.notice, language, this.deps.timeZone);
+    if (head.editMessageId !== undefined) {
+      await this.edit(head.chatId, head.editMessageId, rendered.text, signal);
+      return 1;
+    }
     const chunks = splitText(rendered.text, telegramTextLimit);
+    let lastMessageId: number | undefined;
     for (const [index, chunk] of chunks.entries()) {
       await this.deps.chatLimiter.take(String(head.chatId), signal);
       await this.deps.globalLimiter.take('global', signal);
       try {
-        await this.deps.telegram.sendMessage(head.chatId, chunk, {
+        const sent = await this.deps.telegram.sendMessage(head.chatId, chunk, {
           reply_markup: index === chunks.length - 1 ? rendered.replyMarkup : undefined,
           link_preview_options: { is_disabled: true },
         });
+        lastMessageId = sent.message_id;
       } catch (error) {
         const converted = toDeliveryError(error);
         // Every message to this chat waits as long as Telegram said, not only this one.
@@ -63,6 +71,34 @@ export class TelegramDeliverer implements Deliverer {
         throw converted;
       }
     }
+    if (head.notice.type === 'rating-comment-invite' && lastMessageId !== undefined) {
+      // A reply to exactly this message is the rating comment: remember which message it is.
+      this.deps.store.appendEvent({
+        caseId: head.notice.caseId,
+        at: (this.deps.clock ?? systemClock).now(),
+        kind: 'rating-comment-invited',
+        authorKind: 'system',
+        authorId: null,
+        authorName: null,
+        text: null,
+        data: { messageId: lastMessageId },
+      });
+    }
     return 1;
+  }
+
+  /** Replaces the text of an earlier message (its buttons go: none are sent); already replaced counts as done. */
+  private async edit(chatId: number, messageId: number, text: string, signal: AbortSignal): Promise<void> {
+    await this.deps.chatLimiter.take(String(chatId), signal);
+    await this.deps.globalLimiter.take('global', signal);
+    try {
+      await this.deps.telegram.editMessageText(chatId, messageId, undefined, splitText(text, telegramTextLimit)[0] ?? text);
+    } catch (error) {
+      // A retry after a lost answer finds the edit already made.
+      if (/message is not modified/i.test((error as { response?: { description?: string } }).response?.description ?? '')) return;
+      const converted = toDeliveryError(error);
+      if (converted instanceof RetryLaterError) this.deps.chatLimiter.pause(String(chatId), converted.afterMs);
+      throw converted;
+    }
   }
 }

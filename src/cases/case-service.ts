@@ -1,6 +1,7 @@
 import type { ClientContent, EphemeralNotice, Outgoing } from '../outgoing.js';
 import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
 import { parseAgentCommand } from './agent-command.js';
+import { caseClosedNotice } from './rating.js';
 import type { AskService } from '../asks/ask-service.js';
 import { languageFromCode } from '../i18n/language.js';
 import { runUnitOfWork, type Effects, type InboundResult } from './unit-of-work.js';
@@ -198,7 +199,7 @@ export class CaseService {
           this.deps.store.updateCase(current.id, { status: 'closed', closedAt: now, closeSummary: summary, clientWaitingSince: null });
           send({ to: 'case-thread', caseId: current.id, post: { type: 'closed', by: message.user, summary: summary ?? undefined } });
           send({ to: 'case-card', caseId: current.id, op: 'update' });
-          send({ to: 'client', chatId: client.telegramChatId, caseId: current.id, notice: { type: 'case-closed', caseId: current.id } });
+          send(caseClosedNotice(client.telegramChatId, current.id));
           return { outcome: 'done', caseId: current.id };
         }
         case 'reopen': {

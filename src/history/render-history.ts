@@ -1,6 +1,7 @@
 import type { ClientContent } from '../outgoing.js';
 import type { Case, CaseEvent, Client } from '../ports.js';
 import { clientName } from '../cases/case-service.js';
+import { ratingStars } from '../cases/rating.js';
 
 /** Formats an instant as "2026-11-22 14:05" in `timeZone`. */
 export function formatTeamTime(epochMs: number, timeZone: string): string {
@@ -77,6 +78,12 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC'): string {
       return `Q${String(data.askId)} cancelled by ${who}`;
     case 'client-waiting':
       return 'Client waited too long for a first reply; agents alerted';
+    case 'rated':
+      return `Rated by the client: ${typeof data.score === 'number' ? `${ratingStars(data.score)} (${data.score}/5)` : '?'}`;
+    case 'rating-comment':
+      return `Rating comment from ${who}: ${event.text ?? ''}`;
+    case 'rating-comment-invited':
+      return 'Client invited to comment on the rating';
   }
 }
 

@@ -21,6 +21,22 @@ export interface ClientMessages {
   notSupported(what: string): string;
   chooseLanguage: string;
   languageSet: string;
+  /** Above the 1..5 buttons after a case is closed. */
+  rateRequest(caseId: number): string;
+  /** Replaces the rating request once answered; `stars` like "★★★★☆". */
+  ratingRecorded(caseId: number, stars: string): string;
+  /** Sent with a reply field open: a reply to it is the rating comment. */
+  ratingCommentInvite(caseId: number): string;
+  /** Shown in the empty reply field (at most 64 characters). */
+  ratingCommentPlaceholder: string;
+  ratingCommentThanks(caseId: number): string;
+  /** Private answers to a rating button (at most 200 characters each). */
+  ratingThanks: string;
+  ratingAlreadyRated: string;
+  ratingNotYours: string;
+  ratingNoSuchCase: string;
+  ratingCaseOpen: string;
+  ratingMalformed: string;
 }
 
 const locales: Readonly<Record<Language, ClientMessages>> = { en, ru, uk };

@@ -1,6 +1,8 @@
 import type { EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
 import { agentCommandNames } from '../../../src/cases/agent-command.js';
 import { formatDuration } from '../../../src/duration.js';
+import { ratingStars } from '../../../src/cases/rating.js';
+import { escapeMrkdwn } from './case-card.js';
 
 const commandHelp: Record<string, string> = {
   reply: '`!reply <text>` (or `!r`): send <text> to the client',
@@ -53,5 +55,9 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
       return `:arrow_right: The client opened a new case: #${post.newCaseId}.`;
     case 'client-waiting':
       return `:hourglass_flowing_sand: The client has been waiting ${formatDuration(Math.max(60_000, Math.floor((c.now - post.sinceMs) / 60_000) * 60_000))} for a first reply. ${c.assignee ? `<@${c.assignee}>` : 'Nobody is assigned: `!assign me`?'}`;
+    case 'rated':
+      return `:star: The client rated this case ${ratingStars(post.score)} (${post.score}/5).${post.mention ? ` <@${post.mention}>: a low rating, please take a look.` : ''}`;
+    case 'rating-comment':
+      return `:speech_balloon: The client's comment on their rating${post.score === undefined ? '' : ` (${post.score}/5)`}: ${escapeMrkdwn(post.text)}`;
   }
 }

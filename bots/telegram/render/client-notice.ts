@@ -2,10 +2,12 @@ import type { ClientNotice } from '../../../src/outgoing.js';
 import type { Language } from '../../../src/ports.js';
 import { formatClientDate, formatClientDateTime, messagesFor } from '../../../src/i18n/messages.js';
 import { languages } from '../../../src/i18n/language.js';
+import { ratingCallbackData, ratingScores, ratingStars } from '../../../src/cases/rating.js';
+import type { RatingReply } from '../../../src/cases/rating-service.js';
 
 export interface TelegramText {
   readonly text: string;
-  readonly replyMarkup?: { inline_keyboard: { text: string; callback_data: string }[][] };
+  readonly replyMarkup?: { inline_keyboard: { text: string; callback_data: string }[][] } | { force_reply: true; input_field_placeholder?: string };
 }
 
 /** Callback data of the language buttons: "lang:ru". */
@@ -45,5 +47,30 @@ export function renderClientNotice(notice: ClientNotice, language: Language, tim
       };
     case 'language-set':
       return { text: m.languageSet };
+    case 'rate-request':
+      return {
+        text: m.rateRequest(notice.caseId),
+        replyMarkup: { inline_keyboard: [ratingScores.map((score) => ({ text: `${score} ⭐`, callback_data: ratingCallbackData(notice.caseId, score) }))] },
+      };
+    case 'rating-recorded':
+      return { text: m.ratingRecorded(notice.caseId, ratingStars(notice.score)) };
+    case 'rating-comment-invite':
+      return { text: m.ratingCommentInvite(notice.caseId), replyMarkup: { force_reply: true, input_field_placeholder: m.ratingCommentPlaceholder } };
+    case 'rating-comment-thanks':
+      return { text: m.ratingCommentThanks(notice.caseId) };
   }
+}
+
+/** The private answer to a rating button press (answerCallbackQuery text) in `language`. Pure. */
+export function renderRatingReply(reply: RatingReply, language: Language): string {
+  const m = messagesFor(language);
+  const texts: Record<RatingReply, string> = {
+    thanks: m.ratingThanks,
+    'already-rated': m.ratingAlreadyRated,
+    'not-yours': m.ratingNotYours,
+    'no-such-case': m.ratingNoSuchCase,
+    'case-open': m.ratingCaseOpen,
+    malformed: m.ratingMalformed,
+  };
+  return texts[reply];
 }

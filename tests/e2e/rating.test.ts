@@ -1,0 +1,260 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackQueryUpdate, textUpdate, type TelegramCall, type TgUser, type Update } from '../fakes/fake-telegram.js';
+import type { SlackCall } from '../fakes/fake-slack.js';
+import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
+import { describeEvent } from '../../src/history/render-history.js';
+import type { CaseEvent } from '../../src/ports.js';
+
+let h: Harness;
+let db: Database.Database;
+let nextUserId = 9100;
+const newClient = (language_code: string): TgUser => ({ id: nextUserId++, first_name: 'Client', last_name: `N${nextUserId}`, language_code });
+
+beforeAll(async () => {
+  h = await startHarness({ env: { SLACK_AGENTS: 'U0AGENT1,U0AGENT2' } });
+  db = new Database(h.config.databasePath, { readonly: true });
+});
+afterAll(async () => {
+  db.close();
+  await h.stop(true);
+});
+
+/** The case's history as stored. */
+function history(caseId: number): CaseEvent[] {
+  const rows = db.prepare('select * from case_events where case_id = ? order by id').all(caseId) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    id: r.id as number,
+    caseId: r.case_id as number,
+    at: r.at as number,
+    kind: r.kind as CaseEvent['kind'],
+    authorKind: r.author_kind as CaseEvent['authorKind'],
+    authorId: r.author_id as string | null,
+    authorName: r.author_name as string | null,
+    text: r.text as string | null,
+    data: r.data === null ? null : (JSON.parse(r.data as string) as Record<string, unknown>),
+  }));
+}
+
+/** Everything Repka stored or queued so far: a refused press must not change it. */
+const footprint = () =>
+  db.prepare("select (select count(*) from case_events) as events, (select count(*) from outbox) as outbox, (select group_concat(id || status, ',') from cases) as cases").get();
+
+const threadPosts = (threadTs: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs);
+const cards = () => h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === supportChannel && c.params.thread_ts === undefined);
+
+/** Opens a case for `client`, lets `agent` close it and waits for the rating request. */
+async function closedCase(client: TgUser, agent = 'U0AGENT1', before?: (threadTs: string) => Promise<void>) {
+  const opened = await h.openCase(client, 'my parcel is late');
+  await before?.(opened.threadTs);
+  await h.agentSays(opened.threadTs, agent, '!close delivered');
+  const request = await waitForRatingRequest(client, opened.caseId);
+  return { ...opened, request };
+}
+
+async function waitForRatingRequest(client: TgUser, caseId: number) {
+  const call = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && JSON.stringify(c.params.reply_markup ?? {}).includes(`rate:${caseId}:`));
+  const sent = h.telegram.sentTo(client.id).find((m) => m.text === call.params.text && m.reply_markup !== undefined);
+  if (sent === undefined) throw new Error('rating request not stored by the fake');
+  return { call, messageId: sent.message_id };
+}
+
+/** Delivers a callback query update; resolves with its private answer (answerCallbackQuery). */
+async function answerTo(update: Update): Promise<TelegramCall> {
+  const answer = await h.sendUpdate(update);
+  expect(answer.status).toBe(200);
+  return h.telegram.waitFor('answerCallbackQuery', (c) => c.params.callback_query_id === update.callback_query.id);
+}
+
+/** `from` presses a button with `data` under message `messageId` in chat `chatId` (default: their own). */
+const press = (from: TgUser, data: string, messageId: number, chatId = from.id) => answerTo(callbackQueryUpdate(from, data, { message_id: messageId, chat_id: chatId }));
+
+/** A text message replying to the bot's message `messageId`. */
+function replyTo(from: TgUser, messageId: number, text: string): Update {
+  const update = textUpdate(from, text);
+  update.message.reply_to_message = { message_id: messageId, from: { id: 777000111, is_bot: true, first_name: 'Repka' }, chat: update.message.chat, date: update.message.date, text: '…' };
+  return update;
+}
+
+async function waitForInvitation(client: TgUser, caseId: number) {
+  const call = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && c.params.reply_markup?.force_reply === true);
+  // Replies are recognized once the sent message_id is recorded, right after Telegram answered.
+  const recorded = await eventually(() => history(caseId).find((e) => e.kind === 'rating-comment-invited'), 5000, 'the invitation recorded');
+  return { call, messageId: recorded.data?.messageId as number };
+}
+
+describe('rating a closed case', () => {
+  it('asks a Russian-speaking client in Russian with five buttons, after the "closed" message', async () => {
+    const client = newClient('ru');
+    const { caseId, request } = await closedCase(client);
+    const texts = h.telegram.callsTo('sendMessage').filter((c) => c.params.chat_id === client.id).map((c) => String(c.params.text));
+    const closedIndex = texts.findIndex((t) => t.includes(`#${caseId}`) && t.includes('закрыто'));
+    expect(closedIndex).toBeGreaterThanOrEqual(0);
+    expect(texts.indexOf(String(request.call.params.text))).toBeGreaterThan(closedIndex);
+    expect(request.call.params.text).toContain(`#${caseId}`);
+    expect(request.call.params.text).toContain('Оцените');
+    const buttons = request.call.params.reply_markup.inline_keyboard.flat() as { text: string; callback_data: string }[];
+    expect(buttons.map((b) => b.callback_data)).toEqual([1, 2, 3, 4, 5].map((s) => `rate:${caseId}:${s}`));
+    for (const b of buttons) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
+  });
+
+  it('asks an English-speaking client in English', async () => {
+    const client = newClient('en-US');
+    const { caseId, request } = await closedCase(client);
+    expect(request.call.params.text).toContain(`How did we do with case #${caseId}?`);
+    expect(request.call.params.reply_markup.inline_keyboard.flat()).toHaveLength(5);
+  });
+
+  it('stores a press, thanks the client, shows the score instead of the buttons, posts it and invites a comment', async () => {
+    const client = newClient('ru');
+    const { caseId, threadTs, request } = await closedCase(client);
+    const answer = await press(client, `rate:${caseId}:4`, request.messageId);
+    expect(answer.params.text).toBe('Спасибо за оценку!');
+
+    const rated = history(caseId).filter((e) => e.kind === 'rated');
+    expect(rated).toHaveLength(1);
+    expect(rated[0]?.data).toEqual({ score: 4 });
+    expect(rated[0]?.authorKind).toBe('client');
+    expect(describeEvent(rated[0] as CaseEvent)).toContain('★★★★☆ (4/5)');
+
+    const edit = await h.telegram.waitFor('editMessageText', (c) => c.params.chat_id === client.id && Number(c.params.message_id) === request.messageId);
+    expect(edit.params.text).toContain('★★★★☆');
+    expect(edit.params.text).toContain(`#${caseId}`);
+    expect(h.telegram.sentTo(client.id).find((m) => m.message_id === request.messageId)?.reply_markup).toBeUndefined();
+
+    const post = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('★★★★☆ (4/5)'));
+    expect(post.params.text).toContain('rated this case');
+    expect(post.params.text).not.toContain('<@');
+
+    const invitation = await waitForInvitation(client, caseId);
+    expect(invitation.call.params.text).toContain(`#${caseId}`);
+    expect(invitation.call.params.text).toContain('Ответьте на это сообщение');
+    expect(invitation.call.params.reply_markup.input_field_placeholder).toBe('Ваш комментарий');
+  });
+
+  it('a low rating mentions the assignee', async () => {
+    const client = newClient('en');
+    const { caseId, threadTs, request } = await closedCase(client, 'U0AGENT1', async (ts) => {
+      await h.agentSays(ts, 'U0AGENT1', '!assign <@U0AGENT2>');
+    });
+    await press(client, `rate:${caseId}:2`, request.messageId);
+    const post = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('(2/5)'));
+    expect(post.params.text).toContain('★★☆☆☆');
+    expect(post.params.text).toContain('<@U0AGENT2>');
+    expect(post.params.text).not.toContain('<@U0AGENT1>');
+  });
+
+  it('a low rating of an unassigned case mentions the agent who closed it', async () => {
+    const client = newClient('en');
+    const { caseId, threadTs, request } = await closedCase(client, 'U0AGENT2');
+    await press(client, `rate:${caseId}:1`, request.messageId);
+    const post = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('(1/5)'));
+    expect(post.params.text).toContain('<@U0AGENT2>');
+  });
+
+  it('a reply to the invitation is the rating comment and opens no case; other messages behave as before', async () => {
+    const client = newClient('en');
+    const { caseId, threadTs, request } = await closedCase(client);
+    await press(client, `rate:${caseId}:5`, request.messageId);
+    const invitation = await waitForInvitation(client, caseId);
+    const cardsBefore = cards().length;
+
+    expect((await h.sendUpdate(replyTo(client, invitation.messageId, 'Fast & friendly <3'))).status).toBe(200);
+    const comments = history(caseId).filter((e) => e.kind === 'rating-comment');
+    expect(comments.map((e) => e.text)).toEqual(['Fast & friendly <3']);
+    expect(describeEvent(comments[0] as CaseEvent)).toContain('Fast & friendly <3');
+    const post = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('comment'));
+    expect(post.params.text).toContain('Fast &amp; friendly &lt;3');
+    expect(post.params.text).toContain('(5/5)');
+    const thanks = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('Your comment'));
+    expect(thanks.params.text).toContain(`#${caseId}`);
+
+    // A reply to another message of the bot, and a plain message, open a new case as before.
+    const next = await h.sendUpdate(replyTo(client, request.messageId, 'one more problem'));
+    expect(next.status).toBe(200);
+    const card = await h.slack.waitForCount('chat.postMessage', cardsBefore + 1, (c) => c.params.channel === supportChannel && c.params.thread_ts === undefined);
+    expect(String((card.at(-1) as SlackCall).params.text)).toContain('one more problem');
+    expect(history(caseId).filter((e) => e.kind === 'rating-comment')).toHaveLength(1);
+  });
+
+  it('a case closed again after a reopen can be rated again', async () => {
+    const client = newClient('en');
+    const { caseId, threadTs, request } = await closedCase(client);
+    await press(client, `rate:${caseId}:3`, request.messageId);
+    await h.agentSays(threadTs, 'U0AGENT1', '!reopen');
+    await eventually(() => history(caseId).some((e) => e.kind === 'reopened'));
+    await h.agentSays(threadTs, 'U0AGENT1', '!close');
+    await h.telegram.waitForCount('sendMessage', 2, (c) => c.params.chat_id === client.id && JSON.stringify(c.params.reply_markup ?? {}).includes(`rate:${caseId}:`));
+    const second = h.telegram.sentTo(client.id).filter((m) => JSON.stringify(m.reply_markup ?? {}).includes('rate:')).at(-1);
+    const answer = await press(client, `rate:${caseId}:5`, second?.message_id as number);
+    expect(answer.params.text).toBe('Thank you for your rating!');
+    expect(history(caseId).filter((e) => e.kind === 'rated').map((e) => e.data?.score)).toEqual([3, 5]);
+  });
+});
+
+describe('bad rating input: a clear private answer, nothing changed', () => {
+  it('a second press is answered "already rated"', async () => {
+    const client = newClient('en');
+    const { caseId, threadTs, request } = await closedCase(client);
+    await press(client, `rate:${caseId}:4`, request.messageId);
+    await waitForInvitation(client, caseId);
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('(4/5)'));
+    const before = footprint();
+    const answer = await press(client, `rate:${caseId}:1`, request.messageId);
+    expect(answer.params.text).toBe('You have already rated this case.');
+    expect(footprint()).toEqual(before);
+    expect(history(caseId).filter((e) => e.kind === 'rated').map((e) => e.data?.score)).toEqual([4]);
+    expect(threadPosts(threadTs).filter((c) => String(c.params.text).includes('rated this case'))).toHaveLength(1);
+  });
+
+  it('the same update delivered twice is stored once', async () => {
+    const client = newClient('en');
+    const { caseId, request } = await closedCase(client);
+    const update = callbackQueryUpdate(client, `rate:${caseId}:5`, { message_id: request.messageId, chat_id: client.id });
+    await answerTo(update);
+    expect((await h.sendUpdate(update)).status).toBe(200);
+    expect(history(caseId).filter((e) => e.kind === 'rated')).toHaveLength(1);
+  });
+
+  it("a press for another client's case is refused", async () => {
+    const owner = newClient('en');
+    const stranger = newClient('ru');
+    await h.openCase(stranger, 'hello');
+    const { caseId, request } = await closedCase(owner);
+    const before = footprint();
+    const answer = await press(stranger, `rate:${caseId}:1`, request.messageId, stranger.id);
+    expect(answer.params.text).toBe('Это обращение из другого чата, поэтому оценить его отсюда нельзя.');
+    expect(footprint()).toEqual(before);
+  });
+
+  it('a press for a case that does not exist is refused', async () => {
+    const client = newClient('en');
+    await h.openCase(client, 'hello');
+    const before = footprint();
+    const answer = await press(client, 'rate:987654:3', 1);
+    expect(answer.params.text).toBe('This case does not exist, so it cannot be rated.');
+    expect(footprint()).toEqual(before);
+  });
+
+  it('a press for a case that is open again is refused', async () => {
+    const client = newClient('uk');
+    const { caseId, threadTs, request } = await closedCase(client);
+    await h.agentSays(threadTs, 'U0AGENT1', '!reopen');
+    await eventually(() => history(caseId).some((e) => e.kind === 'reopened'));
+    const before = footprint();
+    const answer = await press(client, `rate:${caseId}:5`, request.messageId);
+    expect(answer.params.text).toBe('Це звернення знову відкрите: оцінити його можна буде після закриття.');
+    expect(footprint()).toEqual(before);
+  });
+
+  it('malformed callback data is answered and ignored', async () => {
+    const client = newClient('en');
+    const { caseId, request } = await closedCase(client);
+    const before = footprint();
+    for (const data of ['rate:', `rate:${caseId}`, `rate:${caseId}:0`, `rate:${caseId}:6`, `rate:${caseId}:4.5`, `rate:x:4`, `rate:${caseId}:4:extra`, `rate:-${caseId}:4`]) {
+      const answer = await press(client, data, request.messageId);
+      expect(answer.params.text, data).toBe('This button no longer works. Nothing was changed.');
+    }
+    expect(footprint()).toEqual(before);
+  });
+});
