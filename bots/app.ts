@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import { Redis } from 'ioredis';
-import { count, eq } from 'drizzle-orm';
 import type { Config } from '../src/config.js';
 import type { Clock, Logger } from '../src/ports.js';
 import { systemClock } from '../src/ports.js';
@@ -16,15 +15,19 @@ import { StreamDrainer } from '../src/delivery/stream-drainer.js';
 import { Metrics } from '../src/metrics.js';
 import type { ClientFile } from '../src/outgoing.js';
 import { openDatabase } from '../db/open-database.js';
-import { cases as casesTable } from '../db/schema.js';
 import { SqliteCaseStore } from '../db/sqlite-case-store.js';
 import { SqliteOutbox } from '../db/sqlite-outbox.js';
-import { createOutboxQueue, createOutboxWorker, QueueDeliveryTrigger } from '../jobs/outbox-queue.js';
-import { BullDeadlineScheduler, createDeadlineQueue, createDeadlineWorker } from '../jobs/deadline-queue.js';
+import { SqliteReportSource } from '../db/sqlite-report-source.js';
+import { createOutboxQueue, createOutboxWorker, outboxQueueName, QueueDeliveryTrigger } from '../jobs/outbox-queue.js';
+import { BullDeadlineScheduler, createDeadlineQueue, createDeadlineWorker, deadlineQueueName } from '../jobs/deadline-queue.js';
 import { registerActionListeners } from './slack/listeners/actions/index.js';
 import { registerViewListeners } from './slack/listeners/views/index.js';
 import { createHttpServer, type HealthReport } from './http-server.js';
 import { registerMessageListeners } from './slack/listeners/messages/index.js';
+import { registerCommandListeners } from './slack/listeners/commands/index.js';
+import { registerEventListeners } from './slack/listeners/events/index.js';
+import { SupportTeam } from './slack/support-team.js';
+import { RepkaMetrics } from './repka-metrics.js';
 import { SlackDeliverer } from './slack/slack-deliverer.js';
 import { SlackDirectory } from './slack/slack-directory.js';
 import { createTelegramBot } from './telegram/telegram-bot.js';
@@ -170,6 +173,16 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const deliverer: Deliverer = {
       deliver: (messages, signal) => (messages[0]?.message.to === 'client' ? telegramDeliverer : slackDeliverer).deliver(messages, signal),
     };
+    const reports = new SqliteReportSource(database.db);
+    const repkaMetrics = new RepkaMetrics({
+      metrics,
+      reports,
+      outbox,
+      queues: { [outboxQueueName]: queue, [deadlineQueueName]: deadlineQueue },
+      departments: config.departments,
+      clock,
+      log,
+    });
     const drainer = new StreamDrainer({
       outbox,
       transaction: (work) => store.transaction(work),
@@ -179,11 +192,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       log,
       backoffBaseMs: options.backoffBaseMs,
       onPermanentFailure: (message, reason) => cases.recordDeliveryFailure(message.message, reason),
-      onDelivered: (message, latencyMs) => {
-        metrics.inc('repka_outbox_delivered_total', 'Outbox messages delivered', { to: message.message.to });
-        metrics.inc('repka_outbox_delivery_seconds_sum', 'Sum of enqueue-to-delivery latencies, seconds', {}, latencyMs / 1000);
-        metrics.inc('repka_outbox_delivery_seconds_count', 'Number of enqueue-to-delivery latencies measured');
-      },
+      onDelivered: (message, latencyMs) => repkaMetrics.delivered(message.message.to, latencyMs),
     });
 
     const shutdown = new AbortController();
@@ -216,14 +225,6 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       clearInterval(rebuildTimer);
     });
 
-    metrics.gauge('repka_outbox_pending', 'Outbox messages waiting for delivery', () => outbox.backlog().pending);
-    metrics.gauge('repka_outbox_oldest_pending_seconds', 'Age of the oldest undelivered message', () => {
-      const oldest = outbox.backlog().oldestCreatedAt;
-      return oldest === null ? 0 : (clock.now() - oldest) / 1000;
-    });
-    metrics.gauge('repka_cases_opened_total', 'Cases opened', () => database.db.select({ n: count() }).from(casesTable).get()?.n ?? 0);
-    metrics.gauge('repka_cases_open', 'Cases open now', () => database.db.select({ n: count() }).from(casesTable).where(eq(casesTable.status, 'open')).get()?.n ?? 0);
-
     const directory = new SlackDirectory(new webApi.WebClient(config.slack.botToken, { ...slackClientOptions, timeout: 3000 }), database.db, clock, log);
     const receiver = config.slack.appToken
       ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: boltLogger(log), installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } } as never })
@@ -245,6 +246,18 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     registerMessageListeners(app, { cases, asks, directory, supportChannel: config.slack.supportChannel, departmentChannels, log });
     registerActionListeners(app, { asks, cases, directory, departments: config.departments, log });
     registerViewListeners(app, { asks, directory, departments: config.departments, log });
+    const reportDeps = {
+      reports,
+      team: new SupportTeam({ client: slackClient, supportChannel: config.slack.supportChannel, agents: config.slack.agents, clock, log }),
+      directory,
+      departments: config.departments,
+      timeZone: config.timeZone,
+      clock,
+      log,
+      workspaceUrl: auth.url ?? 'https://slack.com/',
+    };
+    registerCommandListeners(app, reportDeps);
+    registerEventListeners(app, reportDeps);
     app.error(async (error) => {
       log.error('slack listener failed', { error: error.message });
       throw error;
@@ -272,7 +285,10 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       slack: receiver instanceof HTTPReceiver ? receiver.requestListener : undefined,
       telegram: webhook ? { secret: config.telegram.webhookSecret ?? '', handleUpdate: (u) => telegramBot.handleUpdate(u) } : undefined,
       health,
-      metrics: () => metrics.render(),
+      metrics: async () => {
+        await repkaMetrics.refresh();
+        return metrics.render();
+      },
       log,
     });
     await new Promise<void>((resolve, reject) => {

@@ -18,7 +18,8 @@ export interface HttpServerDeps {
   /** Handles one Telegram update; undefined in long-polling mode. Throws when it was not stored. */
   readonly telegram?: { readonly secret: string; readonly handleUpdate: (update: Update) => Promise<void> };
   readonly health: () => Promise<HealthReport>;
-  readonly metrics: () => string;
+  /** The Prometheus text; may read Redis first. */
+  readonly metrics: () => string | Promise<string>;
   readonly log: Logger;
 }
 
@@ -92,7 +93,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         return send(res, report.ok ? 200 : 503, report.ok ? { status: 'ok', ...report.parts } : { status: 'unavailable', ...report.parts });
       }
       case '/metrics':
-        return send(res, 200, deps.metrics(), 'text/plain; version=0.0.4');
+        return send(res, 200, await deps.metrics(), 'text/plain; version=0.0.4');
       default:
         return send(res, 404, { error: 'not found' });
     }
