@@ -132,30 +132,26 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
     const watch = new ArrivalWatch(slack, ctx.supportChannel);
     const rss = sampler(repka.pid);
     const started = Date.now();
-    const tickMs = 10;
-    const perTick = (opts.perSecond * tickMs) / 1000;
-    const inFlight: Promise<void>[] = [];
-    for (let i = 0; i < total; ) {
-      const due = Math.min(total, Math.floor(((Date.now() - started) / tickMs + 1) * perTick));
-      for (; i < due; i += 1) {
-        const id = i;
-        const client = clients[id % clients.length] as Client;
+    const gapMs = 1000 / opts.perSecond;
+    const perClient = Math.ceil(total / clients.length);
+    // Each client writes in order (a Telegram chat is ordered: the next update after the last is
+    // answered); together the clients offer messages at the target rate.
+    const poller = setInterval(() => watch.poll(), 50);
+    const inFlight = clients.map(async (client, c) => {
+      for (let k = 0; k < perClient; k += 1) {
+        const id = k * clients.length + c;
+        if (id >= total) return;
+        const wait = started + id * gapMs - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         sentAt[id] = Date.now();
-        inFlight.push(
-          clientSays(ctx, repka.url, client, `msg m${id}x from ${client.first_name}`).then(
-            (status) => {
-              statuses.set(status, (statuses.get(status) ?? 0) + 1);
-              answered.push(Date.now() - (sentAt[id] as number));
-            },
-            () => void statuses.set(0, (statuses.get(0) ?? 0) + 1),
-          ),
-        );
+        const status = await clientSays(ctx, repka.url, client, `msg m${id}x from ${client.first_name}`).catch(() => 0);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        answered.push(Date.now() - (sentAt[id] as number));
       }
-      watch.poll();
-      await new Promise((resolve) => setTimeout(resolve, tickMs));
-    }
-    const sendSeconds = (Date.now() - started) / 1000;
+    });
     await Promise.all(inFlight);
+    clearInterval(poller);
+    const sendSeconds = (Date.now() - started) / 1000;
     await watch.waitFor(total, 60_000);
     rss.stop();
 

@@ -157,6 +157,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       store,
       downloadClientFile,
       channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond, burst: 4 }, () => clock.now()),
+      // Card updates: chat.update is a Tier 3 method (about 50 a minute); off when Slack limits are off.
+      updateLimiter: new RateLimiter({ perSecond: Number.isFinite(config.rates.slackChannelPerSecond) ? 50 / 60 : Infinity, burst: 10 }, () => clock.now()),
       timeZone: config.timeZone,
       departments: config.departments,
       clock,
@@ -244,8 +246,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     });
     const departmentChannels = new Set(config.departments.departments.map((d) => d.slackChannel));
     registerMessageListeners(app, { cases, asks, directory, supportChannel: config.slack.supportChannel, departmentChannels, log });
-    registerActionListeners(app, { asks, cases, directory, departments: config.departments, log });
-    registerViewListeners(app, { asks, directory, departments: config.departments, log });
+    registerActionListeners(app, { asks, cases, directory, departments: config.departments, log, timeZone: config.timeZone });
+    registerViewListeners(app, { asks, cases, directory, departments: config.departments, log });
     const reportDeps = {
       reports,
       team: new SupportTeam({ client: slackClient, supportChannel: config.slack.supportChannel, agents: config.slack.agents, clock, log }),

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseDepartments } from '../src/config.js';
 import { openDatabase } from '../db/open-database.js';
 import { SqliteCaseStore } from '../db/sqlite-case-store.js';
 import { exportCase, exportFormats, type ExportFormat } from '../src/history/export-case.js';
@@ -46,10 +47,21 @@ function main(args: string[]): number {
       process.stderr.write(`There is no case #${number}.\n`);
       return 1;
     }
-    process.stdout.write(exportCase({ case: theCase, client, events: store.listEvents(number) }, format, process.env.TEAM_TIMEZONE || 'UTC'));
+    const departmentNames = departmentNamesFromFile();
+    process.stdout.write(exportCase({ case: theCase, client, events: store.listEvents(number), asks: store.listAsks(number), departmentNames }, format, process.env.TEAM_TIMEZONE || 'UTC'));
     return 0;
   } finally {
     database.close();
+  }
+}
+
+/** Department names from DEPARTMENTS_FILE when it can be read; ids are shown otherwise. */
+function departmentNamesFromFile(): Map<string, string> {
+  const path = process.env.DEPARTMENTS_FILE || './departments.json';
+  try {
+    return new Map(parseDepartments(readFileSync(path, 'utf8'), path).departments.map((d) => [d.id, d.name]));
+  } catch {
+    return new Map();
   }
 }
 

@@ -38,6 +38,10 @@ export type ThreadPost =
   | { readonly type: 'ask-declined'; readonly askId: number; readonly byName: string; readonly reason: string; readonly allSettled: boolean }
   | { readonly type: 'ask-cancelled'; readonly askId: number; readonly by: string }
   | { readonly type: 'client-waiting'; readonly sinceMs: number }
+  /** `!link`: this case and `otherCaseId` are now linked both ways. */
+  | { readonly type: 'linked'; readonly otherCaseId: number; readonly by: string }
+  /** An agent replied from the card's modal; posted once the client got it. */
+  | { readonly type: 'reply-sent'; readonly by: string; readonly text: string }
   /** The client rated the case 1..5; `mention`: who to ping about a low rating (Slack user ID). */
   | { readonly type: 'rated'; readonly score: number; readonly mention?: string }
   | { readonly type: 'rating-comment'; readonly text: string; readonly score?: number };
@@ -112,6 +116,8 @@ export type Outgoing =
 export function streamOf(message: Outgoing): string {
   switch (message.to) {
     case 'case-card':
+      // Updates have their own stream: they never wait behind thread posts, and queued ones combine.
+      return message.op === 'update' ? `card-${message.caseId}` : `case-${message.caseId}`;
     case 'case-thread':
       return `case-${message.caseId}`;
     case 'slack-reaction':
@@ -123,4 +129,30 @@ export function streamOf(message: Outgoing): string {
     case 'department':
       return `ask-${message.askId}`;
   }
+}
+
+/** Thread posts after which the case card shows something else (status, assignee, questions, rating, links). */
+const cardChangingPosts: ReadonlySet<ThreadPost['type']> = new Set<ThreadPost['type']>([
+  'closed',
+  'reopened',
+  'assigned',
+  'ask-created',
+  'ask-answered',
+  'ask-overdue',
+  'ask-escalated',
+  'ask-extended',
+  'ask-declined',
+  'ask-cancelled',
+  'client-waiting',
+  'client-new-case',
+  'rated',
+  'linked',
+]);
+
+/** The case whose card must be refreshed because this message is sent, if any. Pure. */
+export function cardAffectedBy(message: Outgoing): number | undefined {
+  if (message.to === 'case-thread' && cardChangingPosts.has(message.post.type)) return message.caseId;
+  // A reply to the client ends their wait.
+  if (message.to === 'client' && message.notice.type === 'agent-reply') return message.caseId;
+  return undefined;
 }

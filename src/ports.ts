@@ -67,6 +67,7 @@ export type CaseEventKind =
   | 'ask-declined'
   | 'ask-cancelled'
   | 'client-waiting'
+  | 'linked'
   | 'rated'
   | 'rating-comment'
   | 'rating-comment-invited';

@@ -1,12 +1,13 @@
 import { webApi } from '@slack/bolt';
 import type { ClientContent, ClientFile, Outgoing } from '../../src/outgoing.js';
-import type { CaseStore, Logger } from '../../src/ports.js';
+import type { Case, CaseStore, Client, Logger } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import type { RateLimiter } from '../../src/delivery/rate-limiter.js';
 import { splitText } from '../../src/text/split-text.js';
 import { clientName } from '../../src/cases/case-service.js';
-import { renderHistoryText } from '../../src/history/render-history.js';
+import { exportCase } from '../../src/history/export-case.js';
 import { renderCaseCard } from './render/case-card.js';
+import { linkedCases } from '../../src/cases/links.js';
 import { renderClientContent } from './render/client-message.js';
 import { renderEphemeral, renderThreadNotice } from './render/notices.js';
 import { renderAskThreadPost, renderDepartmentList, renderDepartmentPost, type AskContext, type SlackPost } from './render/asks.js';
@@ -71,6 +72,8 @@ export interface SlackDelivererDeps {
   readonly downloadClientFile: (file: ClientFile) => Promise<Buffer>;
   /** Keeps posts per channel under Slack's ~1/s limit. */
   readonly channelLimiter: RateLimiter;
+  /** Keeps card updates (chat.update, Tier 3: ~50 a minute) under Slack's limit; none: unlimited. */
+  readonly updateLimiter?: RateLimiter;
   /** Team time zone for history times. */
   readonly timeZone: string;
   readonly log: Logger;
@@ -101,9 +104,14 @@ export class SlackDeliverer implements Deliverer {
   async deliver(messages: readonly PendingMessage[], signal: AbortSignal): Promise<number> {
     const head = messages[0]?.message as SlackMessage;
     switch (head.to) {
-      case 'case-card':
+      case 'case-card': {
         await this.deliverCard(head.caseId, head.op, messages[0] as PendingMessage, signal);
-        return 1;
+        if (head.op === 'post') return 1;
+        // The card shows the case as it is now: one update stands for every queued one.
+        let count = 1;
+        while (count < messages.length && messages[count]?.message.to === 'case-card') count += 1;
+        return count;
+      }
       case 'case-thread':
         return this.deliverThreadPosts(messages, signal);
       case 'department':
@@ -138,9 +146,20 @@ export class SlackDeliverer implements Deliverer {
     const theCase = store.getCase(caseId);
     const client = theCase && store.getClient(theCase.clientId);
     if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${caseId} does not exist`);
-    const card = renderCaseCard(theCase, client, store.listEvents(caseId), { canAsk: this.deps.departments.departments.length > 0 });
+    const events = store.listEvents(caseId);
+    const card = renderCaseCard(theCase, client, events, {
+      canAsk: this.deps.departments.departments.length > 0,
+      asks: store.listAsks(caseId),
+      departmentNames: new Map(this.deps.departments.departments.map((d) => [d.id, d.name])),
+      linkedCaseIds: linkedCases(theCase, events),
+      now: this.deps.clock.now(),
+    });
     if (theCase.slackThreadTs === null) {
-      if (op === 'update') throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
+      if (op === 'update') {
+        // The post is still on its way (updates have their own stream); give up only after long.
+        if (this.deps.clock.now() - theCase.openedAt < 10 * 60_000) throw new RetryLaterError(1000, `the card of case #${caseId} is not posted yet`);
+        throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
+      }
       // A card posted before a timeout or crash is found by its metadata instead of posted twice.
       const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.slackChannel, undefined, ids[0] as number, createdAt) : undefined;
       const ts =
@@ -150,6 +169,7 @@ export class SlackDeliverer implements Deliverer {
       return;
     }
     if (op === 'post') return; // already posted before a crash or retry
+    await this.deps.updateLimiter?.take('chat.update', signal);
     await this.call('chat.update', () =>
       this.deps.client.chat.update({ channel: theCase.slackChannel, ts: theCase.slackThreadTs as string, text: card.text, blocks: card.blocks as never }),
     );
@@ -191,7 +211,8 @@ export class SlackDeliverer implements Deliverer {
       await this.post(thread.channel, thread.threadTs, rendered, messages.slice(0, 1), signal);
       return 1;
     } else if (post.type === 'history') {
-      text = `*History of case #${theCase.id}*\n\`\`\`\n${renderHistoryText(theCase, client, store.listEvents(theCase.id), this.deps.timeZone)}\n\`\`\``;
+      await this.uploadHistory(theCase, client, thread, signal);
+      return 1;
     } else {
       text = renderThreadNotice(post, { assignee: theCase.assignee, now: this.deps.clock.now() });
     }
@@ -312,6 +333,28 @@ export class SlackDeliverer implements Deliverer {
     if (parts.size === 0 || firstTs === undefined) return undefined;
     this.deps.log.info('found a post that landed before its answer was lost; not posting it again', { outboxId: id, channel, parts: [...parts] });
     return { firstTs, parts, ids };
+  }
+
+  /** `!history`: the whole case history as a Markdown file in the thread. */
+  private async uploadHistory(theCase: Case, client: Client, thread: { channel: string; threadTs: string }, signal: AbortSignal): Promise<void> {
+    const { store, departments, timeZone } = this.deps;
+    const events = store.listEvents(theCase.id);
+    const departmentNames = new Map(departments.departments.map((d) => [d.id, d.name]));
+    const markdown = exportCase({ case: theCase, client, events, asks: store.listAsks(theCase.id), departmentNames }, 'md', timeZone);
+    await this.deps.channelLimiter.take(thread.channel, signal);
+    await this.call(
+      'files.uploadV2',
+      () =>
+        this.deps.client.filesUploadV2({
+          channel_id: thread.channel,
+          thread_ts: thread.threadTs,
+          initial_comment: `:scroll: History of case #${theCase.id}: ${events.length} entries, times in ${timeZone}. \`npm run cli -- export ${theCase.id} --format html\` makes a printable page.`,
+          file: Buffer.from(markdown, 'utf8'),
+          filename: `case-${theCase.id}-history.md`,
+          title: `Case #${theCase.id} history`,
+        }),
+      thread.channel,
+    );
   }
 
   private async uploadClientFile(

@@ -8,6 +8,7 @@ export type AgentCommand =
   | { readonly name: 'help' }
   | { readonly name: 'ask'; readonly args: string }
   | { readonly name: 'cancel'; readonly args: string }
+  | { readonly name: 'link'; readonly caseId: number | undefined }
   | { readonly name: 'unknown'; readonly word: string }
   | { readonly name: 'note'; readonly text: string };
 
@@ -21,6 +22,7 @@ const aliases: Record<string, AgentCommand['name']> = {
   help: 'help',
   ask: 'ask',
   cancel: 'cancel',
+  link: 'link',
 };
 
 /** Commands listed in help, in the order shown. */
@@ -53,6 +55,10 @@ export function parseAgentCommand(message: string): AgentCommand {
     case 'ask':
     case 'cancel':
       return { name, args: rest };
+    case 'link': {
+      const number = /^#?(\d{1,9})$/.exec(rest)?.[1];
+      return { name, caseId: number === undefined ? undefined : Number(number) };
+    }
     case 'reopen':
     case 'history':
     case 'help':

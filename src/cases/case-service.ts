@@ -1,5 +1,6 @@
 import type { ClientContent, EphemeralNotice, Outgoing } from '../outgoing.js';
 import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
+import { linkedCases } from './links.js';
 import { parseAgentCommand } from './agent-command.js';
 import { caseClosedNotice } from './rating.js';
 import type { AskService } from '../asks/ask-service.js';
@@ -33,6 +34,8 @@ export interface AgentMessage {
   readonly user: string;
   readonly userName: string;
   readonly text: string;
+  /** From a card button or modal rather than a message in the thread (no message to react on). */
+  readonly fromCard?: boolean;
 }
 
 type Send = (message: Outgoing) => void;
@@ -163,6 +166,29 @@ export class CaseService {
         case 'history':
           send({ to: 'case-thread', caseId: current.id, post: { type: 'history' } });
           return { outcome: 'done', caseId: current.id };
+        case 'link': {
+          const other = command.caseId === undefined ? undefined : this.deps.store.getCase(command.caseId);
+          if (command.caseId === undefined) {
+            ephemeral({ type: 'usage', command: '!link' });
+            return { outcome: 'ignored', reason: 'no case number' };
+          }
+          if (other === undefined || other.id === current.id) {
+            ephemeral({ type: 'error', text: other === undefined ? `There is no case #${command.caseId}; nothing was linked.` : 'A case cannot be linked with itself.' });
+            return { outcome: 'ignored', reason: 'no such case' };
+          }
+          if (linkedCases(current, this.deps.store.listEvents(current.id)).includes(other.id)) {
+            ephemeral({ type: 'error', text: `Cases #${current.id} and #${other.id} are already linked.` });
+            return { outcome: 'ignored', reason: 'already linked' };
+          }
+          for (const [a, b] of [
+            [current, other],
+            [other, current],
+          ] as const) {
+            this.deps.store.appendEvent({ caseId: a.id, at: now, kind: 'linked', authorKind: 'agent', authorId: message.user, authorName: message.userName, text: null, data: { otherCaseId: b.id } });
+            if (a.slackThreadTs !== null || a.id === current.id) send({ to: 'case-thread', caseId: a.id, post: { type: 'linked', otherCaseId: b.id, by: message.user } });
+          }
+          return { outcome: 'done', caseId: current.id };
+        }
         case 'ask':
           return this.deps.asks.ask(current, message, command.args, fx);
         case 'cancel':
@@ -184,7 +210,12 @@ export class CaseService {
             chatId: client.telegramChatId,
             caseId: current.id,
             notice: { type: 'agent-reply', caseId: current.id, text: command.text, agentName: message.userName },
-            afterDelivery: [{ to: 'slack-reaction', caseId: current.id, reaction: { channel: message.channel, ts: message.ts, name: 'white_check_mark' } }],
+            // Delivered: a ✅ on the agent's message, or (from the card's modal) the reply shown in the thread.
+            afterDelivery: [
+              message.fromCard
+                ? { to: 'case-thread', caseId: current.id, post: { type: 'reply-sent', by: message.user, text: command.text } }
+                : { to: 'slack-reaction', caseId: current.id, reaction: { channel: message.channel, ts: message.ts, name: 'white_check_mark' } },
+            ],
           });
           if (assignee !== current.assignee) send({ to: 'case-card', caseId: current.id, op: 'update' });
           return { outcome: 'done', caseId: current.id };
@@ -249,6 +280,13 @@ export class CaseService {
     });
   }
 
+  /** Where a case lives in Slack and who its client is, for card buttons and modals. */
+  caseView(caseId: number): { theCase: Case; client: Client } | undefined {
+    const theCase = this.deps.store.getCase(caseId);
+    const client = theCase && this.deps.store.getClient(theCase.clientId);
+    return theCase && client ? { theCase, client } : undefined;
+  }
+
   /** Whether this Slack user may reach clients and close cases. */
   isAgent(userId: string): boolean {
     return this.deps.agents === undefined || this.deps.agents.includes(userId);
@@ -268,7 +306,10 @@ export class CaseService {
       text: null,
       data: { previousCaseId: previous?.id ?? null, byCommand },
     });
-    if (previous !== undefined) send({ to: 'case-thread', caseId: previous.id, post: { type: 'client-new-case', newCaseId: created.id } });
+    if (previous !== undefined) {
+      store.appendEvent({ caseId: previous.id, at: now, kind: 'linked', authorKind: 'client', authorId: String(client.telegramUserId), authorName: clientName(client), text: null, data: { otherCaseId: created.id, followUp: true } });
+      send({ to: 'case-thread', caseId: previous.id, post: { type: 'client-new-case', newCaseId: created.id } });
+    }
     return created;
   }
 

@@ -1,4 +1,4 @@
-import type { Outgoing } from '../outgoing.js';
+import { cardAffectedBy, type Outgoing } from '../outgoing.js';
 import type { CaseStore, Clock, DeliveryTrigger, Outbox } from '../ports.js';
 
 /** What an inbound delivery did; `duplicate` when its key was seen before and nothing happened. */
@@ -34,7 +34,18 @@ export function runUnitOfWork(deps: UnitOfWorkDeps, inboundKey: string | null, w
   const now = deps.clock.now();
   const result = deps.store.transaction(() => {
     if (inboundKey !== null && !deps.store.markInbound(inboundKey, now)) return { outcome: 'duplicate' } as const;
-    return work({ now, send: (message) => queued.push(deps.outbox.enqueue(message, now)), later: (effect) => after.push(effect) });
+    // Every change that shows on a case card queues one card update per case.
+    const cards = new Set<number>();
+    const updated = new Set<number>();
+    const send = (message: Outgoing) => {
+      queued.push(deps.outbox.enqueue(message, now));
+      if (message.to === 'case-card') updated.add(message.caseId);
+      const affected = cardAffectedBy(message);
+      if (affected !== undefined) cards.add(affected);
+    };
+    const outcome = work({ now, send, later: (effect) => after.push(effect) });
+    for (const caseId of cards) if (!updated.has(caseId)) queued.push(deps.outbox.enqueue({ to: 'case-card', caseId, op: 'update' }, now));
+    return outcome;
   });
   if (queued.length > 0) deps.trigger.wake(queued);
   for (const effect of after) effect();

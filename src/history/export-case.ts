@@ -1,5 +1,7 @@
-import type { Case, CaseEvent, Client } from '../ports.js';
+import type { Ask, Case, CaseEvent, Client } from '../ports.js';
 import { clientName } from '../cases/case-service.js';
+import { linkedCases } from '../cases/links.js';
+import { formatDuration } from '../duration.js';
 import { describeEvent, formatTeamTime, renderHistoryText } from './render-history.js';
 
 export type ExportFormat = 'md' | 'json' | 'html';
@@ -9,7 +11,57 @@ export interface CaseRecord {
   readonly case: Case;
   readonly client: Client;
   readonly events: readonly CaseEvent[];
+  /** The case's department questions (summarised above the timeline). */
+  readonly asks?: readonly Ask[];
+  /** Department id → display name. */
+  readonly departmentNames?: ReadonlyMap<string, string>;
 }
+
+/** One department question as a manager reads it. */
+interface AskSummary {
+  readonly id: number;
+  readonly department: string;
+  readonly question: string;
+  readonly askedBy: string;
+  readonly askedAt: number;
+  readonly replyBy: number;
+  readonly status: string;
+  readonly answeredBy: string | null;
+  readonly answeredAt: number | null;
+  /** From the question to the answer, ms (wall clock). */
+  readonly tookMs: number | null;
+  readonly onTime: boolean | null;
+  readonly reminders: number;
+  readonly escalated: boolean;
+}
+
+function summariseAsks(record: CaseRecord): AskSummary[] {
+  return (record.asks ?? []).map((a) => ({
+    id: a.id,
+    department: record.departmentNames?.get(a.departmentId) ?? a.departmentId,
+    question: a.question,
+    askedBy: a.askedByName,
+    askedAt: a.askedAt,
+    replyBy: a.deadlineAt,
+    status: a.status,
+    answeredBy: a.answeredByName,
+    answeredAt: a.answeredAt,
+    tookMs: a.answeredAt === null ? null : a.answeredAt - a.askedAt,
+    onTime: a.answeredAt === null ? (a.overdueAt === null ? null : false) : a.answeredAt <= a.deadlineAt,
+    reminders: a.remindersSent,
+    escalated: a.overdueAt !== null,
+  }));
+}
+
+function ratingOf(events: readonly CaseEvent[]): { score: number; comment?: string } | undefined {
+  const rated = [...events].reverse().find((e) => e.kind === 'rated');
+  if (typeof rated?.data?.score !== 'number') return undefined;
+  const comment = events.filter((e) => e.kind === 'rating-comment' && e.at >= rated.at).pop()?.text ?? undefined;
+  return { score: rated.data.score, comment };
+}
+
+const took = (ms: number | null) => (ms === null ? '' : formatDuration(Math.max(60_000, Math.round(ms / 60_000) * 60_000)));
+const outcome = (a: AskSummary) => (a.status === 'answered' ? (a.onTime ? 'answered on time' : 'answered late') : a.status === 'open' ? (a.escalated ? 'overdue' : 'waiting') : a.status);
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -18,13 +70,33 @@ export function exportCase(record: CaseRecord, format: ExportFormat, timeZone: s
   const { case: theCase, client, events } = record;
   switch (format) {
     case 'json':
-      return `${JSON.stringify({ case: theCase, client: { ...client, name: clientName(client) }, timeZone, events }, null, 2)}\n`;
+      return `${JSON.stringify({ case: theCase, client: { ...client, name: clientName(client) }, timeZone, linkedCases: linkedCases(theCase, events), rating: ratingOf(events) ?? null, asks: summariseAsks(record), events }, null, 2)}\n`;
     case 'md': {
       const lines = events.map((e) => `- **${formatTeamTime(e.at, timeZone)}** ${describeEvent(e, timeZone).replace(/\n/g, '\n  ')}`);
       const [title, opened] = renderHistoryText(theCase, client, [], timeZone).split('\n');
-      return `# ${title}\n\n${opened}\n\n${lines.join('\n')}\n`;
+      const facts = [
+        `- Assignee: ${theCase.assignee ?? 'unassigned'}`,
+        ...(linkedCases(theCase, events).length > 0 ? [`- Linked cases: ${linkedCases(theCase, events).map((id) => `#${id}`).join(', ')}`] : []),
+        ...(ratingOf(events) ? [`- Rating: ${ratingOf(events)?.score}/5${ratingOf(events)?.comment ? ` ("${ratingOf(events)?.comment}")` : ''}`] : []),
+      ];
+      const asks = summariseAsks(record);
+      const table =
+        asks.length === 0
+          ? []
+          : [
+              '## Questions to departments',
+              '',
+              '| # | department | question | asked by | asked | reply by | answered by | took | outcome | reminders |',
+              '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+              ...asks.map((a) => `| Q${a.id} | ${a.department} | ${a.question.replace(/\|/g, '\\|').replace(/\n/g, ' ')} | ${a.askedBy} | ${formatTeamTime(a.askedAt, timeZone)} | ${formatTeamTime(a.replyBy, timeZone)} | ${a.answeredBy ?? ''} | ${took(a.tookMs)} | ${outcome(a)} | ${a.reminders} |`),
+              '',
+            ];
+      return `# ${title}\n\n${opened}\n\n${facts.join('\n')}\n\n${table.join('\n')}${table.length > 0 ? '\n' : ''}## Timeline\n\n${lines.join('\n')}\n`;
     }
     case 'html': {
+      const linked = linkedCases(theCase, events);
+      const rating = ratingOf(events);
+      const asks = summariseAsks(record);
       const rows = events
         .map((e) => `<tr class="${e.kind}"><td>${formatTeamTime(e.at, timeZone)}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(describeEvent(e, timeZone)).replace(/\n/g, '<br>')}</td></tr>`)
         .join('\n');
@@ -35,10 +107,21 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d1c1d}h1{font-size:
 table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.35rem .5rem;vertical-align:top}
 td:first-child{white-space:nowrap;color:#555}td:nth-child(2){color:#777;font-size:12px}
 tr.agent-reply td:last-child{color:#0b5394}tr.note td:last-child{color:#7a5c00}
+h2{font-size:1.1rem;margin-top:1.5rem}th{text-align:left;border-bottom:2px solid #bbb;padding:.35rem .5rem}tr.late td{color:#a61b1b}
 @media print{body{margin:0}}
 </style></head>
 <body><h1>Case #${theCase.id}: ${escapeHtml(clientName(client))}</h1>
 <p>Status: ${theCase.status}. Opened ${formatTeamTime(theCase.openedAt, timeZone)}${theCase.closedAt ? `, closed ${formatTeamTime(theCase.closedAt, timeZone)}` : ''}. Times in ${escapeHtml(timeZone)}.</p>
+<p>Assignee: ${escapeHtml(theCase.assignee ?? 'unassigned')}${linked.length > 0 ? `. Linked cases: ${linked.map((id) => `#${id}`).join(', ')}` : ''}${rating ? `. Rating: ${'★'.repeat(rating.score)}${'☆'.repeat(5 - rating.score)} (${rating.score}/5)${rating.comment ? ` “${escapeHtml(rating.comment)}”` : ''}` : ''}.</p>
+${
+  asks.length === 0
+    ? ''
+    : `<h2>Questions to departments</h2>
+<table class="asks"><thead><tr><th>#</th><th>Department</th><th>Question</th><th>Asked by</th><th>Asked</th><th>Reply by</th><th>Answered by</th><th>Took</th><th>Outcome</th><th>Reminders</th></tr></thead><tbody>
+${asks.map((a) => `<tr class="${a.onTime === false ? 'late' : ''}"><td>Q${a.id}</td><td>${escapeHtml(a.department)}</td><td>${escapeHtml(a.question)}</td><td>${escapeHtml(a.askedBy)}</td><td>${formatTeamTime(a.askedAt, timeZone)}</td><td>${formatTeamTime(a.replyBy, timeZone)}</td><td>${escapeHtml(a.answeredBy ?? '')}</td><td>${took(a.tookMs)}</td><td>${outcome(a)}</td><td>${a.reminders}</td></tr>`).join('\n')}
+</tbody></table>`
+}
+<h2>Timeline</h2>
 <table><tbody>
 ${rows}
 </tbody></table></body></html>

@@ -78,6 +78,8 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC'): string {
       return `Q${String(data.askId)} cancelled by ${who}`;
     case 'client-waiting':
       return 'Client waited too long for a first reply; agents alerted';
+    case 'linked':
+      return data.followUp ? `The client opened follow-up case #${String(data.otherCaseId)}` : `Linked with case #${String(data.otherCaseId)} by ${who}`;
     case 'rated':
       return `Rated by the client: ${typeof data.score === 'number' ? `${ratingStars(data.score)} (${data.score}/5)` : '?'}`;
     case 'rating-comment':

@@ -1,7 +1,14 @@
 import type { DepartmentsConfig } from '../../../src/config.js';
+import type { Case, Client } from '../../../src/ports.js';
+import { clientName } from '../../../src/cases/case-service.js';
+import { messagesFor } from '../../../src/i18n/messages.js';
+import { renderClientNotice } from '../../telegram/render/client-notice.js';
 
 /** Callback ids of Repka's modals. */
-export const modals = { extend: 'ask_extend_modal', decline: 'ask_decline_modal', ask: 'case_ask_modal' } as const;
+export const modals = { extend: 'ask_extend_modal', decline: 'ask_decline_modal', ask: 'case_ask_modal', reply: 'case_reply_modal' } as const;
+
+/** The reply text input of the reply modal; typing in it refreshes the preview. */
+export const replyTextAction = 'reply_text';
 
 const textInput = (blockId: string, label: string, options: { multiline?: boolean; optional?: boolean; placeholder?: string } = {}) => ({
   type: 'input',
@@ -61,6 +68,42 @@ export function askModal(caseId: number, departments: DepartmentsConfig): Record
       },
       textInput('question', 'Question', { multiline: true }),
       textInput('duration', 'Reply within (empty: the department default)', { optional: true, placeholder: '30m, 2h, 1d' }),
+    ],
+  };
+}
+
+/**
+ * "Reply to client" from the card: the text, and below it exactly what the client will see in
+ * Telegram, in their language (refreshed as the agent types). Pure.
+ */
+export function replyModal(theCase: Case, client: Client, agentName: string, text: string, timeZone: string): Record<string, unknown> {
+  const preview = text.trim() === '' ? undefined : renderClientNotice({ type: 'agent-reply', caseId: theCase.id, text: text.trim(), agentName }, client.language, timeZone).text;
+  return {
+    type: 'modal',
+    callback_id: modals.reply,
+    private_metadata: String(theCase.id),
+    title: { type: 'plain_text', text: `Reply · case #${theCase.id}` },
+    submit: { type: 'plain_text', text: 'Send to client' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: 'text',
+        dispatch_action: true,
+        label: { type: 'plain_text', text: `Message to ${clientName(client)}`.slice(0, 150) },
+        element: {
+          type: 'plain_text_input',
+          action_id: replyTextAction,
+          multiline: true,
+          max_length: 3000,
+          ...(text === '' ? {} : { initial_value: text }),
+          dispatch_action_config: { trigger_actions_on: ['on_character_entered'] },
+        },
+      },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `*The client will see* (in ${messagesFor(client.language).languageName}, via Telegram):` }],
+      },
+      { type: 'section', text: { type: 'plain_text', text: (preview ?? '…').slice(0, 2900), emoji: true } },
     ],
   };
 }

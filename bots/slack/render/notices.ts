@@ -9,9 +9,10 @@ const commandHelp: Record<string, string> = {
   close: '`!close [summary]`: close the case and tell the client',
   reopen: '`!reopen`: open a closed case again',
   assign: '`!assign @someone` or `!assign me`: set who owns the case',
-  history: '`!history`: post the whole case history here',
+  history: '`!history`: post the whole case history here, as a file',
   ask: '`!ask <department> [in <duration>] <question>`: ask a department, with a reply-by time',
   cancel: '`!cancel <question number>`: withdraw a department question',
+  link: '`!link <case number>`: link this case with another (same cause, follow-up); both show the link',
   help: '`!help`: this list',
 };
 
@@ -53,6 +54,10 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
       return `:warning: Could not deliver ${post.what}: ${post.reason}.`;
     case 'client-new-case':
       return `:arrow_right: The client opened a new case: #${post.newCaseId}.`;
+    case 'linked':
+      return `:link: Linked with case #${post.otherCaseId} by <@${post.by}>; each shows the other in its card and history.`;
+    case 'reply-sent':
+      return `:outbox_tray: <@${post.by}> replied to the client (delivered):\n>${escapeMrkdwn(post.text).replace(/\n/g, '\n>')}`;
     case 'client-waiting':
       return `:hourglass_flowing_sand: The client has been waiting ${formatDuration(Math.max(60_000, Math.floor((c.now - post.sinceMs) / 60_000) * 60_000))} for a first reply. ${c.assignee ? `<@${c.assignee}>` : 'Nobody is assigned: `!assign me`?'}`;
     case 'rated':

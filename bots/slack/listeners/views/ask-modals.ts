@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { AskService } from '../../../../src/asks/ask-service.js';
+import type { CaseService } from '../../../../src/cases/case-service.js';
 import { findDepartment } from '../../../../src/asks/parse-ask.js';
 import type { DepartmentsConfig } from '../../../../src/config.js';
 import { isDuration, parseDuration } from '../../../../src/duration.js';
@@ -59,5 +60,29 @@ export function askSubmitted(deps: ViewDeps) {
     if (caseId === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
     deps.asks.askFromModal(`slack-view:${view.id}:${view.hash}`, caseId, department, question, duration === '' ? undefined : parseDuration(duration), { user: body.user.id, userName });
+  };
+}
+
+/** "Send to client" in the card's reply modal: the same as `!reply <text>` in the thread. */
+export function replySubmitted(deps: ViewDeps & { readonly cases: CaseService }) {
+  return async ({ ack, view, body }: ViewArgs): Promise<void> => {
+    const text = (view.state.values.text?.reply_text?.value ?? '').trim();
+    if (text === '') return void (await ack({ response_action: 'errors', errors: { text: 'Write what the client should get.' } }));
+    await ack();
+    const caseId = idOf(view.private_metadata);
+    const found = caseId === undefined ? undefined : deps.cases.caseView(caseId);
+    if (found === undefined || found.theCase.slackThreadTs === null) return;
+    const userName = await deps.directory.slackName(body.user.id);
+    const result = deps.cases.receiveAgentMessage({
+      inboundKey: `slack-view:${view.id}:${view.hash}`,
+      channel: found.theCase.slackChannel,
+      threadTs: found.theCase.slackThreadTs,
+      ts: view.id,
+      user: body.user.id,
+      userName,
+      text: `!reply ${text}`,
+      fromCard: true,
+    });
+    deps.log.debug('reply from the card', { caseId, ...result });
   };
 }

@@ -1,10 +1,12 @@
 import type { App } from '@slack/bolt';
 import { modals } from '../../render/modals.js';
-import { askSubmitted, declineSubmitted, extendSubmitted, type ViewDeps } from './ask-modals.js';
+import type { CaseService } from '../../../../src/cases/case-service.js';
+import { askSubmitted, declineSubmitted, extendSubmitted, replySubmitted, type ViewDeps } from './ask-modals.js';
 
 /** Registers the modal submission listeners. */
-export function registerViewListeners(app: App, deps: ViewDeps): void {
+export function registerViewListeners(app: App, deps: ViewDeps & { readonly cases: CaseService }): void {
   app.view(modals.extend, extendSubmitted(deps));
   app.view(modals.decline, declineSubmitted(deps));
   app.view(modals.ask, askSubmitted(deps));
+  app.view(modals.reply, replySubmitted(deps));
 }
