@@ -79,7 +79,9 @@ export async function startRepkaProcess(
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   // tsx as an import hook keeps Repka in this one process (the tsx CLI would add a parent process).
   const loader = pathToFileURL(join(ctx.root, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', loader, join(ctx.root, 'bots/main.ts')], {
+  // BENCH_PROFILE=<dir>: Repka writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', loader, join(ctx.root, 'bots/main.ts')], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',

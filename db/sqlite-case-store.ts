@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, lt, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../src/ports.js';
 import type { RepkaDb } from './open-database.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
@@ -23,7 +23,12 @@ const toAsk = (row: AskRow): Ask => ({ ...row, status: row.status as AskStatus }
 export class SqliteCaseStore implements CaseStore, AskStore {
   private depth = 0;
 
-  constructor(private readonly db: RepkaDb) {}
+  /** The queries run for every client message, built once (drizzle builds SQL on every call otherwise). */
+  private readonly hot: ReturnType<typeof prepareHotQueries>;
+
+  constructor(private readonly db: RepkaDb) {
+    this.hot = prepareHotQueries(db);
+  }
 
   transaction<T>(work: () => T): T {
     // Nested calls join the outer transaction: the outermost one commits.
@@ -37,8 +42,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   markInbound(key: string, at: number): boolean {
-    const inserted = this.db.insert(processedInbound).values({ key, at }).onConflictDoNothing().run();
-    return inserted.changes === 1;
+    return this.hot.markInbound.run({ key, at }).changes === 1;
   }
 
   /** Deletes inbound keys older than `before` (epoch ms); returns how many. */
@@ -49,6 +53,8 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   upsertClient(profile: ClientProfile, language: Language, at: number): Client {
     const existing = this.findClientByChat(profile.telegramChatId);
     const names = { firstName: profile.firstName, lastName: profile.lastName ?? null, username: profile.username ?? null };
+    const same = existing !== undefined && existing.firstName === names.firstName && existing.lastName === names.lastName && existing.username === names.username;
+    if (same && (existing.languageChosen || existing.language === language)) return existing;
     if (existing === undefined) {
       const row = this.db
         .insert(clients)
@@ -67,12 +73,12 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   findClientByChat(telegramChatId: number): Client | undefined {
-    const row = this.db.select().from(clients).where(eq(clients.telegramChatId, telegramChatId)).get();
+    const row = this.hot.clientByChat.get({ chat: telegramChatId });
     return row && toClient(row);
   }
 
   getClient(id: number): Client | undefined {
-    const row = this.db.select().from(clients).where(eq(clients.id, id)).get();
+    const row = this.hot.client.get({ id });
     return row && toClient(row);
   }
 
@@ -81,7 +87,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   getCase(id: number): Case | undefined {
-    const row = this.db.select().from(cases).where(eq(cases.id, id)).get();
+    const row = this.hot.theCase.get({ id });
     return row && toCase(row);
   }
 
@@ -95,12 +101,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   findOpenCase(clientId: number): Case | undefined {
-    const row = this.db
-      .select()
-      .from(cases)
-      .where(and(eq(cases.clientId, clientId), eq(cases.status, 'open')))
-      .orderBy(desc(cases.id))
-      .get();
+    const row = this.hot.openCase.get({ clientId });
     return row && toCase(row);
   }
 
@@ -230,4 +231,24 @@ export class SqliteCaseStore implements CaseStore, AskStore {
       .filter((row) => row.clientWaitingSince !== null)
       .map(toCase);
   }
+}
+
+function prepareHotQueries(db: RepkaDb) {
+  return {
+    clientByChat: db.select().from(clients).where(eq(clients.telegramChatId, sql.placeholder('chat'))).prepare(),
+    client: db.select().from(clients).where(eq(clients.id, sql.placeholder('id'))).prepare(),
+    theCase: db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare(),
+    openCase: db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.clientId, sql.placeholder('clientId')), eq(cases.status, 'open')))
+      .orderBy(desc(cases.id))
+      .limit(1)
+      .prepare(),
+    markInbound: db
+      .insert(processedInbound)
+      .values({ key: sql.placeholder('key'), at: sql.placeholder('at') })
+      .onConflictDoNothing()
+      .prepare(),
+  };
 }

@@ -16,32 +16,42 @@ export interface OutboxRow {
 
 /** The outbox on SQLite: written inside domain transactions, read by the delivery queue. */
 export class SqliteOutbox implements Outbox {
-  constructor(private readonly db: RepkaDb) {}
+  /** Queries run for every message, built once. */
+  private readonly hot;
+
+  constructor(private readonly db: RepkaDb) {
+    this.hot = {
+      enqueue: db
+        .insert(outbox)
+        .values({ stream: sql.placeholder('stream'), payload: sql.placeholder('payload'), caseId: sql.placeholder('caseId'), createdAt: sql.placeholder('createdAt') })
+        .returning({ id: outbox.id })
+        .prepare(),
+      streamOfRow: db.select({ stream: outbox.stream }).from(outbox).where(eq(outbox.id, sql.placeholder('id'))).prepare(),
+      pending: db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.status, 'pending'), eq(outbox.stream, sql.placeholder('stream'))))
+        .orderBy(asc(outbox.id))
+        .limit(sql.placeholder('limit'))
+        .prepare(),
+    };
+  }
 
   enqueue(message: Outgoing, at: number): number {
     const caseId = 'caseId' in message && typeof message.caseId === 'number' ? message.caseId : null;
-    const row = this.db
-      .insert(outbox)
-      .values({ stream: streamOf(message), payload: JSON.stringify(message), caseId, createdAt: at })
-      .returning({ id: outbox.id })
-      .get();
-    return row.id;
+    const row = this.hot.enqueue.get({ stream: streamOf(message), payload: JSON.stringify(message), caseId, createdAt: at });
+    return (row as { id: number }).id;
   }
 
   /** The stream of one row, or undefined if it no longer exists. */
   streamOfRow(id: number): string | undefined {
-    return this.db.select({ stream: outbox.stream }).from(outbox).where(eq(outbox.id, id)).get()?.stream;
+    return this.hot.streamOfRow.get({ id })?.stream;
   }
 
   /** The oldest pending rows of `stream`, in order. */
   pending(stream: string, limit: number): OutboxRow[] {
-    return this.db
-      .select()
-      .from(outbox)
-      .where(and(eq(outbox.status, 'pending'), eq(outbox.stream, stream)))
-      .orderBy(asc(outbox.id))
-      .limit(limit)
-      .all()
+    return this.hot.pending
+      .all({ stream, limit })
       .map((row) => ({
         id: row.id,
         stream: row.stream,
