@@ -42,7 +42,7 @@ export class StartupError extends Error {
 export interface RepkaOptions {
   readonly log: Logger;
   readonly clock?: Clock;
-  /** Slack posts per channel. Default: config rate, burst 4. */
+  /** Slack posts per channel. Default: 85% of the config rate, no burst. */
   readonly slackChannelRate?: RateLimit;
   /** Telegram messages per chat. Default: config rate, burst 3. */
   readonly telegramChatRate?: RateLimit;
@@ -156,7 +156,9 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       client: slackClient,
       store,
       downloadClientFile,
-      channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond, burst: 4 }, () => clock.now()),
+      // Posts per channel: no burst, and 15% under the configured pace, so network jitter between two
+      // posts a second apart never looks like two posts within a second to Slack.
+      channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond * 0.85, burst: 1 }, () => clock.now()),
       // Card updates: chat.update is a Tier 3 method (about 50 a minute); off when Slack limits are off.
       updateLimiter: new RateLimiter({ perSecond: Number.isFinite(config.rates.slackChannelPerSecond) ? 50 / 60 : Infinity, burst: 10 }, () => clock.now()),
       timeZone: config.timeZone,
