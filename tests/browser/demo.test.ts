@@ -82,7 +82,7 @@ describe.skipIf(!haveChromium)('npm run demo, played in a browser', () => {
     await thread.locator('.reply-input').press('Enter');
   };
 
-  it('plays a whole case: client, agent, accounting, reply, close', async () => {
+  it('plays a whole case: client, agent, accounting, reply, close, rating', async () => {
     await page.fill('#tg-input', 'Hello! I was charged twice for order <b>1234</b>.');
     await page.press('#tg-input', 'Enter');
 
@@ -120,7 +120,12 @@ describe.skipIf(!haveChromium)('npm run demo, played in a browser', () => {
     await replyInThread(caseThread, '!close Refunded the double charge');
     expect(await clientSees(`Case #${caseId} is closed`)).toContain('closed');
     await caseThread.locator('.block-header').filter({ hasText: 'Closed' }).waitFor();
-    // TODO(issue 6): the client rates the case: click one of the 1–5 rating buttons under the closing message once they exist.
+    // The client rates the case with the best score; the agents see it in the thread and on the card.
+    const request = page.locator('.tg-msg.bot').filter({ hasText: `How did we do with case #${caseId}` }).last();
+    await request.waitFor();
+    await request.locator('.tg-button').last().click();
+    expect(await (await slackMessage(caseThread, 'The client rated this case')).textContent()).toContain('5/5');
+    await clientSees('Reply to this message with a comment');
 
     mkdirSync(join(root, 'artifacts'), { recursive: true });
     await page.screenshot({ path: join(root, 'artifacts', 'demo.png'), fullPage: true });
