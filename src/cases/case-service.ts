@@ -69,6 +69,8 @@ export class CaseService {
         this.deps.store.updateCase(current.id, { clientWaitingSince: now });
         const caseId = current.id;
         if (current.firstReplyAt === null) fx.later(() => this.deps.asks.scheduleClientWait(caseId, now));
+        // The card of an existing case shows the client waiting again (a new card is posted with it).
+        if (!opened) send({ to: 'case-card', caseId, op: 'update' });
       }
       // A new case's card already shows its first text; anything else goes into the thread.
       if (opened && content.type === 'text') send({ to: 'case-card', caseId: current.id, op: 'post' });
