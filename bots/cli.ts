@@ -24,7 +24,8 @@ function main(args: string[]): number {
   }
   const formatAt = rest.indexOf('--format');
   const format = (formatAt >= 0 ? rest[formatAt + 1] : 'md') as ExportFormat;
-  const number = Number(rest.find((a, i) => !a.startsWith('--') && i !== formatAt + 1 && i !== formatAt));
+  // The first argument that is neither `--format` nor its value (no --format: any argument).
+  const number = Number(rest.find((a, i) => !a.startsWith('--') && (formatAt < 0 || (i !== formatAt && i !== formatAt + 1))));
   if (!exportFormats.includes(format)) {
     process.stderr.write(`Unknown format "${String(format)}": use md, json or html.\n`);
     return 1;
