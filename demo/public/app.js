@@ -52,10 +52,28 @@ const decode = (text) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replac
 const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const nameOf = (id) => names[id] ?? id;
 
-/** Slack's `<…>` markup: user and group mentions, channels, links. */
+/** Slack's `<!date^seconds^format>`, in the reader's time zone, as Slack shows it. */
+function slackDate(target) {
+  const [, seconds, format = '{date_short} {time}'] = target.split('^');
+  const at = new Date(Number(seconds) * 1000);
+  const minutes = Math.round((Date.now() - at.getTime()) / 60000);
+  const ago = Math.abs(minutes) < 1 ? 'just now' : Math.abs(minutes) < 60 ? `${Math.abs(minutes)} min ${minutes > 0 ? 'ago' : 'from now'}` : `${Math.round(Math.abs(minutes) / 60)} h ${minutes > 0 ? 'ago' : 'from now'}`;
+  const tokens = {
+    '{date_short_pretty}': at.toDateString() === new Date().toDateString() ? 'Today' : at.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }),
+    '{date_short}': at.toLocaleDateString(undefined, { month: 'short', day: 'numeric', year: 'numeric' }),
+    '{date}': at.toLocaleDateString(undefined, { month: 'long', day: 'numeric', year: 'numeric' }),
+    '{date_num}': at.toISOString().slice(0, 10),
+    '{time}': at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
+    '{ago}': ago,
+  };
+  return format.replace(/\{[a-z_]+\}/g, (token) => tokens[token] ?? token);
+}
+
+/** Slack's `<…>` markup: user and group mentions, channels, links, dates. */
 function angle(inner) {
   const [target, label] = inner.split('|', 2);
   if (target.startsWith('@')) return el('span', { class: 'mention', text: `@${nameOf(target.slice(1))}` });
+  if (target.startsWith('!date^')) return el('span', { class: 'date', text: slackDate(target) });
   if (target.startsWith('!subteam^')) return el('span', { class: 'mention', text: `@${label ?? target.slice(9)}` });
   if (target.startsWith('!')) return el('span', { class: 'mention', text: `@${target.slice(1)}` });
   if (target.startsWith('#')) return el('span', { class: 'mention', text: `#${label ?? target.slice(1)}` });
