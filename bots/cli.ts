@@ -23,7 +23,8 @@ function main(args: string[]): number {
     return 1;
   }
   const formatAt = rest.indexOf('--format');
-  const format = (formatAt >= 0 ? rest[formatAt + 1] : 'md') as ExportFormat;
+  const inline = rest.find((a) => a.startsWith('--format='))?.slice('--format='.length);
+  const format = (inline ?? (formatAt >= 0 ? rest[formatAt + 1] : 'md')) as ExportFormat;
   // The first argument that is neither `--format` nor its value (no --format: any argument).
   const number = Number(rest.find((a, i) => !a.startsWith('--') && (formatAt < 0 || (i !== formatAt && i !== formatAt + 1))));
   if (!exportFormats.includes(format)) {

@@ -82,11 +82,13 @@ describe('npm run cli -- export', () => {
   });
 
   it('prints Markdown by default and JSON that parses', async () => {
-    const [md, json, plain] = await Promise.all([
+    const [md, json, plain, inlineJson] = await Promise.all([
       cli(['export', String(caseId)], { silent: true }),
       cli(['export', String(caseId), '--format', 'json'], { silent: true }),
       cli(['export', String(caseId), '--format', 'md']),
+      cli(['export', String(caseId), '--format=json'], { silent: true }),
     ]);
+    expect(inlineJson.stdout).toBe(json.stdout);
     expect(md.code, md.stderr).toBe(0);
     expect(md.stdout.startsWith(`# Case #${caseId}: Nina <Ivanova>, closed`)).toBe(true);
     expect(md.stdout).toContain('| answered on time |');
