@@ -214,11 +214,11 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const rebuilt = asks.rebuildSchedules();
     log.info('deadline jobs rebuilt from SQLite', rebuilt);
 
-    const sweep = async () => {
+    const sweep = async (tag?: string) => {
       const streams = outbox.pendingStreams();
-      if (streams.length > 0) await trigger.add(streams.map((s) => s.firstId));
+      if (streams.length > 0) await trigger.add(streams.map((s) => s.firstId), tag);
     };
-    await sweep();
+    await sweep(`start${clock.now().toString(36)}`);
     const sweepTimer = setInterval(() => sweep().catch((error: Error) => log.warn('outbox sweep failed', { error: error.message })), options.sweepEveryMs ?? 10_000);
     const forgetTimer = setInterval(() => store.forgetInboundBefore(clock.now() - 7 * 24 * 3600 * 1000), 3600 * 1000);
     // Guards against Redis being emptied while Repka runs: deterministic ids make this a no-op otherwise.

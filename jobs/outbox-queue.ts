@@ -31,8 +31,14 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
     this.add(outboxIds).catch((error: Error) => this.log.warn('could not queue delivery; the sweep will retry', { error: error.message }));
   }
 
-  async add(outboxIds: readonly number[]): Promise<void> {
-    await this.queue.addBulk(outboxIds.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...jobOptions, jobId: outboxJobId(outboxId) } })));
+  /**
+   * Adds a delivery job per row. With `tag`, the job ids are `out-<id>-<tag>` instead: the sweep on
+   * start uses one, because a job a killed process left active keeps its plain id taken until
+   * BullMQ's stall check runs it again (30 to 60 s later), and would hold its stream back that long.
+   */
+  async add(outboxIds: readonly number[], tag?: string): Promise<void> {
+    const jobId = (outboxId: number) => (tag === undefined ? outboxJobId(outboxId) : `${outboxJobId(outboxId)}-${tag}`);
+    await this.queue.addBulk(outboxIds.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...jobOptions, jobId: jobId(outboxId) } })));
   }
 }
 
