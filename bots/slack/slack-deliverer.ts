@@ -259,8 +259,12 @@ export class SlackDeliverer implements Deliverer {
     const head = rows[0] as PendingMessage;
     const ids = rows.map((r) => r.id);
     const landed = this.mayHaveLanded(head) ? await this.findLanded(channel, threadTs, head.id, head.createdAt) : undefined;
-    // A combined post that landed delivered exactly the rows it names (always one part).
-    if (landed !== undefined && landed.ids.length > 1) return { ts: landed.firstTs, rows: Math.min(rows.length, landed.ids.length) };
+    // A combined post, or one whose rows are now combined with later ones (both always one part),
+    // delivered exactly the leading rows it names: the later rows are still to be posted.
+    if (landed !== undefined && (landed.ids.length > 1 || rows.length > 1)) {
+      const named = rows.findIndex((r) => !landed.ids.includes(r.id));
+      return { ts: landed.firstTs, rows: named === -1 ? rows.length : Math.max(1, named) };
+    }
     const chunks = splitText(rendered.text, slackTextLimit);
     let first = landed?.firstTs;
     for (const [part, chunk] of chunks.entries()) {
