@@ -77,6 +77,7 @@ export class FakeSlack {
   private readonly members = new Map<string, string[]>();
   private fileCounter = 0;
   private delayMs = 0;
+  private readonly holding = new Set<SlackCall>();
 
   private constructor(
     private readonly server: Server,
@@ -130,6 +131,11 @@ export class FakeSlack {
    */
   setDelay(ms: number): void {
     this.delayMs = ms;
+  }
+
+  /** The calls `setDelay` holds now: received, not yet in effect nor answered. */
+  held(): SlackCall[] {
+    return [...this.holding];
   }
 
   addUser(user: SlackUser): void {
@@ -246,7 +252,11 @@ export class FakeSlack {
       this.log.push(call);
       return this.send(res, 200, { ok: false, error: 'not_authed' });
     }
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.delayMs > 0) {
+      this.holding.add(call);
+      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      this.holding.delete(call);
+    }
     const answer = this.answer(method, params);
     this.log.push(call);
     this.send(res, 200, answer);
