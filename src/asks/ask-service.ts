@@ -298,7 +298,8 @@ export class AskService {
       authorId: actor?.user ?? null,
       authorName: actor?.userName ?? null,
       text,
-      data: { askId: ask.id, departmentId: ask.departmentId, ...data },
+      // The department's name as it is now, so histories read well even if the file changes later.
+      data: { askId: ask.id, departmentId: ask.departmentId, department: this.department(ask.departmentId)?.name ?? ask.departmentId, ...data },
     });
   }
 

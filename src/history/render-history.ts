@@ -67,7 +67,7 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC'): string {
     case 'ask-reminder':
       return `Reminder ${Number(data.index) + 1} sent for Q${String(data.askId)}`;
     case 'ask-overdue':
-      return `Q${String(data.askId)} to ${String(data.departmentId)} overdue; escalated`;
+      return `Q${String(data.askId)} to ${String(data.department ?? data.departmentId)} overdue; escalated`;
     case 'ask-escalated':
       return `Q${String(data.askId)} escalated to the support lead`;
     case 'ask-extended':
