@@ -31,12 +31,12 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
     private readonly log: Logger,
   ) {}
 
-  scheduleAsk(schedule: AskSchedule): void {
+  scheduleAsk(schedule: AskSchedule, rebuild = false): void {
     const base = { type: 'ask' as const, askId: schedule.askId, version: schedule.version };
     const jobs: { data: DeadlineJobData; at: number }[] = schedule.reminders.map((at, index) => ({ data: { ...base, which: { kind: 'reminder', index } }, at }));
     jobs.push({ data: { ...base, which: { kind: 'due' } }, at: schedule.dueAt });
     if (schedule.againAt !== undefined) jobs.push({ data: { ...base, which: { kind: 'again' } }, at: schedule.againAt });
-    this.add(jobs);
+    this.add(jobs, rebuild);
   }
 
   unscheduleAsk(askId: number, version: number, reminderCount: number): void {
@@ -48,18 +48,22 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
     );
   }
 
-  scheduleClientWait(caseId: number, waitingSince: number, at: number): void {
-    this.add([{ data: { type: 'client-wait', caseId, waitingSince }, at }]);
+  scheduleClientWait(caseId: number, waitingSince: number, at: number, rebuild = false): void {
+    this.add([{ data: { type: 'client-wait', caseId, waitingSince }, at }], rebuild);
   }
 
-  private add(jobs: { data: DeadlineJobData; at: number }[]): void {
+  /** Tags job ids of points already due when rebuilding on start (the processor's SQLite claims keep them once-only). */
+  private readonly startTag = `start${Date.now().toString(36)}`;
+
+  private add(jobs: { data: DeadlineJobData; at: number }[], rebuild = false): void {
     const now = this.clock.now();
+    const idOf = (data: DeadlineJobData, at: number) => (rebuild && at <= now ? `${deadlineJobId(data)}-${this.startTag}` : deadlineJobId(data));
     this.queue
       .addBulk(
         jobs.map(({ data, at }) => ({
           name: data.type,
           data,
-          opts: { jobId: deadlineJobId(data), delay: Math.max(0, at - now), removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 500 } },
+          opts: { jobId: idOf(data, at), delay: Math.max(0, at - now), removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 500 } },
         })),
       )
       .catch((error: Error) => this.log.warn('could not schedule deadline jobs; they are rebuilt on start', { error: error.message }));

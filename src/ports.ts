@@ -203,7 +203,11 @@ export interface AskSchedule {
 
 /** Delayed deadline jobs. Calls never throw (failures are logged; SQLite is rebuilt from on start). */
 export interface DeadlineScheduler {
-  scheduleAsk(schedule: AskSchedule): void;
+  /**
+   * `rebuild`: on start-up, from SQLite. Points already past get fresh job ids then, so a job a
+   * killed process left active (its id taken until BullMQ's stall check) cannot delay them.
+   */
+  scheduleAsk(schedule: AskSchedule, rebuild?: boolean): void;
   unscheduleAsk(askId: number, version: number, reminderCount: number): void;
-  scheduleClientWait(caseId: number, waitingSince: number, at: number): void;
+  scheduleClientWait(caseId: number, waitingSince: number, at: number, rebuild?: boolean): void;
 }

@@ -233,15 +233,15 @@ export class AskService {
   /** Re-creates every pending job from SQLite (after a restart, or Redis emptied). Returns how many asks and cases. */
   rebuildSchedules(): { asks: number; waits: number } {
     const asks = this.deps.store.listOpenAsks();
-    for (const ask of asks) this.deps.scheduler.scheduleAsk(this.scheduleOf(ask));
+    for (const ask of asks) this.deps.scheduler.scheduleAsk(this.scheduleOf(ask), true);
     const waiting = this.deps.store.listCasesAwaitingFirstReply();
-    for (const c of waiting) this.scheduleClientWait(c.id, c.clientWaitingSince as number);
+    for (const c of waiting) this.scheduleClientWait(c.id, c.clientWaitingSince as number, true);
     return { asks: asks.length, waits: waiting.length };
   }
 
   /** Schedules the client-wait alert of a case whose client started waiting at `since`. */
-  scheduleClientWait(caseId: number, since: number): void {
-    this.deps.scheduler.scheduleClientWait(caseId, since, since + this.deps.departments.clientFirstReplyWithinMs);
+  scheduleClientWait(caseId: number, since: number, rebuild = false): void {
+    this.deps.scheduler.scheduleClientWait(caseId, since, since + this.deps.departments.clientFirstReplyWithinMs, rebuild);
   }
 
   /** The job time points of an ask as it is now. */
