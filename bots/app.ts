@@ -287,6 +287,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const webhook = config.telegram.webhookUrl;
     const server: Server = createHttpServer({
       slack: receiver instanceof HTTPReceiver ? receiver.requestListener : undefined,
+      slackSigningSecret: config.slack.signingSecret,
       telegram: webhook ? { secret: config.telegram.webhookSecret ?? '', handleUpdate: (u) => telegramBot.handleUpdate(u) } : undefined,
       health,
       metrics: async () => {

@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { defaultBodyLimit, isValidSlackRequest } from '@slack/bolt';
 import type { Update } from 'telegraf/types';
 import type { Logger } from '../src/ports.js';
+import { slackEnvelopeProblem } from './slack/slack-envelope.js';
+import { parseWebhookUpdate } from './telegram/webhook-update.js';
 
 /** Largest Telegram update accepted, bytes; real updates are a few KB. */
 export const telegramBodyLimit = 1024 * 1024;
@@ -15,6 +18,8 @@ export interface HealthReport {
 export interface HttpServerDeps {
   /** Bolt's HTTP receiver listener; undefined in Socket Mode (then /slack/events answers 404). */
   readonly slack?: RequestListener;
+  /** Slack's signing secret: a signed body Bolt cannot route safely (see slack-envelope.ts) gets 400 here instead of reaching Bolt. */
+  readonly slackSigningSecret?: string;
   /** Handles one Telegram update; undefined in long-polling mode. Throws when it was not stored. */
   readonly telegram?: { readonly secret: string; readonly handleUpdate: (update: Update) => Promise<void> };
   readonly health: () => Promise<HealthReport>;
@@ -47,8 +52,20 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | '
   return Buffer.concat(chunks);
 }
 
-function isUpdate(value: unknown): value is Update {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Number.isSafeInteger((value as { update_id?: unknown }).update_id);
+/** Bolt rejects a Slack timestamp more than this far in the past; Slack's own verifiers reject one as far ahead too. Seconds. */
+const slackWindowSec = 5 * 60;
+
+/** True when `x-slack-request-timestamp` is dated beyond the window ahead of now: such a request could be replayed for longer. */
+function slackTimestampAhead(header: string | string[] | undefined): boolean {
+  const timestamp = Number(header);
+  return typeof header === 'string' && Number.isFinite(timestamp) && timestamp > Date.now() / 1000 + slackWindowSec;
+}
+
+function signedBySlack(req: IncomingMessage, body: Buffer, signingSecret: string): boolean {
+  const signature = req.headers['x-slack-signature'];
+  const timestamp = req.headers['x-slack-request-timestamp'];
+  if (typeof signature !== 'string' || typeof timestamp !== 'string') return false;
+  return isValidSlackRequest({ signingSecret, body: body.toString(), headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) } });
 }
 
 /** The one HTTP server: /slack/events, /telegram/webhook, /healthz, /metrics. */
@@ -64,13 +81,9 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       res.on('finish', () => req.destroy());
       return send(res, 413, { error: 'update too large' }, 'application/json', { connection: 'close' });
     }
-    let update: unknown;
-    try {
-      update = JSON.parse(body.toString('utf8'));
-    } catch {
-      return send(res, 400, { error: 'malformed JSON' });
-    }
-    if (!isUpdate(update)) return send(res, 400, { error: 'not a Telegram update (no update_id)' });
+    const parsed = parseWebhookUpdate(body.toString('utf8'));
+    if ('problem' in parsed) return send(res, 400, { error: parsed.problem });
+    const update = parsed.update;
     try {
       await telegram.handleUpdate(update);
       send(res, 200, { ok: true });
@@ -80,12 +93,31 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     }
   };
 
+  const handleSlack = async (req: IncomingMessage, res: ServerResponse) => {
+    const slack = deps.slack;
+    if (slack === undefined) return send(res, 404, { error: 'Slack runs in Socket Mode' });
+    if (slackTimestampAhead(req.headers['x-slack-request-timestamp'])) return send(res, 401, { error: 'request timestamp outside the 5-minute window' });
+    const body = await readBody(req, defaultBodyLimit);
+    if (body === 'too-large') {
+      res.on('finish', () => req.destroy());
+      return send(res, 413, { error: 'request too large' }, 'application/json', { connection: 'close' });
+    }
+    const secret = deps.slackSigningSecret;
+    const problem = secret === undefined ? undefined : slackEnvelopeProblem(body.toString(), req.headers['content-type']);
+    // Unsigned requests go on to Bolt, which answers them 401 whatever they contain.
+    if (secret !== undefined && problem !== undefined && signedBySlack(req, body, secret)) {
+      deps.log.warn('malformed Slack request', { problem });
+      return send(res, 400, { error: `not a Slack request: ${problem}` });
+    }
+    // Bolt reads a body already buffered as `rawBody` instead of the stream.
+    return slack(Object.assign(req, { rawBody: body }), res);
+  };
+
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     switch (path) {
       case '/slack/events':
-        if (deps.slack === undefined) return send(res, 404, { error: 'Slack runs in Socket Mode' });
-        return deps.slack(req, res);
+        return handleSlack(req, res);
       case '/telegram/webhook':
         return handleTelegram(req, res);
       case '/healthz': {
