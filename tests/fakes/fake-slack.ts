@@ -1,5 +1,6 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { WebSocketServer } from 'ws';
 import { CallLog, close, listen, parseBody, parseMultipart, postRaw, readBody, type RecordedCall } from './http-fake.js';
 
 export { postRaw } from './http-fake.js';
@@ -35,6 +36,19 @@ export interface StoredMessage {
   metadata?: unknown;
   files?: unknown[];
   reactions: string[];
+}
+
+/** A Socket Mode acknowledgement the app sent back over the WebSocket: `{ envelope_id, payload? }`. */
+export interface SocketAck extends RecordedCall<{ envelope_id: string; payload?: Record<string, unknown> }> {
+  readonly method: 'ack';
+}
+
+/** Delivery details of a Socket Mode envelope; a retry carries `retryAttempt` ≥ 1. */
+export interface EnvelopeOptions {
+  /** Default: a fresh UUID. */
+  readonly envelopeId?: string;
+  readonly retryAttempt?: number;
+  readonly retryReason?: string;
 }
 
 interface SlackUser {
@@ -78,17 +92,25 @@ export class FakeSlack {
   private fileCounter = 0;
   private delayMs = 0;
   private readonly holding = new Set<SlackCall>();
+  /** Socket Mode: started by the first apps.connections.open, on this fake's own port. */
+  private sockets: WebSocketServer | undefined;
+  private readonly tickets = new Set<string>();
+  private readonly acks = new CallLog<SocketAck>();
 
   private constructor(
     private readonly server: Server,
     private readonly base: string,
     private readonly identity: { botUserId: string; botId: string; teamId: string },
+    private readonly appToken: string | undefined,
   ) {}
 
-  static async start(opts: { botUserId?: string; botId?: string; teamId?: string; port?: number } = {}): Promise<FakeSlack> {
+  /**
+   * `appToken`: the only app-level token apps.connections.open accepts (default: any `xapp-…`).
+   */
+  static async start(opts: { botUserId?: string; botId?: string; teamId?: string; port?: number; appToken?: string } = {}): Promise<FakeSlack> {
     const ref: { fake?: FakeSlack } = {};
     const { server, base } = await listen((req, res) => (ref.fake as FakeSlack).handle(req, res), opts.port);
-    const fake = new FakeSlack(server, base, { botUserId: opts.botUserId ?? 'U0REPKABOT', botId: opts.botId ?? 'B0REPKABOT', teamId: opts.teamId ?? 'T0TEAM' });
+    const fake = new FakeSlack(server, base, { botUserId: opts.botUserId ?? 'U0REPKABOT', botId: opts.botId ?? 'B0REPKABOT', teamId: opts.teamId ?? 'T0TEAM' }, opts.appToken);
     ref.fake = fake;
     return fake;
   }
@@ -180,7 +202,48 @@ export class FakeSlack {
     return this.uploads.get(fileId);
   }
 
+  /** Socket Mode connections open now. */
+  get openSockets(): number {
+    return [...(this.sockets?.clients ?? [])].filter((s) => s.readyState === s.OPEN).length;
+  }
+
+  /** Every Socket Mode acknowledgement received, oldest first. */
+  get socketAcks(): SocketAck[] {
+    return this.acks.calls;
+  }
+
+  /** Resolves with the app's ack of `envelopeId`, past or future. */
+  waitForAck(envelopeId: string, timeoutMs?: number): Promise<SocketAck> {
+    return this.acks.waitFor('ack', (a) => a.params.envelope_id === envelopeId, timeoutMs);
+  }
+
+  /**
+   * Delivers an Events API event over Socket Mode: the same `event_callback` body Slack POSTs over
+   * HTTP (see sendSlackEvent), in an `events_api` envelope. Returns the envelope and event ids.
+   */
+  sendSocketEvent(event: Record<string, unknown>, opts: EnvelopeOptions & { eventId?: string; teamId?: string } = {}): { envelopeId: string; eventId: string } {
+    const eventId = opts.eventId ?? newEventId();
+    const envelopeId = this.sendEnvelope('events_api', eventCallback(event, eventId, opts.teamId), false, opts);
+    return { envelopeId, eventId };
+  }
+
+  /** Delivers an interaction payload (block_actions, view_submission…) in an `interactive` envelope; returns the envelope id. */
+  sendSocketInteraction(payload: Record<string, unknown>, opts: EnvelopeOptions = {}): string {
+    return this.sendEnvelope('interactive', payload, true, opts);
+  }
+
+  /** Delivers a slash command (the fields Slack POSTs over HTTP, as a JSON object) in a `slash_commands` envelope; returns the envelope id. */
+  sendSocketSlashCommand(fields: Record<string, string>, opts: EnvelopeOptions = {}): string {
+    return this.sendEnvelope('slash_commands', commandFields(fields), true, opts);
+  }
+
+  /** Tells every open connection to reconnect, as Slack does when it refreshes a connection. */
+  disconnectSockets(reason = 'refresh_requested'): void {
+    for (const socket of this.sockets?.clients ?? []) socket.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-fake' } }));
+  }
+
   reset(): void {
+    this.acks.calls.length = 0;
     this.log.calls.length = 0;
     this.faults.length = 0;
     this.pendingFaults.clear();
@@ -192,8 +255,63 @@ export class FakeSlack {
     this.rateLimited = 0;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    const sockets = this.sockets;
+    if (sockets !== undefined) {
+      for (const socket of sockets.clients) socket.terminate();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+    }
     return close(this.server);
+  }
+
+  private sendEnvelope(type: string, payload: Record<string, unknown>, acceptsResponsePayload: boolean, opts: EnvelopeOptions): string {
+    // Slack sends each envelope to one of the app's open connections: here the newest.
+    const socket = [...(this.sockets?.clients ?? [])].filter((s) => s.readyState === s.OPEN).pop();
+    if (socket === undefined) throw new Error('no Socket Mode connection is open');
+    const envelopeId = opts.envelopeId ?? randomUUID();
+    const envelope: Record<string, unknown> = { envelope_id: envelopeId, type, accepts_response_payload: acceptsResponsePayload, payload };
+    if (type === 'events_api') Object.assign(envelope, { retry_attempt: opts.retryAttempt ?? 0, retry_reason: opts.retryReason ?? '' });
+    socket.send(JSON.stringify(envelope));
+    return envelopeId;
+  }
+
+  /** apps.connections.open: a one-time WebSocket URL for a valid app-level token (sent in the Authorization header). */
+  private openConnection(headerToken: string | undefined): Record<string, unknown> {
+    if (headerToken === undefined || !headerToken.startsWith('xapp-') || (this.appToken !== undefined && headerToken !== this.appToken)) return { ok: false, error: 'invalid_auth' };
+    this.sockets ??= this.startSockets();
+    const ticket = randomUUID();
+    this.tickets.add(ticket);
+    return { ok: true, url: `${this.base.replace(/^http/, 'ws')}/link/?ticket=${ticket}&app_id=A0FAKE` };
+  }
+
+  private startSockets(): WebSocketServer {
+    const sockets = new WebSocketServer({
+      server: this.server,
+      path: '/link/',
+      // Each ticket from apps.connections.open opens one connection.
+      verifyClient: ({ req }: { req: IncomingMessage }) => this.tickets.delete(new URL(req.url ?? '', this.base).searchParams.get('ticket') ?? ''),
+    });
+    sockets.on('connection', (socket) => {
+      socket.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        let message: SocketAck['params'];
+        try {
+          message = JSON.parse(data.toString()) as SocketAck['params'];
+        } catch {
+          return; // Slack drops what it cannot parse; the missing ack shows in waitForAck.
+        }
+        if (typeof message.envelope_id === 'string') this.acks.push({ method: 'ack', params: message, at: Date.now() });
+      });
+      socket.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: sockets.clients.size,
+          debug_info: { host: 'applink-fake', started: new Date().toISOString().replace('T', ' ').slice(0, 23), build_number: 1, approximate_connection_time: 18060 },
+          connection_info: { app_id: 'A0FAKE' },
+        }),
+      );
+    });
+    return sockets;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -225,13 +343,14 @@ export class FakeSlack {
       params[key] = typeof value === 'string' && jsonFields.has(key) && /^[[{]/.test(value) ? JSON.parse(value) : value;
     }
     const auth = req.headers.authorization;
-    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof params.token === 'string' ? params.token : undefined;
+    const headerToken = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    const token = headerToken ?? (typeof params.token === 'string' ? params.token : undefined);
     const call: SlackCall = { method, params, token, at: Date.now() };
 
     const fault = this.takeFault(method);
     if (fault?.landThenDrop) {
       this.faults.push(call);
-      this.answer(method, params);
+      this.answer(method, params, headerToken);
       this.log.push(call);
       return void req.socket.destroy();
     }
@@ -257,7 +376,7 @@ export class FakeSlack {
       await new Promise((resolve) => setTimeout(resolve, this.delayMs));
       this.holding.delete(call);
     }
-    const answer = this.answer(method, params);
+    const answer = this.answer(method, params, headerToken);
     this.log.push(call);
     this.send(res, 200, answer);
   }
@@ -289,7 +408,7 @@ export class FakeSlack {
     return false;
   }
 
-  private answer(method: string, p: Record<string, any>): Record<string, unknown> {
+  private answer(method: string, p: Record<string, any>, headerToken: string | undefined): Record<string, unknown> {
     const channelOf = (id: string) => {
       let list = this.channels.get(id);
       if (list === undefined) this.channels.set(id, (list = []));
@@ -297,6 +416,8 @@ export class FakeSlack {
     };
     const find = (channel: string, ts: string) => this.byTs.get(`${channel}:${ts}`) ?? this.channels.get(channel)?.find((m) => m.ts === ts);
     switch (method) {
+      case 'apps.connections.open':
+        return this.openConnection(headerToken);
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', team_id: this.identity.teamId, user: 'repka', user_id: this.identity.botUserId, bot_id: this.identity.botId, is_enterprise_install: false };
       case 'chat.postMessage': {
@@ -402,16 +523,11 @@ export function signSlackRequest(signingSecret: string, rawBody: string, timesta
   return { 'x-slack-signature': `v0=${signature}`, 'x-slack-request-timestamp': String(timestamp) };
 }
 
-/** POSTs an Events API envelope around `event`, signed, as Slack does. */
-export async function sendSlackEvent(
-  appUrl: string,
-  signingSecret: string,
-  event: Record<string, unknown>,
-  opts: { eventId?: string; retryNum?: number; retryReason?: string; timestamp?: number; teamId?: string } = {},
-): Promise<{ status: number; body: string; eventId: string }> {
-  const eventId = opts.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`;
-  const teamId = opts.teamId ?? 'T0TEAM';
-  const body = JSON.stringify({
+const newEventId = () => `Ev${randomBytes(5).toString('hex').toUpperCase()}`;
+
+/** The Events API body Slack wraps `event` in (POSTed over HTTP, or the payload of a Socket Mode envelope). */
+function eventCallback(event: Record<string, unknown>, eventId: string, teamId = 'T0TEAM'): Record<string, unknown> {
+  return {
     token: 'legacy-verification-token',
     team_id: teamId,
     api_app_id: 'A0REPKA',
@@ -421,7 +537,23 @@ export async function sendSlackEvent(
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ enterprise_id: null, team_id: teamId, user_id: 'U0REPKABOT', is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
-  });
+  };
+}
+
+/** A slash command's fields as Slack sends them, `fields` added or replacing. */
+function commandFields(fields: Record<string, string>): Record<string, string> {
+  return { team_id: 'T0TEAM', trigger_id: `${Date.now()}.trigger`, response_url: 'https://hooks.fake.slack.test/commands/1', ...fields };
+}
+
+/** POSTs an Events API envelope around `event`, signed, as Slack does. */
+export async function sendSlackEvent(
+  appUrl: string,
+  signingSecret: string,
+  event: Record<string, unknown>,
+  opts: { eventId?: string; retryNum?: number; retryReason?: string; timestamp?: number; teamId?: string } = {},
+): Promise<{ status: number; body: string; eventId: string }> {
+  const eventId = opts.eventId ?? newEventId();
+  const body = JSON.stringify(eventCallback(event, eventId, opts.teamId));
   const headers: Record<string, string> = { 'content-type': 'application/json', ...signSlackRequest(signingSecret, body, opts.timestamp) };
   if (opts.retryNum !== undefined) {
     headers['x-slack-retry-num'] = String(opts.retryNum);
@@ -439,6 +571,6 @@ export function sendSlackInteraction(appUrl: string, signingSecret: string, payl
 
 /** POSTs a slash command as Slack does: form fields, signed. */
 export function sendSlashCommand(appUrl: string, signingSecret: string, fields: Record<string, string>, opts: { timestamp?: number } = {}): Promise<{ status: number; body: string }> {
-  const body = new URLSearchParams({ team_id: 'T0TEAM', trigger_id: `${Date.now()}.trigger`, response_url: 'https://hooks.fake.slack.test/commands/1', ...fields }).toString();
+  const body = new URLSearchParams(commandFields(fields)).toString();
   return postRaw(`${appUrl}/slack/events`, body, { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(signingSecret, body, opts.timestamp) });
 }
