@@ -120,7 +120,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     await withRetries('Redis connection', 3, () => redis.connect(), () => false, log);
     const queue = createOutboxQueue(redis, config.queuePrefix);
     cleanups.push(() => queue.close());
-    const trigger = new QueueDeliveryTrigger(queue, log);
+    const trigger = new QueueDeliveryTrigger(queue, log, (id) => outbox.streamOfRow(id));
 
     const slackClientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 15_000, logger: boltLogger(log) };
     const slackClient = new webApi.WebClient(config.slack.botToken, slackClientOptions);
@@ -202,7 +202,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const shutdown = new AbortController();
     // Every waiting delivery listens for shutdown: hundreds at once are normal here.
     setMaxListeners(0, shutdown.signal);
-    const worker = createOutboxWorker(redis, config.queuePrefix, { drainer, streamOf: (id) => outbox.streamOfRow(id), signal: shutdown.signal }, log);
+    const worker = createOutboxWorker(redis, config.queuePrefix, { drainer, streamOf: (id) => outbox.streamOfRow(id), signal: shutdown.signal, onStart: (stream) => trigger.started(stream) }, log);
     cleanups.push(async () => {
       shutdown.abort(new Error('shutting down'));
       await worker.close();

@@ -2,11 +2,13 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { DeliveryTrigger, Logger } from '../src/ports.js';
 import type { StreamDrainer } from '../src/delivery/stream-drainer.js';
 
-/** The delivery queue: one job per outbox row, which drains that row's stream. */
+/** The delivery queue: a job drains the streams of the outbox rows it names. */
 export const outboxQueueName = 'outbox';
 
 export interface OutboxJobData {
   readonly outboxId: number;
+  /** Rows of other streams written in the same unit of work, drained by the same job. */
+  readonly also?: readonly number[];
 }
 
 /** Deterministic: waking the same row twice while its job waits adds nothing. */
@@ -20,15 +22,48 @@ export function createOutboxQueue(connection: ConnectionOptions, prefix: string)
   return new Queue<OutboxJobData>(outboxQueueName, { connection, prefix });
 }
 
-/** Adds delivery jobs for outbox rows; failures are logged, since the periodic sweep re-adds them. */
+/**
+ * Adds delivery jobs for outbox rows; failures are logged, since the periodic sweep re-adds them.
+ * A stream that already has a job waiting to start gets no second one: that job drains whatever
+ * the stream holds when it starts, so one job per burst is enough (a job per row made BullMQ the
+ * busiest part of a loaded Repka).
+ */
 export class QueueDeliveryTrigger implements DeliveryTrigger {
+  /** Streams with a job queued by this process that has not started yet. */
+  private readonly waiting = new Set<string>();
+
   constructor(
     private readonly queue: Queue<OutboxJobData>,
     private readonly log: Logger,
+    /** The stream of an outbox row (undefined: unknown, always queued). */
+    private readonly streamOf: (outboxId: number) => string | undefined = () => undefined,
   ) {}
 
   wake(outboxIds: readonly number[]): void {
-    this.add(outboxIds).catch((error: Error) => this.log.warn('could not queue delivery; the sweep will retry', { error: error.message }));
+    const fresh: number[] = [];
+    const streams: string[] = [];
+    for (const id of outboxIds) {
+      const stream = this.streamOf(id);
+      if (stream !== undefined && this.waiting.has(stream)) continue;
+      if (stream !== undefined) {
+        this.waiting.add(stream);
+        streams.push(stream);
+      }
+      fresh.push(id);
+    }
+    if (fresh.length === 0) return;
+    // One job for what one unit of work wrote (typically a post, a card update and a client message).
+    const [first, ...also] = fresh as [number, ...number[]];
+    const data: OutboxJobData = also.length > 0 ? { outboxId: first, also } : { outboxId: first };
+    this.queue.add('deliver', data, { ...jobOptions, jobId: outboxJobId(first) }).catch((error: Error) => {
+      for (const stream of streams) this.waiting.delete(stream);
+      this.log.warn('could not queue delivery; the sweep will retry', { error: error.message });
+    });
+  }
+
+  /** A job of `stream` starts draining it: rows written from now on need a job of their own. */
+  started(stream: string): void {
+    this.waiting.delete(stream);
   }
 
   /**
@@ -48,14 +83,20 @@ export interface OutboxProcessorDeps {
   readonly streamOf: (outboxId: number) => string | undefined;
   /** Aborted on shutdown: drains stop between calls and leave the rest pending. */
   readonly signal: AbortSignal;
+  /** Told before a stream is drained (see {@link QueueDeliveryTrigger.started}). */
+  readonly onStart?: (stream: string) => void;
 }
 
-/** The processor, a plain function: drains the stream of the job's outbox row. */
+/** The processor, a plain function: drains the streams of the job's outbox rows, side by side. */
 export function processOutboxJob(deps: OutboxProcessorDeps) {
   return async (job: Pick<Job<OutboxJobData>, 'data'>): Promise<void> => {
-    const stream = deps.streamOf(job.data.outboxId);
-    if (stream === undefined) return;
-    await deps.drainer.drain(stream, deps.signal);
+    const streams = new Set<string>();
+    for (const id of [job.data.outboxId, ...(job.data.also ?? [])]) {
+      const stream = deps.streamOf(id);
+      if (stream !== undefined) streams.add(stream);
+    }
+    for (const stream of streams) deps.onStart?.(stream);
+    await Promise.all([...streams].map((stream) => deps.drainer.drain(stream, deps.signal)));
   };
 }
 
