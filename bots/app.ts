@@ -323,7 +323,12 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       cleanups.push(() => telegramBot.bot.stop('shutdown'));
     }
     if (receiver instanceof SocketModeReceiver) {
-      await app.start();
+      try {
+        await app.start();
+      } catch (error) {
+        const code = (error as { data?: { error?: string } }).data?.error;
+        throw new StartupError(`Slack Socket Mode connection failed: ${code ?? (error as Error).message}${code === 'invalid_auth' ? ' (check SLACK_APP_TOKEN: an app-level token with connections:write)' : ''}`);
+      }
       cleanups.push(async () => {
         await app.stop();
       });

@@ -92,11 +92,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   findCaseByThread(slackChannel: string, threadTs: string): Case | undefined {
-    const row = this.db
-      .select()
-      .from(cases)
-      .where(and(eq(cases.slackChannel, slackChannel), eq(cases.slackThreadTs, threadTs)))
-      .get();
+    const row = this.hot.caseByThread.get({ slackChannel, threadTs });
     return row && toCase(row);
   }
 
@@ -127,16 +123,12 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   appendEvent(event: NewCaseEvent): CaseEvent {
-    const row = this.db
-      .insert(caseEvents)
-      .values({ ...event, data: event.data === null ? null : JSON.stringify(event.data) })
-      .returning()
-      .get();
-    return toEvent(row);
+    const row = this.hot.appendEvent.get({ ...event, data: event.data === null ? null : JSON.stringify(event.data) });
+    return toEvent(row as EventRow);
   }
 
   listEvents(caseId: number): CaseEvent[] {
-    return this.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.id)).all().map(toEvent);
+    return this.hot.events.all({ caseId }).map(toEvent);
   }
 
   listClientEvents(clientId: number, kind: CaseEventKind): CaseEvent[] {
@@ -155,21 +147,17 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   getAsk(id: number): Ask | undefined {
-    const row = this.db.select().from(asks).where(eq(asks.id, id)).get();
+    const row = this.hot.ask.get({ id });
     return row && toAsk(row);
   }
 
   findAskByThread(channel: string, ts: string): Ask | undefined {
-    const row = this.db
-      .select()
-      .from(asks)
-      .where(and(eq(asks.slackChannel, channel), eq(asks.slackTs, ts)))
-      .get();
+    const row = this.hot.askByThread.get({ channel, ts });
     return row && toAsk(row);
   }
 
   listAsks(caseId: number): Ask[] {
-    return this.db.select().from(asks).where(eq(asks.caseId, caseId)).orderBy(asc(asks.id)).all().map(toAsk);
+    return this.hot.asksOfCase.all({ caseId }).map(toAsk);
   }
 
   listOpenAsks(): Ask[] {
@@ -244,6 +232,33 @@ function prepareHotQueries(db: RepkaDb) {
       .where(and(eq(cases.clientId, sql.placeholder('clientId')), eq(cases.status, 'open')))
       .orderBy(desc(cases.id))
       .limit(1)
+      .prepare(),
+    caseByThread: db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.slackChannel, sql.placeholder('slackChannel')), eq(cases.slackThreadTs, sql.placeholder('threadTs'))))
+      .prepare(),
+    events: db.select().from(caseEvents).where(eq(caseEvents.caseId, sql.placeholder('caseId'))).orderBy(asc(caseEvents.id)).prepare(),
+    ask: db.select().from(asks).where(eq(asks.id, sql.placeholder('id'))).prepare(),
+    askByThread: db
+      .select()
+      .from(asks)
+      .where(and(eq(asks.slackChannel, sql.placeholder('channel')), eq(asks.slackTs, sql.placeholder('ts'))))
+      .prepare(),
+    asksOfCase: db.select().from(asks).where(eq(asks.caseId, sql.placeholder('caseId'))).orderBy(asc(asks.id)).prepare(),
+    appendEvent: db
+      .insert(caseEvents)
+      .values({
+        caseId: sql.placeholder('caseId'),
+        at: sql.placeholder('at'),
+        kind: sql.placeholder('kind'),
+        authorKind: sql.placeholder('authorKind'),
+        authorId: sql.placeholder('authorId'),
+        authorName: sql.placeholder('authorName'),
+        text: sql.placeholder('text'),
+        data: sql.placeholder('data'),
+      })
+      .returning()
       .prepare(),
     markInbound: db
       .insert(processedInbound)

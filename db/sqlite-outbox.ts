@@ -26,6 +26,11 @@ export class SqliteOutbox implements Outbox {
         .values({ stream: sql.placeholder('stream'), payload: sql.placeholder('payload'), caseId: sql.placeholder('caseId'), createdAt: sql.placeholder('createdAt') })
         .returning({ id: outbox.id })
         .prepare(),
+      markOneSent: db
+        .update(outbox)
+        .set({ status: 'sent', sentAt: sql`${sql.placeholder('at')}`, lastError: null })
+        .where(eq(outbox.id, sql.placeholder('id')))
+        .prepare(),
       streamOfRow: db.select({ stream: outbox.stream }).from(outbox).where(eq(outbox.id, sql.placeholder('id'))).prepare(),
       pending: db
         .select()
@@ -74,6 +79,7 @@ export class SqliteOutbox implements Outbox {
 
   markSent(ids: readonly number[], at: number): void {
     if (ids.length === 0) return;
+    if (ids.length === 1) return void this.hot.markOneSent.run({ id: ids[0], at });
     this.db.update(outbox).set({ status: 'sent', sentAt: at, lastError: null }).where(inArray(outbox.id, [...ids])).run();
   }
 

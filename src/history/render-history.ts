@@ -2,10 +2,11 @@ import type { ClientContent } from '../outgoing.js';
 import type { Case, CaseEvent, Client } from '../ports.js';
 import { clientName } from '../cases/case-service.js';
 import { ratingStars } from '../cases/rating.js';
+import { dateFormat } from '../text/date-format.js';
 
 /** Formats an instant as "2026-11-22 14:05" in `timeZone`. */
 export function formatTeamTime(epochMs: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const parts = dateFormat('en-CA', {
     timeZone,
     year: 'numeric',
     month: '2-digit',

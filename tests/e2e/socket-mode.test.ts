@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRepka } from '../../bots/app.js';
+import { startRepka, StartupError } from '../../bots/app.js';
 import { cardActions } from '../../bots/slack/render/case-card.js';
 import { loadConfig, secretsOf } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -183,7 +183,10 @@ describe('Socket Mode with a wrong app token', () => {
     });
     const logs: string[] = [];
     const log = createLogger({ level: 'info', secrets: secretsOf(config), write: (line) => logs.push(line) });
-    await expect(startRepka(config, { log })).rejects.toThrow(/invalid_auth/);
+    // A one-line start-up error, as `npm start` prints for any bad token (not a stack trace).
+    const failure = await startRepka(config, { log }).then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(StartupError);
+    expect((failure as Error).message).toMatch(/Socket Mode connection failed: invalid_auth.*SLACK_APP_TOKEN/);
     expect(slack.callsTo('apps.connections.open')).toHaveLength(1);
     expect(slack.openSockets).toBe(0);
     expect(logs.some((line) => line.includes('"level":"error"') && line.includes('invalid_auth'))).toBe(true);

@@ -4,6 +4,7 @@ import type { Ask, Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/cases/case-service.js';
 import { formatDuration } from '../../../src/duration.js';
 import { escapeMrkdwn } from './case-card.js';
+import { dateFormat } from '../../../src/text/date-format.js';
 
 /** Action ids of the buttons on asks. */
 export const askActions = { extend: 'ask_extend', decline: 'ask_decline', cancel: 'ask_cancel' } as const;
@@ -21,7 +22,7 @@ export function mention(id: string): string {
 /** "Mon 23 Nov 15:30 (Europe/Moscow), in 1h30m" — the deadline in the department's zone and relative to now. */
 export function formatDeadline(deadlineAt: number, now: number, department: Department | undefined): string {
   const zone = department?.hours?.timezone ?? 'UTC';
-  const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(deadlineAt);
+  const local = dateFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(deadlineAt);
   const left = deadlineAt - now;
   const relative = left >= 0 ? `in ${formatDuration(Math.max(60_000, Math.ceil(left / 60_000) * 60_000))}` : `${formatDuration(Math.floor(-left / 60_000) * 60_000 || 60_000)} ago`;
   return `${local.replace(',', '')} (${zone}), ${relative}`;
