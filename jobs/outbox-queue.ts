@@ -17,6 +17,10 @@ export function outboxJobId(outboxId: number): string {
 }
 
 const jobOptions = { removeOnComplete: true, removeOnFail: true, attempts: 1 } as const;
+/** BullMQ runs jobs without a priority first; card updates come after them. */
+const cardPriority = 10;
+/** Card changes within this window become one chat.update. */
+const cardDelayMs = 500;
 
 export function createOutboxQueue(connection: ConnectionOptions, prefix: string): Queue<OutboxJobData> {
   return new Queue<OutboxJobData>(outboxQueueName, { connection, prefix });
@@ -52,10 +56,20 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
       fresh.push(id);
     }
     if (fresh.length === 0) return;
-    // One job for what one unit of work wrote (typically a post, a card update and a client message).
-    const [first, ...also] = fresh as [number, ...number[]];
-    const data: OutboxJobData = also.length > 0 ? { outboxId: first, also } : { outboxId: first };
-    this.queue.add('deliver', data, { ...jobOptions, jobId: outboxJobId(first) }).catch((error: Error) => {
+    // One job for what one unit of work wrote (typically a post and a client message). Card updates
+    // get their own job, half a second later and after everything else: a card only shows the state,
+    // so it waits for what people are told, and the changes of that half second combine into one edit.
+    const cards = fresh.filter((id) => this.streamOf(id)?.startsWith('card-'));
+    const others = fresh.filter((id) => !cards.includes(id));
+    const jobs = [
+      ...(others.length > 0 ? [{ ids: others, opts: {} }] : []),
+      ...(cards.length > 0 ? [{ ids: cards, opts: { priority: cardPriority, delay: cardDelayMs } }] : []),
+    ].map(({ ids, opts }) => {
+      const [first, ...also] = ids as [number, ...number[]];
+      const data: OutboxJobData = also.length > 0 ? { outboxId: first, also } : { outboxId: first };
+      return { name: 'deliver', data, opts: { ...jobOptions, ...opts, jobId: outboxJobId(first) } };
+    });
+    this.queue.addBulk(jobs).catch((error: Error) => {
       for (const stream of streams) this.waiting.delete(stream);
       this.log.warn('could not queue delivery; the sweep will retry', { error: error.message });
     });
