@@ -44,7 +44,8 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
   ) {}
 
   wake(outboxIds: readonly number[]): void {
-    const fresh: number[] = [];
+    const cards: number[] = [];
+    const others: number[] = [];
     const streams: string[] = [];
     for (const id of outboxIds) {
       const stream = this.streamOf(id);
@@ -53,14 +54,11 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
         this.waiting.add(stream);
         streams.push(stream);
       }
-      fresh.push(id);
+      // One job for what one unit of work wrote (typically a post and a client message). Card
+      // updates get their own job, half a second later and after everything else: a card only shows
+      // the state, so it waits for what people are told, and that half second's changes make one edit.
+      (stream?.startsWith('card-') ? cards : others).push(id);
     }
-    if (fresh.length === 0) return;
-    // One job for what one unit of work wrote (typically a post and a client message). Card updates
-    // get their own job, half a second later and after everything else: a card only shows the state,
-    // so it waits for what people are told, and the changes of that half second combine into one edit.
-    const cards = fresh.filter((id) => this.streamOf(id)?.startsWith('card-'));
-    const others = fresh.filter((id) => !cards.includes(id));
     const jobs = [
       ...(others.length > 0 ? [{ ids: others, opts: {} }] : []),
       ...(cards.length > 0 ? [{ ids: cards, opts: { priority: cardPriority, delay: cardDelayMs } }] : []),
@@ -69,6 +67,7 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
       const data: OutboxJobData = also.length > 0 ? { outboxId: first, also } : { outboxId: first };
       return { name: 'deliver', data, opts: { ...jobOptions, ...opts, jobId: outboxJobId(first) } };
     });
+    if (jobs.length === 0) return;
     this.queue.addBulk(jobs).catch((error: Error) => {
       for (const stream of streams) this.waiting.delete(stream);
       this.log.warn('could not queue delivery; the sweep will retry', { error: error.message });

@@ -85,9 +85,12 @@ type SlackMessage = Exclude<Outgoing, { to: 'client' }>;
 export class SlackDeliverer implements Deliverer {
   private readonly startedAt: number;
   private readonly streamsChecked = new Set<string>();
+  /** Department id → name, for cards and history files. */
+  private readonly departmentNames: ReadonlyMap<string, string>;
 
   constructor(private readonly deps: SlackDelivererDeps) {
     this.startedAt = deps.clock.now();
+    this.departmentNames = new Map(deps.departments.departments.map((d) => [d.id, d.name]));
   }
 
   /**
@@ -140,35 +143,33 @@ export class SlackDeliverer implements Deliverer {
   }
 
   private async deliverCard(caseId: number, op: 'post' | 'update', pending: PendingMessage, signal: AbortSignal): Promise<void> {
-    const { createdAt } = pending;
-    const ids = [pending.id];
     const { store } = this.deps;
     const theCase = store.getCase(caseId);
     const client = theCase && store.getClient(theCase.clientId);
     if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${caseId} does not exist`);
+    if (theCase.slackThreadTs !== null && op === 'post') return; // already posted before a crash or retry
+    if (theCase.slackThreadTs === null && op === 'update') {
+      // The post is still on its way (updates have their own stream); give up only after long.
+      if (this.deps.clock.now() - theCase.openedAt < 10 * 60_000) throw new RetryLaterError(1000, `the card of case #${caseId} is not posted yet`);
+      throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
+    }
     const events = store.listEvents(caseId);
     const card = renderCaseCard(theCase, client, events, {
       canAsk: this.deps.departments.departments.length > 0,
       asks: store.listAsks(caseId),
-      departmentNames: new Map(this.deps.departments.departments.map((d) => [d.id, d.name])),
+      departmentNames: this.departmentNames,
       linkedCaseIds: linkedCases(theCase, events),
       now: this.deps.clock.now(),
     });
     if (theCase.slackThreadTs === null) {
-      if (op === 'update') {
-        // The post is still on its way (updates have their own stream); give up only after long.
-        if (this.deps.clock.now() - theCase.openedAt < 10 * 60_000) throw new RetryLaterError(1000, `the card of case #${caseId} is not posted yet`);
-        throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
-      }
       // A card posted before a timeout or crash is found by its metadata instead of posted twice.
-      const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.slackChannel, undefined, ids[0] as number, createdAt) : undefined;
+      const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.slackChannel, undefined, pending.id, pending.createdAt) : undefined;
       const ts =
         landed?.firstTs ??
-        (await this.postOnce(theCase.slackChannel, undefined, { text: card.text, blocks: card.blocks }, { ids, part: 0, parts: 1, caseId }, signal));
+        (await this.postOnce(theCase.slackChannel, undefined, { text: card.text, blocks: card.blocks }, { ids: [pending.id], part: 0, parts: 1, caseId }, signal));
       store.updateCase(caseId, { slackThreadTs: ts });
       return;
     }
-    if (op === 'post') return; // already posted before a crash or retry
     await this.deps.updateLimiter?.take('chat.update', signal);
     await this.call('chat.update', () =>
       this.deps.client.chat.update({ channel: theCase.slackChannel, ts: theCase.slackThreadTs as string, text: card.text, blocks: card.blocks as never }),
@@ -341,10 +342,9 @@ export class SlackDeliverer implements Deliverer {
 
   /** `!history`: the whole case history as a Markdown file in the thread. */
   private async uploadHistory(theCase: Case, client: Client, thread: { channel: string; threadTs: string }, signal: AbortSignal): Promise<void> {
-    const { store, departments, timeZone } = this.deps;
+    const { store, timeZone } = this.deps;
     const events = store.listEvents(theCase.id);
-    const departmentNames = new Map(departments.departments.map((d) => [d.id, d.name]));
-    const markdown = exportCase({ case: theCase, client, events, asks: store.listAsks(theCase.id), departmentNames }, 'md', timeZone);
+    const markdown = exportCase({ case: theCase, client, events, asks: store.listAsks(theCase.id), departmentNames: this.departmentNames }, 'md', timeZone);
     await this.deps.channelLimiter.take(thread.channel, signal);
     await this.call(
       'files.uploadV2',

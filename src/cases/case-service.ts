@@ -219,7 +219,6 @@ export class CaseService {
                 : { to: 'slack-reaction', caseId: current.id, reaction: { channel: message.channel, ts: message.ts, name: 'white_check_mark' } },
             ],
           });
-          if (assignee !== current.assignee) send({ to: 'case-card', caseId: current.id, op: 'update' });
           return { outcome: 'done', caseId: current.id };
         }
         case 'close': {
@@ -231,7 +230,6 @@ export class CaseService {
           record('closed', summary);
           this.deps.store.updateCase(current.id, { status: 'closed', closedAt: now, closeSummary: summary, clientWaitingSince: null });
           send({ to: 'case-thread', caseId: current.id, post: { type: 'closed', by: message.user, summary: summary ?? undefined } });
-          send({ to: 'case-card', caseId: current.id, op: 'update' });
           send(caseClosedNotice(client.telegramChatId, current.id));
           return { outcome: 'done', caseId: current.id };
         }
@@ -243,7 +241,6 @@ export class CaseService {
           record('reopened', null);
           this.deps.store.updateCase(current.id, { status: 'open', closedAt: null });
           send({ to: 'case-thread', caseId: current.id, post: { type: 'reopened', by: message.user } });
-          send({ to: 'case-card', caseId: current.id, op: 'update' });
           send({ to: 'client', chatId: client.telegramChatId, caseId: current.id, notice: { type: 'case-reopened', caseId: current.id } });
           return { outcome: 'done', caseId: current.id };
         }
@@ -256,7 +253,6 @@ export class CaseService {
           record('assigned', null, { assignee });
           this.deps.store.updateCase(current.id, { assignee });
           send({ to: 'case-thread', caseId: current.id, post: { type: 'assigned', by: message.user, assignee } });
-          send({ to: 'case-card', caseId: current.id, op: 'update' });
           return { outcome: 'done', caseId: current.id };
         }
       }
@@ -280,6 +276,17 @@ export class CaseService {
       if (message.to === 'client' || message.to === 'department') send({ to: 'case-thread', caseId, post: { type: 'delivery-failed', what, reason } });
       return { outcome: 'done', caseId };
     });
+  }
+
+  /**
+   * A command from a case card's button or modal, e.g. `!close`: the same as typing it in the
+   * case thread. Ignored when the case does not exist or its card was never posted.
+   */
+  receiveCardCommand(command: { inboundKey: string; caseId: number; ts: string; user: string; userName: string; text: string }): InboundResult {
+    const theCase = this.deps.store.getCase(command.caseId);
+    if (theCase === undefined || theCase.slackThreadTs === null) return { outcome: 'ignored', reason: 'no such case card' };
+    const { caseId: _caseId, ...rest } = command;
+    return this.receiveAgentMessage({ ...rest, channel: theCase.slackChannel, threadTs: theCase.slackThreadTs, fromCard: true });
   }
 
   /** Where a case lives in Slack and who its client is, for card buttons and modals. */

@@ -1,4 +1,5 @@
 import type { Outgoing } from '../outgoing.js';
+import type { CaseEvent } from '../ports.js';
 
 /** The scores a client can give a closed case, worst to best. */
 export const ratingScores = [1, 2, 3, 4, 5] as const;
@@ -25,6 +26,14 @@ export function parseRatingCallback(data: string): { caseId: number; score: numb
 export function ratingStars(score: number): string {
   const full = Math.max(0, Math.min(5, Math.round(score)));
   return '★'.repeat(full) + '☆'.repeat(5 - full);
+}
+
+/** The case's latest rating and the comment given with it, read from its history. Pure. */
+export function latestRating(events: readonly CaseEvent[]): { score: number; comment?: string } | undefined {
+  const rated = events.findLast((e) => e.kind === 'rated');
+  if (typeof rated?.data?.score !== 'number') return undefined;
+  const comment = events.filter((e) => e.kind === 'rating-comment' && e.at >= rated.at).pop()?.text ?? undefined;
+  return { score: rated.data.score, comment };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Ask, Case, CaseEvent, Client } from '../ports.js';
 import { clientName } from '../cases/case-service.js';
 import { linkedCases } from '../cases/links.js';
+import { latestRating, ratingStars } from '../cases/rating.js';
 import { formatDuration } from '../duration.js';
 import { describeEvent, formatTeamTime, renderHistoryText } from './render-history.js';
 
@@ -53,13 +54,6 @@ function summariseAsks(record: CaseRecord): AskSummary[] {
   }));
 }
 
-function ratingOf(events: readonly CaseEvent[]): { score: number; comment?: string } | undefined {
-  const rated = [...events].reverse().find((e) => e.kind === 'rated');
-  if (typeof rated?.data?.score !== 'number') return undefined;
-  const comment = events.filter((e) => e.kind === 'rating-comment' && e.at >= rated.at).pop()?.text ?? undefined;
-  return { score: rated.data.score, comment };
-}
-
 const took = (ms: number | null) => (ms === null ? '' : formatDuration(Math.max(60_000, Math.round(ms / 60_000) * 60_000)));
 const outcome = (a: AskSummary) => (a.status === 'answered' ? (a.onTime ? 'answered on time' : 'answered late') : a.status === 'open' ? (a.escalated ? 'overdue' : 'waiting') : a.status);
 
@@ -68,18 +62,20 @@ const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 /** The case and its whole history in `format`: Markdown, JSON, or one self-contained printable HTML page. Pure. */
 export function exportCase(record: CaseRecord, format: ExportFormat, timeZone: string): string {
   const { case: theCase, client, events } = record;
+  const linked = linkedCases(theCase, events);
+  const rating = latestRating(events);
+  const asks = summariseAsks(record);
   switch (format) {
     case 'json':
-      return `${JSON.stringify({ case: theCase, client: { ...client, name: clientName(client) }, timeZone, linkedCases: linkedCases(theCase, events), rating: ratingOf(events) ?? null, asks: summariseAsks(record), events }, null, 2)}\n`;
+      return `${JSON.stringify({ case: theCase, client: { ...client, name: clientName(client) }, timeZone, linkedCases: linked, rating: rating ?? null, asks, events }, null, 2)}\n`;
     case 'md': {
       const lines = events.map((e) => `- **${formatTeamTime(e.at, timeZone)}** ${describeEvent(e, timeZone).replace(/\n/g, '\n  ')}`);
       const [title, opened] = renderHistoryText(theCase, client, [], timeZone).split('\n');
       const facts = [
         `- Assignee: ${theCase.assignee ?? 'unassigned'}`,
-        ...(linkedCases(theCase, events).length > 0 ? [`- Linked cases: ${linkedCases(theCase, events).map((id) => `#${id}`).join(', ')}`] : []),
-        ...(ratingOf(events) ? [`- Rating: ${ratingOf(events)?.score}/5${ratingOf(events)?.comment ? ` ("${ratingOf(events)?.comment}")` : ''}`] : []),
+        ...(linked.length > 0 ? [`- Linked cases: ${linked.map((id) => `#${id}`).join(', ')}`] : []),
+        ...(rating ? [`- Rating: ${rating.score}/5${rating.comment ? ` ("${rating.comment}")` : ''}`] : []),
       ];
-      const asks = summariseAsks(record);
       const table =
         asks.length === 0
           ? []
@@ -94,9 +90,6 @@ export function exportCase(record: CaseRecord, format: ExportFormat, timeZone: s
       return `# ${title}\n\n${opened}\n\n${facts.join('\n')}\n\n${table.join('\n')}${table.length > 0 ? '\n' : ''}## Timeline\n\n${lines.join('\n')}\n`;
     }
     case 'html': {
-      const linked = linkedCases(theCase, events);
-      const rating = ratingOf(events);
-      const asks = summariseAsks(record);
       const rows = events
         .map((e) => `<tr class="${e.kind}"><td>${formatTeamTime(e.at, timeZone)}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(describeEvent(e, timeZone)).replace(/\n/g, '<br>')}</td></tr>`)
         .join('\n');
@@ -112,7 +105,7 @@ h2{font-size:1.1rem;margin-top:1.5rem}th{text-align:left;border-bottom:2px solid
 </style></head>
 <body><h1>Case #${theCase.id}: ${escapeHtml(clientName(client))}</h1>
 <p>Status: ${theCase.status}. Opened ${formatTeamTime(theCase.openedAt, timeZone)}${theCase.closedAt ? `, closed ${formatTeamTime(theCase.closedAt, timeZone)}` : ''}. Times in ${escapeHtml(timeZone)}.</p>
-<p>Assignee: ${escapeHtml(theCase.assignee ?? 'unassigned')}${linked.length > 0 ? `. Linked cases: ${linked.map((id) => `#${id}`).join(', ')}` : ''}${rating ? `. Rating: ${'★'.repeat(rating.score)}${'☆'.repeat(5 - rating.score)} (${rating.score}/5)${rating.comment ? ` “${escapeHtml(rating.comment)}”` : ''}` : ''}.</p>
+<p>Assignee: ${escapeHtml(theCase.assignee ?? 'unassigned')}${linked.length > 0 ? `. Linked cases: ${linked.map((id) => `#${id}`).join(', ')}` : ''}${rating ? `. Rating: ${ratingStars(rating.score)} (${rating.score}/5)${rating.comment ? ` “${escapeHtml(rating.comment)}”` : ''}` : ''}.</p>
 ${
   asks.length === 0
     ? ''

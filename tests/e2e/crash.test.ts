@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { FakeTelegram, postTelegramUpdate, textUpdate, type TgUser, type Update } from '../fakes/fake-telegram.js';
-import { eventually, pause, redisUrl, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
+import { eventually, fakesEnv, pause, redisUrl, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
 
 // The contract's "Guarantees under faults" for crashes, with Repka as `npm start` runs it: its own
 // Node process (tsx as an import hook, so the PID is Repka's own and SIGKILL reaches it).
@@ -46,19 +46,7 @@ async function createWorld(departments: unknown = { departments: [] }): Promise<
   const prefix = `crash-${randomUUID().slice(0, 8)}`;
   const env = {
     PATH: process.env.PATH ?? '',
-    PORT: '0',
-    DATABASE_PATH: join(dir, 'repka.sqlite'),
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: prefix,
-    SLACK_BOT_TOKEN: 'xoxb-crash-test',
-    SLACK_SIGNING_SECRET: signingSecret,
-    SLACK_API_URL: slack.url,
-    SLACK_SUPPORT_CHANNEL: supportChannel,
-    TELEGRAM_BOT_TOKEN: telegramToken,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    TELEGRAM_WEBHOOK_URL: 'https://repka.example.com/telegram/webhook',
-    TELEGRAM_WEBHOOK_SECRET: webhookSecret,
-    DEPARTMENTS_FILE: join(dir, 'departments.json'),
+    ...fakesEnv(slack, telegram, dir, prefix),
     LOG_LEVEL: 'info',
     // The fake Slack is made slow instead: Repka's own pacing would only lengthen the test.
     SLACK_CHANNEL_POSTS_PER_SECOND: '0',

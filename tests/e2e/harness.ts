@@ -50,6 +50,28 @@ export interface Harness {
   stop(all?: boolean): Promise<void>;
 }
 
+/**
+ * The environment of a Repka in webhook mode against these fakes, with its SQLite file and
+ * departments.json in `dataDir` and its own queue prefix.
+ */
+export function fakesEnv(slack: FakeSlack, telegram: FakeTelegram, dataDir: string, queuePrefix: string): Record<string, string> {
+  return {
+    PORT: '0',
+    DATABASE_PATH: join(dataDir, 'repka.sqlite'),
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    SLACK_BOT_TOKEN: 'xoxb-test-token-1',
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: slack.url,
+    SLACK_SUPPORT_CHANNEL: supportChannel,
+    TELEGRAM_BOT_TOKEN: telegramToken,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    TELEGRAM_WEBHOOK_URL: 'https://repka.example.com/telegram/webhook',
+    TELEGRAM_WEBHOOK_SECRET: webhookSecret,
+    DEPARTMENTS_FILE: join(dataDir, 'departments.json'),
+  };
+}
+
 /** Starts fakes and the real app (the code `npm start` runs) with webhook mode and a fresh queue prefix. */
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const slack = opts.slack ?? (await FakeSlack.start());
@@ -62,25 +84,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     slack.addUser({ id, name: name.toLowerCase(), real_name: name, display_name: name });
   }
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'repka-test-'));
-  const departmentsFile = join(dataDir, 'departments.json');
-  writeFileSync(departmentsFile, JSON.stringify(opts.departments ?? { departments: [] }));
-  const env: Record<string, string | undefined> = {
-    PORT: '0',
-    DATABASE_PATH: join(dataDir, 'repka.sqlite'),
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}`,
-    SLACK_BOT_TOKEN: 'xoxb-test-token-1',
-    SLACK_SIGNING_SECRET: signingSecret,
-    SLACK_API_URL: slack.url,
-    SLACK_SUPPORT_CHANNEL: supportChannel,
-    TELEGRAM_BOT_TOKEN: telegramToken,
-    TELEGRAM_API_ROOT: telegram.apiRoot,
-    TELEGRAM_WEBHOOK_URL: 'https://repka.example.com/telegram/webhook',
-    TELEGRAM_WEBHOOK_SECRET: webhookSecret,
-    DEPARTMENTS_FILE: departmentsFile,
-    LOG_LEVEL: 'debug',
-    ...opts.env,
-  };
+  writeFileSync(join(dataDir, 'departments.json'), JSON.stringify(opts.departments ?? { departments: [] }));
+  const env: Record<string, string | undefined> = { ...fakesEnv(slack, telegram, dataDir, `test-${randomUUID().slice(0, 8)}`), LOG_LEVEL: 'debug', ...opts.env };
   const config = loadConfig(env);
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', secrets: secretsOf(config), write: (line) => logs.push(line) });

@@ -3,6 +3,7 @@ import type { Ask, Case, CaseEvent, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/cases/case-service.js';
 import { describeContent } from '../../../src/history/render-history.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
+import { latestRating, ratingStars } from '../../../src/cases/rating.js';
 
 /** Slack section text limit is 3,000 characters; keep room for the quote marks. */
 const sectionLimit = 2900;
@@ -79,15 +80,14 @@ export function renderCaseCard(theCase: Case, client: Client, events: readonly C
   const status = theCase.status === 'open' ? 'Open' : 'Closed';
   const name = clientName(client);
   const now = options.now ?? Date.now();
-  const rating = [...events].reverse().find((e) => e.kind === 'rated');
-  const score = typeof rating?.data?.score === 'number' ? rating.data.score : undefined;
+  const score = latestRating(events)?.score;
   const fields = [
     `*Client*\n${escapeMrkdwn(name)}`,
     `*Language*\n${messagesFor(client.language).languageName}`,
     `*Assignee*\n${theCase.assignee ? `<@${theCase.assignee}>` : 'unassigned'}`,
     `*Status*\n${statusLine(theCase, events)}`,
   ];
-  if (score !== undefined) fields.push(`*Rating*\n${'★'.repeat(score)}${'☆'.repeat(5 - score)} (${score}/5)`);
+  if (score !== undefined) fields.push(`*Rating*\n${ratingStars(score)} (${score}/5)`);
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: `Case #${theCase.id} · ${status}` } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },

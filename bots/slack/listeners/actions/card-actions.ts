@@ -22,18 +22,15 @@ export function cardCommandButton(deps: CardActionDeps, command: '!assign me' | 
   return async ({ ack, action, body }: ButtonArgs): Promise<void> => {
     await ack();
     const caseId = idOf(action.value);
-    const view = caseId === undefined ? undefined : deps.cases.caseView(caseId);
-    if (view === undefined || view.theCase.slackThreadTs === null) return;
+    if (caseId === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    const result = deps.cases.receiveAgentMessage({
+    const result = deps.cases.receiveCardCommand({
       inboundKey: `slack-action:${action.action_id}:${caseId}:${action.action_ts}`,
-      channel: view.theCase.slackChannel,
-      threadTs: view.theCase.slackThreadTs,
+      caseId,
       ts: action.action_ts,
       user: body.user.id,
       userName,
       text: command,
-      fromCard: true,
     });
     deps.log.debug('card button', { caseId, command, ...result });
   };

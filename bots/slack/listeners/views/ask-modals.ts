@@ -70,19 +70,9 @@ export function replySubmitted(deps: ViewDeps & { readonly cases: CaseService })
     if (text === '') return void (await ack({ response_action: 'errors', errors: { text: 'Write what the client should get.' } }));
     await ack();
     const caseId = idOf(view.private_metadata);
-    const found = caseId === undefined ? undefined : deps.cases.caseView(caseId);
-    if (found === undefined || found.theCase.slackThreadTs === null) return;
+    if (caseId === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    const result = deps.cases.receiveAgentMessage({
-      inboundKey: `slack-view:${view.id}:${view.hash}`,
-      channel: found.theCase.slackChannel,
-      threadTs: found.theCase.slackThreadTs,
-      ts: view.id,
-      user: body.user.id,
-      userName,
-      text: `!reply ${text}`,
-      fromCard: true,
-    });
+    const result = deps.cases.receiveCardCommand({ inboundKey: `slack-view:${view.id}:${view.hash}`, caseId, ts: view.id, user: body.user.id, userName, text: `!reply ${text}` });
     deps.log.debug('reply from the card', { caseId, ...result });
   };
 }
