@@ -15,6 +15,7 @@ import { StreamDrainer } from '../src/delivery/stream-drainer.js';
 import { Metrics } from '../src/metrics.js';
 import type { ClientFile } from '../src/outgoing.js';
 import { openDatabase } from '../db/open-database.js';
+import { startCheckpointer } from '../db/checkpointer.js';
 import { SqliteCaseStore } from '../db/sqlite-case-store.js';
 import { SqliteOutbox } from '../db/sqlite-outbox.js';
 import { SqliteReportSource } from '../db/sqlite-report-source.js';
@@ -108,11 +109,28 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
   };
 
   try {
-    const database = openDatabase(config.databasePath);
+    const database = openDatabase(config.databasePath, (error) => log.error('after-commit step failed', { error: error.message }));
     cleanups.push(() => database.close());
-    const store = new SqliteCaseStore(database.db);
-    const outbox = new SqliteOutbox(database.db);
+    const store = new SqliteCaseStore(database.db, database.commits);
+    const outbox = new SqliteOutbox(database.db, database.commits);
     const metrics = new Metrics();
+    if (config.databasePath !== ':memory:') {
+      // WAL checkpoints run in a worker thread, off the event loop (see db/checkpointer.ts).
+      database.sqlite.pragma('wal_autocheckpoint = 0');
+      const checkpointer = startCheckpointer(
+        config.databasePath,
+        1000,
+        (report) => {
+          if (!report.ok) log.warn('WAL checkpoint failed', { error: report.error });
+          else metrics.set('repka_sqlite_wal_pages', 'Pages in the SQLite write-ahead log at the last checkpoint', report.walPages ?? 0);
+        },
+        (error) => {
+          log.warn('checkpoint worker stopped; SQLite checkpoints by itself again', { error: error.message });
+          database.sqlite.pragma('wal_autocheckpoint = 1000');
+        },
+      );
+      cleanups.push(() => checkpointer.stop());
+    }
 
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     redis.on('error', (error) => log.warn('redis error', { error: error.message }));
@@ -120,7 +138,13 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     await withRetries('Redis connection', 3, () => redis.connect(), () => false, log);
     const queue = createOutboxQueue(redis, config.queuePrefix);
     cleanups.push(() => queue.close());
-    const trigger = new QueueDeliveryTrigger(queue, log, (id) => outbox.streamOfRow(id));
+    const trigger: QueueDeliveryTrigger = new QueueDeliveryTrigger(
+      queue,
+      log,
+      (id) => outbox.streamOfRow(id),
+      // Called only once Repka runs, after the drainer below exists.
+      (stream): boolean => drainer.nudge(stream),
+    );
 
     const slackClientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 15_000, logger: boltLogger(log) };
     const slackClient = new webApi.WebClient(config.slack.botToken, slackClientOptions);
@@ -138,7 +162,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments: config.departments });
     const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents, asks });
     const ratings = new RatingService({ store, outbox, trigger, clock, log });
-    const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, ratings, log });
+    const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, ratings, committed: () => store.committed(), log });
     const telegram = telegramBot.bot.telegram;
 
     const downloadClientFile = async (file: ClientFile): Promise<Buffer> => {
@@ -187,9 +211,10 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       clock,
       log,
     });
-    const drainer = new StreamDrainer({
+    const drainer: StreamDrainer = new StreamDrainer({
       outbox,
       transaction: (work) => store.transaction(work),
+      afterCommit: (effect) => store.afterCommit(effect),
       deliverer,
       trigger,
       clock,
@@ -208,7 +233,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       await worker.close();
     });
     void worker.run();
-    const deadlineWorker = createDeadlineWorker(redis, config.queuePrefix, asks, log);
+    const deadlineWorker = createDeadlineWorker(redis, config.queuePrefix, asks, () => store.committed(), log);
     cleanups.push(() => deadlineWorker.close());
     void deadlineWorker.run();
     const rebuilt = asks.rebuildSchedules();
@@ -245,6 +270,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     app.use(async ({ next }) => {
       metrics.inc('repka_inbound_total', 'Inbound platform deliveries', { source: 'slack' });
       await next();
+      // Slack hears back (HTTP: processBeforeResponse) only once what the request wrote is durable.
+      await store.committed();
     });
     const departmentChannels = new Set(config.departments.departments.map((d) => d.slackChannel));
     registerMessageListeners(app, { cases, asks, directory, supportChannel: config.slack.supportChannel, departmentChannels, log });

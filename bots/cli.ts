@@ -42,7 +42,7 @@ function main(args: string[]): number {
   }
   const database = openDatabase(path);
   try {
-    const store = new SqliteCaseStore(database.db);
+    const store = new SqliteCaseStore(database.db, database.commits);
     const theCase = store.getCase(number);
     const client = theCase && store.getClient(theCase.clientId);
     if (theCase === undefined || client === undefined) {

@@ -5,12 +5,16 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
+import { GroupCommit } from './group-commit.js';
 
 export type RepkaDb = BetterSQLite3Database<typeof schema>;
 
 export interface OpenDatabase {
   readonly db: RepkaDb;
   readonly sqlite: Database.Database;
+  /** Transactions of one event-loop turn commit together (see group-commit.ts). */
+  readonly commits: GroupCommit;
+  /** Commits what is pending, then closes the file. */
   close(): void;
 }
 
@@ -21,7 +25,7 @@ const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), 'migra
  * mode and applies pending migrations. WAL with `synchronous = NORMAL` keeps every committed
  * transaction through a process crash (kill -9); only an OS crash may lose the last commits.
  */
-export function openDatabase(path: string): OpenDatabase {
+export function openDatabase(path: string, onEffectError: (error: Error) => void = (error) => console.error(error)): OpenDatabase {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -31,7 +35,16 @@ export function openDatabase(path: string): OpenDatabase {
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   cacheStatements(sqlite);
-  return { db, sqlite, close: () => sqlite.close() };
+  const commits = new GroupCommit(sqlite, onEffectError);
+  return {
+    db,
+    sqlite,
+    commits,
+    close: () => {
+      commits.flush();
+      sqlite.close();
+    },
+  };
 }
 
 /** Most distinct statements kept prepared; Repka's queries are a few dozen shapes. */

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../src/ports.js';
 import type { RepkaDb } from './open-database.js';
+import type { GroupCommit } from './group-commit.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
 type ClientRow = typeof clients.$inferSelect;
@@ -26,19 +27,30 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   /** The queries run for every client message, built once (drizzle builds SQL on every call otherwise). */
   private readonly hot: ReturnType<typeof prepareHotQueries>;
 
-  constructor(private readonly db: RepkaDb) {
+  constructor(
+    private readonly db: RepkaDb,
+    private readonly commits: GroupCommit,
+  ) {
     this.hot = prepareHotQueries(db);
   }
 
   transaction<T>(work: () => T): T {
-    // Nested calls join the outer transaction: the outermost one commits.
+    // Nested calls join the outer unit: the outermost one is atomic as a whole.
     if (this.depth > 0) return work();
     this.depth++;
     try {
-      return this.db.transaction(() => work(), { behavior: 'immediate' });
+      return this.commits.run(work);
     } finally {
       this.depth--;
     }
+  }
+
+  afterCommit(effect: () => void): void {
+    this.commits.afterCommit(effect);
+  }
+
+  committed(): Promise<void> {
+    return this.commits.committed();
   }
 
   markInbound(key: string, at: number): boolean {

@@ -1,8 +1,9 @@
-import { and, asc, count, eq, inArray, min, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lt, min, sql } from 'drizzle-orm';
 import { streamOf, type Outgoing } from '../src/outgoing.js';
 import type { Outbox } from '../src/ports.js';
 import type { RepkaDb } from './open-database.js';
 import { outbox } from './schema.js';
+import type { GroupCommit } from './group-commit.js';
 
 /** One stored outbound message. */
 export interface OutboxRow {
@@ -18,8 +19,13 @@ export interface OutboxRow {
 export class SqliteOutbox implements Outbox {
   /** Queries run for every message, built once. */
   private readonly hot;
+  /** The first row written in the batch not yet committed: rows from it on are not delivered yet. */
+  private firstUncommitted: number | undefined;
 
-  constructor(private readonly db: RepkaDb) {
+  constructor(
+    private readonly db: RepkaDb,
+    private readonly commits: GroupCommit,
+  ) {
     this.hot = {
       enqueue: db
         .insert(outbox)
@@ -35,7 +41,7 @@ export class SqliteOutbox implements Outbox {
       pending: db
         .select()
         .from(outbox)
-        .where(and(eq(outbox.status, 'pending'), eq(outbox.stream, sql.placeholder('stream'))))
+        .where(and(eq(outbox.status, 'pending'), eq(outbox.stream, sql.placeholder('stream')), lt(outbox.id, sql.placeholder('before'))))
         .orderBy(asc(outbox.id))
         .limit(sql.placeholder('limit'))
         .prepare(),
@@ -44,8 +50,12 @@ export class SqliteOutbox implements Outbox {
 
   enqueue(message: Outgoing, at: number): number {
     const caseId = 'caseId' in message && typeof message.caseId === 'number' ? message.caseId : null;
-    const row = this.hot.enqueue.get({ stream: streamOf(message), payload: JSON.stringify(message), caseId, createdAt: at });
-    return (row as { id: number }).id;
+    const { id } = this.hot.enqueue.get({ stream: streamOf(message), payload: JSON.stringify(message), caseId, createdAt: at }) as { id: number };
+    if (this.commits.open && this.firstUncommitted === undefined) {
+      this.firstUncommitted = id;
+      this.commits.onSettled(() => (this.firstUncommitted = undefined));
+    }
+    return id;
   }
 
   /** The stream of one row, or undefined if it no longer exists. */
@@ -53,10 +63,13 @@ export class SqliteOutbox implements Outbox {
     return this.hot.streamOfRow.get({ id })?.stream;
   }
 
-  /** The oldest pending rows of `stream`, in order. */
+  /**
+   * The oldest pending rows of `stream`, in order. Rows of a batch not yet committed are left out:
+   * a message must not reach a platform before the event that caused it is durable.
+   */
   pending(stream: string, limit: number): OutboxRow[] {
     return this.hot.pending
-      .all({ stream, limit })
+      .all({ stream, limit, before: this.firstUncommitted ?? Number.MAX_SAFE_INTEGER })
       .map((row) => ({
         id: row.id,
         stream: row.stream,

@@ -70,17 +70,21 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
   }
 }
 
-/** The processor, a plain function: applies the job to the ask or case (which fires at most once). */
-export function processDeadlineJob(asks: AskService) {
+/**
+ * The processor, a plain function: applies the job to the ask or case (which fires at most once).
+ * The job completes only once that is durable (`committed`); otherwise it fails and is retried.
+ */
+export function processDeadlineJob(asks: AskService, committed: () => Promise<void>) {
   return async (job: Pick<Job<DeadlineJobData>, 'data'>): Promise<void> => {
     const data = job.data;
     if (data.type === 'client-wait') asks.fireClientWait(data.caseId, data.waitingSince);
     else asks.fire(data.askId, data.version, data.which);
+    await committed();
   };
 }
 
-export function createDeadlineWorker(connection: ConnectionOptions, prefix: string, asks: AskService, log: Logger): Worker<DeadlineJobData> {
-  const worker = new Worker<DeadlineJobData>(deadlineQueueName, processDeadlineJob(asks), { connection, prefix, concurrency: 20, autorun: false });
+export function createDeadlineWorker(connection: ConnectionOptions, prefix: string, asks: AskService, committed: () => Promise<void>, log: Logger): Worker<DeadlineJobData> {
+  const worker = new Worker<DeadlineJobData>(deadlineQueueName, processDeadlineJob(asks, committed), { connection, prefix, concurrency: 20, autorun: false });
   worker.on('error', (error) => log.warn('deadline worker error', { error: error.message }));
   worker.on('failed', (job, error) => log.warn('deadline job failed', { jobId: job?.id, error: error.message }));
   return worker;

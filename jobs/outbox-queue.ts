@@ -30,7 +30,8 @@ export function createOutboxQueue(connection: ConnectionOptions, prefix: string)
  * Adds delivery jobs for outbox rows; failures are logged, since the periodic sweep re-adds them.
  * A stream that already has a job waiting to start gets no second one: that job drains whatever
  * the stream holds when it starts, so one job per burst is enough (a job per row made BullMQ the
- * busiest part of a loaded Repka).
+ * busiest part of a loaded Repka). Nor does a stream this process is draining at the moment: the
+ * drain is told to look again before it stops.
  */
 export class QueueDeliveryTrigger implements DeliveryTrigger {
   /** Streams with a job queued by this process that has not started yet. */
@@ -41,6 +42,8 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
     private readonly log: Logger,
     /** The stream of an outbox row (undefined: unknown, always queued). */
     private readonly streamOf: (outboxId: number) => string | undefined = () => undefined,
+    /** True when the stream is being drained in this process and will be looked at again (StreamDrainer.nudge). */
+    private readonly nudge: (stream: string) => boolean = () => false,
   ) {}
 
   wake(outboxIds: readonly number[]): void {
@@ -49,7 +52,7 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
     const streams: string[] = [];
     for (const id of outboxIds) {
       const stream = this.streamOf(id);
-      if (stream !== undefined && this.waiting.has(stream)) continue;
+      if (stream !== undefined && (this.waiting.has(stream) || this.nudge(stream))) continue;
       if (stream !== undefined) {
         this.waiting.add(stream);
         streams.push(stream);

@@ -101,7 +101,16 @@ export interface ClientProfile {
  * which commits all or nothing (outbox writes included).
  */
 export interface CaseStore {
+  /**
+   * Runs `work` atomically; its writes are visible at once. Transactions are group-committed: they
+   * become durable together at the end of the event-loop turn, so nothing may leave the process on
+   * their behalf before {@link afterCommit} runs or {@link committed} resolves.
+   */
   transaction<T>(work: () => T): T;
+  /** Runs `effect` once everything written so far is durable (never if that commit fails). */
+  afterCommit(effect: () => void): void;
+  /** Resolves once everything written so far is durable; rejects if that commit failed. */
+  committed(): Promise<void>;
   /** Records an inbound delivery key; false when it was recorded before (a duplicate). */
   markInbound(key: string, at: number): boolean;
   upsertClient(profile: ClientProfile, language: Language, at: number): Client;

@@ -14,6 +14,8 @@ export interface TelegramBotDeps {
   readonly cases: CaseService;
   /** Rating buttons and rating comments. */
   readonly ratings: RatingService;
+  /** Resolves once what the update wrote is durable (see CaseStore.committed). */
+  readonly committed: () => Promise<void>;
   readonly log: Logger;
 }
 
@@ -51,6 +53,12 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
   const failed = new WeakSet<object>();
   const key = (ctx: Context) => `tg:${ctx.update.update_id}`;
   const log = (what: string, result: InboundResult, ctx: Context) => deps.log.debug(what, { updateId: ctx.update.update_id, ...result });
+
+  // An update counts as handled (webhook 200, polling offset moved on) only once its writes are durable.
+  bot.use(async (_ctx, next) => {
+    await next();
+    await deps.committed();
+  });
 
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;

@@ -18,7 +18,7 @@ export interface Effects {
 }
 
 export interface UnitOfWorkDeps {
-  readonly store: Pick<CaseStore, 'transaction' | 'markInbound'>;
+  readonly store: Pick<CaseStore, 'transaction' | 'markInbound' | 'afterCommit'>;
   readonly outbox: Outbox;
   readonly trigger: DeliveryTrigger;
   readonly clock: Clock;
@@ -26,7 +26,8 @@ export interface UnitOfWorkDeps {
 
 /**
  * Runs `work` in one store transaction, after recording `inboundKey` (null: not an inbound
- * delivery, no dedup), then wakes delivery for what it queued and runs its `later` effects.
+ * delivery, no dedup); once that is committed, wakes delivery for what it queued and runs its
+ * `later` effects.
  */
 export function runUnitOfWork(deps: UnitOfWorkDeps, inboundKey: string | null, work: (fx: Effects) => InboundResult): InboundResult {
   const queued: number[] = [];
@@ -47,7 +48,10 @@ export function runUnitOfWork(deps: UnitOfWorkDeps, inboundKey: string | null, w
     for (const caseId of cards) if (!updated.has(caseId)) queued.push(deps.outbox.enqueue({ to: 'case-card', caseId, op: 'update' }, now));
     return outcome;
   });
-  if (queued.length > 0) deps.trigger.wake(queued);
-  for (const effect of after) effect();
+  if (queued.length > 0 || after.length > 0)
+    deps.store.afterCommit(() => {
+      if (queued.length > 0) deps.trigger.wake(queued);
+      for (const effect of after) effect();
+    });
   return result;
 }

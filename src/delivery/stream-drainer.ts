@@ -12,6 +12,8 @@ export interface OutboxLedger extends Outbox {
 export interface DrainerDeps {
   readonly outbox: OutboxLedger;
   readonly transaction: <T>(work: () => T) => T;
+  /** Runs `effect` once the transactions so far are durable. */
+  readonly afterCommit: (effect: () => void) => void;
   readonly deliverer: Deliverer;
   readonly trigger: DeliveryTrigger;
   readonly clock: Clock;
@@ -41,6 +43,17 @@ export class StreamDrainer {
   /** Number of streams being drained now. */
   get active(): number {
     return this.running.size;
+  }
+
+  /**
+   * If `stream` is being drained now, makes that drain look again before it stops and returns
+   * true: new messages for it need no job of their own.
+   */
+  nudge(stream: string): boolean {
+    const current = this.running.get(stream);
+    if (current === undefined) return false;
+    current.dirty = true;
+    return true;
   }
 
   /**
@@ -124,7 +137,7 @@ export class StreamDrainer {
       }
     });
     for (const m of messages) this.deps.onDelivered?.(m, now - m.createdAt);
-    if (followUps.length > 0) trigger.wake(followUps);
+    if (followUps.length > 0) this.deps.afterCommit(() => trigger.wake(followUps));
   }
 
   /** Exponential backoff with full jitter, ms. */

@@ -16,14 +16,15 @@ const note = (chatId: number, n: number, extra: Partial<Extract<Outgoing, { to: 
 
 function setup(deliver: (m: PendingMessage) => Promise<void>) {
   const database = openDatabase(':memory:');
-  const store = new SqliteCaseStore(database.db);
-  const outbox = new SqliteOutbox(database.db);
+  const store = new SqliteCaseStore(database.db, database.commits);
+  const outbox = new SqliteOutbox(database.db, database.commits);
   const delivered: string[] = [];
   const failed: { id: number; reason: string }[] = [];
   const woken: number[] = [];
   const drainer = new StreamDrainer({
     outbox,
     transaction: (work) => store.transaction(work),
+    afterCommit: (effect) => store.afterCommit(effect),
     deliverer: {
       async deliver(messages) {
         const head = messages[0] as PendingMessage;
@@ -39,7 +40,7 @@ function setup(deliver: (m: PendingMessage) => Promise<void>) {
     backoffBaseMs: 5,
     backoffMaxMs: 20,
   });
-  return { outbox, drainer, delivered, failed, woken, signal: new AbortController().signal };
+  return { store, outbox, drainer, delivered, failed, woken, signal: new AbortController().signal };
 }
 
 describe('StreamDrainer', () => {
@@ -85,10 +86,13 @@ describe('StreamDrainer', () => {
     expect(t.delivered).toEqual(['message 2']);
   });
 
-  it('queues follow-ups only once the message was delivered', async () => {
+  it('queues follow-ups only once the message was delivered, and wakes delivery for them once that is committed', async () => {
     const t = setup(async () => undefined);
     t.outbox.enqueue(note(7, 1, { afterDelivery: [{ to: 'slack-reaction', caseId: 1, reaction: { channel: 'C1', ts: '1.2', name: 'white_check_mark' } }] }), Date.now());
     await t.drainer.drain('tg-7', t.signal);
+    expect(t.woken).toHaveLength(0);
+    expect(t.outbox.pending('case-1', 10)).toHaveLength(0);
+    await t.store.committed();
     expect(t.woken).toHaveLength(1);
     expect(t.outbox.pending('case-1', 10).map((m) => m.message.to)).toEqual(['slack-reaction']);
   });
