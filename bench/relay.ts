@@ -6,6 +6,7 @@
  * - Burst under platform limits: the fake Slack answers 429 beyond one post per second per
  *   channel (as Slack does); 1,000 messages from 100 clients with open cases arrive at once.
  */
+import { Agent, request } from 'node:http';
 import Database from 'better-sqlite3';
 import { FakeSlack, type SlackCall } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram, textUpdate } from '../tests/fakes/fake-telegram.js';
@@ -18,15 +19,33 @@ interface Client {
   readonly first_name: string;
 }
 
+/**
+ * Connections to Repka, kept open as Telegram keeps them. The load generator shares the machine's
+ * two cores with Repka, so it uses node:http rather than fetch, which costs several times more
+ * CPU per request and would take that CPU from Repka.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
 /** Posts one client message through the webhook; resolves with the HTTP status. */
-async function clientSays(ctx: BenchContext, url: string, client: Client, text: string): Promise<number> {
-  const res = await fetch(`${url}/telegram/webhook`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': ctx.webhookSecret },
-    body: JSON.stringify(textUpdate(client, text)),
+function clientSays(ctx: BenchContext, url: string, client: Client, text: string): Promise<number> {
+  const body = JSON.stringify(textUpdate(client, text));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/telegram/webhook`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-telegram-bot-api-secret-token': ctx.webhookSecret },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
-  await res.arrayBuffer();
-  return res.status;
 }
 
 /** Opens one case per client and waits until every card is in the fake Slack. */
@@ -156,6 +175,17 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
     rss.stop();
 
     const lateness = [...watch.arrivedAt.entries()].map(([id, at]) => at - (sentAt[id] as number)).sort((a, b) => a - b);
+    if (process.env.BENCH_DEBUG) {
+      const buckets = new Map<number, number[]>();
+      for (const [id, at] of watch.arrivedAt) {
+        const b = Math.floor(((sentAt[id] as number) - started) / 1000);
+        buckets.set(b, [...(buckets.get(b) ?? []), at - (sentAt[id] as number)]);
+      }
+      for (const [b, l] of [...buckets].sort((x, y) => x[0] - y[0])) {
+        l.sort((x, y) => x - y);
+        console.error(`second ${b}: n=${l.length} p50=${percentile(l, 0.5)} p90=${percentile(l, 0.9)} p99=${percentile(l, 0.99)} max=${l[l.length - 1]}`);
+      }
+    }
     const lastArrival = Math.max(...watch.arrivedAt.values());
     answered.sort((a, b) => a - b);
     const durable = durableCount(ctx.databasePath);

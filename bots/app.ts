@@ -119,7 +119,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       database.sqlite.pragma('wal_autocheckpoint = 0');
       const checkpointer = startCheckpointer(
         config.databasePath,
-        1000,
+        { everyMs: 1000, restartPages: 2000 },
         (report) => {
           if (!report.ok) log.warn('WAL checkpoint failed', { error: report.error });
           else metrics.set('repka_sqlite_wal_pages', 'Pages in the SQLite write-ahead log at the last checkpoint', report.walPages ?? 0);

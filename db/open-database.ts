@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
@@ -45,6 +46,16 @@ export function openDatabase(path: string, onEffectError: (error: Error) => void
       sqlite.close();
     },
   };
+}
+
+/**
+ * A LIMIT written into the SQL text instead of bound: SQLite runs `limit 20` several times faster
+ * than `limit ?` (the pending-outbox query: 6 µs against 29 µs). Only for constants.
+ */
+export function literalLimit(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a limit: ${n}`);
+  // drizzle writes an SQL chunk given as the limit into the query as it is.
+  return sql.raw(String(n)) as unknown as number;
 }
 
 /** Most distinct statements kept prepared; Repka's queries are a few dozen shapes. */

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../src/ports.js';
-import type { RepkaDb } from './open-database.js';
+import { literalLimit, type RepkaDb } from './open-database.js';
 import type { GroupCommit } from './group-commit.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
@@ -241,9 +241,9 @@ function prepareHotQueries(db: RepkaDb) {
     openCase: db
       .select()
       .from(cases)
-      .where(and(eq(cases.clientId, sql.placeholder('clientId')), eq(cases.status, 'open')))
+      .where(and(eq(cases.clientId, sql.placeholder('clientId')), sql`${cases.status} = 'open'`))
       .orderBy(desc(cases.id))
-      .limit(1)
+      .limit(literalLimit(1))
       .prepare(),
     caseByThread: db
       .select()

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, lt, min, sql } from 'drizzle-orm';
 import { streamOf, type Outgoing } from '../src/outgoing.js';
 import type { Outbox } from '../src/ports.js';
-import type { RepkaDb } from './open-database.js';
+import { literalLimit, type RepkaDb } from './open-database.js';
 import { outbox } from './schema.js';
 import type { GroupCommit } from './group-commit.js';
 
@@ -19,6 +19,8 @@ export interface OutboxRow {
 export class SqliteOutbox implements Outbox {
   /** Queries run for every message, built once. */
   private readonly hot;
+  /** The pending-rows query per batch size (the limit is part of the SQL text, see literalLimit). */
+  private readonly pendingQueries = new Map<number, ReturnType<SqliteOutbox['pendingQuery']>>();
   /** The first row written in the batch not yet committed: rows from it on are not delivered yet. */
   private firstUncommitted: number | undefined;
 
@@ -38,13 +40,6 @@ export class SqliteOutbox implements Outbox {
         .where(eq(outbox.id, sql.placeholder('id')))
         .prepare(),
       streamOfRow: db.select({ stream: outbox.stream }).from(outbox).where(eq(outbox.id, sql.placeholder('id'))).prepare(),
-      pending: db
-        .select()
-        .from(outbox)
-        .where(and(eq(outbox.status, 'pending'), eq(outbox.stream, sql.placeholder('stream')), lt(outbox.id, sql.placeholder('before'))))
-        .orderBy(asc(outbox.id))
-        .limit(sql.placeholder('limit'))
-        .prepare(),
     };
   }
 
@@ -63,13 +58,25 @@ export class SqliteOutbox implements Outbox {
     return this.hot.streamOfRow.get({ id })?.stream;
   }
 
+  private pendingQuery(limit: number) {
+    return this.db
+      .select()
+      .from(outbox)
+      .where(and(sql`${outbox.status} = 'pending'`, eq(outbox.stream, sql.placeholder('stream')), lt(outbox.id, sql.placeholder('before'))))
+      .orderBy(asc(outbox.id))
+      .limit(literalLimit(limit))
+      .prepare();
+  }
+
   /**
    * The oldest pending rows of `stream`, in order. Rows of a batch not yet committed are left out:
    * a message must not reach a platform before the event that caused it is durable.
    */
   pending(stream: string, limit: number): OutboxRow[] {
-    return this.hot.pending
-      .all({ stream, limit, before: this.firstUncommitted ?? Number.MAX_SAFE_INTEGER })
+    let query = this.pendingQueries.get(limit);
+    if (query === undefined) this.pendingQueries.set(limit, (query = this.pendingQuery(limit)));
+    return query
+      .all({ stream, before: this.firstUncommitted ?? Number.MAX_SAFE_INTEGER })
       .map((row) => ({
         id: row.id,
         stream: row.stream,
