@@ -25,12 +25,17 @@ const scenarios: Record<string, { run: () => Promise<ScenarioResult>; how: strin
     how: 'Five fresh starts on an empty SQLite file; start-up is the time from spawning the process to the first 200 from `/healthz`; idle RSS is read from /proc 3 s later.',
   },
   relay: {
-    run: () => relayEngineSpeed(ctx, { clients: 100, perSecond: 1000, seconds: 10 }),
+    run: () => relayEngineSpeed(ctx, { clients: 100, perSecond: 1000, seconds: 10, warmupSeconds: 3 }),
     how: [
       '100 clients open a case each (not timed). Then client messages are offered through the signed',
-      'webhook at a steady 1,000 per second for 10 s, spread over the 100 cases, with no platform limits',
-      'in Repka or the fakes. Latency = arrival of the Slack post carrying the message at the fake minus',
-      'the moment the webhook call was made. "Durable" counts the client messages in the SQLite history.',
+      'webhook at a steady 1,000 per second, spread over the 100 cases, with no platform limits in Repka',
+      'or the fakes: 3 s of warm-up (not measured: V8 compiles the hot paths, as it does once in a',
+      'long-running process), then the 10 s measured. Each client sends its next message once the last',
+      'was answered, as Telegram does per chat, so a slow Repka lowers the offered rate. Latency = arrival',
+      'of the Slack post carrying the message at the fake minus the moment the webhook call was made.',
+      '"Durable" counts the client messages in the SQLite history. The load generator uses node:http',
+      'with keep-alive (fetch costs several times more CPU, taken from Repka on this 2-core machine).',
+      '`BENCH_DEBUG=1` prints the latency per second of the measured load.',
     ].join('\n'),
   },
   burst: {

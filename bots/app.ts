@@ -15,7 +15,6 @@ import { StreamDrainer } from '../src/delivery/stream-drainer.js';
 import { Metrics } from '../src/metrics.js';
 import type { ClientFile } from '../src/outgoing.js';
 import { openDatabase } from '../db/open-database.js';
-import { startCheckpointer } from '../db/checkpointer.js';
 import { SqliteCaseStore } from '../db/sqlite-case-store.js';
 import { SqliteOutbox } from '../db/sqlite-outbox.js';
 import { SqliteReportSource } from '../db/sqlite-report-source.js';
@@ -24,6 +23,7 @@ import { BullDeadlineScheduler, createDeadlineQueue, createDeadlineWorker, deadl
 import { registerActionListeners } from './slack/listeners/actions/index.js';
 import { registerViewListeners } from './slack/listeners/views/index.js';
 import { createHttpServer, type HealthReport } from './http-server.js';
+import { createKeepAliveFetch } from './keep-alive-fetch.js';
 import { registerMessageListeners } from './slack/listeners/messages/index.js';
 import { registerCommandListeners } from './slack/listeners/commands/index.js';
 import { registerEventListeners } from './slack/listeners/events/index.js';
@@ -114,23 +114,6 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const store = new SqliteCaseStore(database.db, database.commits);
     const outbox = new SqliteOutbox(database.db, database.commits);
     const metrics = new Metrics();
-    if (config.databasePath !== ':memory:') {
-      // WAL checkpoints run in a worker thread, off the event loop (see db/checkpointer.ts).
-      database.sqlite.pragma('wal_autocheckpoint = 0');
-      const checkpointer = startCheckpointer(
-        config.databasePath,
-        { everyMs: 1000, restartPages: 2000 },
-        (report) => {
-          if (!report.ok) log.warn('WAL checkpoint failed', { error: report.error });
-          else metrics.set('repka_sqlite_wal_pages', 'Pages in the SQLite write-ahead log at the last checkpoint', report.walPages ?? 0);
-        },
-        (error) => {
-          log.warn('checkpoint worker stopped; SQLite checkpoints by itself again', { error: error.message });
-          database.sqlite.pragma('wal_autocheckpoint = 1000');
-        },
-      );
-      cleanups.push(() => checkpointer.stop());
-    }
 
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     redis.on('error', (error) => log.warn('redis error', { error: error.message }));
@@ -146,7 +129,14 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       (stream): boolean => drainer.nudge(stream),
     );
 
-    const slackClientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 15_000, logger: boltLogger(log) };
+    const slackClientOptions = {
+      slackApiUrl: config.slack.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 15_000,
+      logger: boltLogger(log),
+      fetch: createKeepAliveFetch(),
+    };
     const slackClient = new webApi.WebClient(config.slack.botToken, slackClientOptions);
     const auth = await withRetries(
       'Slack auth.test',

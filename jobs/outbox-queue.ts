@@ -36,6 +36,8 @@ export function createOutboxQueue(connection: ConnectionOptions, prefix: string)
 export class QueueDeliveryTrigger implements DeliveryTrigger {
   /** Streams with a job queued by this process that has not started yet. */
   private readonly waiting = new Set<string>();
+  /** Rows woken in this turn, queued together once it ends. */
+  private woken: number[] = [];
 
   constructor(
     private readonly queue: Queue<OutboxJobData>,
@@ -46,7 +48,19 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
     private readonly nudge: (stream: string) => boolean = () => false,
   ) {}
 
+  /**
+   * Wakes delivery for outbox rows. Rows woken within one turn share their jobs: a group commit
+   * wakes everything it made durable at once, and one job draining twenty streams side by side
+   * costs BullMQ a twentieth of twenty jobs.
+   */
   wake(outboxIds: readonly number[]): void {
+    if (this.woken.length === 0) queueMicrotask(() => this.queueWoken());
+    this.woken.push(...outboxIds);
+  }
+
+  private queueWoken(): void {
+    const outboxIds = this.woken;
+    this.woken = [];
     const cards: number[] = [];
     const others: number[] = [];
     const streams: string[] = [];
