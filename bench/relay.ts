@@ -13,6 +13,8 @@ import { FakeTelegram, textUpdate } from '../tests/fakes/fake-telegram.js';
 import { percentile, rssOf, startRepkaProcess, type BenchContext, type RepkaProcess, type ScenarioResult } from './harness.js';
 
 const marker = /\bm(\d+)x\b/g;
+/** Warm-up messages carry "w123x" instead. */
+const warmMarker = /\bw(\d+)x\b/g;
 
 interface Client {
   readonly id: number;
@@ -74,6 +76,7 @@ class ArrivalWatch {
   constructor(
     private readonly slack: FakeSlack,
     private readonly channel: string,
+    private readonly pattern: RegExp = marker,
   ) {}
 
   poll(): void {
@@ -81,7 +84,7 @@ class ArrivalWatch {
     for (; this.cursor < calls.length; this.cursor += 1) {
       const call = calls[this.cursor] as SlackCall;
       if (call.params.channel !== this.channel || !call.params.thread_ts) continue;
-      const ids = [...String(call.params.text).matchAll(marker)].map((m) => Number(m[1]));
+      const ids = [...String(call.params.text).matchAll(this.pattern)].map((m) => Number(m[1]));
       if (ids.length === 0) continue;
       this.posts += 1;
       const thread = String(call.params.thread_ts);
@@ -150,8 +153,11 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
     const warm = opts.perSecond * opts.warmupSeconds;
     const sentAt: number[] = new Array(total);
     const answered: number[] = [];
+    const answerOf: number[] = new Array(total);
     const statuses = new Map<number, number>();
     const watch = new ArrivalWatch(slack, ctx.supportChannel);
+    const warmWatch = new ArrivalWatch(slack, ctx.supportChannel, warmMarker);
+    const warmSentAt: number[] = new Array(warm);
     const rss = sampler(repka.pid);
     const startedAll = Date.now();
     const started = startedAll + warm * (1000 / opts.perSecond);
@@ -159,7 +165,10 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
     const perClient = Math.ceil((warm + total) / clients.length);
     // Each client writes in order (a Telegram chat is ordered: the next update after the last is
     // answered); together the clients offer messages at the target rate.
-    const poller = setInterval(() => watch.poll(), 50);
+    const poller = setInterval(() => {
+      watch.poll();
+      warmWatch.poll();
+    }, 50);
     const inFlight = clients.map(async (client, c) => {
       for (let k = 0; k < perClient; k += 1) {
         const n = k * clients.length + c;
@@ -167,14 +176,15 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
         const wait = startedAll + n * gapMs - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         if (n < warm) {
-          await clientSays(ctx, repka.url, client, `warm-up ${n} from ${client.first_name}`).catch(() => 0);
+          warmSentAt[n] = Date.now();
+          await clientSays(ctx, repka.url, client, `warm-up w${n}x from ${client.first_name}`).catch(() => 0);
           continue;
         }
         const id = n - warm;
         sentAt[id] = Date.now();
         const status = await clientSays(ctx, repka.url, client, `msg m${id}x from ${client.first_name}`).catch(() => 0);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        answered.push(Date.now() - (sentAt[id] as number));
+        answered.push((answerOf[id] = Date.now() - (sentAt[id] as number)));
       }
     });
     await Promise.all(inFlight);
@@ -185,17 +195,28 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
 
     // Per second of the measured load (BENCH_DEBUG=1): where the tail comes from.
     if (process.env.BENCH_DEBUG) {
-      const buckets = new Map<number, number[]>();
+      const buckets = new Map<number, { late: number[]; answer: number[] }>();
       for (const [id, at] of watch.arrivedAt) {
         const second = Math.floor(((sentAt[id] as number) - started) / 1000);
-        buckets.set(second, [...(buckets.get(second) ?? []), at - (sentAt[id] as number)]);
+        const bucket = buckets.get(second) ?? { late: [], answer: [] };
+        bucket.late.push(at - (sentAt[id] as number));
+        bucket.answer.push(answerOf[id] as number);
+        buckets.set(second, bucket);
       }
-      for (const [second, late] of [...buckets].sort((x, y) => x[0] - y[0])) {
+      for (const [second, { late, answer }] of [...buckets].sort((x, y) => x[0] - y[0])) {
         late.sort((x, y) => x - y);
-        console.error(`  second ${second}: n=${late.length} p50=${percentile(late, 0.5)} p90=${percentile(late, 0.9)} p99=${percentile(late, 0.99)} max=${late[late.length - 1]}`);
+        answer.sort((x, y) => x - y);
+        console.error(
+          `  second ${second}: n=${late.length} latency p50=${percentile(late, 0.5)} p99=${percentile(late, 0.99)} max=${late[late.length - 1]}; webhook answer p50=${percentile(answer, 0.5)} p99=${percentile(answer, 0.99)}`,
+        );
       }
     }
     const lateness = [...watch.arrivedAt.entries()].map(([id, at]) => at - (sentAt[id] as number)).sort((a, b) => a - b);
+    warmWatch.poll();
+    const coldSecond = [...warmWatch.arrivedAt.entries()]
+      .filter(([n]) => (warmSentAt[n] as number) - startedAll < 1000)
+      .map(([n, at]) => at - (warmSentAt[n] as number))
+      .sort((a, b) => a - b);
     const lastArrival = Math.max(...watch.arrivedAt.values());
     answered.sort((a, b) => a - b);
     const durable = durableCount(ctx.databasePath);
@@ -218,6 +239,7 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
         'latency p50 (ms)': percentile(lateness, 0.5),
         'latency p99 (ms)': p99,
         'latency max (ms)': lateness[lateness.length - 1] ?? Number.NaN,
+        ...(warm > 0 ? { 'first second of the warm-up, cold: latency p99 (ms)': percentile(coldSecond, 0.99), 'first second of the warm-up, cold: latency max (ms)': coldSecond[coldSecond.length - 1] ?? Number.NaN } : {}),
         'RSS idle, 100 open cases (MiB)': mib([idle]),
         'RSS max under load (MiB)': mib(rss.samples),
       },
