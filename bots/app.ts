@@ -190,6 +190,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     });
     const deliverer: Deliverer = {
       deliver: (messages, signal) => (messages[0]?.message.to === 'client' ? telegramDeliverer : slackDeliverer).deliver(messages, signal),
+      ready: (head, signal) => (head.message.to === 'client' ? Promise.resolve() : slackDeliverer.ready(head, signal)),
     };
     const reports = new SqliteReportSource(database.db);
     const repkaMetrics = new RepkaMetrics({

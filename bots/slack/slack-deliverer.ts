@@ -18,6 +18,8 @@ import type { AskStore, Clock } from '../../src/ports.js';
 export const slackTextLimit = 3900;
 /** Combined posts of queued client messages stay well under the limit. */
 const combineLimit = 3500;
+/** A rate-limit turn taken before reading a thread's posts is spent within this long, or not at all. */
+const turnFreshMs = 150;
 
 /** Metadata event type on every post, naming the outbox rows it delivers. */
 export const postMetadataType = 'repka_post';
@@ -85,6 +87,8 @@ type SlackMessage = Exclude<Outgoing, { to: 'client' }>;
 export class SlackDeliverer implements Deliverer {
   private readonly startedAt: number;
   private readonly streamsChecked = new Set<string>();
+  /** Per channel: when rate-limit turns were taken by `ready` and not yet spent on a post. */
+  private readonly turnsTaken = new Map<string, number[]>();
   /** Department id → name, for cards and history files. */
   private readonly departmentNames: ReadonlyMap<string, string>;
 
@@ -102,6 +106,35 @@ export class SlackDeliverer implements Deliverer {
     const firstAfterRestart = row.createdAt < this.startedAt && !this.streamsChecked.has(row.stream);
     this.streamsChecked.add(row.stream);
     return row.attempts > 0 || firstAfterRestart;
+  }
+
+  /**
+   * Takes the channel's turn before thread posts are read: in a busy support channel a thread
+   * waits its turn, and whatever its client wrote meanwhile goes out in the same post. The turn
+   * taken here is spent by the next post to that channel (see {@link spendTurn}).
+   */
+  async ready(head: PendingMessage, signal: AbortSignal): Promise<void> {
+    if (head.message.to !== 'case-thread') return;
+    const channel = this.deps.store.getCase(head.message.caseId)?.slackChannel;
+    if (channel === undefined) return;
+    await this.deps.channelLimiter.take(channel, signal);
+    this.turnsTaken.set(channel, [...(this.turnsTaken.get(channel) ?? []), this.deps.clock.now()]);
+  }
+
+  /**
+   * Waits for the channel's rate limit, unless a turn taken by {@link ready} moments ago is there
+   * to spend. Only a fresh turn counts: spent late, it would bring the post closer to the next one
+   * than the pacing allows.
+   */
+  private async spendTurn(channel: string, signal: AbortSignal): Promise<void> {
+    const fresh = (this.turnsTaken.get(channel) ?? []).filter((at) => this.deps.clock.now() - at < turnFreshMs);
+    if (fresh.length > 0) {
+      fresh.shift();
+      this.turnsTaken.set(channel, fresh);
+      return;
+    }
+    this.turnsTaken.delete(channel);
+    await this.deps.channelLimiter.take(channel, signal);
   }
 
   async deliver(messages: readonly PendingMessage[], signal: AbortSignal): Promise<number> {
@@ -285,7 +318,7 @@ export class SlackDeliverer implements Deliverer {
     tag: { ids: readonly number[]; part: number; parts: number; caseId?: number },
     signal: AbortSignal,
   ): Promise<string> {
-    await this.deps.channelLimiter.take(channel, signal);
+    await this.spendTurn(channel, signal);
     const answer = await this.call(
       'chat.postMessage',
       () =>

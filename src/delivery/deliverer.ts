@@ -21,6 +21,12 @@ export interface PendingMessage {
  */
 export interface Deliverer {
   deliver(messages: readonly PendingMessage[], signal: AbortSignal): Promise<number>;
+  /**
+   * Optional: resolves once the platform's rate limit lets a call for `head` go out, without using
+   * that turn. The drainer waits for it before reading what to deliver, so messages that arrive
+   * while a busy channel waits its turn are combined into the same post.
+   */
+  ready?(head: PendingMessage, signal: AbortSignal): Promise<void>;
 }
 
 /** The platform asked us to wait `afterMs` milliseconds (Slack Retry-After, Telegram retry_after). */

@@ -34,6 +34,13 @@ export class RateLimiter {
 
   /** Takes a token if one is there (returns 0), else returns ms until one will be. */
   tryTake(key: string): number {
+    const wait = this.delay(key);
+    if (wait === 0 && Number.isFinite(this.limit.perSecond)) (this.buckets.get(key) as Bucket).tokens -= 1;
+    return wait;
+  }
+
+  /** Refills the bucket of `key`; 0 when a token is there, else ms until one will be. */
+  private delay(key: string): number {
     const { perSecond, burst } = this.limit;
     if (!Number.isFinite(perSecond)) return 0;
     const now = this.now();
@@ -41,11 +48,7 @@ export class RateLimiter {
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * perSecond);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - bucket.tokens) / perSecond) * 1000);
+    return bucket.tokens >= 1 ? 0 : Math.ceil(((1 - bucket.tokens) / perSecond) * 1000);
   }
 
   /** After a 429: no request for `key` before `afterMs` from now. */

@@ -82,8 +82,15 @@ export class StreamDrainer {
   /** Delivers what is pending now; false when there was nothing. */
   private async drainOnce(stream: string, signal: AbortSignal): Promise<boolean> {
     const { outbox, deliverer, log } = this.deps;
-    const batch = outbox.pending(stream, this.deps.batchSize ?? 20);
+    const size = this.deps.batchSize ?? 20;
+    let batch = outbox.pending(stream, size);
     if (batch.length === 0) return false;
+    if (deliverer.ready !== undefined) {
+      // Wait for the platform's turn first, then take everything that is pending by then.
+      await deliverer.ready(batch[0] as PendingMessage, signal);
+      batch = outbox.pending(stream, size);
+      if (batch.length === 0) return false;
+    }
     let failures = 0;
     let offset = 0;
     while (offset < batch.length) {

@@ -1,0 +1,63 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TgUser } from '../fakes/fake-telegram.js';
+import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
+
+/*
+ * A client flooding the bot, with Slack's real limit in force (the fake answers 429 to a second
+ * post in a channel within a second; Repka runs with its default pacing): everything they sent is
+ * kept and relayed in order, combined into few posts, and other clients are not held back behind them.
+ */
+
+let h: Harness;
+const flooder: TgUser = { id: 8101, first_name: 'Flood', language_code: 'en' };
+const bystander: TgUser = { id: 8102, first_name: 'Calm', language_code: 'en' };
+const count = 120;
+
+beforeAll(async () => {
+  // Default pacing (SLACK_CHANNEL_POSTS_PER_SECOND=1), not the harness's unlimited one.
+  h = await startHarness({ options: { slackChannelRate: undefined } });
+  h.slack.setRateLimit('chat.postMessage', 1);
+});
+afterAll(async () => {
+  await h.stop(true);
+});
+
+const threadTexts = (threadTs: string) =>
+  h.slack
+    .messages(supportChannel)
+    .filter((m) => m.thread_ts === threadTs)
+    .map((m) => m.text ?? '');
+
+describe('a client flooding the bot', () => {
+  it('loses nothing, keeps order, is combined into few posts and does not hold other clients back', { timeout: 60_000 }, async () => {
+    const flood = await h.openCase(flooder, 'flood starts');
+    const calm = await h.openCase(bystander, 'a calm question');
+    const rateLimitedBefore = h.slack.rateLimited;
+
+    for (let n = 1; n <= count; n++) {
+      expect((await h.clientSays(flooder, `flood message f${n}x`)).status).toBe(200);
+      if (n === count / 2) expect((await h.clientSays(bystander, 'calm follow-up')).status).toBe(200);
+    }
+
+    const floodPosts = await eventually(() => (threadTexts(flood.threadTs).join('\n').includes(`f${count}x`) ? threadTexts(flood.threadTs) : undefined), 45_000, 'the whole flood in Slack');
+    const seen = floodPosts.flatMap((text) => [...text.matchAll(/\bf(\d+)x\b/g)].map((m) => Number(m[1])));
+    expect(seen).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    expect(floodPosts.length).toBeLessThan(count / 5);
+
+    // The bystander's message did not wait for the whole flood to be relayed.
+    const calmPost = h.slack.callsTo('chat.postMessage').findIndex((c) => c.params.thread_ts === calm.threadTs && String(c.params.text).includes('calm follow-up'));
+    const lastFloodPost = h.slack.callsTo('chat.postMessage').findIndex((c) => c.params.thread_ts === flood.threadTs && String(c.params.text).includes(`f${count}x`));
+    expect(calmPost).toBeGreaterThanOrEqual(0);
+    expect(calmPost).toBeLessThan(lastFloodPost);
+
+    expect(h.slack.rateLimited - rateLimitedBefore).toBeLessThanOrEqual(1);
+    const db = new Database(h.config.databasePath, { readonly: true });
+    try {
+      const stored = db.prepare(`select count(*) as n from case_events where case_id = ? and kind = 'client-message' and text like 'flood message f%x'`).get(flood.caseId) as { n: number };
+      expect(stored.n).toBe(count);
+    } finally {
+      db.close();
+    }
+  });
+});
