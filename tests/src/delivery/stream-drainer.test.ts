@@ -14,19 +14,22 @@ const note = (chatId: number, n: number, extra: Partial<Extract<Outgoing, { to: 
   ...extra,
 });
 
-function setup(deliver: (m: PendingMessage) => Promise<void>) {
+function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>) {
   const database = openDatabase(':memory:');
   const store = new SqliteCaseStore(database.db, database.commits);
   const outbox = new SqliteOutbox(database.db, database.commits);
   const delivered: string[] = [];
   const failed: { id: number; reason: string }[] = [];
   const woken: number[] = [];
+  const batches: number[] = [];
   const drainer = new StreamDrainer({
     outbox,
     transaction: (work) => store.transaction(work),
     afterCommit: (effect) => store.afterCommit(effect),
     deliverer: {
+      ...(ready === undefined ? {} : { ready }),
       async deliver(messages) {
+        batches.push(messages.length);
         const head = messages[0] as PendingMessage;
         await deliver(head);
         delivered.push(head.message.to === 'client' && head.message.notice.type === 'agent-reply' ? head.message.notice.text : head.message.to);
@@ -40,7 +43,7 @@ function setup(deliver: (m: PendingMessage) => Promise<void>) {
     backoffBaseMs: 5,
     backoffMaxMs: 20,
   });
-  return { store, outbox, drainer, delivered, failed, woken, signal: new AbortController().signal };
+  return { store, outbox, drainer, delivered, failed, woken, batches, signal: new AbortController().signal };
 }
 
 describe('StreamDrainer', () => {
@@ -50,6 +53,22 @@ describe('StreamDrainer', () => {
     await t.drainer.drain('tg-7', t.signal);
     expect(t.delivered).toEqual(['message 1', 'message 2', 'message 3', 'message 4', 'message 5']);
     expect(t.outbox.pending('tg-7', 10)).toHaveLength(0);
+  });
+
+  it("reads what to deliver only once the platform's turn has come, so messages written while waiting go together", async () => {
+    let turn: () => void = () => undefined;
+    const t = setup(
+      async () => undefined,
+      () => new Promise<void>((resolve) => (turn = resolve)),
+    );
+    t.outbox.enqueue(note(7, 1), Date.now());
+    const draining = t.drainer.drain('tg-7', t.signal);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let n = 2; n <= 4; n++) t.outbox.enqueue(note(7, n), Date.now());
+    turn();
+    await draining;
+    expect(t.batches[0]).toBe(4);
+    expect(t.delivered).toEqual(['message 1', 'message 2', 'message 3', 'message 4']);
   });
 
   it('retries transient failures until they succeed, keeping order', async () => {
