@@ -303,7 +303,9 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     };
 
     const webhook = config.telegram.webhookUrl;
+    let stopping = false;
     const server: Server = createHttpServer({
+      stopping: () => stopping,
       slack: receiver instanceof HTTPReceiver ? receiver.requestListener : undefined,
       slackSigningSecret: config.slack.signingSecret,
       telegram: webhook ? { secret: config.telegram.webhookSecret ?? '', handleUpdate: (u) => telegramBot.handleUpdate(u) } : undefined,
@@ -321,7 +323,13 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          stopping = true;
+          // Connections busy now become idle once their answer is out: close them then too.
+          const idleCloser = setInterval(() => server.closeIdleConnections(), 100);
+          server.close(() => {
+            clearInterval(idleCloser);
+            resolve();
+          });
           server.closeIdleConnections();
         }),
     );

@@ -26,6 +26,8 @@ export interface HttpServerDeps {
   /** The Prometheus text; may read Redis first. */
   readonly metrics: () => string | Promise<string>;
   readonly log: Logger;
+  /** True once Repka is shutting down: requests still arriving on kept-alive connections are refused. */
+  readonly stopping?: () => boolean;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json', extra: Record<string, string> = {}): void {
@@ -132,6 +134,13 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   };
 
   return createServer((req, res) => {
+    if (deps.stopping?.()) {
+      // Stop taking work: nothing new is accepted (the platforms retry later), and the connection
+      // closes, so clients holding it open reconnect to the next instance.
+      res.shouldKeepAlive = false;
+      req.resume();
+      return send(res, 503, { error: 'shutting down; retry later' }, 'application/json', { connection: 'close' });
+    }
     route(req, res).catch((error: Error) => {
       deps.log.error('http request failed', { path: req.url, error: error.message });
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
