@@ -378,7 +378,7 @@ export class SlackDeliverer implements Deliverer {
     const { store, timeZone } = this.deps;
     const events = store.listEvents(theCase.id);
     const markdown = exportCase({ case: theCase, client, events, asks: store.listAsks(theCase.id), departmentNames: this.departmentNames }, 'md', timeZone);
-    await this.deps.channelLimiter.take(thread.channel, signal);
+    await this.spendTurn(thread.channel, signal);
     await this.call(
       'files.uploadV2',
       () =>
@@ -407,14 +407,14 @@ export class SlackDeliverer implements Deliverer {
     } catch (error) {
       if (!(error instanceof PermanentDeliveryError)) throw error;
       // The file cannot be fetched (too big, gone): the agents still learn it was sent.
-      await this.deps.channelLimiter.take(thread.channel, signal);
+      await this.spendTurn(thread.channel, signal);
       await this.call('chat.postMessage', () =>
         this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: `${comment}\n:warning: The file could not be copied: ${error.reason}.` }),
         thread.channel,
       );
       return;
     }
-    await this.deps.channelLimiter.take(thread.channel, signal);
+    await this.spendTurn(thread.channel, signal);
     await this.call('files.uploadV2', () =>
       this.deps.client.filesUploadV2({
         channel_id: thread.channel,

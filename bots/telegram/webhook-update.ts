@@ -64,7 +64,8 @@ const kinds: Record<string, Check> = {
 const otherKind = shape({ chat: optional(chat), from: optional(user) });
 
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const hasLoneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** The same pattern without the global flag, whose `test` keeps no state between strings. */
+const hasLoneSurrogate = new RegExp(loneSurrogate.source);
 
 /**
  * Replaces lone surrogates in every string of a parsed body, in place (a walk is several times

@@ -83,10 +83,10 @@ export class StreamDrainer {
   private async drainOnce(stream: string, signal: AbortSignal): Promise<boolean> {
     const { outbox, deliverer, log } = this.deps;
     const size = this.deps.batchSize ?? 20;
-    let batch = outbox.pending(stream, size);
+    // With `ready`, only the head is read first: the platform's turn comes, then everything pending by then.
+    let batch = outbox.pending(stream, deliverer.ready === undefined ? size : 1);
     if (batch.length === 0) return false;
     if (deliverer.ready !== undefined) {
-      // Wait for the platform's turn first, then take everything that is pending by then.
       await deliverer.ready(batch[0] as PendingMessage, signal);
       batch = outbox.pending(stream, size);
       if (batch.length === 0) return false;
