@@ -139,7 +139,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       // closes, so clients holding it open reconnect to the next instance.
       res.shouldKeepAlive = false;
       req.resume();
-      return send(res, 503, { error: 'shutting down; retry later' }, 'application/json', { connection: 'close' });
+      // The same body for /healthz as when a part is down: the failing part is the server itself.
+      return send(res, 503, { status: 'unavailable', server: 'shutting down; retry later' }, 'application/json', { connection: 'close' });
     }
     route(req, res).catch((error: Error) => {
       deps.log.error('http request failed', { path: req.url, error: error.message });
