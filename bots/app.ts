@@ -68,7 +68,9 @@ function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
   const text = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
   return {
-    debug: (...args) => log.debug(`bolt: ${text(args)}`),
+    // Bolt's and the WebClient's debug output carries whole request and response bodies: every
+    // client's message in full (phone and card numbers). It is never passed on, at any LOG_LEVEL.
+    debug: () => undefined,
     info: (...args) => log.info(`bolt: ${text(args)}`),
     warn: (...args) => log.warn(`bolt: ${text(args)}`),
     error: (...args) => log.error(`bolt: ${text(args)}`),

@@ -1,13 +1,22 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
-import { defaultBodyLimit, isValidSlackRequest } from '@slack/bolt';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Update } from 'telegraf/types';
 import type { Logger } from '../src/ports.js';
 import { slackEnvelopeProblem } from './slack/slack-envelope.js';
 import { parseWebhookUpdate } from './telegram/webhook-update.js';
 
-/** Largest Telegram update accepted, bytes; real updates are a few KB. */
-export const telegramBodyLimit = 1024 * 1024;
+/**
+ * Largest Telegram update accepted, bytes. An update carries one message: text or caption of at
+ * most 4,096 characters (16 KB of UTF-8 at worst) with its entities, and the message it replies
+ * to; real updates are a few KB.
+ */
+export const telegramBodyLimit = 256 * 1024;
+/**
+ * Largest Slack request accepted, bytes. A message event holds at most 40,000 characters of text
+ * (Slack truncates longer ones) plus its rich-text `blocks` copy, a few hundred KB at the very
+ * worst; interactions and slash commands are smaller. Bolt's own default is 4 MB.
+ */
+export const slackBodyLimit = 1024 * 1024;
 
 export interface HealthReport {
   readonly ok: boolean;
@@ -43,7 +52,12 @@ function secretMatches(given: string | string[] | undefined, expected: string): 
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * Reads the body as bytes, refusing it once more than `limit` bytes arrived (or at once, when the
+ * declared Content-Length is larger): nothing beyond the cap is ever buffered.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return 'too-large';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -51,23 +65,47 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | '
     if (size > limit) return 'too-large';
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return Buffer.concat(chunks, size);
 }
 
-/** Bolt rejects a Slack timestamp more than this far in the past; Slack's own verifiers reject one as far ahead too. Seconds. */
+/** Answers `status` without reading the rest of the body, and closes the connection once the answer is out. */
+function refuseUnread(req: IncomingMessage, res: ServerResponse, status: number, error: string): void {
+  res.on('finish', () => req.destroy());
+  send(res, status, { error }, 'application/json', { connection: 'close' });
+}
+
+/** Slack signs within a 5-minute window; a request dated further in the past or the future is refused. Seconds. */
 const slackWindowSec = 5 * 60;
 
-/** True when `x-slack-request-timestamp` is dated beyond the window ahead of now: such a request could be replayed for longer. */
-function slackTimestampAhead(header: string | string[] | undefined): boolean {
-  const timestamp = Number(header);
-  return typeof header === 'string' && Number.isFinite(timestamp) && timestamp > Date.now() / 1000 + slackWindowSec;
-}
+/** `v0=` and 64 hex digits: the only signature Slack sends. */
+const slackSignatureShape = /^v0=[0-9a-f]{64}$/;
 
-function signedBySlack(req: IncomingMessage, body: Buffer, signingSecret: string): boolean {
+/**
+ * What is wrong with the signing headers alone, before any byte of the body is read: missing,
+ * not Slack's shape, or dated outside the 5-minute window (either way: a request dated ahead
+ * could be replayed for longer).
+ */
+function slackHeadersProblem(req: IncomingMessage, nowSec: number): string | undefined {
   const signature = req.headers['x-slack-signature'];
   const timestamp = req.headers['x-slack-request-timestamp'];
-  if (typeof signature !== 'string' || typeof timestamp !== 'string') return false;
-  return isValidSlackRequest({ signingSecret, body: body.toString(), headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(timestamp) } });
+  if (typeof signature !== 'string' || typeof timestamp !== 'string') return 'missing Slack signature headers';
+  if (!slackSignatureShape.test(signature)) return 'malformed Slack signature';
+  const at = Number(timestamp);
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowSec - at) > slackWindowSec) return 'request timestamp outside the 5-minute window';
+  return undefined;
+}
+
+/**
+ * Slack's request signature over the raw bytes: `v0=` + hex HMAC-SHA256(secret, `v0:<timestamp>:<body>`),
+ * compared in constant time (https://api.slack.com/authentication/verifying-requests-from-slack).
+ */
+function signedBySlack(req: IncomingMessage, body: Buffer, signingSecret: string): boolean {
+  const signature = Buffer.from(String(req.headers['x-slack-signature']));
+  const hmac = createHmac('sha256', signingSecret);
+  hmac.update(`v0:${String(req.headers['x-slack-request-timestamp'])}:`);
+  hmac.update(body);
+  const expected = Buffer.from(`v0=${hmac.digest('hex')}`);
+  return signature.length === expected.length && timingSafeEqual(signature, expected);
 }
 
 /** The one HTTP server: /slack/events, /telegram/webhook, /healthz, /metrics. */
@@ -75,14 +113,11 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   const handleTelegram = async (req: IncomingMessage, res: ServerResponse) => {
     const telegram = deps.telegram;
     if (telegram === undefined) return send(res, 404, { error: 'webhook mode is off' });
-    if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
-    if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], telegram.secret)) return send(res, 403, { error: 'bad secret token' });
+    if (req.method !== 'POST') return refuseUnread(req, res, 405, 'POST only');
+    if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], telegram.secret)) return refuseUnread(req, res, 403, 'bad secret token');
     const body = await readBody(req, telegramBodyLimit);
-    if (body === 'too-large') {
-      // The rest of the body is never read: close the connection so it cannot be reused half-read.
-      res.on('finish', () => req.destroy());
-      return send(res, 413, { error: 'update too large' }, 'application/json', { connection: 'close' });
-    }
+    // The rest of the body is never read: the connection closes so it cannot be reused half-read.
+    if (body === 'too-large') return refuseUnread(req, res, 413, 'update too large');
     const parsed = parseWebhookUpdate(body.toString('utf8'));
     if ('problem' in parsed) return send(res, 400, { error: parsed.problem });
     const update = parsed.update;
@@ -95,19 +130,25 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     }
   };
 
+  /*
+   * Cheapest checks first, so unsigned traffic cannot slow signed traffic down: the headers
+   * (no body read), the size (declared, then enforced while reading), the HMAC over the raw
+   * bytes, and only then JSON parsing and the envelope checks. Bolt verifies the signature
+   * again on the buffered body (cheap) before it parses it.
+   */
   const handleSlack = async (req: IncomingMessage, res: ServerResponse) => {
     const slack = deps.slack;
     if (slack === undefined) return send(res, 404, { error: 'Slack runs in Socket Mode' });
-    if (slackTimestampAhead(req.headers['x-slack-request-timestamp'])) return send(res, 401, { error: 'request timestamp outside the 5-minute window' });
-    const body = await readBody(req, defaultBodyLimit);
-    if (body === 'too-large') {
-      res.on('finish', () => req.destroy());
-      return send(res, 413, { error: 'request too large' }, 'application/json', { connection: 'close' });
-    }
+    if (req.method !== 'POST') return refuseUnread(req, res, 405, 'POST only');
     const secret = deps.slackSigningSecret;
-    const problem = secret === undefined ? undefined : slackEnvelopeProblem(body.toString(), req.headers['content-type']);
-    // Unsigned requests go on to Bolt, which answers them 401 whatever they contain.
-    if (secret !== undefined && problem !== undefined && signedBySlack(req, body, secret)) {
+    if (secret === undefined) return refuseUnread(req, res, 404, 'Slack runs in Socket Mode');
+    const headerProblem = slackHeadersProblem(req, Date.now() / 1000);
+    if (headerProblem !== undefined) return refuseUnread(req, res, 401, headerProblem);
+    const body = await readBody(req, slackBodyLimit);
+    if (body === 'too-large') return refuseUnread(req, res, 413, 'request too large');
+    if (!signedBySlack(req, body, secret)) return send(res, 401, { error: 'bad Slack signature' });
+    const problem = slackEnvelopeProblem(body.toString(), req.headers['content-type']);
+    if (problem !== undefined) {
       deps.log.warn('malformed Slack request', { problem });
       return send(res, 400, { error: `not a Slack request: ${problem}` });
     }

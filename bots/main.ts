@@ -1,18 +1,35 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, secretsOf } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger, createRedactor } from '../src/logger.js';
 import { startRepka, StartupError } from './app.js';
+
+/**
+ * Everything this process writes itself goes through one redaction (the logger's): until the
+ * configuration is read it knows the secrets from the environment as they are.
+ */
+let redact = createRedactor(secretValues(process.env));
+const fail = (line: string): never => {
+  process.stderr.write(`${redact(line)}\n`);
+  process.exit(1);
+};
+
+/** Values of the environment that are secrets, before the configuration is validated. */
+function secretValues(env: NodeJS.ProcessEnv): string[] {
+  return ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'METRICS_TOKEN']
+    .map((name) => env[name]?.trim() ?? '')
+    .filter((value) => value.length > 0);
+}
 
 /** The composition root of `npm start`: the only place that reads process.env. */
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
+  redact = createRedactor(secretValues(process.env));
   let config;
   try {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`repka: invalid configuration: ${error.message}\n`);
-      process.exit(1);
+      fail(`repka: invalid configuration: ${error.message}`);
     }
     throw error;
   }
@@ -22,8 +39,7 @@ async function main(): Promise<void> {
     running = await startRepka(config, { log });
   } catch (error) {
     if (error instanceof StartupError || error instanceof ConfigError) {
-      process.stderr.write(`repka: cannot start: ${error.message}\n`);
-      process.exit(1);
+      fail(`repka: cannot start: ${error.message}`);
     }
     throw error;
   }
@@ -44,7 +60,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`repka: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+main().catch((error: Error) => fail(`repka: ${error.stack ?? error.message}`));

@@ -3,7 +3,7 @@ import type { DepartmentPost, ThreadPost } from '../../../src/outgoing.js';
 import type { Ask, Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/cases/case-service.js';
 import { formatDuration } from '../../../src/duration.js';
-import { escapeMrkdwn } from './case-card.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 import { dateFormat } from '../../../src/text/date-format.js';
 
 /** Action ids of the buttons on asks. */

@@ -4,6 +4,7 @@ import { clientName } from '../../../src/cases/case-service.js';
 import { describeContent } from '../../../src/history/render-history.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
 import { latestRating, ratingStars } from '../../../src/cases/rating.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 /** Slack section text limit is 3,000 characters; keep room for the quote marks. */
 const sectionLimit = 2900;
@@ -15,11 +16,6 @@ export interface CardView {
 
 function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
-
-/** Escapes &, < and > as Slack's mrkdwn requires for user text. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Action ids of the card's buttons. */

@@ -1,5 +1,5 @@
 import type { ClientContent } from '../../../src/outgoing.js';
-import { escapeMrkdwn } from './case-card.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 /** A client's message as posted into the case thread (files get this as their comment). Pure. */
 export function renderClientContent(name: string, content: ClientContent): string {

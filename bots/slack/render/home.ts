@@ -2,7 +2,7 @@ import type { Department } from '../../../src/config.js';
 import { formatTeamTime } from '../../../src/history/render-history.js';
 import type { HomeAsk, HomeCase } from '../../../src/reports/home.js';
 import type { TeamStats } from '../../../src/reports/stats.js';
-import { escapeMrkdwn } from './case-card.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 import { roughDuration, statsSections, statsTitle } from './stats.js';
 
 /** Items listed per section; the rest is counted. */

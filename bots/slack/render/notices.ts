@@ -2,7 +2,7 @@ import type { EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
 import { agentCommandNames } from '../../../src/cases/agent-command.js';
 import { formatDuration } from '../../../src/duration.js';
 import { ratingStars } from '../../../src/cases/rating.js';
-import { escapeMrkdwn } from './case-card.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 const commandHelp: Record<string, string> = {
   reply: '`!reply <text>` (or `!r`): send <text> to the client',

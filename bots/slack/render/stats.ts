@@ -1,6 +1,6 @@
 import { formatTeamTime } from '../../../src/history/render-history.js';
 import type { TeamStats } from '../../../src/reports/stats.js';
-import { escapeMrkdwn } from './case-card.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 /** Slack section text limit is 3,000 characters. */
 const sectionLimit = 2900;
