@@ -108,6 +108,22 @@ function signedBySlack(req: IncomingMessage, body: Buffer, signingSecret: string
   return signature.length === expected.length && timingSafeEqual(signature, expected);
 }
 
+/** Slack's `ssl_check=1&token=…` is the one unsigned request it sends; a few hundred bytes. */
+const sslCheckLimit = 8 * 1024;
+
+/**
+ * Slack's certificate check: unsigned, form-encoded, answered 200 with nothing acted on
+ * (https://docs.slack.dev/interactivity/implementing-slash-commands/#responding_basic_receipt,
+ * as Bolt's parseAndVerifyHTTPRequest treats it). Anything else unsigned gets 401.
+ */
+async function answerSslCheck(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req, sslCheckLimit);
+  if (body === 'too-large') return refuseUnread(req, res, 401, 'missing Slack signature headers');
+  if (new URLSearchParams(body.toString('latin1')).get('ssl_check') !== '1') return send(res, 401, { error: 'missing Slack signature headers' });
+  res.writeHead(200, { 'content-length': 0 });
+  res.end();
+}
+
 /** The one HTTP server: /slack/events, /telegram/webhook, /healthz, /metrics. */
 export function createHttpServer(deps: HttpServerDeps): Server {
   const handleTelegram = async (req: IncomingMessage, res: ServerResponse) => {
@@ -143,7 +159,10 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     const secret = deps.slackSigningSecret;
     if (secret === undefined) return refuseUnread(req, res, 404, 'Slack runs in Socket Mode');
     const headerProblem = slackHeadersProblem(req, Date.now() / 1000);
-    if (headerProblem !== undefined) return refuseUnread(req, res, 401, headerProblem);
+    if (headerProblem !== undefined) {
+      if (req.headers['x-slack-signature'] === undefined && req.headers['content-type'] === 'application/x-www-form-urlencoded') return answerSslCheck(req, res);
+      return refuseUnread(req, res, 401, headerProblem);
+    }
     const body = await readBody(req, slackBodyLimit);
     if (body === 'too-large') return refuseUnread(req, res, 413, 'request too large');
     if (!signedBySlack(req, body, secret)) return send(res, 401, { error: 'bad Slack signature' });
