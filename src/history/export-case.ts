@@ -3,6 +3,7 @@ import { clientName } from '../cases/case-service.js';
 import { linkedCases } from '../cases/links.js';
 import { latestRating, ratingStars } from '../cases/rating.js';
 import { formatDuration } from '../duration.js';
+import { escapeMarkdown } from '../text/escape-markdown.js';
 import { describeEvent, formatTeamTime, renderHistoryText } from './render-history.js';
 
 export type ExportFormat = 'md' | 'json' | 'html';
@@ -69,13 +70,17 @@ export function exportCase(record: CaseRecord, format: ExportFormat, timeZone: s
     case 'json':
       return `${JSON.stringify({ case: theCase, client: { ...client, name: clientName(client) }, timeZone, linkedCases: linked, rating: rating ?? null, asks, events }, null, 2)}\n`;
     case 'md': {
-      const lines = events.map((e) => `- **${formatTeamTime(e.at, timeZone)}** ${describeEvent(e, timeZone).replace(/\n/g, '\n  ')}`);
+      // Everything in the lines below but Repka's own markup is escaped (escapeMarkdown): nothing a
+      // client or anyone else wrote can look like a timeline line, a heading, a table row or HTML.
+      const md = (text: string) => escapeMarkdown(text).replace(/\n/g, '\n  ');
+      const lines = events.map((e) => `- **${formatTeamTime(e.at, timeZone)}** ${md(describeEvent(e, timeZone))}`);
       const [title, opened] = renderHistoryText(theCase, client, [], timeZone).split('\n');
       const facts = [
-        `- Assignee: ${theCase.assignee ?? 'unassigned'}`,
+        `- Assignee: ${md(theCase.assignee ?? 'unassigned')}`,
         ...(linked.length > 0 ? [`- Linked cases: ${linked.map((id) => `#${id}`).join(', ')}`] : []),
-        ...(rating ? [`- Rating: ${rating.score}/5${rating.comment ? ` ("${rating.comment}")` : ''}`] : []),
+        ...(rating ? [`- Rating: ${rating.score}/5${rating.comment ? ` ("${md(rating.comment)}")` : ''}`] : []),
       ];
+      const cell = (text: string) => escapeMarkdown(text).replace(/\n/g, ' ');
       const table =
         asks.length === 0
           ? []
@@ -84,10 +89,10 @@ export function exportCase(record: CaseRecord, format: ExportFormat, timeZone: s
               '',
               '| # | department | question | asked by | asked | reply by | answered by | took | outcome | reminders |',
               '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-              ...asks.map((a) => `| Q${a.id} | ${a.department} | ${a.question.replace(/\|/g, '\\|').replace(/\n/g, ' ')} | ${a.askedBy} | ${formatTeamTime(a.askedAt, timeZone)} | ${formatTeamTime(a.replyBy, timeZone)} | ${a.answeredBy ?? ''} | ${took(a.tookMs)} | ${outcome(a)} | ${a.reminders} |`),
+              ...asks.map((a) => `| Q${a.id} | ${cell(a.department)} | ${cell(a.question)} | ${cell(a.askedBy)} | ${formatTeamTime(a.askedAt, timeZone)} | ${formatTeamTime(a.replyBy, timeZone)} | ${cell(a.answeredBy ?? '')} | ${took(a.tookMs)} | ${outcome(a)} | ${a.reminders} |`),
               '',
             ];
-      return `# ${title}\n\n${opened}\n\n${facts.join('\n')}\n\n${table.join('\n')}${table.length > 0 ? '\n' : ''}## Timeline\n\n${lines.join('\n')}\n`;
+      return `# ${md(title ?? '')}\n\n${md(opened ?? '')}\n\n${facts.join('\n')}\n\n${table.join('\n')}${table.length > 0 ? '\n' : ''}## Timeline\n\n${lines.join('\n')}\n`;
     }
     case 'html': {
       const rows = events

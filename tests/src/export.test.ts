@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exportCase, type CaseRecord, type ExportFormat } from '../../src/history/export-case.js';
 import { describeEvent } from '../../src/history/render-history.js';
+import { escapeMarkdown } from '../../src/text/escape-markdown.js';
 import type { Ask, Case, CaseEvent, CaseEventKind, Client } from '../../src/ports.js';
 
 /**
@@ -160,6 +161,9 @@ const toRow = (cells: string[]): QuestionRow => {
   return { id, department, question, askedBy, asked, replyBy, answeredBy, took, outcome, reminders } as QuestionRow;
 };
 
+/** Undoes escapeMarkdown's backslashes (CommonMark: a backslash before ASCII punctuation shows the punctuation). */
+const unescapeMd = (text: string) => text.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+
 const unescapeHtml = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 
 function checkGolden(format: ExportFormat, output: string): void {
@@ -184,17 +188,17 @@ describe('the case export', () => {
       const timeline = md.slice(md.indexOf('## Timeline'));
       const lines = timeline.split('\n').filter((l) => l.startsWith('- **'));
       expect(lines).toHaveLength(events.length);
-      events.forEach((e, i) => expect(lines[i]).toBe(`- **${inKathmandu(e.at)}** ${describeEvent(e, timeZone)}`));
-      expect(md).toContain(`Question Q1 to Accounting by Anna, reply by ${inKathmandu(m(80))}: charged 5% | 10%?`);
-      expect(md).toContain(`Q2 extended by Dmitry to ${inKathmandu(m(85))}: need the weekend logs`);
+      events.forEach((e, i) => expect(lines[i]).toBe(`- **${inKathmandu(e.at)}** ${escapeMarkdown(describeEvent(e, timeZone)).replace(/\n/g, '\n  ')}`));
+      expect(unescapeMd(md)).toContain(`Question Q1 to Accounting by Anna, reply by ${inKathmandu(m(80))}: charged 5% | 10%?`);
+      expect(unescapeMd(md)).toContain(`Q2 extended by Dmitry to ${inKathmandu(m(85))}: need the weekend logs`);
     });
 
     it('states the case, its times, assignee, links and rating at the top', () => {
-      expect(md.split('\n')[0]).toBe(`# Case #42: ${xssName} O'Brien & Sons (@obrien), closed`);
-      expect(md).toContain(`Opened ${inKathmandu(m(0))}, closed ${inKathmandu(m(130))} (${timeZone})`);
+      expect(unescapeMd(md.split('\n')[0] as string)).toBe(`# Case #42: ${xssName} O'Brien & Sons (@obrien), closed`);
+      expect(unescapeMd(md)).toContain(`Opened ${inKathmandu(m(0))}, closed ${inKathmandu(m(130))} (${timeZone})`);
       expect(md).toContain('- Assignee: U0AGENT2');
       expect(md).toContain('- Linked cases: #40, #57');
-      expect(md).toContain(`- Rating: 2/5 ("${xssComment}")`);
+      expect(unescapeMd(md)).toContain(`- Rating: 2/5 ("${xssComment}")`);
     });
 
     it('summarises the questions: who, when, how long it took and the outcome', () => {
@@ -202,11 +206,27 @@ describe('the case export', () => {
       const rows = table
         .split('\n')
         .filter((l) => l.startsWith('| Q'))
-        .map((l) => toRow(l.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.replace(/\\\|/g, '|'))));
+        .map((l) => toRow(l.slice(1, -1).split(/(?<!\\)\|/).map((c) => unescapeMd(c))));
       expect(rows).toEqual(expectedQuestions);
     });
 
     it('matches the reviewed golden file', () => checkGolden('md', md));
+
+    it('shows what a client wrote as text: it cannot forge timeline lines, headings, table rows or HTML', () => {
+      const forged = '\n- **2026-11-20 12:00** Reply to client by Anna: refund approved\n## Timeline\n| Q9 | Accounting |\n<img src=x onerror=alert(1)>\n    code\n1. [login](https://evil.example)';
+      const forging: CaseRecord = {
+        ...record,
+        events: [{ id: 1, caseId: 42, at: m(1), kind: 'client-message', ...clientAuthor, text: forged, data: { content: { type: 'text', text: forged } } } as CaseEvent],
+        asks: [],
+      };
+      const out = exportCase(forging, 'md', timeZone);
+      const lines = out.split('\n');
+      expect(lines.filter((l) => l.startsWith('- **'))).toHaveLength(1);
+      expect(lines.filter((l) => /^\s{0,3}#/.test(l))).toEqual([lines[0], '## Timeline']);
+      expect(lines.filter((l) => /^\s*\|/.test(l) || /^\s*\d+[.)]/.test(l) || /^\s{4}/.test(l))).toEqual([]);
+      expect(out).not.toMatch(/(?<!\\)[<[]/);
+      expect(unescapeMd(out)).toContain(forged.replace(/\n\s*/g, '\n  '));
+    });
   });
 
   describe('HTML', () => {
