@@ -113,6 +113,10 @@ const envSchema = z
           return false;
         }
       }, 'must be an IANA time zone such as Europe/Moscow'),
+    MAX_OPEN_CASES_PER_CLIENT: z.coerce.number().int().min(1).max(100).default(3),
+    METRICS_TOKEN: optionalText.refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), 'must be at least 16 printable characters without spaces'),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   })
   .superRefine((env, ctx) => {
     if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
@@ -152,6 +156,17 @@ export interface Config {
   };
   readonly departmentsFile: string;
   readonly departments: DepartmentsConfig;
+  /** A client's open cases at most; `/new` beyond it opens nothing. Default 3. */
+  readonly maxOpenCasesPerClient: number;
+  /** Operator endpoints: `/metrics` (and the detail of `/healthz`). */
+  readonly operator: {
+    /** When set, `/metrics` and the detail of `/healthz` need `Authorization: Bearer <token>`. */
+    readonly metricsToken?: string;
+    /** When set, `/metrics` is served on this port only (bound to `host`), not on `PORT`. */
+    readonly metricsPort?: number;
+    /** Address the metrics port binds to. Default 127.0.0.1. */
+    readonly metricsHost: string;
+  };
   readonly logLevel: LogLevel;
   /** IANA time zone for times in histories and exports. Default UTC. */
   readonly timeZone: string;
@@ -262,6 +277,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }),
     departmentsFile: e.DEPARTMENTS_FILE,
     departments,
+    maxOpenCasesPerClient: e.MAX_OPEN_CASES_PER_CLIENT,
+    operator: Object.freeze({ metricsToken: e.METRICS_TOKEN, metricsPort: e.METRICS_PORT, metricsHost: e.METRICS_HOST }),
     logLevel: e.LOG_LEVEL,
     timeZone: e.TEAM_TIMEZONE,
     rates: Object.freeze({
@@ -274,7 +291,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 
 /** Secrets to keep out of logs. */
 export function secretsOf(config: Config): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.telegram.botToken, config.telegram.webhookSecret].filter(
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.telegram.botToken, config.telegram.webhookSecret, config.operator.metricsToken].filter(
     (s): s is string => s !== undefined && s.length >= 6,
   );
 }
