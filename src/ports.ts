@@ -57,6 +57,8 @@ export type CaseEventKind =
   | 'reopened'
   | 'assigned'
   | 'delivery-failed'
+  /** The case card was deleted in Slack and posted again; `data`: `previousTs`, `ts` (the new thread). */
+  | 'card-reposted'
   | 'ask-opened'
   | 'ask-answered'
   | 'department-message'

@@ -272,8 +272,9 @@ export class CaseService {
     const what = describeOutgoing(message);
     this.run(null, (send, now) => {
       this.deps.store.appendEvent({ caseId, at: now, kind: 'delivery-failed', authorKind: 'system', authorId: null, authorName: null, text: reason, data: { what, to: message.to } });
-      // Failures of posts in the case thread itself cannot be told there; the history keeps them.
-      if (message.to === 'client' || message.to === 'department') send({ to: 'case-thread', caseId, post: { type: 'delivery-failed', what, reason } });
+      // Told in the case thread, unless that telling failed itself (or was a reaction or a private answer).
+      const tell = message.to === 'client' || message.to === 'department' || message.to === 'case-card' || (message.to === 'case-thread' && message.post.type !== 'delivery-failed');
+      if (tell) send({ to: 'case-thread', caseId, post: { type: 'delivery-failed', what, reason } });
       return { outcome: 'done', caseId };
     });
   }

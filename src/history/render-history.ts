@@ -59,6 +59,8 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC'): string {
       return `Assigned to ${String(data.assigneeName ?? data.assignee ?? '?')} by ${who}`;
     case 'delivery-failed':
       return `Delivery failed (${String(data.what ?? 'message')}): ${event.text ?? ''}`;
+    case 'card-reposted':
+      return 'The case card was deleted in Slack and posted again; the case went on in the new thread';
     case 'ask-opened':
       return `Question Q${String(data.askId)} to ${String(data.department ?? data.departmentId)} by ${who}, reply by ${at(data.deadlineAt)}: ${event.text ?? ''}`;
     case 'ask-answered':

@@ -66,3 +66,8 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
       return `:speech_balloon: The client's comment on their rating${post.score === undefined ? '' : ` (${post.score}/5)`}: ${escapeMrkdwn(post.text)}`;
   }
 }
+
+/** The first post in the thread of a case card posted again because the old one was deleted in Slack. Pure. */
+export function renderCardReposted(caseId: number): string {
+  return `:recycle: The card of case #${caseId} was deleted in Slack, so it was posted again: the case goes on in this thread. Earlier posts of the old thread are in \`!history\`.`;
+}
