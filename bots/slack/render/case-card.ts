@@ -4,18 +4,52 @@ import { clientName } from '../../../src/cases/case-service.js';
 import { describeContent } from '../../../src/history/render-history.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
 import { latestRating, ratingStars } from '../../../src/cases/rating.js';
-import { escapeMrkdwn } from './mrkdwn.js';
-
-/** Slack section text limit is 3,000 characters; keep room for the quote marks. */
-const sectionLimit = 2900;
+import { breakIndex, escapeMrkdwn, splitEscaped, truncateEscaped } from './mrkdwn.js';
+import { slackLimits } from '../../platform-limits.js';
 
 export interface CardView {
+  /** Fallback text (notifications, screen readers): escaped, at most ~400 characters. */
   readonly text: string;
   readonly blocks: readonly Record<string, unknown>[];
+  /**
+   * The part of the client's first message the card has no room for, escaped, in posts of at
+   * most {@link slackLimits.messageText} characters: posted into the new thread right after the
+   * card, in order. The card's quoted start followed by these is the whole message. Empty when it fits.
+   */
+  readonly continuation: readonly string[];
 }
 
-function truncate(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+/** Shown under the card's quote when the first message goes on in the thread. */
+export const continuedNote = '\n_… continued in the thread_';
+/** Characters of the first message in the notification text. */
+const fallbackExcerpt = 300;
+
+/** Escapes `text` and shortens it to `max` characters of escaped mrkdwn. */
+function shortEscaped(text: string, max: number): string {
+  return truncateEscaped(escapeMrkdwn(text), max);
+}
+
+/** `escaped` as a mrkdwn block quote: `>` before every line. */
+function quote(escaped: string): string {
+  return `>${escaped.replace(/\n/g, '\n>')}`;
+}
+
+/**
+ * Splits the client's escaped first message into the quote the card shows (at most `max`
+ * characters, quote marks and the continuation note included) and the rest.
+ */
+function splitFirstMessage(escaped: string, max: number): { shown: string; rest: string } {
+  if (quote(escaped).length <= max) return { shown: quote(escaped), rest: '' };
+  const room = max - continuedNote.length;
+  // Each line break costs one more character in the quote (its `>`).
+  let fits = 0;
+  let quoted = 1;
+  while (fits < escaped.length && quoted + (escaped[fits] === '\n' ? 2 : 1) <= room) {
+    quoted += escaped[fits] === '\n' ? 2 : 1;
+    fits += 1;
+  }
+  const cut = breakIndex(escaped, fits);
+  return { shown: `${quote(escaped.slice(0, cut))}${continuedNote}`, rest: escaped.slice(cut) };
 }
 
 /** Action ids of the card's buttons. */
@@ -41,7 +75,7 @@ export interface CardContext {
 
 function statusLine(theCase: Case, events: readonly CaseEvent[]): string {
   if (theCase.status === 'closed') {
-    const summary = theCase.closeSummary ? `: ${escapeMrkdwn(truncate(theCase.closeSummary, 200))}` : '';
+    const summary = theCase.closeSummary ? `: ${shortEscaped(theCase.closeSummary, 200)}` : '';
     return `Closed${theCase.closedAt ? ` ${slackDate(theCase.closedAt, '{date_short_pretty} {time}')}` : ''}${summary}`;
   }
   if (theCase.clientWaitingSince !== null) return `:hourglass_flowing_sand: Client waiting for us since ${slackDate(theCase.clientWaitingSince, '{time} ({ago})')}`;
@@ -71,14 +105,15 @@ function askLine(ask: Ask, name: string, now: number): string {
  * and the buttons agents need. Pure.
  */
 export function renderCaseCard(theCase: Case, client: Client, events: readonly CaseEvent[], options: CardContext): CardView {
-  const first = events.find((e) => e.kind === 'client-message');
-  const firstText = first?.data?.content ? describeContent(first.data.content as ClientContent) : '(no message yet)';
+  const firstEvent = events.find((e) => e.kind === 'client-message');
+  const firstText = firstEvent?.data?.content ? describeContent(firstEvent.data.content as ClientContent) : '(no message yet)';
+  const first = splitFirstMessage(escapeMrkdwn(firstText), slackLimits.sectionText);
   const status = theCase.status === 'open' ? 'Open' : 'Closed';
   const name = clientName(client);
   const now = options.now ?? Date.now();
   const score = latestRating(events)?.score;
   const fields = [
-    `*Client*\n${escapeMrkdwn(name)}`,
+    `*Client*\n${shortEscaped(name, slackLimits.sectionFieldText - 16)}`,
     `*Language*\n${messagesFor(client.language).languageName}`,
     `*Assignee*\n${theCase.assignee ? `<@${theCase.assignee}>` : 'unassigned'}`,
     `*Status*\n${statusLine(theCase, events)}`,
@@ -87,7 +122,7 @@ export function renderCaseCard(theCase: Case, client: Client, events: readonly C
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: `Case #${theCase.id} · ${status}` } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-    { type: 'section', text: { type: 'mrkdwn', text: `>${escapeMrkdwn(truncate(firstText, sectionLimit)).replace(/\n/g, '\n>')}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: first.shown } },
   ];
   const asks = options.asks ?? [];
   if (asks.length > 0) {
@@ -96,13 +131,13 @@ export function renderCaseCard(theCase: Case, client: Client, events: readonly C
     const lines = [...open, ...settled].map((a) => askLine(a, options.departmentNames?.get(a.departmentId) ?? a.departmentId, now));
     const hidden = asks.length - open.length - settled.length;
     if (hidden > 0) lines.push(`…and ${hidden} earlier question${hidden === 1 ? '' : 's'} (see \`!history\`)`);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Questions to departments*\n${lines.join('\n')}`, sectionLimit) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(`*Questions to departments*\n${lines.join('\n')}`, slackLimits.sectionText) } });
   }
   const context: string[] = [`Telegram chat ${client.telegramChatId}`];
   if (theCase.previousCaseId !== null) context.push(`follow-up to #${theCase.previousCaseId}`);
   const linked = (options.linkedCaseIds ?? []).filter((id) => id !== theCase.previousCaseId);
   if (linked.length > 0) context.push(`linked: ${linked.map((id) => `#${id}`).join(', ')}`);
-  context.push('Reply with `!reply <text>`; anything else is an internal note. `!help` for commands.');
+  context.push('Reply with `!reply &lt;text&gt;`; anything else is an internal note. `!help` for commands.');
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });
   const button = (action: string, text: string, extra: Record<string, unknown> = {}) => ({ type: 'button', action_id: action, text: { type: 'plain_text', text }, value: String(theCase.id), ...extra });
   const elements =
@@ -122,6 +157,6 @@ export function renderCaseCard(theCase: Case, client: Client, events: readonly C
         ]
       : [button(cardActions.reopen, 'Reopen')];
   blocks.push({ type: 'actions', block_id: `case-${theCase.id}`, elements });
-  const text = `Case #${theCase.id} (${status.toLowerCase()}) from ${name}: ${truncate(firstText, 300)}`;
-  return { text, blocks };
+  const text = `Case #${theCase.id} (${status.toLowerCase()}) from ${shortEscaped(name, 100)}: ${shortEscaped(firstText, fallbackExcerpt)}`;
+  return { text, blocks, continuation: first.rest === '' ? [] : splitEscaped(first.rest, slackLimits.messageText) };
 }

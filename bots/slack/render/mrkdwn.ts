@@ -52,9 +52,11 @@ export function truncateEscaped(escaped: string, max: number, marker = '…'): s
 
 /**
  * Where to end the first of several parts of `escaped`, at most `max` code units in: after the
- * last line break or space in the second half of the room, else at the last safe place.
+ * last line break or space in the second half of the room, else at the last safe place; inside a
+ * token only when one token alone is longer than `max`. `escaped.length` when it all fits.
  */
-function splitPoint(escaped: string, max: number): number {
+export function breakIndex(escaped: string, max: number): number {
+  if (escaped.length <= max) return escaped.length;
   const safe = safeCutIndex(escaped, max);
   for (const separator of ['\n', ' ']) {
     const at = escaped.lastIndexOf(separator, safe - 1);
@@ -77,7 +79,7 @@ export function splitEscaped(escaped: string, max: number): string[] {
   const parts: string[] = [];
   let rest = escaped;
   while (rest.length > max) {
-    const at = splitPoint(rest, max);
+    const at = breakIndex(rest, max);
     parts.push(rest.slice(0, at));
     rest = rest.slice(at);
   }
