@@ -1,5 +1,8 @@
-/** Slack markup that must never be cut: <@U…>, <#C…|name>, <!subteam^S…>, <https://…|label>. */
-const markupToken = /<[@#!][^<>\s]*(?:\|[^<>]*)?>|<https?:\/\/[^<>\s]*(?:\|[^<>]*)?>/g;
+/**
+ * Markup that must never be cut: Slack's tokens (<@U…>, <#C…|name>, <!subteam^S…>, <https://…|label>,
+ * <mailto:…>) and HTML-style entities (&amp; &lt; &gt;, &#NN;), which Slack's escaped text is full of.
+ */
+const markupToken = /<[@#!][^<>\s]*(?:\|[^<>]*)?>|<(?:https?:\/\/|mailto:|tel:)[^<>\s]*(?:\|[^<>]*)?>|&(?:[A-Za-z]{2,8}|#\d{1,7});/g;
 const fence = '```';
 
 function isHighSurrogate(code: number): boolean {
@@ -36,7 +39,8 @@ function cutPoint(rest: string, room: number): number {
 /**
  * Splits `text` into chunks of at most `limit` UTF-16 code units. Cuts at a paragraph break, else a
  * line break, else a space, and only inside a word when one word is longer than the limit. Never
- * splits a surrogate pair or a Slack markup token (<@U…>, <#C…|…>, <!subteam^…>, <https://…|…>).
+ * splits a surrogate pair, a Slack markup token (<@U…>, <#C…|…>, <!subteam^…>, <https://…|…>) or an
+ * entity (&amp;, &lt;, &gt;).
  * The whitespace at each cut point is dropped; nothing else is lost or reordered. A ``` code block
  * that has to be split is closed at the end of one chunk and reopened at the start of the next.
  * Returns [text] when it fits ('' gives ['']).

@@ -61,3 +61,18 @@ describe('splitText', () => {
     expect(() => splitText('abc', 5)).toThrow(RangeError);
   });
 });
+
+describe('splitText on Slack-escaped text', () => {
+  it('never cuts inside &amp;, &lt; or &gt;', () => {
+    for (let limit = 16; limit <= 60; limit++) {
+      const text = 'R&amp;D&lt;x&gt;'.repeat(40);
+      const chunks = splitText(text, limit);
+      expect(chunks.join('')).toBe(text);
+      for (const chunk of chunks) {
+        expect(chunk.length).toBeLessThanOrEqual(limit);
+        expect(chunk).not.toMatch(/&[a-z]{0,3}$/);
+        expect(chunk).not.toMatch(/^[a-z]{1,3};/);
+      }
+    }
+  });
+});
