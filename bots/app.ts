@@ -9,11 +9,10 @@ import { systemClock } from '../src/ports.js';
 import { CaseService } from '../src/cases/case-service.js';
 import { RatingService } from '../src/cases/rating-service.js';
 import { AskService } from '../src/asks/ask-service.js';
-import { PermanentDeliveryError, type Deliverer } from '../src/delivery/deliverer.js';
+import type { Deliverer } from '../src/delivery/deliverer.js';
 import { RateLimiter, type RateLimit } from '../src/delivery/rate-limiter.js';
 import { StreamDrainer } from '../src/delivery/stream-drainer.js';
 import { Metrics } from '../src/metrics.js';
-import type { ClientFile } from '../src/outgoing.js';
 import { openDatabase } from '../db/open-database.js';
 import { SqliteCaseStore } from '../db/sqlite-case-store.js';
 import { SqliteOutbox } from '../db/sqlite-outbox.js';
@@ -33,6 +32,7 @@ import { SlackDeliverer } from './slack/slack-deliverer.js';
 import { SlackDirectory } from './slack/slack-directory.js';
 import { createTelegramBot } from './telegram/telegram-bot.js';
 import { TelegramDeliverer } from './telegram/telegram-deliverer.js';
+import { createClientFileDownload } from './telegram/client-file-download.js';
 
 /** Raised when Repka cannot start; the message is one line for the operator. */
 export class StartupError extends Error {
@@ -157,21 +157,10 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, ratings, committed: () => store.committed(), log });
     const telegram = telegramBot.bot.telegram;
 
-    const downloadClientFile = async (file: ClientFile): Promise<Buffer> => {
-      if ((file.sizeBytes ?? 0) > 20 * 1024 * 1024) throw new PermanentDeliveryError('the file is larger than 20 MB, the most a Telegram bot may download');
-      const link = await telegram.getFileLink(file.fileId).catch((error: { response?: { error_code?: number; description?: string } }) => {
-        if (error.response?.error_code === 400) throw new PermanentDeliveryError(`Telegram: ${error.response.description ?? 'bad file'}`);
-        throw error;
-      });
-      const response = await fetch(link, { signal: AbortSignal.timeout(60_000) });
-      if (!response.ok) throw new Error(`file download answered ${response.status}`);
-      return Buffer.from(await response.arrayBuffer());
-    };
-
     const slackDeliverer = new SlackDeliverer({
       client: slackClient,
       store,
-      downloadClientFile,
+      downloadClientFile: createClientFileDownload(telegram),
       // Posts per channel: no burst, and 15% under the configured pace, so network jitter between two
       // posts a second apart never looks like two posts within a second to Slack.
       channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond * 0.85, burst: 1 }, () => clock.now()),
