@@ -37,7 +37,14 @@ export interface HttpServerDeps {
   readonly log: Logger;
   /** True once Repka is shutting down: requests still arriving on kept-alive connections are refused. */
   readonly stopping?: () => boolean;
+  /** When set, `/metrics` and the detail of `/healthz` need `Authorization: Bearer <token>` (401 otherwise). */
+  readonly metricsToken?: string;
+  /** Whether `/metrics` is served here (default true); false when it has its own port (see createOperatorServer). */
+  readonly servesMetrics?: boolean;
 }
+
+/** What the operator's server needs: the same health and metrics, nothing of the platforms. */
+export type OperatorServerDeps = Pick<HttpServerDeps, 'health' | 'metrics' | 'log' | 'metricsToken' | 'stopping'>;
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json', extra: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -182,17 +189,57 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         return handleSlack(req, res);
       case '/telegram/webhook':
         return handleTelegram(req, res);
-      case '/healthz': {
-        const report = await deps.health();
-        return send(res, report.ok ? 200 : 503, report.ok ? { status: 'ok', ...report.parts } : { status: 'unavailable', ...report.parts });
-      }
+      case '/healthz':
+        return answerHealth(req, res, deps, false);
       case '/metrics':
-        return send(res, 200, await deps.metrics(), 'text/plain; version=0.0.4');
+        if (deps.servesMetrics === false) return send(res, 404, { error: 'not found' });
+        return answerMetrics(req, res, deps);
       default:
         return send(res, 404, { error: 'not found' });
     }
   };
+  return serve(deps, route);
+}
 
+/**
+ * The operator's own server (METRICS_PORT): `/metrics` and `/healthz` with every detail, for
+ * Prometheus and the people running Repka; none of the platforms' endpoints.
+ */
+export function createOperatorServer(deps: OperatorServerDeps): Server {
+  return serve(deps, async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') return answerMetrics(req, res, deps);
+    if (path === '/healthz') return answerHealth(req, res, deps, true);
+    return send(res, 404, { error: 'not found' });
+  });
+}
+
+/** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
+function bearerMatches(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization;
+  return typeof header === 'string' && header.startsWith('Bearer ') && secretMatches(header.slice('Bearer '.length), token);
+}
+
+async function answerMetrics(req: IncomingMessage, res: ServerResponse, deps: OperatorServerDeps): Promise<void> {
+  if (deps.metricsToken !== undefined && !bearerMatches(req, deps.metricsToken)) {
+    return send(res, 401, { error: 'metrics need Authorization: Bearer <METRICS_TOKEN>' }, 'application/json', { 'www-authenticate': 'Bearer' });
+  }
+  return send(res, 200, await deps.metrics(), 'text/plain; version=0.0.4');
+}
+
+/**
+ * `/healthz`: 200 `{"status":"ok", part: "ok", …}` or 503 naming the failing part. A load
+ * balancer sees only "ok"/"down" per part; what went wrong (error texts) is shown on the
+ * operator's server, or with the metrics token.
+ */
+async function answerHealth(req: IncomingMessage, res: ServerResponse, deps: OperatorServerDeps, detailed: boolean): Promise<void> {
+  const report = await deps.health();
+  const detail = detailed || (deps.metricsToken !== undefined && bearerMatches(req, deps.metricsToken));
+  const parts = detail ? report.parts : Object.fromEntries(Object.entries(report.parts).map(([part, state]) => [part, state === 'ok' ? 'ok' : 'down']));
+  return send(res, report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'unavailable', ...parts });
+}
+
+function serve(deps: Pick<HttpServerDeps, 'log' | 'stopping'>, route: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Server {
   return createServer((req, res) => {
     if (deps.stopping?.()) {
       // Stop taking work: nothing new is accepted (the platforms retry later), and the connection

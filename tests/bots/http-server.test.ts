@@ -130,3 +130,61 @@ describe('POST /telegram/webhook', () => {
     expect(updates).toEqual([]);
   });
 });
+
+describe('operator endpoints', () => {
+  const token = 'metrics-token-0123456789abcdef';
+  const downHealth = async () => ({ ok: false, parts: { sqlite: 'ok', redis: 'down: connect ECONNREFUSED 10.1.2.3:6379' } });
+  let scrapes = 0;
+  const start = async (server: Server) => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  };
+  const log = createLogger({ level: 'error', write: () => undefined });
+  const metrics = () => {
+    scrapes += 1;
+    return 'repka_cases_open 1\n';
+  };
+
+  it('with METRICS_TOKEN: /metrics answers 401 without the bearer token and computes nothing', async () => {
+    const { url, close } = await start(createHttpServer({ health: downHealth, metrics, metricsToken: token, log }));
+    try {
+      scrapes = 0;
+      expect((await fetch(`${url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789abc' } })).status).toBe(401);
+      expect(scrapes).toBe(0);
+      const ok = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toBe('repka_cases_open 1\n');
+    } finally {
+      await close();
+    }
+  });
+
+  it('the public /healthz names the failing part but not what the error said; the token shows the detail', async () => {
+    const { url, close } = await start(createHttpServer({ health: downHealth, metrics, metricsToken: token, log }));
+    try {
+      const plain = await fetch(`${url}/healthz`);
+      expect(plain.status).toBe(503);
+      expect(await plain.json()).toEqual({ status: 'unavailable', sqlite: 'ok', redis: 'down' });
+      const detailed = await fetch(`${url}/healthz`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await detailed.json()).toEqual({ status: 'unavailable', sqlite: 'ok', redis: 'down: connect ECONNREFUSED 10.1.2.3:6379' });
+    } finally {
+      await close();
+    }
+  });
+
+  it('with METRICS_PORT: the public port answers 404 on /metrics, the operator port serves it and the detailed /healthz', async () => {
+    const pub = await start(createHttpServer({ health: downHealth, metrics, servesMetrics: false, log }));
+    const operator = await start(createOperatorServer({ health: downHealth, metrics, log }));
+    try {
+      expect((await fetch(`${pub.url}/metrics`)).status).toBe(404);
+      expect(await (await fetch(`${operator.url}/metrics`)).text()).toBe('repka_cases_open 1\n');
+      expect(await (await fetch(`${operator.url}/healthz`)).json()).toMatchObject({ redis: 'down: connect ECONNREFUSED 10.1.2.3:6379' });
+      expect((await fetch(`${operator.url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect((await fetch(`${operator.url}/telegram/webhook`, { method: 'POST', body: '{}' })).status).toBe(404);
+    } finally {
+      await pub.close();
+      await operator.close();
+    }
+  });
+});
