@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createHttpServer, slackBodyLimit, telegramBodyLimit } from '../../bots/http-server.js';
+import { createHttpServer, createOperatorServer, slackBodyLimit, telegramBodyLimit } from '../../bots/http-server.js';
 import { createLogger } from '../../src/logger.js';
 
 const secret = 'http-server-test-signing-secret';
