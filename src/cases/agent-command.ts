@@ -1,3 +1,14 @@
+/**
+ * A person a message names. The platform adapter decodes its own mention syntax; the text then
+ * shows the person as `@name`, and this says who that is.
+ */
+export interface Mention {
+  /** The person's id on the chat platform (a Slack user ID). */
+  readonly id: string;
+  /** The name the text shows after `@`. */
+  readonly name: string;
+}
+
 /** A message an agent wrote in a case thread, read as a command. */
 export type AgentCommand =
   | { readonly name: 'reply'; readonly text: string }
@@ -30,9 +41,10 @@ export const agentCommandNames = Object.keys(aliases).filter((k) => k !== 'r');
 
 /**
  * Reads a case-thread message: the first word decides, case-insensitively. `!word` that is not a
- * command is `unknown`; anything not starting with `!` is a `note`. Never throws.
+ * command is `unknown`; anything not starting with `!` is a `note`. `mentions` are the people the
+ * message names (default none): `!assign @name` assigns the one named so. Never throws.
  */
-export function parseAgentCommand(message: string): AgentCommand {
+export function parseAgentCommand(message: string, mentions: readonly Mention[] = []): AgentCommand {
   const trimmed = message.trimStart();
   const match = /^!(\S+)/u.exec(trimmed);
   if (match === null) return { name: 'note', text: message.trim() };
@@ -49,8 +61,7 @@ export function parseAgentCommand(message: string): AgentCommand {
     case 'assign': {
       if (rest === '') return { name, target: undefined };
       if (/^me$/i.test(rest)) return { name, target: 'me' };
-      const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(rest);
-      return { name, target: mention?.[1] ?? undefined };
+      return { name, target: mentions.find((m) => rest === `@${m.name}`)?.id };
     }
     case 'ask':
     case 'cancel':

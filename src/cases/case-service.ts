@@ -1,7 +1,7 @@
 import type { ClientContent, EphemeralNotice, Outgoing } from '../outgoing.js';
 import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
 import { linkedCases } from './links.js';
-import { parseAgentCommand } from './agent-command.js';
+import { parseAgentCommand, type Mention } from './agent-command.js';
 import { caseClosedNotice } from './rating.js';
 import type { AskService } from '../asks/ask-service.js';
 import { languageFromCode } from '../i18n/language.js';
@@ -33,7 +33,10 @@ export interface AgentMessage {
   readonly ts: string;
   readonly user: string;
   readonly userName: string;
+  /** As the agent saw it: decoded from the platform's format by the adapter. */
   readonly text: string;
+  /** The people `text` names as `@name` (default none); `!assign @name` takes its target from here. */
+  readonly mentions?: readonly Mention[];
   /** From a card button or modal rather than a message in the thread (no message to react on). */
   readonly fromCard?: boolean;
 }
@@ -142,7 +145,7 @@ export class CaseService {
     return this.run(message.inboundKey, (send, now, fx) => {
       const current = this.deps.store.findCaseByThread(message.channel, message.threadTs);
       if (current === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
-      const command = parseAgentCommand(message.text);
+      const command = parseAgentCommand(message.text, message.mentions);
       const ephemeral = (notice: EphemeralNotice) =>
         send({ to: 'slack-ephemeral', channel: message.channel, user: message.user, threadTs: message.threadTs, notice });
       const record = (kind: CaseEventKind, text: string | null, data: Record<string, unknown> | null = null) =>

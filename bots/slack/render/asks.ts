@@ -3,7 +3,9 @@ import type { DepartmentPost, ThreadPost } from '../../../src/outgoing.js';
 import type { Ask, Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/cases/case-service.js';
 import { formatDuration } from '../../../src/duration.js';
-import { escapeMrkdwn } from './mrkdwn.js';
+import { escapeWithLinks } from './escape-with-links.js';
+import { escapeMrkdwn, truncateEscaped } from './mrkdwn.js';
+import { slackLimits } from '../../platform-limits.js';
 import { dateFormat } from '../../../src/text/date-format.js';
 
 /** Action ids of the buttons on asks. */
@@ -52,7 +54,7 @@ export function renderDepartmentPost(post: DepartmentPost, c: AskContext): Slack
       const lines = [
         `:question: *Question from support* · case #${c.theCase.id} · Q${ask.id}${pings ? `  ${pings}` : ''}`,
         `*Client:* ${escapeMrkdwn(clientName(c.client))}   *Asked by:* <@${ask.askedBy}>`,
-        `>${escapeMrkdwn(ask.question).replace(/\n/g, '\n>')}`,
+        `>${escapeWithLinks(ask.question).replace(/\n/g, '\n>')}`,
         `*Reply by:* ${due}`,
         `${c.permalink ? `<${c.permalink}|Open the case thread> · ` : ''}Reply in this thread to answer.`,
       ];
@@ -60,7 +62,7 @@ export function renderDepartmentPost(post: DepartmentPost, c: AskContext): Slack
       return {
         text,
         blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: text.length > 2900 ? `${text.slice(0, 2899)}…` : text } },
+          { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, slackLimits.sectionText) } },
           {
             type: 'actions',
             block_id: `ask-${ask.id}`,
@@ -111,7 +113,7 @@ export function renderAskThreadPost(post: AskThreadPost, c: AskContext): SlackPo
     case 'ask-answered': {
       const name = escapeMrkdwn(department?.name ?? ask.departmentId);
       const head = post.followUp ? `:speech_balloon: More from *${name}*` : `:inbox_tray: *${name}* answered Q${ask.id}`;
-      return { text: `${head} (${escapeMrkdwn(post.byName)}), <@${ask.askedBy}>:\n${escapeMrkdwn(post.text)}${settledPrompt(post.allSettled)}` };
+      return { text: `${head} (${escapeMrkdwn(post.byName)}), <@${ask.askedBy}>:\n${escapeWithLinks(post.text)}${settledPrompt(post.allSettled)}` };
     }
     case 'ask-overdue': {
       const leads = (department?.escalateTo ?? []).map(mention).join(' ');

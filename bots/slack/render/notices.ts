@@ -2,6 +2,7 @@ import type { EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
 import { agentCommandNames } from '../../../src/cases/agent-command.js';
 import { formatDuration } from '../../../src/duration.js';
 import { ratingStars } from '../../../src/cases/rating.js';
+import { escapeWithLinks } from './escape-with-links.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 const commandHelp: Record<string, string> = {
@@ -45,7 +46,7 @@ export function renderEphemeral(notice: EphemeralNotice, renderAskProblem: (noti
 export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-message' } | { type: 'history' } | { askId: number }>, c: { assignee: string | null; now: number }): string {
   switch (post.type) {
     case 'closed':
-      return `:lock: Case closed by <@${post.by}>${post.summary ? `: ${post.summary}` : ''}. The client was told.`;
+      return `:lock: Case closed by <@${post.by}>${post.summary ? `: ${escapeWithLinks(post.summary)}` : ''}. The client was told.`;
     case 'reopened':
       return `:unlock: Case reopened by <@${post.by}>. The client was told.`;
     case 'assigned':
@@ -57,7 +58,7 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
     case 'linked':
       return `:link: Linked with case #${post.otherCaseId} by <@${post.by}>; each shows the other in its card and history.`;
     case 'reply-sent':
-      return `:outbox_tray: <@${post.by}> replied to the client (delivered):\n>${escapeMrkdwn(post.text).replace(/\n/g, '\n>')}`;
+      return `:outbox_tray: <@${post.by}> replied to the client (delivered):\n>${escapeWithLinks(post.text).replace(/\n/g, '\n>')}`;
     case 'client-waiting':
       return `:hourglass_flowing_sand: The client has been waiting ${formatDuration(Math.max(60_000, Math.floor((c.now - post.sinceMs) / 60_000) * 60_000))} for a first reply. ${c.assignee ? `<@${c.assignee}>` : 'Nobody is assigned: `!assign me`?'}`;
     case 'rated':

@@ -12,8 +12,7 @@ describe('parseAgentCommand', () => {
     ['!close', { name: 'close', summary: '' }],
     ['!close refunded 5%', { name: 'close', summary: 'refunded 5%' }],
     ['!reopen', { name: 'reopen' }],
-    ['!assign <@U0AGENT2>', { name: 'assign', target: 'U0AGENT2' }],
-    ['!assign <@U0AGENT2|boris>', { name: 'assign', target: 'U0AGENT2' }],
+    ['!assign @Boris', { name: 'assign', target: undefined }],
     ['!assign me', { name: 'assign', target: 'me' }],
     ['!assign', { name: 'assign', target: undefined }],
     ['!assign boris', { name: 'assign', target: undefined }],
@@ -27,5 +26,14 @@ describe('parseAgentCommand', () => {
     ['not a !reply command', { name: 'note', text: 'not a !reply command' }],
   ])('%j', (input, expected) => {
     expect(parseAgentCommand(input)).toEqual(expected);
+  });
+
+  it('!assign takes its target from the people the message names, not from platform markup', () => {
+    const boris = [{ id: 'U0AGENT2', name: 'Boris Petrov' }];
+    expect(parseAgentCommand('!assign @Boris Petrov', boris)).toEqual({ name: 'assign', target: 'U0AGENT2' });
+    expect(parseAgentCommand('!assign  @Boris Petrov ', boris)).toEqual({ name: 'assign', target: 'U0AGENT2' });
+    expect(parseAgentCommand('!assign @Anna', boris)).toEqual({ name: 'assign', target: undefined });
+    expect(parseAgentCommand('!assign <@U0AGENT2>', boris)).toEqual({ name: 'assign', target: undefined });
+    expect(parseAgentCommand('!reply ask @Boris Petrov', boris)).toEqual({ name: 'reply', text: 'ask @Boris Petrov' });
   });
 });

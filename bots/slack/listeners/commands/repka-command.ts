@@ -1,14 +1,16 @@
 import type { AllMiddlewareArgs, RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parsePeriod } from '../../../../src/reports/period.js';
+import { escapeMrkdwn } from '../../render/mrkdwn.js';
 import { renderStats } from '../../render/stats.js';
+import { decodeSlackTextWith } from '../../text/decode-slack-text.js';
 import { teamReport, type ReportDeps } from '../../team-report.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-/** What `/repka` (help) answers. */
+/** What `/repka` (help) answers; `unknown`: the word typed that is no subcommand, as typed (decoded). */
 export function repkaHelp(unknown?: string): string {
   return [
-    unknown === undefined ? '*Repka*' : `\`/repka ${unknown}\` is not a Repka command.`,
+    unknown === undefined ? '*Repka*' : `\`/repka ${escapeMrkdwn(unknown)}\` is not a Repka command.`,
     '• `/repka stats` — team figures for the last 7 days: departments (questions, on-time rate, reply times in working hours, overdue now), agents (cases handled, first reply, time to close), satisfaction and when clients write',
     '• `/repka stats 30d` — the last 30 days (any number of days up to 366)',
     '• `/repka stats 2026-05-01..2026-05-31` — whole days, in the team time zone',
@@ -16,9 +18,12 @@ export function repkaHelp(unknown?: string): string {
   ].join('\n');
 }
 
-/** The answer to one `/repka …`; ephemeral, only the person who typed it sees it. */
+/**
+ * The answer to one `/repka …`; ephemeral, only the person who typed it sees it. `command.text`
+ * is in Slack's wire format (`&amp;`, `<@U…>`): decoded here before it is read.
+ */
 export async function answerRepka(deps: ReportDeps, command: Pick<CommandArgs['command'], 'text' | 'user_id' | 'channel_id'>): Promise<RespondArguments> {
-  const [sub = '', ...rest] = command.text.trim().split(/\s+/);
+  const [sub = '', ...rest] = decodeSlackTextWith(command.text, new Map()).text.trim().split(/\s+/);
   const privately = (text: string): RespondArguments => ({ response_type: 'ephemeral', text });
   switch (sub.toLowerCase()) {
     case '':

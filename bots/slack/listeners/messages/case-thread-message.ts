@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { CaseService } from '../../../../src/cases/case-service.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
+import { decodeSlackText } from '../../text/decode-slack-text.js';
 
 /** A plain human message posted in a thread: the only kind that can be a command or a note. */
 export interface ThreadMessage {
@@ -32,12 +33,15 @@ export interface CaseThreadDeps {
   readonly log: Logger;
 }
 
-/** A reply in a case thread of the support channel: a command (`!reply`, `!close`, …) or a note. */
+/**
+ * A reply in a case thread of the support channel: a command (`!reply`, `!close`, …) or a note.
+ * Its text is decoded from Slack's wire format here, once: the case keeps what the agent saw.
+ */
 export function caseThreadMessage(deps: CaseThreadDeps) {
   return async ({ event, body }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
     const message = event as unknown as Record<string, unknown>;
     if (!isHumanThreadReply(message) || message.channel !== deps.supportChannel) return;
-    const userName = await deps.directory.slackName(message.user);
+    const [userName, decoded] = await Promise.all([deps.directory.slackName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
     const result = deps.cases.receiveAgentMessage({
       inboundKey: `slack:${(body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`}`,
       channel: message.channel,
@@ -45,7 +49,8 @@ export function caseThreadMessage(deps: CaseThreadDeps) {
       ts: message.ts,
       user: message.user,
       userName,
-      text: typeof message.text === 'string' ? message.text : '',
+      text: decoded.text,
+      mentions: decoded.mentions,
     });
     deps.log.debug('case thread message', { ts: message.ts, ...result });
   };

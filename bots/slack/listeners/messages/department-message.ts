@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AskService } from '../../../../src/asks/ask-service.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
+import { decodeSlackText } from '../../text/decode-slack-text.js';
 import { isHumanThreadReply } from './case-thread-message.js';
 
 export interface DepartmentThreadDeps {
@@ -11,12 +12,12 @@ export interface DepartmentThreadDeps {
   readonly log: Logger;
 }
 
-/** A human reply in the thread of a question in a department channel: the department's answer. */
+/** A human reply in the thread of a question in a department channel: the department's answer, decoded from Slack's wire format. */
 export function departmentMessage(deps: DepartmentThreadDeps) {
   return async ({ event, body }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
     const message = event as unknown as Record<string, unknown>;
     if (!isHumanThreadReply(message) || !deps.departmentChannels.has(message.channel)) return;
-    const userName = await deps.directory.slackName(message.user);
+    const [userName, decoded] = await Promise.all([deps.directory.slackName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
     const result = deps.asks.receiveDepartmentReply({
       inboundKey: `slack:${(body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`}`,
       channel: message.channel,
@@ -24,7 +25,7 @@ export function departmentMessage(deps: DepartmentThreadDeps) {
       ts: message.ts,
       user: message.user,
       userName,
-      text: typeof message.text === 'string' ? message.text : '',
+      text: decoded.text,
     });
     deps.log.debug('department thread message', { ts: message.ts, ...result });
   };
