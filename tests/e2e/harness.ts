@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, secretsOf, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startRepka, type RepkaOptions, type RunningRepka } from '../../bots/app.js';
-import { FakeSlack, nextTs, sendSlackEvent, type SlackCall } from '../fakes/fake-slack.js';
+import { FakeSlack, nextTs, sendSlackEvent, type ChannelSpec, type SlackCall } from '../fakes/fake-slack.js';
 import { FakeTelegram, postTelegramUpdate, textUpdate, type TgUser } from '../fakes/fake-telegram.js';
 
 export const signingSecret = 'test-signing-secret-0123456789';
@@ -28,6 +28,16 @@ export interface HarnessOptions {
   readonly dataDir?: string;
   readonly slack?: FakeSlack;
   readonly telegram?: FakeTelegram;
+  /**
+   * Channels as the workspace has them, by id, over the defaults: the support channel and every
+   * department's `slackChannel`, public, with the bot a member. E.g. `{ C0LEGAL: { isPrivate: true, botIsMember: false } }`.
+   */
+  readonly channels?: Record<string, ChannelSpec>;
+  /**
+   * The test sends oversized or forbidden things on purpose: the fakes refuse them as the platforms
+   * do, and `stop` does not fail on those refusals. Default false: any refusal fails the test.
+   */
+  readonly expectRefusals?: boolean;
 }
 
 export interface Harness {
@@ -46,7 +56,11 @@ export interface Harness {
   agentSays(threadTs: string, user: string, text: string, channel?: string): Promise<{ ts: string; status: number }>;
   /** The client writes; resolves with the case number and thread ts once the card is in Slack. */
   openCase(user: TgUser, text: string): Promise<{ caseId: number; threadTs: string; card: SlackCall }>;
-  /** Stops the app (keeping fakes and data unless `all`). */
+  /**
+   * Stops the app (keeping fakes and data unless `all`), then throws listing every call the fakes
+   * refused as the platforms would, unless the test expects refusals (option `expectRefusals`, or
+   * `slack.expectRefusals()` / `telegram.expectRefusals()`).
+   */
   stop(all?: boolean): Promise<void>;
 }
 
@@ -82,6 +96,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ['U0DEV1', 'Dmitry'],
   ] as const) {
     slack.addUser({ id, name: name.toLowerCase(), real_name: name, display_name: name });
+  }
+  registerChannels(slack, opts.departments, opts.channels);
+  if (opts.expectRefusals) {
+    slack.expectRefusals();
+    telegram.expectRefusals();
   }
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'repka-test-'));
   writeFileSync(join(dataDir, 'departments.json'), JSON.stringify(opts.departments ?? { departments: [] }));
@@ -135,9 +154,23 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         await telegram.close();
         if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
       }
+      slack.assertNoViolations();
+      telegram.assertNoViolations();
     },
   };
   return harness;
+}
+
+/**
+ * Makes the channels a test's Repka uses exist in the fake workspace: the support channel and every
+ * department's `slackChannel` (public, bot a member), then `overrides` by id. A channel already
+ * there (a fake shared across restarts) is left as the test set it unless overridden.
+ */
+export function registerChannels(slack: FakeSlack, departments?: unknown, overrides: Record<string, ChannelSpec> = {}): void {
+  const listed = (departments as { departments?: { slackChannel?: unknown; id?: unknown }[] } | undefined)?.departments ?? [];
+  const ids = [supportChannel, ...listed.map((d) => d.slackChannel).filter((c): c is string => typeof c === 'string')];
+  for (const id of ids) if (slack.botIsMember(id) === undefined) slack.addChannel(id, { name: id === supportChannel ? 'support' : id.toLowerCase() });
+  for (const [id, spec] of Object.entries(overrides)) slack.addChannel(id, spec);
 }
 
 /** Waits until `check` returns a value other than undefined/false, polling every 20 ms. */

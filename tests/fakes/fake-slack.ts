@@ -2,6 +2,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { CallLog, close, listen, parseBody, parseMultipart, postRaw, readBody, type RecordedCall } from './http-fake.js';
+import { slackRefusal } from './platform-validator.js';
 
 export { postRaw } from './http-fake.js';
 
@@ -51,6 +52,63 @@ export interface EnvelopeOptions {
   readonly retryReason?: string;
 }
 
+/** A call Slack refused because it broke a published limit or a rule of the platform (see `FakeSlack.violations`). */
+export interface Violation {
+  readonly method: string;
+  readonly params: Record<string, unknown>;
+  readonly answer: Record<string, unknown>;
+  readonly at: number;
+}
+
+/** A conversation as the fake keeps it (conversations.info's fields). */
+export interface ChannelSpec {
+  /** Default: the id in lower case. */
+  readonly name?: string;
+  /** Default false: a public channel, which conversations.join can enter. */
+  readonly isPrivate?: boolean;
+  /** Default true: the bot is in the channel, so it may post there and receives its events. */
+  readonly botIsMember?: boolean;
+  readonly isArchived?: boolean;
+  /** Human members (user ids), as conversations.members lists them besides the bot. Default: none. */
+  readonly members?: readonly string[];
+}
+
+interface Channel {
+  id: string;
+  name: string;
+  isPrivate: boolean;
+  isArchived: boolean;
+  botIsMember: boolean;
+  members: string[];
+}
+
+/** A file a human shared in Slack, served at its url_private_download to a bearer of a bot token. */
+export interface SharedFile {
+  readonly id: string;
+  readonly name: string;
+  readonly mimetype: string;
+  readonly bytes: Buffer;
+  readonly title?: string;
+}
+
+/** How long Slack honours a trigger_id: "A trigger_id expires 3 s after the click" (docs.slack.dev, modals). */
+export const triggerLifetimeMs = 3000;
+
+const issuedTriggers = new Map<string, { issuedAt: number; used: boolean }>();
+let triggerCounter = 0;
+
+/**
+ * A fresh trigger_id in Slack's form ("132456.7890123.abcdef"), valid for one views.open/views.push
+ * within 3 s of now (or of `issuedAt`, ms, to build one that is already old). Every interaction a
+ * test sends should carry one of these; the fake refuses any other.
+ */
+export function newTriggerId(issuedAt = Date.now()): string {
+  triggerCounter += 1;
+  const id = `${Math.floor(issuedAt / 1000)}.${7_000_000 + triggerCounter}.${randomBytes(16).toString('hex')}`;
+  issuedTriggers.set(id, { issuedAt, used: false });
+  return id;
+}
+
 interface SlackUser {
   id: string;
   name: string;
@@ -76,7 +134,14 @@ const jsonFields = new Set(['blocks', 'attachments', 'metadata', 'files', 'view'
  */
 export class FakeSlack {
   readonly faults: SlackCall[] = [];
+  /** Channels that no longer exist (deleted): every call naming them gets channel_not_found. */
   readonly missingChannels = new Set<string>();
+  /** Every call refused for breaking a published limit or a platform rule; a test fails on any unless it expects refusals. */
+  readonly violations: Violation[] = [];
+  private refusalsExpected = false;
+  private readonly rooms = new Map<string, Channel>();
+  private readonly views = new Map<string, { hash: string; view: Record<string, unknown>; triggerId?: string }>();
+  private readonly shared = new Map<string, SharedFile>();
   rateLimited = 0;
   private readonly log = new CallLog<SlackCall>();
   private readonly channels = new Map<string, StoredMessage[]>();
@@ -88,7 +153,6 @@ export class FakeSlack {
   private readonly limits = new Map<string, number>();
   private readonly recent = new Map<string, number[]>();
   private readonly reactions = new Map<string, string[]>();
-  private readonly members = new Map<string, string[]>();
   private fileCounter = 0;
   private delayMs = 0;
   private readonly holding = new Set<SlackCall>();
@@ -164,6 +228,11 @@ export class FakeSlack {
     this.users.set(user.id, user);
   }
 
+  /** Display name (else real name, else name) → user ID of every added user: whom `@Name` mentions. */
+  userIdsByName(): Map<string, string> {
+    return new Map([...this.users.values()].map((u) => [u.display_name || u.real_name || u.name, u.id] as const));
+  }
+
   messages(channel: string): StoredMessage[] {
     return this.channels.get(channel) ?? [];
   }
@@ -180,9 +249,102 @@ export class FakeSlack {
     this.byTs.set(`${channel}:${message.ts}`, stored);
   }
 
-  /** Sets who is in a channel, as conversations.members answers (default: nobody). */
+  /**
+   * Creates (or replaces) a channel. Slack refuses every call naming a channel that does not exist
+   * (channel_not_found), posts only where the bot is a member (not_in_channel), and hides a private
+   * channel from a bot outside it (channel_not_found).
+   */
+  addChannel(id: string, spec: ChannelSpec = {}): void {
+    this.rooms.set(id, { id, name: spec.name ?? id.toLowerCase(), isPrivate: spec.isPrivate ?? false, isArchived: spec.isArchived ?? false, botIsMember: spec.botIsMember ?? true, members: [...(spec.members ?? [])] });
+  }
+
+  /** Changes an existing channel (e.g. the bot leaves it, or it is archived). Throws for an unknown id. */
+  updateChannel(id: string, change: ChannelSpec): void {
+    const room = this.rooms.get(id);
+    if (room === undefined) throw new Error(`no channel ${id}: addChannel it first`);
+    this.addChannel(id, { name: room.name, isPrivate: room.isPrivate, isArchived: room.isArchived, botIsMember: room.botIsMember, members: room.members, ...change });
+  }
+
+  /** Whether the bot is in the channel now (after conversations.join, say); undefined for an unknown channel. */
+  botIsMember(id: string): boolean | undefined {
+    return this.rooms.get(id)?.botIsMember;
+  }
+
+  /** Sets who is in a channel, as conversations.members answers (besides the bot); creates the channel if needed. */
   setMembers(channel: string, users: readonly string[]): void {
-    this.members.set(channel, [...users]);
+    if (!this.rooms.has(channel)) this.addChannel(channel);
+    this.updateChannel(channel, { members: users });
+  }
+
+  /**
+   * A human deletes a message (a case card, say): it is gone, chat.update answers message_not_found,
+   * and posts into its thread answer thread_not_found.
+   */
+  deleteMessage(channel: string, ts: string): void {
+    const list = this.channels.get(channel) ?? [];
+    const index = list.findIndex((m) => m.ts === ts);
+    if (index === -1) throw new Error(`no message ${ts} in ${channel}`);
+    list.splice(index, 1);
+    this.byTs.delete(`${channel}:${ts}`);
+  }
+
+  /** See newTriggerId (module function). */
+  newTriggerId(issuedAt?: number): string {
+    return newTriggerId(issuedAt);
+  }
+
+  /** The views this fake opened or published, by id, with their current hash (for the next views.update). */
+  view(id: string): { hash: string; view: Record<string, unknown>; triggerId?: string } | undefined {
+    return this.views.get(id);
+  }
+
+  /** The view views.open opened with `triggerId`, once it has: its id and hash, as Slack answered. */
+  viewOpenedBy(triggerId: string): { id: string; hash: string; view: Record<string, unknown> } | undefined {
+    for (const [id, entry] of this.views) if (entry.triggerId === triggerId) return { id, hash: entry.hash, view: entry.view };
+    return undefined;
+  }
+
+  /**
+   * Keeps a file a human shares, served at its `url_private_download` (Bearer bot token only, as
+   * Slack does) and returns the file object Slack puts in a file_share event's `files`.
+   */
+  shareFile(file: Omit<SharedFile, 'id'> & { id?: string }): Record<string, unknown> {
+    const id = file.id ?? `F${String(++this.fileCounter).padStart(8, '0')}`;
+    const entry: SharedFile = { ...file, id };
+    this.shared.set(id, entry);
+    const path = `${this.base}/files-pri/${this.identity.teamId}-${id}`;
+    return {
+      id,
+      created: Math.floor(Date.now() / 1000),
+      timestamp: Math.floor(Date.now() / 1000),
+      name: file.name,
+      title: file.title ?? file.name,
+      mimetype: file.mimetype,
+      filetype: file.name.split('.').pop() ?? 'binary',
+      pretty_type: file.mimetype,
+      user: 'U0AGENT1',
+      mode: 'hosted',
+      editable: false,
+      is_external: false,
+      external_type: '',
+      is_public: true,
+      size: file.bytes.length,
+      url_private: `${path}/${encodeURIComponent(file.name)}`,
+      url_private_download: `${path}/download/${encodeURIComponent(file.name)}`,
+      permalink: `https://fake.slack.test/files/U0AGENT1/${id}/${encodeURIComponent(file.name)}`,
+    };
+  }
+
+  /** The test means to send oversized or forbidden things: refusals are answered as Slack does, but not held against it. */
+  expectRefusals(expected = true): void {
+    this.refusalsExpected = expected;
+  }
+
+  /** Throws listing every violation unless the test declared it expects refusals. */
+  assertNoViolations(): void {
+    if (this.refusalsExpected || this.violations.length === 0) return;
+    const lines = this.violations.slice(0, 10).map((v) => `${v.method} → ${JSON.stringify(v.answer)}; sent ${JSON.stringify(v.params).slice(0, 300)}`);
+    throw new Error(`fake Slack refused ${this.violations.length} call(s) as Slack would (call slack.expectRefusals() if the test means it):\n${lines.join('\n')}`);
   }
 
   /**
@@ -329,6 +491,7 @@ export class FakeSlack {
       res.end(`OK - ${body.length}`);
       return;
     }
+    if (path.startsWith('/files-pri/')) return this.serveSharedFile(req, res, path);
     if (path.startsWith('/response/')) {
       const payload = parseBody(body, req.headers['content-type']);
       this.log.push({ method: 'response_url', params: { ...payload, id: decodeURIComponent(path.slice('/response/'.length)) }, at: Date.now() });
@@ -381,6 +544,46 @@ export class FakeSlack {
     this.send(res, 200, answer);
   }
 
+  /** url_private(_download): the bytes for a bearer of a bot token; Slack's sign-in page (HTML, 200) for anyone else. */
+  private serveSharedFile(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const match = /^\/files-pri\/[^/]+-(F[^/]+)\//.exec(path);
+    const file = match ? this.shared.get(match[1] as string) : undefined;
+    const auth = req.headers.authorization ?? '';
+    if (!/^Bearer xox[bp]-/.test(auth)) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Fake workspace</body></html>');
+      return;
+    }
+    if (file === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('file not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.length) });
+    res.end(file.bytes);
+  }
+
+  /** Records a refusal Slack gives for a broken rule; the harness fails the test on it unless expected. */
+  private refuse(method: string, params: Record<string, unknown>, answer: Record<string, unknown>): Record<string, unknown> {
+    this.violations.push({ method, params, answer, at: Date.now() });
+    return answer;
+  }
+
+  /**
+   * The channel a call names, or Slack's refusal: channel_not_found for an unknown, deleted or
+   * (to a bot outside it) private channel; `needMember`: not_in_channel unless the bot is in it;
+   * `writing`: is_archived for an archived one. A user id (U…/W…) stands for a DM with a known user.
+   */
+  private room(id: unknown, opts: { needMember?: boolean; writing?: boolean } = {}): Channel | Record<string, unknown> {
+    const key = typeof id === 'string' ? id : '';
+    if (/^[UW]/.test(key) && this.users.has(key)) return { id: key, name: key, isPrivate: true, isArchived: false, botIsMember: true, members: [key] };
+    const room = this.rooms.get(key);
+    if (room === undefined || this.missingChannels.has(key) || (room.isPrivate && !room.botIsMember)) return { ok: false, error: 'channel_not_found' };
+    if (opts.writing && room.isArchived) return { ok: false, error: 'is_archived' };
+    if (opts.needMember && !room.botIsMember) return { ok: false, error: 'not_in_channel' };
+    return room;
+  }
+
   private takeFault(method: string): FaultSpec | undefined {
     for (const key of [method, '*']) {
       const pending = this.pendingFaults.get(key);
@@ -415,16 +618,18 @@ export class FakeSlack {
       return list;
     };
     const find = (channel: string, ts: string) => this.byTs.get(`${channel}:${ts}`) ?? this.channels.get(channel)?.find((m) => m.ts === ts);
+    const refused = slackRefusal(method, p);
+    if (refused !== undefined) return this.refuse(method, p, refused);
+    const isRoom = (r: Channel | Record<string, unknown>): r is Channel => typeof (r as Channel).botIsMember === 'boolean' && !('ok' in r);
+    const refuseRoom = (r: Record<string, unknown>) => (r.error === 'not_in_channel' ? this.refuse(method, p, r) : r);
     switch (method) {
       case 'apps.connections.open':
         return this.openConnection(headerToken);
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', team_id: this.identity.teamId, user: 'repka', user_id: this.identity.botUserId, bot_id: this.identity.botId, is_enterprise_install: false };
       case 'chat.postMessage': {
-        if (!p.channel) return { ok: false, error: 'channel_not_found' };
-        if (this.missingChannels.has(p.channel)) return { ok: false, error: 'channel_not_found' };
-        if (!p.text && !p.blocks) return { ok: false, error: 'no_text' };
-        if (typeof p.text === 'string' && p.text.length > 40_000) return { ok: false, error: 'msg_too_long' };
+        const room = this.room(p.channel, { needMember: true, writing: true });
+        if (!isRoom(room)) return refuseRoom(room);
         if (p.thread_ts && !find(p.channel, p.thread_ts)) return { ok: false, error: 'thread_not_found' };
         const message: StoredMessage = { ts: nextTs(), thread_ts: p.thread_ts, text: p.text, blocks: p.blocks, bot_id: this.identity.botId, user: this.identity.botUserId, metadata: p.metadata, reactions: [] };
         channelOf(p.channel).push(message);
@@ -432,13 +637,19 @@ export class FakeSlack {
         return { ok: true, channel: p.channel, ts: message.ts, message: { ...message, type: 'message' } };
       }
       case 'chat.update': {
+        const room = this.room(p.channel, { writing: true });
+        if (!isRoom(room)) return refuseRoom(room);
         const message = find(p.channel, p.ts);
         if (message === undefined) return { ok: false, error: 'message_not_found' };
+        // "cant_update_message: Authenticated user does not have permission to update this message" (chat.update).
+        if (message.bot_id !== this.identity.botId) return { ok: false, error: 'cant_update_message' };
         if (p.text !== undefined) message.text = p.text;
         if (p.blocks !== undefined) message.blocks = p.blocks;
         return { ok: true, channel: p.channel, ts: p.ts, text: message.text };
       }
       case 'chat.delete': {
+        const room = this.room(p.channel);
+        if (!isRoom(room)) return refuseRoom(room);
         const list = this.channels.get(p.channel) ?? [];
         const index = list.findIndex((m) => m.ts === p.ts);
         if (index === -1) return { ok: false, error: 'message_not_found' };
@@ -446,14 +657,18 @@ export class FakeSlack {
         this.byTs.delete(`${p.channel}:${p.ts}`);
         return { ok: true, channel: p.channel, ts: p.ts };
       }
-      case 'chat.postEphemeral':
-        if (this.missingChannels.has(p.channel)) return { ok: false, error: 'channel_not_found' };
+      case 'chat.postEphemeral': {
+        const room = this.room(p.channel, { needMember: true, writing: true });
+        if (!isRoom(room)) return refuseRoom(room);
         if (!p.user) return { ok: false, error: 'user_not_in_channel' };
         return { ok: true, message_ts: nextTs() };
+      }
       case 'chat.getPermalink':
         if (!find(p.channel, p.message_ts)) return { ok: false, error: 'message_not_found' };
         return { ok: true, channel: p.channel, permalink: `https://fake.slack.test/archives/${p.channel}/p${String(p.message_ts).replace('.', '')}` };
       case 'reactions.add': {
+        const room = this.room(p.channel, { needMember: true, writing: true });
+        if (!isRoom(room)) return refuseRoom(room);
         // Humans' messages reach the app as events, not through this fake: reactions are kept by channel and ts.
         const key = `${p.channel}:${p.timestamp}`;
         const names = this.reactions.get(key) ?? [];
@@ -469,24 +684,66 @@ export class FakeSlack {
         return { ok: true, user: { id: user.id, name: user.name, real_name: user.real_name, tz: user.tz ?? 'Europe/Moscow', is_bot: user.is_bot ?? false, profile: { display_name: user.display_name ?? '', real_name: user.real_name ?? '' } } };
       }
       case 'conversations.replies': {
+        const room = this.room(p.channel, { needMember: true });
+        if (!isRoom(room)) return refuseRoom(room);
         const list = this.channels.get(p.channel) ?? [];
         const parent = list.find((m) => m.ts === p.ts);
         if (parent === undefined) return { ok: false, error: 'thread_not_found' };
         return { ok: true, messages: [parent, ...list.filter((m) => m.thread_ts === p.ts && m.ts !== p.ts)], has_more: false };
       }
       case 'conversations.history': {
+        const room = this.room(p.channel, { needMember: true });
+        if (!isRoom(room)) return refuseRoom(room);
         const list = [...(this.channels.get(p.channel) ?? [])].filter((m) => !m.thread_ts || m.thread_ts === m.ts).reverse();
         return { ok: true, messages: list.slice(0, Number(p.limit ?? 100)), has_more: false };
       }
-      case 'conversations.members':
-        if (this.missingChannels.has(p.channel)) return { ok: false, error: 'channel_not_found' };
-        return { ok: true, members: this.members.get(p.channel) ?? [], response_metadata: { next_cursor: '' } };
-      case 'conversations.info':
-        return this.missingChannels.has(p.channel) ? { ok: false, error: 'channel_not_found' } : { ok: true, channel: { id: p.channel, name: p.channel.toLowerCase() } };
+      case 'conversations.members': {
+        const room = this.room(p.channel);
+        if (!isRoom(room)) return refuseRoom(room);
+        const all = [...(room.botIsMember ? [this.identity.botUserId] : []), ...room.members];
+        // Pages of `limit` (default 100, "Fewer than the requested number of items may be returned"), cursor = base64 offset.
+        const limit = Number(p.limit ?? 100);
+        const start = p.cursor ? Number(Buffer.from(String(p.cursor), 'base64').toString().replace(/^offset:/, '')) : 0;
+        if (!Number.isInteger(start) || start < 0 || start > all.length) return { ok: false, error: 'invalid_cursor' };
+        const end = start + limit;
+        return { ok: true, members: all.slice(start, end), response_metadata: { next_cursor: end < all.length ? Buffer.from(`offset:${end}`).toString('base64') : '' } };
+      }
+      case 'conversations.info': {
+        const room = this.room(p.channel);
+        if (!isRoom(room)) return refuseRoom(room);
+        return { ok: true, channel: this.conversation(room) };
+      }
+      case 'conversations.join': {
+        const room = this.rooms.get(String(p.channel ?? ''));
+        if (room === undefined || this.missingChannels.has(room.id)) return { ok: false, error: 'channel_not_found' };
+        // "method_not_supported_for_channel_type: This type of conversation cannot be used with this method": private channels need /invite.
+        if (room.isPrivate) return { ok: false, error: room.botIsMember ? 'method_not_supported_for_channel_type' : 'channel_not_found' };
+        if (room.isArchived) return { ok: false, error: 'is_archived' };
+        const already = room.botIsMember;
+        room.botIsMember = true;
+        return { ok: true, channel: this.conversation(room), ...(already ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } } : {}) };
+      }
       case 'views.open':
-      case 'views.update':
+      case 'views.push': {
+        const trigger = issuedTriggers.get(String(p.trigger_id ?? ''));
+        // views.open errors: invalid_trigger_id, exchanged_trigger_id ("already exchanged in a previous call"), expired_trigger_id.
+        if (trigger === undefined) return this.refuse(method, p, { ok: false, error: 'invalid_trigger_id' });
+        if (trigger.used) return this.refuse(method, p, { ok: false, error: 'exchanged_trigger_id' });
+        if (Date.now() - trigger.issuedAt > triggerLifetimeMs) return this.refuse(method, p, { ok: false, error: 'expired_trigger_id' });
+        trigger.used = true;
+        return { ok: true, view: this.keepView(`V${randomBytes(5).toString('hex').toUpperCase()}`, p.view, String(p.trigger_id)) };
+      }
+      case 'views.update': {
+        const id = String(p.view_id ?? '');
+        const existing = this.views.get(id);
+        // views.update errors: not_found ("the requested view can't be found"), hash_conflict.
+        if (existing === undefined) return this.refuse(method, p, { ok: false, error: 'not_found' });
+        if (p.hash !== undefined && p.hash !== existing.hash) return { ok: false, error: 'hash_conflict' };
+        return { ok: true, view: this.keepView(id, p.view, existing.triggerId) };
+      }
       case 'views.publish':
-        return { ok: true, view: { id: `V${randomBytes(4).toString('hex').toUpperCase()}`, ...(typeof p.view === 'object' ? p.view : {}) } };
+        if (!p.user_id || !this.users.has(String(p.user_id))) return { ok: false, error: 'user_not_found' };
+        return { ok: true, view: this.keepView(`V${randomBytes(5).toString('hex').toUpperCase()}`, p.view) };
       case 'files.getUploadURLExternal': {
         if (!p.filename || !p.length) return { ok: false, error: 'invalid_arguments' };
         const id = `F${String(++this.fileCounter).padStart(8, '0')}`;
@@ -501,7 +758,9 @@ export class FakeSlack {
           entry.title = f.title;
         }
         if (p.channel_id) {
-          if (this.missingChannels.has(p.channel_id)) return { ok: false, error: 'channel_not_found' };
+          const room = this.room(p.channel_id, { needMember: true, writing: true });
+          if (!isRoom(room)) return refuseRoom(room);
+          if (p.thread_ts && !find(p.channel_id, p.thread_ts)) return { ok: false, error: 'thread_not_found' };
           channelOf(p.channel_id).push({ ts: nextTs(), thread_ts: p.thread_ts, text: p.initial_comment, files, bot_id: this.identity.botId, reactions: [] });
         }
         return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title, name: this.uploads.get(f.id)?.filename })) };
@@ -509,6 +768,31 @@ export class FakeSlack {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** conversations.info's `channel` object for a room. */
+  private conversation(room: Channel): Record<string, unknown> {
+    return {
+      id: room.id,
+      name: room.name,
+      is_channel: !room.isPrivate,
+      is_group: room.isPrivate,
+      is_im: false,
+      is_private: room.isPrivate,
+      is_archived: room.isArchived,
+      is_general: false,
+      is_member: room.botIsMember,
+      created: 1_700_000_000,
+      creator: 'U0ADMIN',
+      num_members: room.members.length + (room.botIsMember ? 1 : 0),
+    };
+  }
+
+  private keepView(id: string, view: unknown, triggerId?: string): Record<string, unknown> {
+    const body = typeof view === 'object' && view !== null ? (view as Record<string, unknown>) : {};
+    const hash = `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`;
+    this.views.set(id, { hash, view: body, ...(triggerId !== undefined ? { triggerId } : {}) });
+    return { ...body, id, team_id: this.identity.teamId, hash, app_id: 'A0REPKA', bot_id: this.identity.botId, state: { values: {} } };
   }
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -542,7 +826,7 @@ function eventCallback(event: Record<string, unknown>, eventId: string, teamId =
 
 /** A slash command's fields as Slack sends them, `fields` added or replacing. */
 function commandFields(fields: Record<string, string>): Record<string, string> {
-  return { team_id: 'T0TEAM', trigger_id: `${Date.now()}.trigger`, response_url: 'https://hooks.fake.slack.test/commands/1', ...fields };
+  return { team_id: 'T0TEAM', trigger_id: newTriggerId(), response_url: 'https://hooks.fake.slack.test/commands/1', ...fields };
 }
 
 /** POSTs an Events API envelope around `event`, signed, as Slack does. */
@@ -563,9 +847,16 @@ export async function sendSlackEvent(
   return { ...res, eventId };
 }
 
-/** POSTs an interaction payload (block_actions, view_submission) form-encoded and signed. */
+/** Interactions Slack sends with a fresh trigger_id (block_actions, shortcuts, view_submission). */
+const triggering = new Set(['block_actions', 'shortcut', 'message_action', 'view_submission']);
+
+/**
+ * POSTs an interaction payload (block_actions, view_submission) form-encoded and signed. A payload
+ * of a kind Slack sends with a trigger_id gets a fresh one (newTriggerId) unless it carries its own.
+ */
 export function sendSlackInteraction(appUrl: string, signingSecret: string, payload: Record<string, unknown>, opts: { timestamp?: number } = {}): Promise<{ status: number; body: string }> {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const full = triggering.has(String(payload.type)) && payload.trigger_id === undefined ? { ...payload, trigger_id: newTriggerId() } : payload;
+  const body = new URLSearchParams({ payload: JSON.stringify(full) }).toString();
   return postRaw(`${appUrl}/slack/events`, body, { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(signingSecret, body, opts.timestamp) });
 }
 
@@ -573,4 +864,104 @@ export function sendSlackInteraction(appUrl: string, signingSecret: string, payl
 export function sendSlashCommand(appUrl: string, signingSecret: string, fields: Record<string, string>, opts: { timestamp?: number } = {}): Promise<{ status: number; body: string }> {
   const body = new URLSearchParams(commandFields(fields)).toString();
   return postRaw(`${appUrl}/slack/events`, body, { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(signingSecret, body, opts.timestamp) });
+}
+
+/** The fields every human message event carries. */
+export interface HumanMessage {
+  readonly channel: string;
+  readonly user: string;
+  /** Slack's wire form (escaped, `<@U…>`, `<https://…|label>`, `:emoji:`): encode typed text with slack-wire.ts. */
+  readonly text: string;
+  /** Default: nextTs(). */
+  readonly ts?: string;
+  readonly thread_ts?: string;
+  /** Default 'channel' ('group' for a private channel). */
+  readonly channel_type?: string;
+}
+
+const entities: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
+const decodeEntities = (text: string) => text.replace(/&(amp|lt|gt);/g, (m) => entities[m] ?? m);
+
+/**
+ * The rich_text copy Slack puts in a message event's `blocks`: the wire text cut into `text`,
+ * `link`, `user`, `channel`, `usergroup`, `broadcast` and `emoji` elements (docs.slack.dev,
+ * rich text block). Text elements hold the decoded characters, as Slack's own copy does.
+ */
+export function richTextOf(wire: string): Record<string, unknown>[] {
+  const elements: Record<string, unknown>[] = [];
+  const pushText = (raw: string) => {
+    if (raw === '') return;
+    const text = decodeEntities(raw);
+    const last = elements[elements.length - 1];
+    if (last?.type === 'text') last.text = `${String(last.text)}${text}`;
+    else elements.push({ type: 'text', text });
+  };
+  const token = /<([^<>]+)>|:([a-z0-9_+'-]+):/g;
+  let at = 0;
+  for (let m = token.exec(wire); m !== null; m = token.exec(wire)) {
+    pushText(wire.slice(at, m.index));
+    at = m.index + m[0].length;
+    if (m[2] !== undefined) {
+      elements.push({ type: 'emoji', name: m[2] });
+      continue;
+    }
+    const [target, label] = (m[1] as string).split('|', 2) as [string, string | undefined];
+    if (target.startsWith('@')) elements.push({ type: 'user', user_id: target.slice(1) });
+    else if (target.startsWith('#')) elements.push({ type: 'channel', channel_id: target.slice(1) });
+    else if (target.startsWith('!subteam^')) elements.push({ type: 'usergroup', usergroup_id: target.slice('!subteam^'.length) });
+    else if (target.startsWith('!')) elements.push({ type: 'broadcast', range: target.slice(1) });
+    else elements.push({ type: 'link', url: decodeEntities(target), ...(label !== undefined ? { text: decodeEntities(label) } : {}) });
+  }
+  pushText(wire.slice(at));
+  return [{ type: 'rich_text', block_id: randomBytes(3).toString('base64url').slice(0, 4), elements: [{ type: 'rich_text_section', elements }] }];
+}
+
+/** A human's message event exactly as Slack sends it: wire text, a rich_text `blocks` copy, client_msg_id, team. */
+export function messageEvent(message: HumanMessage): Record<string, unknown> {
+  const ts = message.ts ?? nextTs();
+  return {
+    type: 'message',
+    user: message.user,
+    text: message.text,
+    blocks: richTextOf(message.text),
+    client_msg_id: randomUUID(),
+    team: 'T0TEAM',
+    channel: message.channel,
+    event_ts: ts,
+    ts,
+    ...(message.thread_ts !== undefined ? { thread_ts: message.thread_ts, parent_user_id: 'U0REPKABOT' } : {}),
+    channel_type: message.channel_type ?? 'channel',
+  };
+}
+
+/** A reply also sent to the channel ("Also send to #channel"): subtype thread_broadcast, with its `root`. */
+export function threadBroadcastEvent(message: HumanMessage & { readonly thread_ts: string }): Record<string, unknown> {
+  const event = messageEvent(message);
+  return { ...event, subtype: 'thread_broadcast', root: { type: 'message', ts: message.thread_ts, thread_ts: message.thread_ts, user: 'U0REPKABOT', bot_id: 'B0REPKABOT' } };
+}
+
+/** A message with files: subtype file_share, `files` as FakeSlack.shareFile returns them. */
+export function fileShareEvent(message: HumanMessage & { readonly files: readonly Record<string, unknown>[] }): Record<string, unknown> {
+  const { files, ...rest } = message;
+  const event = messageEvent(rest);
+  return { ...event, subtype: 'file_share', files, upload: false, display_as_bot: false, ...(message.text === '' ? { blocks: undefined } : {}) };
+}
+
+/** A human edits a message: subtype message_changed, hidden, with the new `message` and the `previous_message`. */
+export function messageChangedEvent(original: HumanMessage & { readonly ts: string }, newText: string): Record<string, unknown> {
+  const ts = nextTs();
+  const before = messageEvent(original);
+  const strip = (m: Record<string, unknown>) => {
+    const { channel: _channel, event_ts: _eventTs, channel_type: _type, ...rest } = m;
+    return rest;
+  };
+  const after = { ...strip(before), text: newText, blocks: richTextOf(newText), edited: { user: original.user, ts } };
+  return { type: 'message', subtype: 'message_changed', hidden: true, message: after, previous_message: strip(before), channel: original.channel, event_ts: ts, ts, channel_type: original.channel_type ?? 'channel' };
+}
+
+/** A human deletes a message: subtype message_deleted, hidden, `deleted_ts` and the `previous_message`. */
+export function messageDeletedEvent(original: HumanMessage & { readonly ts: string }): Record<string, unknown> {
+  const ts = nextTs();
+  const { channel: _channel, event_ts: _eventTs, channel_type: _type, ...previous } = messageEvent(original);
+  return { type: 'message', subtype: 'message_deleted', hidden: true, deleted_ts: original.ts, channel: original.channel, previous_message: previous, event_ts: ts, ts, channel_type: original.channel_type ?? 'channel' };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { CallLog, close, listen, parseBody, postRaw, readBody, type RecordedCall } from './http-fake.js';
+import { telegramLimits, telegramRefusal } from './platform-validator.js';
 
 export type TelegramCall = RecordedCall;
 
@@ -24,6 +25,15 @@ export interface TgUser {
   language_code?: string;
 }
 
+/** A call Telegram refused because it broke a published limit or a rule of the Bot API (see `FakeTelegram.violations`). */
+export interface Violation {
+  readonly method: string;
+  readonly params: Record<string, unknown>;
+  readonly status: number;
+  readonly description: string;
+  readonly at: number;
+}
+
 type Chat = { id: number; type: 'private' | 'group' | 'supergroup' | 'channel'; title?: string };
 export type Update = Record<string, any> & { update_id: number };
 
@@ -45,9 +55,12 @@ export class FakeTelegram {
   readonly faults: TelegramCall[] = [];
   readonly blockedChats = new Set<number>();
   readonly webhook: { url?: string; secret_token?: string } = {};
+  /** Every call refused for breaking a published limit or a Bot API rule; a test fails on any unless it expects refusals. */
+  readonly violations: Violation[] = [];
+  private refusalsExpected = false;
   rateLimited = 0;
   private readonly log = new CallLog<TelegramCall>();
-  private readonly files = new Map<string, { bytes: Buffer; path: string }>();
+  private readonly files = new Map<string, { bytes: Buffer; path: string; size: number }>();
   private readonly sent = new Map<number, SentMessage[]>();
   private readonly pendingFaults = new Map<string, { times: number; fault: FaultSpec }>();
   private readonly recent = new Map<number, number[]>();
@@ -96,8 +109,21 @@ export class FakeTelegram {
     this.perChatPerSecond = perChatPerSecond;
   }
 
-  addFile(fileId: string, bytes: Buffer, filePath = `documents/${fileId}`): void {
-    this.files.set(fileId, { bytes, path: filePath });
+  /** A file a client sent, for getFile and download. `size`: what Telegram reports (default: the bytes' length), so a test can stand for a big file without holding it. */
+  addFile(fileId: string, bytes: Buffer, filePath = `documents/${fileId}`, size = bytes.length): void {
+    this.files.set(fileId, { bytes, path: filePath, size });
+  }
+
+  /** The test means to send oversized or forbidden things: refusals are answered as Telegram does, but not held against it. */
+  expectRefusals(expected = true): void {
+    this.refusalsExpected = expected;
+  }
+
+  /** Throws listing every violation unless the test declared it expects refusals. */
+  assertNoViolations(): void {
+    if (this.refusalsExpected || this.violations.length === 0) return;
+    const lines = this.violations.slice(0, 10).map((v) => `${v.method} → ${v.status} ${v.description}; sent ${JSON.stringify(v.params).slice(0, 300)}`);
+    throw new Error(`fake Telegram refused ${this.violations.length} call(s) as Telegram would (call telegram.expectRefusals() if the test means it):\n${lines.join('\n')}`);
   }
 
   /** Queues an update for getUpdates (long polling). */
@@ -142,7 +168,9 @@ export class FakeTelegram {
     if (route[1] !== this.token) return this.send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const method = route[2] as string;
     const params: Record<string, any> = {};
+    const uploads: Record<string, Buffer> = {};
     for (const [key, value] of Object.entries({ ...Object.fromEntries(url.searchParams), ...parseBody(body, req.headers['content-type']) })) {
+      if (Buffer.isBuffer(value)) uploads[key] = value;
       params[key] = typeof value === 'string' && jsonFields.has(key) && /^[[{]/.test(value) ? JSON.parse(value) : value;
     }
     if (typeof params.chat_id === 'string' && /^-?\d+$/.test(params.chat_id)) params.chat_id = Number(params.chat_id);
@@ -165,7 +193,11 @@ export class FakeTelegram {
       return this.send(res, 429, { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
     }
     if (method === 'getUpdates') return this.poll(call, res);
-    const [status, answer] = this.answer(method, params);
+    const refused = telegramRefusal(method, params, uploads);
+    const [status, answer] = refused !== undefined ? [refused.status, refused.body] : this.answer(method, params);
+    if (refused !== undefined || (status === 400 && /not modified/.test(String(answer.description)))) {
+      this.violations.push({ method, params, status, description: String(answer.description), at: Date.now() });
+    }
     this.log.push(call);
     this.send(res, status, answer);
   }
@@ -232,7 +264,6 @@ export class FakeTelegram {
       case 'getMe':
         return ok(me);
       case 'setWebhook':
-        if (p.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(p.secret_token))) return bad('Bad Request: secret token contains unallowed characters');
         this.webhook.url = p.url;
         this.webhook.secret_token = p.secret_token;
         return ok(true);
@@ -243,10 +274,8 @@ export class FakeTelegram {
       case 'getWebhookInfo':
         return ok({ url: this.webhook.url ?? '', has_custom_certificate: false, pending_update_count: this.updates.length });
       case 'sendMessage': {
-        const text = typeof p.text === 'string' ? p.text : '';
+        const text = String(p.text);
         if (this.blockedChats.has(p.chat_id)) return bad('Forbidden: bot was blocked by the user', 403);
-        if (text.trim() === '') return bad('Bad Request: message text is empty');
-        if (text.length > 4096) return bad('Bad Request: message is too long');
         return ok(store(p.chat_id, { text, reply_markup: p.reply_markup, parse_mode: p.parse_mode }));
       }
       case 'sendPhoto':
@@ -256,6 +285,9 @@ export class FakeTelegram {
       case 'editMessageText': {
         const message = this.sentTo(Number(p.chat_id)).find((m) => m.message_id === Number(p.message_id));
         if (message === undefined) return bad('Bad Request: message to edit not found');
+        if (message.text === p.text && JSON.stringify(message.reply_markup ?? null) === JSON.stringify(p.reply_markup ?? null)) {
+          return bad('Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        }
         message.text = p.text;
         message.reply_markup = p.reply_markup;
         return ok({ ...message, chat: { id: p.chat_id, type: 'private' } });
@@ -263,6 +295,9 @@ export class FakeTelegram {
       case 'editMessageReplyMarkup': {
         const message = this.sentTo(Number(p.chat_id)).find((m) => m.message_id === Number(p.message_id));
         if (message === undefined) return bad('Bad Request: message to edit not found');
+        if (JSON.stringify(message.reply_markup ?? null) === JSON.stringify(p.reply_markup ?? null)) {
+          return bad('Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        }
         message.reply_markup = p.reply_markup;
         return ok({ ...message, chat: { id: p.chat_id, type: 'private' } });
       }
@@ -274,7 +309,9 @@ export class FakeTelegram {
       case 'getFile': {
         const file = this.files.get(p.file_id);
         if (file === undefined) return bad('Bad Request: invalid file_id');
-        return ok({ file_id: p.file_id, file_unique_id: `u-${p.file_id}`, file_size: file.bytes.length, file_path: file.path });
+        // Bots download at most 20 MB: "Bad Request: file is too big" (tdlib/telegram-bot-api#51).
+        if (file.size > telegramLimits.downloadBytesMax) return bad('Bad Request: file is too big');
+        return ok({ file_id: p.file_id, file_unique_id: `u-${p.file_id}`, file_size: file.size, file_path: file.path });
       }
       default:
         return bad('Not Found', 404);
