@@ -120,7 +120,8 @@ async function main(): Promise<void> {
     SLACK_AGENTS: agents.map((a) => a.id).join(','),
     TELEGRAM_BOT_TOKEN: telegramToken,
     TELEGRAM_API_ROOT: telegram.apiRoot,
-    TELEGRAM_WEBHOOK_URL: `${repkaUrl}/telegram/webhook`,
+    // Telegram needs an https:// URL; the playground posts updates straight to repkaUrl instead.
+    TELEGRAM_WEBHOOK_URL: 'https://repka-demo.example/telegram/webhook',
     TELEGRAM_WEBHOOK_SECRET: webhookSecret,
     DEPARTMENTS_FILE: departmentsFile,
     LOG_LEVEL: env.DEMO_LOG_LEVEL ?? 'warn',

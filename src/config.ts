@@ -16,9 +16,23 @@ const slackId = (prefix: string) =>
 const duration = z.string().refine(isDuration, 'must be a duration such as 30m, 1h30m or 2d');
 const percent = z.string().regex(/^(100|[1-9]?\d)%$/, 'must be a percentage such as 50%');
 
+/**
+ * Department names show as options of the "Ask a department" menu and ids are their values:
+ * Slack allows 75 characters for an option's text and for its value, and 100 options in a menu
+ * (@slack/types PlainTextOption.text, OptionDescriptor.value, StaticSelect.options; the same
+ * numbers as slackLimits in bots/platform-limits.ts, which a test keeps equal).
+ */
+export const departmentLimits = Object.freeze({ name: 75, id: 75, count: 100 });
+
 const departmentSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, - or _'),
-  name: z.string().min(1),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, - or _')
+    .max(departmentLimits.id, `must be at most ${departmentLimits.id} characters (Slack's limit for a menu option's value)`),
+  name: z
+    .string()
+    .min(1)
+    .max(departmentLimits.name, `must be at most ${departmentLimits.name} characters (Slack's limit for a menu option's text)`),
   aliases: z.array(z.string().min(1)).default([]),
   slackChannel: slackId('CG'),
   replyWithin: duration,
@@ -33,7 +47,10 @@ const departmentSchema = z.object({
 const departmentsFileSchema = z.object({
   clientFirstReplyWithin: duration.default('15m'),
   supportLead: z.array(slackId('UW')).default([]),
-  departments: z.array(departmentSchema).default([]),
+  departments: z
+    .array(departmentSchema)
+    .max(departmentLimits.count, `must list at most ${departmentLimits.count} departments (Slack's limit for options in a menu)`)
+    .default([]),
 });
 
 /** One department as configured: durations in ms, reminder points as fractions 0..1. */
@@ -69,6 +86,9 @@ export interface DepartmentsConfig {
 const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
+/** Ports Telegram's setWebhook accepts (https://core.telegram.org/bots/api#setwebhook). */
+const webhookPorts = [443, 80, 88, 8443];
+
 const optionalText = z
   .string()
   .optional()
@@ -92,10 +112,19 @@ const envSchema = z
     SLACK_AGENTS: optionalText.transform((v) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean))),
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456:ABC-DEF…'),
     TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
-    TELEGRAM_WEBHOOK_URL: optionalText.refine((v) => v === undefined || URL.canParse(v), 'must be a URL'),
+    TELEGRAM_WEBHOOK_URL: optionalText
+      .refine((v) => v === undefined || URL.canParse(v), 'must be a URL')
+      // setWebhook: "HTTPS URL to send updates to"; "Ports currently supported for webhooks: 443, 80, 88, 8443."
+      // https://core.telegram.org/bots/api#setwebhook
+      .refine((v) => v === undefined || !URL.canParse(v) || new URL(v).protocol === 'https:', 'must be an https:// URL (Telegram sends webhooks only over HTTPS)')
+      .refine(
+        (v) => v === undefined || !URL.canParse(v) || webhookPorts.includes(Number(new URL(v).port || 443)),
+        `must use one of the ports Telegram sends webhooks to: ${webhookPorts.join(', ')}`,
+      ),
+    // Telegram allows 1-256 characters; 16 at least so it cannot be guessed.
     TELEGRAM_WEBHOOK_SECRET: optionalText.refine(
-      (v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v),
-      'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',
+      (v) => v === undefined || /^[A-Za-z0-9_-]{16,256}$/.test(v),
+      'must be 16-256 characters of A-Z, a-z, 0-9, _ and -',
     ),
     DEPARTMENTS_FILE: z.string().min(1).default('./departments.json'),
     LOG_LEVEL: z.enum(logLevels).default('info'),

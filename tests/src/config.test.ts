@@ -91,3 +91,41 @@ describe('parseDepartments', () => {
     expect(() => parseDepartments('{"departments": [', 'd.json')).toThrow(/^d\.json: not valid JSON/);
   });
 });
+
+describe('what Telegram and Slack refuse, refused at start-up', () => {
+  const secret = { TELEGRAM_WEBHOOK_SECRET: 'a_long-enough_secret_42' };
+
+  it('TELEGRAM_WEBHOOK_URL must be https:// on a port Telegram sends webhooks to', () => {
+    expect(message({ ...base, ...secret, TELEGRAM_WEBHOOK_URL: 'http://x.example/hook' })).toMatch(/^TELEGRAM_WEBHOOK_URL must be an https:\/\/ URL/);
+    expect(message({ ...base, ...secret, TELEGRAM_WEBHOOK_URL: 'https://x.example:3000/hook' })).toMatch(/^TELEGRAM_WEBHOOK_URL must use one of the ports .*443, 80, 88, 8443/);
+    for (const url of ['https://x.example/hook', 'https://x.example:8443/hook', 'https://x.example:88/hook']) {
+      expect(loadConfig({ ...base, ...secret, TELEGRAM_WEBHOOK_URL: url }).telegram.webhookUrl).toBe(url);
+    }
+  });
+
+  it('TELEGRAM_WEBHOOK_SECRET is 16 to 256 of A-Z a-z 0-9 _ -', () => {
+    const url = { TELEGRAM_WEBHOOK_URL: 'https://x.example/hook' };
+    expect(message({ ...base, ...url, TELEGRAM_WEBHOOK_SECRET: 'short' })).toMatch(/^TELEGRAM_WEBHOOK_SECRET must be 16-256 characters/);
+    expect(message({ ...base, ...url, TELEGRAM_WEBHOOK_SECRET: 'x'.repeat(257) })).toMatch(/^TELEGRAM_WEBHOOK_SECRET/);
+    expect(message({ ...base, ...url, TELEGRAM_WEBHOOK_SECRET: `${'x'.repeat(20)}!` })).toMatch(/^TELEGRAM_WEBHOOK_SECRET/);
+    expect(loadConfig({ ...base, ...url, TELEGRAM_WEBHOOK_SECRET: 'x'.repeat(256) }).telegram.webhookSecret).toHaveLength(256);
+  });
+
+  const parse = (value: unknown) => () => parseDepartments(JSON.stringify(value), 'd.json');
+  const dept = { id: 'dev', name: 'Development', slackChannel: 'C0DEV', replyWithin: '1h' };
+
+  it('department names and ids within Slack\'s menu option limits, at most 100 departments', () => {
+    expect(parse({ departments: [{ ...dept, name: 'N'.repeat(76) }] })).toThrow(/^d\.json: departments\.0\.name must be at most 75 characters/);
+    expect(parse({ departments: [{ ...dept, id: 'd'.repeat(76) }] })).toThrow(/^d\.json: departments\.0\.id must be at most 75 characters/);
+    expect(parse({ departments: [{ ...dept, name: 'N'.repeat(75), id: 'd'.repeat(75) }] })).not.toThrow();
+    const many = Array.from({ length: 101 }, (_, i) => ({ ...dept, id: `d${i}` }));
+    expect(parse({ departments: many })).toThrow(/^d\.json: departments must list at most 100/);
+    expect(parse({ departments: many.slice(0, 100) })).not.toThrow();
+  });
+
+  it('uses the same numbers as bots/platform-limits.ts', async () => {
+    const { departmentLimits } = await import('../../src/config.js');
+    const { slackLimits } = await import('../../bots/platform-limits.js');
+    expect(departmentLimits).toEqual({ name: slackLimits.optionText, id: slackLimits.optionValue, count: slackLimits.selectOptions });
+  });
+});
