@@ -1,7 +1,8 @@
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { ClientContent, ClientFile, Outgoing } from '../../src/outgoing.js';
 import type { Case, CaseStore, Client, Logger } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
+import { isMessageGone, toDeliveryError } from './slack-errors.js';
 import type { RateLimiter } from '../../src/delivery/rate-limiter.js';
 import { splitText } from '../../src/text/split-text.js';
 import { clientName } from '../../src/cases/case-service.js';
@@ -9,7 +10,7 @@ import { exportCase } from '../../src/history/export-case.js';
 import { renderCaseCard } from './render/case-card.js';
 import { linkedCases } from '../../src/cases/links.js';
 import { renderClientContent } from './render/client-message.js';
-import { renderEphemeral, renderThreadNotice } from './render/notices.js';
+import { renderCardReposted, renderEphemeral, renderThreadNotice } from './render/notices.js';
 import { renderAskThreadPost, renderDepartmentList, renderDepartmentPost, type AskContext, type SlackPost } from './render/asks.js';
 import type { DepartmentsConfig } from '../../src/config.js';
 import type { AskStore, Clock } from '../../src/ports.js';
@@ -23,47 +24,6 @@ const turnFreshMs = 150;
 
 /** Metadata event type on every post, naming the outbox rows it delivers. */
 export const postMetadataType = 'repka_post';
-
-/** Errors after which retrying a call can never help. */
-const permanentErrors = new Set([
-  'channel_not_found',
-  'not_in_channel',
-  'is_archived',
-  'msg_too_long',
-  'no_text',
-  'invalid_blocks',
-  'invalid_auth',
-  'account_inactive',
-  'token_revoked',
-  'missing_scope',
-  'restricted_action',
-  'user_not_in_channel',
-  'message_not_found',
-  'cant_update_message',
-]);
-
-const errorReasons: Record<string, string> = {
-  channel_not_found: 'the Slack channel does not exist or the app cannot see it',
-  not_in_channel: 'the Repka app is not a member of the channel (invite it)',
-  is_archived: 'the channel is archived',
-  invalid_auth: 'the Slack token is invalid',
-  missing_scope: 'the Slack app lacks a permission (see manifest.yml)',
-};
-
-/**
- * Converts a WebClient error into what the drainer should do: wait (429), give up (platform
- * errors that retrying cannot fix), or retry (5xx, timeouts, network errors: rethrown as they are).
- */
-export function toDeliveryError(error: unknown, what: string): unknown {
-  const e = error as { code?: string; retryAfter?: number; data?: { error?: string } };
-  if (e.code === webApi.ErrorCode.RateLimitedError) return new RetryLaterError((e.retryAfter ?? 1) * 1000, `Slack rate limit on ${what}`);
-  if (e.code === webApi.ErrorCode.PlatformError) {
-    const code = e.data?.error ?? 'unknown_error';
-    if (code === 'ratelimited') return new RetryLaterError(1000, `Slack rate limit on ${what}`);
-    if (permanentErrors.has(code)) return new PermanentDeliveryError(errorReasons[code] ?? `Slack answered ${code}`, { cause: error });
-  }
-  return error;
-}
 
 export interface SlackDelivererDeps {
   readonly client: webApi.WebClient;
@@ -87,6 +47,8 @@ type SlackMessage = Exclude<Outgoing, { to: 'client' }>;
 export class SlackDeliverer implements Deliverer {
   private readonly startedAt: number;
   private readonly streamsChecked = new Set<string>();
+  /** Case id → its card being posted again (see {@link repostCard}). */
+  private readonly reposts = new Map<number, Promise<string>>();
   /** Per channel: when rate-limit turns were taken by `ready` and not yet spent on a post. */
   private readonly turnsTaken = new Map<string, number[]>();
   /** Department id → name, for cards and history files. */
@@ -185,14 +147,7 @@ export class SlackDeliverer implements Deliverer {
       if (this.deps.clock.now() - theCase.openedAt < 10 * 60_000) throw new RetryLaterError(1000, `the card of case #${caseId} is not posted yet`);
       throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
     }
-    const events = store.listEvents(caseId);
-    const card = renderCaseCard(theCase, client, events, {
-      canAsk: this.deps.departments.departments.length > 0,
-      asks: store.listAsks(caseId),
-      departmentNames: this.departmentNames,
-      linkedCaseIds: linkedCases(theCase, events),
-      now: this.deps.clock.now(),
-    });
+    const card = this.renderCard(theCase, client);
     if (theCase.slackThreadTs !== null && op === 'post') {
       // Posted before a crash or retry; the rest of a long first message may still be missing.
       await this.postContinuation(theCase.slackChannel, theCase.slackThreadTs, card.continuation, pending, true, signal);
@@ -209,9 +164,14 @@ export class SlackDeliverer implements Deliverer {
       return;
     }
     await this.deps.updateLimiter?.take('chat.update', signal);
-    await this.call('chat.update', () =>
-      this.deps.client.chat.update({ channel: theCase.slackChannel, ts: theCase.slackThreadTs as string, text: card.text, blocks: card.blocks as never }),
-    );
+    const cardTs = theCase.slackThreadTs;
+    try {
+      await this.call('chat.update', () => this.deps.client.chat.update({ channel: theCase.slackChannel, ts: cardTs, text: card.text, blocks: card.blocks as never }));
+    } catch (error) {
+      if (!isMessageGone(error)) throw error;
+      // The card was deleted in Slack: the card posted again shows the case as it is now.
+      await this.repostCard(caseId, cardTs, signal);
+    }
   }
 
   /**
@@ -235,14 +195,90 @@ export class SlackDeliverer implements Deliverer {
     }
   }
 
+  /** The case card as it should look now. */
+  private renderCard(theCase: Case, client: Client): ReturnType<typeof renderCaseCard> {
+    const events = this.deps.store.listEvents(theCase.id);
+    return renderCaseCard(theCase, client, events, {
+      canAsk: this.deps.departments.departments.length > 0,
+      asks: this.deps.store.listAsks(theCase.id),
+      departmentNames: this.departmentNames,
+      linkedCaseIds: linkedCases(theCase, events),
+      now: this.deps.clock.now(),
+    });
+  }
+
+  /**
+   * The case card `goneTs` was deleted in Slack: posts the card again in the support channel,
+   * moves the case to the new thread (messages in the old one no longer reach the case), records
+   * it in the history and says so in the new thread. Resolves with the new thread's ts. One re-post
+   * per case runs at a time; a card already posted again (by a concurrent delivery, or before a
+   * lost answer or a crash) is found by its metadata, not posted twice.
+   */
+  private repostCard(caseId: number, goneTs: string, signal: AbortSignal): Promise<string> {
+    const running = this.reposts.get(caseId);
+    if (running !== undefined) return running;
+    const work = this.postCardAgain(caseId, goneTs, signal).finally(() => this.reposts.delete(caseId));
+    this.reposts.set(caseId, work);
+    return work;
+  }
+
+  private async postCardAgain(caseId: number, goneTs: string, signal: AbortSignal): Promise<string> {
+    const { store, log } = this.deps;
+    const theCase = store.getCase(caseId);
+    const client = theCase && store.getClient(theCase.clientId);
+    if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${caseId} does not exist`);
+    if (theCase.slackThreadTs !== null && theCase.slackThreadTs !== goneTs) return theCase.slackThreadTs;
+    const channel = theCase.slackChannel;
+    const landed = await this.findRepost(channel, caseId, goneTs);
+    const card = this.renderCard(theCase, client);
+    const ts = landed ?? (await this.postOnce(channel, undefined, { text: card.text, blocks: card.blocks }, { ids: [], part: 0, parts: 1, caseId, repostOf: goneTs }, signal));
+    store.transaction(() => {
+      store.updateCase(caseId, { slackThreadTs: ts });
+      store.appendEvent({ caseId, at: this.deps.clock.now(), kind: 'card-reposted', authorKind: 'system', authorId: null, authorName: null, text: null, data: { previousTs: goneTs, ts } });
+    });
+    log.warn('case card deleted in Slack; posted it again', { caseId, previousTs: goneTs, ts });
+    // Found after a lost answer or a crash: whether its notice followed cannot be told; the history has it.
+    if (landed === undefined) {
+      await this.postOnce(channel, ts, { text: renderCardReposted(caseId) }, { ids: [], part: 0, parts: 1 }, signal);
+      // The rest of a long first message, as under the first card.
+      for (const [index, text] of card.continuation.entries()) await this.postOnce(channel, ts, { text }, { ids: [], part: index + 1, parts: card.continuation.length + 1 }, signal);
+    }
+    return ts;
+  }
+
+  /** A card of `caseId` already posted again in place of `goneTs` (see {@link repostCard}), if any. */
+  private async findRepost(channel: string, caseId: number, goneTs: string): Promise<string | undefined> {
+    const answer = await this.call('conversations.history', () => this.deps.client.conversations.history({ channel, oldest: goneTs, include_all_metadata: true, limit: 200 }));
+    const messages = (answer.messages ?? []) as { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[];
+    return messages.find((m) => {
+      const payload = m.metadata?.event_type === postMetadataType ? m.metadata.event_payload : undefined;
+      return payload !== undefined && Number(payload.case_id) === caseId && payload.repost_of === goneTs;
+    })?.ts;
+  }
+
+  /** Posts into the case thread; when its card was deleted in Slack, posts the card again and these posts into the new thread. */
   private async deliverThreadPosts(messages: readonly PendingMessage[], signal: AbortSignal): Promise<number> {
     const head = messages[0]?.message as Extract<Outgoing, { to: 'case-thread' }>;
     const { store } = this.deps;
-    const theCase = store.getCase(head.caseId);
-    const client = theCase && store.getClient(theCase.clientId);
-    if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${head.caseId} does not exist`);
-    if (theCase.slackThreadTs === null) throw new PermanentDeliveryError(`the card of case #${theCase.id} was never posted`);
-    const thread = { channel: theCase.slackChannel, threadTs: theCase.slackThreadTs };
+    for (let repostsLeft = 1; ; repostsLeft -= 1) {
+      const theCase = store.getCase(head.caseId);
+      const client = theCase && store.getClient(theCase.clientId);
+      if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${head.caseId} does not exist`);
+      if (theCase.slackThreadTs === null) throw new PermanentDeliveryError(`the card of case #${theCase.id} was never posted`);
+      const threadTs = theCase.slackThreadTs;
+      try {
+        return await this.postIntoThread(messages, theCase, client, threadTs, signal);
+      } catch (error) {
+        // Every call here names the card as the thread's parent: gone means the card was deleted.
+        if (repostsLeft === 0 || !isMessageGone(error)) throw error;
+        await this.repostCard(theCase.id, threadTs, signal);
+      }
+    }
+  }
+
+  private async postIntoThread(messages: readonly PendingMessage[], theCase: Case, client: Client, threadTs: string, signal: AbortSignal): Promise<number> {
+    const head = messages[0]?.message as Extract<Outgoing, { to: 'case-thread' }>;
+    const thread = { channel: theCase.slackChannel, threadTs };
     const post = head.post;
     const name = clientName(client);
 
@@ -289,7 +325,12 @@ export class SlackDeliverer implements Deliverer {
       let permalink: string | undefined;
       if (theCase?.slackThreadTs) {
         const ts = theCase.slackThreadTs;
-        permalink = (await this.call('chat.getPermalink', () => client.chat.getPermalink({ channel: theCase.slackChannel, message_ts: ts }))).permalink;
+        try {
+          permalink = (await this.call('chat.getPermalink', () => client.chat.getPermalink({ channel: theCase.slackChannel, message_ts: ts }))).permalink;
+        } catch (error) {
+          // The card was deleted in Slack: the case thread posts it again; the question goes out without the link.
+          if (!isMessageGone(error)) throw error;
+        }
       }
       const rendered = renderDepartmentPost(message.post, { ...this.askContext(ask.id), permalink });
       const { ts } = await this.post(ask.slackChannel, undefined, rendered, [pending], signal);
@@ -341,7 +382,7 @@ export class SlackDeliverer implements Deliverer {
     channel: string,
     threadTs: string | undefined,
     content: { text: string; blocks?: readonly unknown[] },
-    tag: { ids: readonly number[]; part: number; parts: number; caseId?: number },
+    tag: { ids: readonly number[]; part: number; parts: number; caseId?: number; repostOf?: string },
     signal: AbortSignal,
   ): Promise<string> {
     await this.spendTurn(channel, signal);
@@ -357,7 +398,13 @@ export class SlackDeliverer implements Deliverer {
           unfurl_media: false,
           metadata: {
             event_type: postMetadataType,
-            event_payload: { outbox_ids: tag.ids.join(','), part: tag.part, parts: tag.parts, ...(tag.caseId === undefined ? {} : { case_id: tag.caseId }) },
+            event_payload: {
+              outbox_ids: tag.ids.join(','),
+              part: tag.part,
+              parts: tag.parts,
+              ...(tag.caseId === undefined ? {} : { case_id: tag.caseId }),
+              ...(tag.repostOf === undefined ? {} : { repost_of: tag.repostOf }),
+            },
           },
         }),
       channel,
@@ -376,7 +423,7 @@ export class SlackDeliverer implements Deliverer {
     since: number,
   ): Promise<{ firstTs: string; parts: Set<number>; ids: number[] } | undefined> {
     const oldest = String(Math.floor(since / 1000) - 60);
-    const answer = await this.call('conversations history', () =>
+    const answer = await this.call(threadTs === undefined ? 'conversations.history' : 'conversations.replies', () =>
       threadTs === undefined
         ? this.deps.client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 })
         : this.deps.client.conversations.replies({ channel, ts: threadTs, oldest, include_all_metadata: true, limit: 200 }),
@@ -459,7 +506,7 @@ export class SlackDeliverer implements Deliverer {
     try {
       return await work();
     } catch (error) {
-      const converted = toDeliveryError(error, what);
+      const converted = toDeliveryError(error, what, channel);
       if (channel !== undefined && converted instanceof RetryLaterError) this.deps.channelLimiter.pause(channel, converted.afterMs);
       throw converted;
     }
