@@ -74,6 +74,8 @@ export type ClientNotice =
   | { readonly type: 'case-reopened'; readonly caseId: number }
   | { readonly type: 'greeting'; readonly openCaseIds: readonly number[] }
   | { readonly type: 'status'; readonly cases: readonly { id: number; status: 'waiting-for-us' | 'waiting-for-you' | 'closed'; openedAt: number }[] }
+  /** `/new` refused: the client already has `limit` open cases (listed as in `status`). */
+  | { readonly type: 'too-many-open-cases'; readonly limit: number; readonly cases: readonly { id: number; status: 'waiting-for-us' | 'waiting-for-you' | 'closed'; openedAt: number }[] }
   | { readonly type: 'help' }
   | { readonly type: 'checking-with-department'; readonly caseId: number; readonly departmentName: string; readonly expectBy: number }
   | { readonly type: 'choose-language' }

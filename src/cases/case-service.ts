@@ -21,6 +21,8 @@ export interface CaseServiceDeps {
   readonly agents?: readonly string[];
   /** Department questions (`!ask`, `!cancel`) and the client-wait alert. */
   readonly asks: AskService;
+  /** A client's open cases at most: `/new` beyond it opens nothing. Default 3. */
+  readonly maxOpenCasesPerClient?: number;
 }
 
 export type ClientCommand = 'start' | 'status' | 'new' | 'help' | 'language';
@@ -97,16 +99,16 @@ export class CaseService {
           send({ to: 'client', chatId, notice: { type: 'greeting', openCaseIds: open } });
           return { outcome: 'done' };
         }
-        case 'status': {
-          const cases = this.deps.store.listOpenCases(client.id).map((c) => ({
-            id: c.id,
-            status: c.clientWaitingSince === null && c.firstReplyAt !== null ? ('waiting-for-you' as const) : ('waiting-for-us' as const),
-            openedAt: c.openedAt,
-          }));
-          send({ to: 'client', chatId, notice: { type: 'status', cases } });
+        case 'status':
+          send({ to: 'client', chatId, notice: { type: 'status', cases: this.openCasesOf(client) } });
           return { outcome: 'done' };
-        }
         case 'new': {
+          const open = this.openCasesOf(client);
+          const limit = this.deps.maxOpenCasesPerClient ?? 3;
+          if (open.length >= limit) {
+            send({ to: 'client', chatId, notice: { type: 'too-many-open-cases', limit, cases: open } });
+            return { outcome: 'ignored', reason: `open-case limit (${limit}) reached` };
+          }
           const created = this.openCase(client, now, send, true);
           send({ to: 'case-card', caseId: created.id, op: 'post' });
           send({ to: 'client', chatId, caseId: created.id, notice: { type: 'case-opened', caseId: created.id, empty: true } });
@@ -324,6 +326,15 @@ export class CaseService {
       send({ to: 'case-thread', caseId: previous.id, post: { type: 'client-new-case', newCaseId: created.id } });
     }
     return created;
+  }
+
+  /** The client's open cases as they see them in `/status`. */
+  private openCasesOf(client: Client) {
+    return this.deps.store.listOpenCases(client.id).map((c) => ({
+      id: c.id,
+      status: c.clientWaitingSince === null && c.firstReplyAt !== null ? ('waiting-for-you' as const) : ('waiting-for-us' as const),
+      openedAt: c.openedAt,
+    }));
   }
 
   private upsertClient(profile: ClientProfile, now: number): Client {

@@ -16,6 +16,8 @@ export interface ClientMessages {
   greeting(openCaseIds: readonly number[]): string;
   statusNone: string;
   statusHeader: string;
+  /** `/new` refused at the open-case limit; the open cases follow, one `statusLine` each. */
+  tooManyOpenCases(limit: number): string;
   statusLine(caseId: number, openedOn: string, state: 'waiting-for-us' | 'waiting-for-you' | 'closed'): string;
   help: string;
   privateOnly: string;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackQueryUpdate, commandUpdate, contactUpdate, documentUpdate, locationUpdate, photoUpdate, stickerUpdate, textUpdate, voiceUpdate, type TgUser } from '../fakes/fake-telegram.js';
 import { eventually, pause, startHarness, supportChannel, type Harness } from './harness.js';
@@ -99,6 +100,34 @@ describe('a client writing to the bot', () => {
     expect(status.params.text).toContain(`#${first.caseId}`);
     expect(status.params.text).toContain(`#${first.caseId + 1}`);
     expect(status.params.text).not.toContain('late');
+  });
+
+  it('opens at most MAX_OPEN_CASES_PER_CLIENT (default 3) cases: one more /new lists the open ones and opens nothing', async () => {
+    const client = newClient({ language_code: 'en' });
+    const first = await h.openCase(client, 'first question');
+    const isCard = (c: { params: Record<string, unknown> }) => c.params.channel === supportChannel && c.params.thread_ts === undefined;
+    for (const n of [1, 2]) {
+      await h.sendUpdate(commandUpdate(client, '/new'));
+      await h.slack.waitFor('chat.postMessage', (c) => isCard(c) && String(c.params.text).includes(`#${first.caseId + n}`));
+    }
+    const cardsBefore = h.slack.callsTo('chat.postMessage').filter(isCard).length;
+    const answer = await h.sendUpdate(commandUpdate(client, '/new'));
+    expect(answer.status).toBe(200);
+    const refusal = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('already have 3 open cases'));
+    for (const n of [0, 1, 2]) expect(refusal.params.text).toContain(`#${first.caseId + n}`);
+    // The client's next message joins their latest case: once it is in that thread, no other card came.
+    const latest = h.slack.messages(supportChannel).find((m) => m.thread_ts === undefined && String(m.text).includes(`#${first.caseId + 2}`));
+    await h.sendUpdate(textUpdate(client, 'so, about my question'));
+    await eventually(() => threadPosts(latest?.ts ?? '').some((m) => String(m.text).includes('so, about my question')), 5000, 'the message in the latest case');
+    expect(h.slack.callsTo('chat.postMessage').filter(isCard).length).toBe(cardsBefore);
+    // The webhook answered 200 only after its transaction committed: the database shows every case there is.
+    const db = new Database(h.config.databasePath, { readonly: true });
+    try {
+      const row = db.prepare('select count(*) as n from cases join clients on clients.id = cases.client_id where clients.telegram_chat_id = ?').get(client.id) as { n: number };
+      expect(row.n).toBe(3);
+    } finally {
+      db.close();
+    }
   });
 
   it('speaks Ukrainian and English to clients whose Telegram is set so', async () => {

@@ -20,6 +20,7 @@ const sampleArgs: Record<string, unknown[][]> = {
   caseReopened: [[4105]],
   checkingWithDepartment: [[4106, 'DEPT_NAME', 'EXPECT_BY']],
   greeting: [[[]], [[4107, 4108]]],
+  tooManyOpenCases: [[3]],
   statusLine: [
     [4109, 'OPENED_ON', 'waiting-for-us'],
     [4109, 'OPENED_ON', 'waiting-for-you'],

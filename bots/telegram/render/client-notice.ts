@@ -29,6 +29,8 @@ export function renderClientNotice(notice: ClientNotice, language: Language, tim
       return { text: m.checkingWithDepartment(notice.caseId, notice.departmentName, `${formatClientDateTime(notice.expectBy, language, timeZone)} (${timeZone})`) };
     case 'greeting':
       return { text: m.greeting(notice.openCaseIds) };
+    case 'too-many-open-cases':
+      return { text: [m.tooManyOpenCases(notice.limit), ...notice.cases.map((c) => m.statusLine(c.id, formatClientDate(c.openedAt, language, timeZone), c.status))].join('\n') };
     case 'status':
       if (notice.cases.length === 0) return { text: m.statusNone };
       return {

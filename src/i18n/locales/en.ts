@@ -13,6 +13,7 @@ export const en: ClientMessages = {
     (open.length > 0 ? `\n\nYour open cases: ${open.map((id) => `#${id}`).join(', ')}.` : ''),
   statusNone: 'You have no open cases. Write a message to open one.',
   statusHeader: 'Your open cases:',
+  tooManyOpenCases: (limit) => `You already have ${limit} open cases, the most at once; no new case was opened. Write about your question in one of them (your messages join the latest one):`,
   statusLine: (id, on, state) =>
     `#${id} (opened ${on}): ${{ 'waiting-for-us': 'we are working on it', 'waiting-for-you': 'we have answered you', closed: 'closed' }[state]}`,
   help: 'Write your question and we will answer here.\n/new: open a new case\n/status: your open cases\n/language: change the language',
