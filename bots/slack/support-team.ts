@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Clock, Logger } from '../../src/ports.js';
+import { slackLimits } from '../platform-limits.js';
 
 /** Members of the support channel are re-read after this long, ms. */
 const membersMaxAgeMs = 60_000;
@@ -46,7 +47,8 @@ export class SupportTeam {
       const ids = new Set<string>();
       let cursor: string | undefined;
       do {
-        const page = await this.deps.client.conversations.members({ channel: this.deps.supportChannel, limit: 1000, cursor });
+        // Slack: limit "under 1000", 200 recommended; the rest comes page by page.
+        const page = await this.deps.client.conversations.members({ channel: this.deps.supportChannel, limit: slackLimits.pageSize, cursor });
         for (const id of page.members ?? []) ids.add(id);
         cursor = page.response_metadata?.next_cursor || undefined;
       } while (cursor !== undefined);

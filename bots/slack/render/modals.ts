@@ -3,12 +3,23 @@ import type { Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/cases/case-service.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
 import { renderClientNotice } from '../../telegram/render/client-notice.js';
+import { slackLimits } from '../../platform-limits.js';
+import { truncatePlain } from './mrkdwn.js';
 
 /** Callback ids of Repka's modals. */
 export const modals = { extend: 'ask_extend_modal', decline: 'ask_decline_modal', ask: 'case_ask_modal', reply: 'case_reply_modal' } as const;
 
 /** The reply text input of the reply modal; typing in it refreshes the preview. */
 export const replyTextAction = 'reply_text';
+
+/**
+ * A modal title (or submit/close text) within Slack's 24 characters: `long` when it fits, else
+ * `short`, else `short` cut.
+ */
+export function modalTitle(long: string, short: string): { type: 'plain_text'; text: string } {
+  const text = long.length <= slackLimits.modalTitle ? long : truncatePlain(short, slackLimits.modalTitle);
+  return { type: 'plain_text', text };
+}
 
 const textInput = (blockId: string, label: string, options: { multiline?: boolean; optional?: boolean; placeholder?: string } = {}) => ({
   type: 'input',
@@ -29,7 +40,7 @@ export function extendModal(askId: number): Record<string, unknown> {
     type: 'modal',
     callback_id: modals.extend,
     private_metadata: String(askId),
-    title: { type: 'plain_text', text: `More time for Q${askId}` },
+    title: modalTitle(`More time for Q${askId}`, `More time: Q${askId}`),
     submit: { type: 'plain_text', text: 'Set new time' },
     blocks: [textInput('duration', 'New reply-by, from now (business hours)', { placeholder: '2h, 1d, 1h30m' }), textInput('reason', 'Why', { multiline: true })],
   };
@@ -41,7 +52,7 @@ export function declineModal(askId: number): Record<string, unknown> {
     type: 'modal',
     callback_id: modals.decline,
     private_metadata: String(askId),
-    title: { type: 'plain_text', text: `Q${askId} is not ours` },
+    title: modalTitle(`Q${askId} is not ours`, `Not ours: Q${askId}`),
     submit: { type: 'plain_text', text: 'Decline' },
     blocks: [textInput('reason', 'Why, and who could answer instead', { multiline: true })],
   };
@@ -53,7 +64,7 @@ export function askModal(caseId: number, departments: DepartmentsConfig): Record
     type: 'modal',
     callback_id: modals.ask,
     private_metadata: String(caseId),
-    title: { type: 'plain_text', text: `Ask about case #${caseId}` },
+    title: modalTitle(`Ask about case #${caseId}`, `Ask · #${caseId}`),
     submit: { type: 'plain_text', text: 'Ask' },
     blocks: [
       {
@@ -63,7 +74,10 @@ export function askModal(caseId: number, departments: DepartmentsConfig): Record
         element: {
           type: 'static_select',
           action_id: 'value',
-          options: departments.departments.map((d) => ({ text: { type: 'plain_text', text: d.name }, value: d.id })),
+          // Names and ids are checked against these limits when the departments file is loaded.
+          options: departments.departments
+            .slice(0, slackLimits.selectOptions)
+            .map((d) => ({ text: { type: 'plain_text', text: truncatePlain(d.name, slackLimits.optionText) }, value: d.id })),
         },
       },
       textInput('question', 'Question', { multiline: true }),
@@ -82,19 +96,19 @@ export function replyModal(theCase: Case, client: Client, agentName: string, tex
     type: 'modal',
     callback_id: modals.reply,
     private_metadata: String(theCase.id),
-    title: { type: 'plain_text', text: `Reply · case #${theCase.id}` },
+    title: modalTitle(`Reply · case #${theCase.id}`, `Reply · #${theCase.id}`),
     submit: { type: 'plain_text', text: 'Send to client' },
     blocks: [
       {
         type: 'input',
         block_id: 'text',
         dispatch_action: true,
-        label: { type: 'plain_text', text: `Message to ${clientName(client)}`.slice(0, 150) },
+        label: { type: 'plain_text', text: truncatePlain(`Message to ${clientName(client)}`, 150) },
         element: {
           type: 'plain_text_input',
           action_id: replyTextAction,
           multiline: true,
-          max_length: 3000,
+          max_length: slackLimits.plainTextInputMax,
           ...(text === '' ? {} : { initial_value: text }),
           dispatch_action_config: { trigger_actions_on: ['on_character_entered'] },
         },
@@ -103,7 +117,7 @@ export function replyModal(theCase: Case, client: Client, agentName: string, tex
         type: 'context',
         elements: [{ type: 'mrkdwn', text: `*The client will see* (in ${messagesFor(client.language).languageName}, via Telegram):` }],
       },
-      { type: 'section', text: { type: 'plain_text', text: (preview ?? '…').slice(0, 2900), emoji: true } },
+      { type: 'section', text: { type: 'plain_text', text: truncatePlain(preview ?? '…', slackLimits.sectionText), emoji: true } },
     ],
   };
 }

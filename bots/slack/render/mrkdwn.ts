@@ -51,6 +51,19 @@ export function truncateEscaped(escaped: string, max: number, marker = '…'): s
 }
 
 /**
+ * Shortens plain text (a `plain_text` object, which Slack shows as it is) to at most `max` UTF-16
+ * code units, ending with `marker` when cut (default `…`), never between a surrogate pair.
+ * @throws RangeError when `max` is shorter than `marker`.
+ */
+export function truncatePlain(text: string, max: number, marker = '…'): string {
+  if (text.length <= max) return text;
+  if (max < marker.length) throw new RangeError(`max ${max} leaves no room for the marker`);
+  let at = max - marker.length;
+  if (at > 0 && isHighSurrogate(text.charCodeAt(at - 1))) at -= 1;
+  return `${text.slice(0, at)}${marker}`;
+}
+
+/**
  * Where to end the first of several parts of `escaped`, at most `max` code units in: after the
  * last line break or space in the second half of the room, else at the last safe place; inside a
  * token only when one token alone is longer than `max`. `escaped.length` when it all fits.

@@ -47,10 +47,10 @@ export function replyButton(deps: CardActionDeps) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'Only support agents can reply to clients.' }).catch(() => undefined);
       return;
     }
-    const agentName = await deps.directory.slackName(body.user.id);
     try {
-      // views.open must answer the click within Slack's 3-second trigger window: not via the outbox.
-      await client.views.open({ trigger_id: body.trigger_id, view: replyModal(view.theCase, view.client, agentName, '', deps.timeZone) as never });
+      // views.open must answer the click within Slack's 3-second trigger window: not via the outbox,
+      // and before any lookup. The empty modal needs no agent name (the preview appears as they type).
+      await client.views.open({ trigger_id: body.trigger_id, view: replyModal(view.theCase, view.client, '', '', deps.timeZone) as never });
     } catch (error) {
       deps.log.warn('views.open failed', { error: (error as Error).message });
     }
