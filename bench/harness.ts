@@ -75,6 +75,11 @@ export async function startRepkaProcess(
   const dir = reuse?.dir ?? mkdtempSync(join(tmpdir(), 'repka-bench-'));
   const queuePrefix = reuse?.queuePrefix ?? `bench-${randomUUID().slice(0, 8)}`;
   writeFileSync(join(dir, 'departments.json'), JSON.stringify(departments));
+  // The channels Repka uses must exist in the fake workspace, with the bot in them, as in Slack.
+  const listed = (departments as { departments?: { slackChannel?: string }[] }).departments ?? [];
+  for (const channel of [ctx.supportChannel, ...listed.flatMap((d) => (d.slackChannel ? [d.slackChannel] : []))]) {
+    if (slack.botIsMember(channel) === undefined) slack.addChannel(channel);
+  }
   ctx.databasePath = join(dir, 'repka.sqlite');
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   // tsx as an import hook keeps Repka in this one process (the tsx CLI would add a parent process).

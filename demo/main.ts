@@ -95,6 +95,9 @@ async function main(): Promise<void> {
   const webhookSecret = randomBytes(16).toString('hex');
   const telegramToken = `${100000 + Math.floor(Math.random() * 900000)}:demo-${randomBytes(8).toString('hex')}`;
   const slack = await FakeSlack.start();
+  // The demo workspace: the support channel and each department's, public, the bot in each.
+  slack.addChannel(supportChannel, { name: 'support' });
+  for (const d of departments) slack.addChannel(d.slackChannel, { name: d.slackChannel.toLowerCase() });
   const telegram = await FakeTelegram.start({ token: telegramToken, botUsername: 'repka_demo_bot' });
   const repkaPort = await freePort();
   const repkaUrl = `http://127.0.0.1:${repkaPort}`;

@@ -116,7 +116,7 @@ export class Playground {
     const blocks = Array.isArray(message?.blocks) ? (message.blocks as Record<string, any>[]) : [];
     const found = blocks.flatMap((block) => (block.type === 'actions' ? (block.elements as Record<string, any>[]).map((element) => ({ block, element })) : [])).find((b) => b.element.action_id === actionId);
     if (message === undefined || found === undefined) return { status: 404 };
-    const triggerId = `${Date.now()}.${randomBytes(6).toString('hex')}`;
+    const triggerId = this.deps.slack.newTriggerId();
     this.triggers.set(triggerId, user);
     const payload = {
       type: 'block_actions',
@@ -161,8 +161,8 @@ export class Playground {
       user: { id: modal.user, username: this.nameOf(modal.user).toLowerCase(), name: this.nameOf(modal.user).toLowerCase(), team_id: teamId },
       api_app_id: 'A0REPKA',
       token: 'legacy-verification-token',
-      trigger_id: `${Date.now()}.${randomBytes(6).toString('hex')}`,
-      view: { ...modal.view, id: modal.id, team_id: teamId, app_id: 'A0REPKA', hash: `${Date.now()}.${randomBytes(4).toString('hex')}`, state: { values: state } },
+      trigger_id: this.deps.slack.newTriggerId(),
+      view: { ...modal.view, id: modal.id, team_id: teamId, app_id: 'A0REPKA', hash: this.deps.slack.view(modal.id)?.hash ?? '', state: { values: state } },
       response_urls: [],
       is_enterprise_install: false,
       enterprise: null,
@@ -277,7 +277,11 @@ export class Playground {
   private openModals(): OpenModal[] {
     return this.deps.slack
       .callsTo('views.open')
-      .map((c, index) => ({ id: `VDEMO${index + 1}`, user: this.triggers.get(String(c.params.trigger_id)) ?? '', view: c.params.view as Record<string, any> }))
+      .flatMap((c) => {
+        // Only the views Slack opened: a refused views.open (an expired trigger, say) shows nothing.
+        const opened = this.deps.slack.viewOpenedBy(String(c.params.trigger_id));
+        return opened === undefined ? [] : [{ id: opened.id, user: this.triggers.get(String(c.params.trigger_id)) ?? '', view: opened.view as Record<string, any> }];
+      })
       .filter((m) => !this.closedModals.has(m.id) && typeof m.view === 'object' && m.view !== null);
   }
 

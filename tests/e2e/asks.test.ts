@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendSlackInteraction } from '../fakes/fake-slack.js';
+import { newTriggerId, sendSlackInteraction } from '../fakes/fake-slack.js';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { eventually, pause, redisUrl, signingSecret, startHarness, type Harness } from './harness.js';
 
@@ -153,15 +153,16 @@ describe('asking departments', () => {
   it('asks from the card: the button opens a modal whose submission creates the question', async () => {
     const { caseId, card } = await h.openCase(newClient(), 'card ask');
     expect(JSON.stringify(card.params.blocks)).toContain('"action_id":"case_ask"');
+    const trigger = newTriggerId();
     await sendSlackInteraction(h.url, signingSecret, {
       type: 'block_actions',
       team: { id: 'T0TEAM' },
       user: { id: 'U0AGENT1', name: 'anna' },
-      trigger_id: '123.456.abc',
+      trigger_id: trigger,
       container: { type: 'message', channel_id: 'C0SUPPORT', message_ts: '1.1' },
       actions: [{ type: 'button', action_id: 'case_ask', block_id: `case-${caseId}`, value: String(caseId), action_ts: '1.2' }],
     });
-    const opened = await h.slack.waitFor('views.open', (c) => c.params.trigger_id === '123.456.abc');
+    const opened = await h.slack.waitFor('views.open', (c) => c.params.trigger_id === trigger);
     expect(JSON.stringify(opened.params.view)).toContain('Marketing');
     await sendSlackInteraction(h.url, signingSecret, {
       type: 'view_submission',

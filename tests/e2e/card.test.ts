@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendSlackInteraction, type StoredMessage } from '../fakes/fake-slack.js';
+import { newTriggerId, sendSlackInteraction, type StoredMessage } from '../fakes/fake-slack.js';
 import { callbackQueryUpdate, type TgUser } from '../fakes/fake-telegram.js';
 import { eventually, pause, signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
 
@@ -100,7 +100,7 @@ function clickCard(caseId: number, threadTs: string, actionId: string, user: str
     type: 'block_actions',
     team: { id: 'T0TEAM' },
     user: { id: user, name: user.toLowerCase() },
-    trigger_id: `trigger-${actionId}-${caseId}-${clicks}`,
+    trigger_id: newTriggerId(),
     response_url: h.slack.responseUrl(`${actionId}-${caseId}`),
     container: { type: 'message', channel_id: supportChannel, message_ts: threadTs },
     channel: { id: supportChannel },
@@ -286,7 +286,7 @@ describe('the card buttons', () => {
   it('"Reply to client" opens a modal whose preview shows the client\'s language, and sending it reaches the client', async () => {
     const client = newClient('ru');
     const { caseId, threadTs } = await h.openCase(client, 'Где мои деньги?');
-    const trigger = `trigger-reply-${caseId}`;
+    const trigger = newTriggerId();
     await clickCard(caseId, threadTs, 'case_reply', 'U0AGENT2', { trigger_id: trigger });
     const opened = await h.slack.waitFor('views.open', (c) => c.params.trigger_id === trigger);
     const modal = opened.params.view as { callback_id: string; private_metadata: string; submit: { text: string } };
@@ -296,7 +296,9 @@ describe('the card buttons', () => {
     expect(JSON.stringify(modal)).toContain('in Русский');
 
     // Each keystroke sends the input's value with the view; the preview follows in the client's language.
-    const viewId = `VREPLY${caseId}`;
+    const shown0 = h.slack.viewOpenedBy(trigger);
+    if (shown0 === undefined) throw new Error('views.open was refused');
+    const viewId = shown0.id;
     const typed = 'Деньги вернули сегодня.';
     const view = (hash: string, value: string) => ({
       id: viewId,
@@ -311,12 +313,11 @@ describe('the card buttons', () => {
       team: { id: 'T0TEAM' },
       user: { id: 'U0AGENT2', name: 'boris' },
       container: { type: 'view', view_id: viewId },
-      trigger_id: `${trigger}-typing`,
-      view: view('hash-1', typed),
+      view: view(shown0.hash, typed),
       actions: [{ type: 'plain_text_input', block_id: 'text', action_id: 'reply_text', value: typed, action_ts: '1732280000.1' }],
     });
     const updated = await h.slack.waitFor('views.update', (c) => c.params.view_id === viewId);
-    expect(updated.params.hash).toBe('hash-1');
+    expect(updated.params.hash).toBe(shown0.hash);
     const preview = JSON.stringify(updated.params.view);
     expect(preview).toContain(`Boris, поддержка · обращение #${caseId}`);
     expect(preview).toContain(typed);

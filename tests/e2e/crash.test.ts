@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { FakeTelegram, postTelegramUpdate, textUpdate, type TgUser, type Update } from '../fakes/fake-telegram.js';
-import { eventually, fakesEnv, pause, redisUrl, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
+import { eventually, fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
 
 // The contract's "Guarantees under faults" for crashes, with Repka as `npm start` runs it: its own
 // Node process (tsx as an import hook, so the PID is Repka's own and SIGKILL reaches it).
@@ -40,6 +40,7 @@ const worlds: World[] = [];
 async function createWorld(departments: unknown = { departments: [] }): Promise<World> {
   const slack = await FakeSlack.start();
   const telegram = await FakeTelegram.start({ token: telegramToken });
+  registerChannels(slack, departments);
   slack.addUser({ id: 'U0AGENT1', name: 'anna', real_name: 'Anna', display_name: 'Anna' });
   const dir = mkdtempSync(join(tmpdir(), 'repka-crash-'));
   writeFileSync(join(dir, 'departments.json'), JSON.stringify(departments));

@@ -419,7 +419,8 @@ function rowCounts(): Record<string, number> {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ departments: { departments: [{ id: 'fuzzdept', name: 'Fuzz Department', aliases: ['fd'], slackChannel: departmentChannel, replyWithin: '1h' }] } });
+  // Junk trigger ids and view ids are refused by Slack; the fuzz sends them on purpose.
+  h = await startHarness({ expectRefusals: true, departments: { departments: [{ id: 'fuzzdept', name: 'Fuzz Department', aliases: ['fd'], slackChannel: departmentChannel, replyWithin: '1h' }] } });
   db = new Database(h.config.databasePath, { readonly: true });
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTelegram, textUpdate } from '../fakes/fake-telegram.js';
-import { ivan, redisUrl, signingSecret, supportChannel, telegramToken } from './harness.js';
+import { ivan, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken } from './harness.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -32,6 +32,7 @@ let dir: string;
 beforeAll(async () => {
   slack = await FakeSlack.start();
   telegram = await FakeTelegram.start({ token: telegramToken });
+  registerChannels(slack);
   dir = mkdtempSync(join(tmpdir(), 'repka-process-'));
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { startRepka, StartupError } from '../../bots/app.js';
 import { cardActions } from '../../bots/slack/render/case-card.js';
 import { loadConfig, secretsOf } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { FakeSlack, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
+import { FakeSlack, newTriggerId, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { FakeTelegram, type TgUser } from '../fakes/fake-telegram.js';
 import { eventually, pause, redisUrl, startHarness, supportChannel, telegramToken, type Harness } from './harness.js';
 
@@ -100,7 +100,7 @@ describe('Slack in Socket Mode (SLACK_APP_TOKEN set)', () => {
       team: { id: 'T0TEAM' },
       user: { id: 'U0AGENT2', name: 'boris' },
       api_app_id: 'A0FAKE',
-      trigger_id: `trigger-assign-${caseId}`,
+      trigger_id: newTriggerId(),
       response_url: h.slack.responseUrl(`assign-${caseId}`),
       container: { type: 'message', channel_id: supportChannel, message_ts: threadTs },
       channel: { id: supportChannel },
