@@ -5,10 +5,11 @@ import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMe
 import type { RateLimiter } from '../../src/delivery/rate-limiter.js';
 import { languageFromCode } from '../../src/i18n/language.js';
 import { splitText } from '../../src/text/split-text.js';
+import { telegramLimits } from '../platform-limits.js';
 import { renderClientNotice } from './render/client-notice.js';
 
-/** Telegram's limit for one message text, in UTF-16 code units. */
-export const telegramTextLimit = 4096;
+/** Telegram's limit for one message text, in UTF-16 code units (see bots/platform-limits.ts). */
+export const telegramTextLimit = telegramLimits.messageText;
 
 /**
  * Converts a Telegram API error into what the drainer should do: wait (429 retry_after), give up

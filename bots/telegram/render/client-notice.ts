@@ -4,10 +4,19 @@ import { formatClientDate, formatClientDateTime, messagesFor } from '../../../sr
 import { languages } from '../../../src/i18n/language.js';
 import { ratingCallbackData, ratingScores, ratingStars } from '../../../src/cases/rating.js';
 import type { RatingReply } from '../../../src/cases/rating-service.js';
+import { telegramLimits } from '../../platform-limits.js';
 
 export interface TelegramText {
   readonly text: string;
   readonly replyMarkup?: { inline_keyboard: { text: string; callback_data: string }[][] } | { force_reply: true; input_field_placeholder?: string };
+}
+
+/** `text` within Telegram's 1–64 characters for a force-reply placeholder, never cutting a surrogate pair. */
+function placeholder(text: string): string {
+  if (text.length <= telegramLimits.inputPlaceholder) return text;
+  const cut = telegramLimits.inputPlaceholder - 1;
+  const code = text.charCodeAt(cut - 1);
+  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? cut - 1 : cut)}…`;
 }
 
 /** Callback data of the language buttons: "lang:ru". */
@@ -57,7 +66,7 @@ export function renderClientNotice(notice: ClientNotice, language: Language, tim
     case 'rating-recorded':
       return { text: m.ratingRecorded(notice.caseId, ratingStars(notice.score)) };
     case 'rating-comment-invite':
-      return { text: m.ratingCommentInvite(notice.caseId), replyMarkup: { force_reply: true, input_field_placeholder: m.ratingCommentPlaceholder } };
+      return { text: m.ratingCommentInvite(notice.caseId), replyMarkup: { force_reply: true, input_field_placeholder: placeholder(m.ratingCommentPlaceholder) } };
     case 'rating-comment-thanks':
       return { text: m.ratingCommentThanks(notice.caseId) };
   }
