@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { startRepka, type RepkaOptions, type RunningRepka } from '../../bots/app.js';
 import { FakeSlack, nextTs, sendSlackEvent, type ChannelSpec, type SlackCall } from '../fakes/fake-slack.js';
 import { FakeTelegram, postTelegramUpdate, textUpdate, type TgUser } from '../fakes/fake-telegram.js';
+import { slackWireMessage } from '../fakes/slack-wire.js';
 
 export const signingSecret = 'test-signing-secret-0123456789';
 export const webhookSecret = 'tg_webhook_secret-42';
@@ -52,7 +53,7 @@ export interface Harness {
   clientSays(user: TgUser, text: string): Promise<{ status: number; body: string }>;
   /** Sends any update through the webhook with the right secret. */
   sendUpdate(update: unknown): Promise<{ status: number; body: string }>;
-  /** A human posts in a thread of a channel (default: the support channel). Returns the message ts. */
+  /** A human types `text` in a thread of a channel (default: the support channel); the event carries it as Slack sends it (tests/fakes/slack-wire.ts). Returns the message ts. */
   agentSays(threadTs: string, user: string, text: string, channel?: string): Promise<{ ts: string; status: number }>;
   /** The client writes; resolves with the case number and thread ts once the card is in Slack. */
   openCase(user: TgUser, text: string): Promise<{ caseId: number; threadTs: string; card: SlackCall }>;
@@ -116,6 +117,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     telegramGlobalRate: unlimited,
     backoffBaseMs: 20,
     sweepEveryMs: 500,
+    metricsMaxAgeMs: 0,
     ...opts.options,
   });
   const url = `http://127.0.0.1:${app.port}`;
@@ -132,7 +134,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     clientSays: (user, text) => sendUpdate(textUpdate(user, text)),
     async agentSays(threadTs, user, text, channel = supportChannel) {
       const ts = nextTs();
-      const { status } = await sendSlackEvent(url, signingSecret, { type: 'message', channel, user, text, ts, thread_ts: threadTs, event_ts: ts, channel_type: 'channel' });
+      // What Slack sends for this typed text: escaped, links and mentions as <…>, emoji as :names:.
+      const wire = slackWireMessage(text, slack.userIdsByName());
+      const event = { type: 'message', channel, user, text: wire.text, blocks: wire.blocks, client_msg_id: randomUUID(), ts, thread_ts: threadTs, event_ts: ts, channel_type: 'channel' };
+      const { status } = await sendSlackEvent(url, signingSecret, event);
       return { ts, status };
     },
     async openCase(user, text) {
