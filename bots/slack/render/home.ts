@@ -2,12 +2,12 @@ import type { Department } from '../../../src/config.js';
 import { formatTeamTime } from '../../../src/history/render-history.js';
 import type { HomeAsk, HomeCase } from '../../../src/reports/home.js';
 import type { TeamStats } from '../../../src/reports/stats.js';
-import { escapeMrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, truncateEscaped } from './mrkdwn.js';
+import { slackLimits } from '../../platform-limits.js';
 import { roughDuration, statsSections, statsTitle } from './stats.js';
 
 /** Items listed per section; the rest is counted. */
 const listLimit = 15;
-const sectionLimit = 2900;
 
 export interface HomeModel {
   readonly user: string;
@@ -22,8 +22,8 @@ export interface HomeModel {
   readonly linkTo: (channel: string, ts: string) => string;
 }
 
-const truncate = (text: string, limit: number) => (text.length <= limit ? text : `${text.slice(0, limit - 1)}…`);
-const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, sectionLimit) } });
+/** A section of escaped mrkdwn, cut (safely) to Slack's limit. */
+const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, slackLimits.sectionText) } });
 
 function list<T>(items: readonly T[], line: (item: T) => string, empty: string): string {
   if (items.length === 0) return empty;
@@ -49,7 +49,7 @@ export function renderHome(model: HomeModel): Record<string, unknown> {
     model.overdue,
     (a) => {
       const where = caseRef({ id: a.caseId, slackChannel: a.caseChannel, slackThreadTs: a.caseThreadTs });
-      return `• Q${a.id} to *${escapeMrkdwn(departmentName(a.departmentId))}* on ${where}: “${escapeMrkdwn(truncate(a.question, 150))}” · asked by <@${a.askedBy}> · overdue ${roughDuration(now - a.deadlineAt)}`;
+      return `• Q${a.id} to *${escapeMrkdwn(departmentName(a.departmentId))}* on ${where}: “${truncateEscaped(escapeMrkdwn(a.question), 150)}” · asked by <@${a.askedBy}> · overdue ${roughDuration(now - a.deadlineAt)}`;
     },
     'No overdue questions concern you.',
   );

@@ -1,9 +1,8 @@
 import { formatTeamTime } from '../../../src/history/render-history.js';
 import type { TeamStats } from '../../../src/reports/stats.js';
-import { escapeMrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, truncateEscaped, truncatePlain } from './mrkdwn.js';
+import { slackLimits } from '../../platform-limits.js';
 
-/** Slack section text limit is 3,000 characters. */
-const sectionLimit = 2900;
 const weekdayNames = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 export interface ReportView {
@@ -83,7 +82,7 @@ export function statsSections(stats: TeamStats, names: ReadonlyMap<string, strin
       `Busiest hours for client messages: ${busiest(activity.messagesByHour, 3) || '—'}`,
     ].join('\n'),
   );
-  return sections.map((text) => (text.length > sectionLimit ? `${text.slice(0, sectionLimit - 1)}…` : text));
+  return sections.map((text) => truncateEscaped(text, slackLimits.sectionText));
 }
 
 /** The title line: the period and its bounds in the team time zone. */
@@ -98,6 +97,6 @@ export function renderStats(stats: TeamStats, names: ReadonlyMap<string, string>
   const sections = statsSections(stats, names);
   return {
     text: [`*${title}*`, ...sections].join('\n\n'),
-    blocks: [{ type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } }, ...sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }))],
+    blocks: [{ type: 'header', text: { type: 'plain_text', text: truncatePlain(title, slackLimits.headerText) } }, ...sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }))],
   };
 }
