@@ -89,7 +89,7 @@ function parseTyped(typed: string, users: ReadonlyMap<string, string>): Piece[] 
       at -= found.length - url.length;
     } else {
       const tone = skinTones.findIndex((t) => found.includes(t));
-      const base = found.replace(/[\u{1F3FB}-\u{1F3FF}\uFE0F]/gu, '');
+      const base = found.replace(/[\u{1F3FB}-\u{1F3FF}]/gu, '').replace(/\uFE0F/g, '');
       const known = emojiNames().get(base);
       if (known === undefined) plain(found);
       else push({ type: 'emoji', name: known.name, unicode: known.hexcode.toLowerCase(), ...(tone === -1 ? {} : { skin_tone: tone + 2 }) });
