@@ -30,6 +30,7 @@ import { SupportTeam } from './slack/support-team.js';
 import { RepkaMetrics } from './repka-metrics.js';
 import { SlackDeliverer } from './slack/slack-deliverer.js';
 import { SlackDirectory } from './slack/slack-directory.js';
+import { ChannelMembershipError, ensureChannelMembership } from './slack/channel-membership.js';
 import { createTelegramBot } from './telegram/telegram-bot.js';
 import { TelegramDeliverer } from './telegram/telegram-deliverer.js';
 import { createClientFileDownload } from './telegram/client-file-download.js';
@@ -117,20 +118,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const outbox = new SqliteOutbox(database.db, database.commits);
     const metrics = new Metrics();
 
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    redis.on('error', (error) => log.warn('redis error', { error: error.message }));
-    cleanups.push(() => void redis.disconnect());
-    await withRetries('Redis connection', 3, () => redis.connect(), () => false, log);
-    const queue = createOutboxQueue(redis, config.queuePrefix);
-    cleanups.push(() => queue.close());
-    const trigger: QueueDeliveryTrigger = new QueueDeliveryTrigger(
-      queue,
-      log,
-      (id) => outbox.streamOfRow(id),
-      // Called only once Repka runs, after the drainer below exists.
-      (stream): boolean => drainer.nudge(stream),
-    );
-
+    // Slack first: a token or channel problem stops start-up before any queue is opened.
     const slackClientOptions = {
       slackApiUrl: config.slack.apiUrl,
       retryConfig: { retries: 0 },
@@ -146,6 +134,26 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       () => slackClient.auth.test(),
       (error) => (error as { code?: string }).code === webApi.ErrorCode.PlatformError,
       log,
+    );
+    // A bot posts and hears messages only in channels it is in: join public ones, ask for /invite to private ones.
+    const neededChannels = [
+      { id: config.slack.supportChannel, configuredBy: 'SLACK_SUPPORT_CHANNEL' },
+      ...config.departments.departments.map((d) => ({ id: d.slackChannel, configuredBy: `department "${d.id}" (its slackChannel in ${config.departmentsFile})` })),
+    ];
+    await withRetries('Slack channel check', 6, () => ensureChannelMembership(slackClient, neededChannels, auth.user ?? 'repka', log), (error) => error instanceof ChannelMembershipError, log);
+
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    redis.on('error', (error) => log.warn('redis error', { error: error.message }));
+    cleanups.push(() => void redis.disconnect());
+    await withRetries('Redis connection', 3, () => redis.connect(), () => false, log);
+    const queue = createOutboxQueue(redis, config.queuePrefix);
+    cleanups.push(() => queue.close());
+    const trigger: QueueDeliveryTrigger = new QueueDeliveryTrigger(
+      queue,
+      log,
+      (id) => outbox.streamOfRow(id),
+      // Called only once Repka runs, after the drainer below exists.
+      (stream): boolean => drainer.nudge(stream),
     );
 
     const deadlineQueue = createDeadlineQueue(redis, config.queuePrefix);
