@@ -3,7 +3,7 @@ import type { ClientContent, ClientFile, Outgoing } from '../../src/outgoing.js'
 import type { Case, CaseStore, Client, Logger } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import { isMessageGone, toDeliveryError } from './slack-errors.js';
-import type { RateLimiter } from '../../src/delivery/rate-limiter.js';
+import { turnPriority, type RateLimiter } from '../../src/delivery/rate-limiter.js';
 import { splitText } from '../../src/text/split-text.js';
 import { clientName } from '../../src/cases/case-service.js';
 import { exportCase } from '../../src/history/export-case.js';
@@ -88,7 +88,7 @@ export class SlackDeliverer implements Deliverer {
    * to spend. Only a fresh turn counts: spent late, it would bring the post closer to the next one
    * than the pacing allows.
    */
-  private async spendTurn(channel: string, signal: AbortSignal): Promise<void> {
+  private async spendTurn(channel: string, signal: AbortSignal, priority: number = turnPriority.normal): Promise<void> {
     const fresh = (this.turnsTaken.get(channel) ?? []).filter((at) => this.deps.clock.now() - at < turnFreshMs);
     if (fresh.length > 0) {
       fresh.shift();
@@ -96,7 +96,7 @@ export class SlackDeliverer implements Deliverer {
       return;
     }
     this.turnsTaken.delete(channel);
-    await this.deps.channelLimiter.take(channel, signal);
+    await this.deps.channelLimiter.take(channel, signal, priority);
   }
 
   async deliver(messages: readonly PendingMessage[], signal: AbortSignal): Promise<number> {
@@ -385,7 +385,8 @@ export class SlackDeliverer implements Deliverer {
     tag: { ids: readonly number[]; part: number; parts: number; caseId?: number; repostOf?: string },
     signal: AbortSignal,
   ): Promise<string> {
-    await this.spendTurn(channel, signal);
+    // A case card (a post to the channel itself naming its case) goes before other cases' bulk posts.
+    await this.spendTurn(channel, signal, threadTs === undefined && tag.caseId !== undefined ? turnPriority.firstCard : turnPriority.normal);
     const answer = await this.call(
       'chat.postMessage',
       () =>

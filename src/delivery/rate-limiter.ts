@@ -1,5 +1,3 @@
-import { sleep } from './deliverer.js';
-
 /** Requests allowed per key: a burst, then `perSecond` on average. */
 export interface RateLimit {
   readonly perSecond: number;
@@ -11,48 +9,124 @@ interface Bucket {
   updatedAt: number;
 }
 
+interface Waiter {
+  readonly priority: number;
+  readonly seq: number;
+  readonly resolve: () => void;
+  readonly reject: (reason: unknown) => void;
+  readonly signal?: AbortSignal;
+  readonly onAbort: () => void;
+}
+
+/** Priorities for {@link RateLimiter.take}: higher goes first. */
+export const turnPriority = {
+  /** Bulk traffic: thread posts, notices. */
+  normal: 0,
+  /** A new case's card: the first thing agents see of a client, never held behind others' bulk. */
+  firstCard: 1,
+} as const;
+
 /**
  * Token buckets per key (a Slack channel, a Telegram chat, or "global"), so Repka stays under the
- * platforms' limits instead of provoking 429s. In-process: one Repka process owns delivery.
+ * platforms' limits instead of provoking 429s. Requests waiting for one key are served in turn:
+ * higher priority first, then in the order they asked, so the streams sharing a channel go round
+ * fairly (each stream asks for one turn at a time) and no stream, however busy, holds another
+ * back by more than one turn each. In-process: one Repka process owns delivery.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly queues = new Map<string, Waiter[]>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private seq = 0;
 
   constructor(
     private readonly limit: RateLimit,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Waits until a request for `key` is allowed, then takes it. Rejects when `signal` aborts. */
-  async take(key: string, signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const wait = this.tryTake(key);
-      if (wait === 0) return;
-      await sleep(wait, signal);
+  /**
+   * Waits for the turn of `key`, then takes it. `priority` (default normal) lets a request go
+   * before those of lower priority already waiting. Rejects with the signal's reason when
+   * `signal` aborts; an aborted request takes no turn.
+   */
+  take(key: string, signal?: AbortSignal, priority: number = turnPriority.normal): Promise<void> {
+    if (!Number.isFinite(this.limit.perSecond)) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const queue = this.queues.get(key) ?? [];
+    if (queue.length === 0 && this.delay(key) === 0) {
+      this.spend(key);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        priority,
+        seq: this.seq++,
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const at = queue.indexOf(waiter);
+          if (at !== -1) queue.splice(at, 1);
+          reject(signal?.reason);
+        },
+      };
+      // Sorted by priority (highest first), then by arrival.
+      let at = queue.length;
+      while (at > 0 && (queue[at - 1] as Waiter).priority < priority) at -= 1;
+      queue.splice(at, 0, waiter);
+      this.queues.set(key, queue);
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.schedule(key);
+    });
+  }
+
+  /** After a 429: no request for `key` before `afterMs` from now. */
+  pause(key: string, afterMs: number): void {
+    this.buckets.set(key, { tokens: -(afterMs / 1000) * this.limit.perSecond, updatedAt: this.now() });
+    const timer = this.timers.get(key);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.timers.delete(key);
+      this.schedule(key);
     }
   }
 
-  /** Takes a token if one is there (returns 0), else returns ms until one will be. */
-  tryTake(key: string): number {
+  /** Hands out the turns of `key` that are there to the waiters at its head, then waits for the next. */
+  private schedule(key: string): void {
+    if (this.timers.has(key)) return;
+    const queue = this.queues.get(key);
+    if (queue === undefined || queue.length === 0) {
+      this.queues.delete(key);
+      return;
+    }
     const wait = this.delay(key);
-    if (wait === 0 && Number.isFinite(this.limit.perSecond)) (this.buckets.get(key) as Bucket).tokens -= 1;
-    return wait;
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        while (queue.length > 0 && this.delay(key) === 0) {
+          const head = queue.shift() as Waiter;
+          head.signal?.removeEventListener('abort', head.onAbort);
+          this.spend(key);
+          head.resolve();
+        }
+        this.schedule(key);
+      }, wait),
+    );
+  }
+
+  private spend(key: string): void {
+    (this.buckets.get(key) as Bucket).tokens -= 1;
   }
 
   /** Refills the bucket of `key`; 0 when a token is there, else ms until one will be. */
   private delay(key: string): number {
     const { perSecond, burst } = this.limit;
-    if (!Number.isFinite(perSecond)) return 0;
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: burst, updatedAt: now };
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * perSecond);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
     return bucket.tokens >= 1 ? 0 : Math.ceil(((1 - bucket.tokens) / perSecond) * 1000);
-  }
-
-  /** After a 429: no request for `key` before `afterMs` from now. */
-  pause(key: string, afterMs: number): void {
-    this.buckets.set(key, { tokens: -(afterMs / 1000) * this.limit.perSecond, updatedAt: this.now() });
   }
 }

@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RateLimiter, turnPriority } from '../../../src/delivery/rate-limiter.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Starts `take`s and records the order in which they got their turn. */
+function race(limiter: RateLimiter, requests: readonly { name: string; key?: string; priority?: number; signal?: AbortSignal }[]) {
+  const order: string[] = [];
+  const done = requests.map((r) =>
+    limiter.take(r.key ?? 'C1', r.signal, r.priority).then(
+      () => order.push(r.name),
+      () => order.push(`${r.name}:aborted`),
+    ),
+  );
+  return { order, done: Promise.all(done) };
+}
+
+describe('RateLimiter', () => {
+  it('lets a burst through at once, then one turn per 1/perSecond', async () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 2 }, Date.now);
+    const { order } = race(limiter, ['a', 'b', 'c', 'd'].map((name) => ({ name })));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual(['a', 'b']);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(order).toEqual(['a', 'b']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(order).toEqual(['a', 'b', 'c']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(order).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('serves waiters in the order they asked, so streams sharing a channel go round', async () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, Date.now);
+    await limiter.take('C1');
+    const { order, done } = race(limiter, ['s1', 's2', 's3', 's4'].map((name) => ({ name })));
+    await vi.advanceTimersByTimeAsync(4000);
+    await done;
+    expect(order).toEqual(['s1', 's2', 's3', 's4']);
+  });
+
+  it("puts a new case's first card before bulk posts already waiting", async () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, Date.now);
+    await limiter.take('C1');
+    const { order, done } = race(limiter, [{ name: 'bulk1' }, { name: 'bulk2' }, { name: 'card', priority: turnPriority.firstCard }, { name: 'bulk3' }]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(order).toEqual(['card']);
+    await vi.advanceTimersByTimeAsync(3000);
+    await done;
+    expect(order).toEqual(['card', 'bulk1', 'bulk2', 'bulk3']);
+  });
+
+  it('keeps keys apart', async () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, Date.now);
+    const { order } = race(limiter, [{ name: 'a1' }, { name: 'a2' }, { name: 'b1', key: 'C2' }]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual(['a1', 'b1']);
+  });
+
+  it('an aborted waiter leaves the queue and takes no turn', async () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, Date.now);
+    await limiter.take('C1');
+    const abort = new AbortController();
+    const { order, done } = race(limiter, [{ name: 'gone', signal: abort.signal }, { name: 'next' }]);
+    abort.abort(new Error('shutting down'));
+    await vi.advanceTimersByTimeAsync(1000);
+    await done;
+    expect(order).toEqual(['gone:aborted', 'next']);
+  });
+
+  it('after pause (a 429), no turn is given before the time Slack asked for', async () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, Date.now);
+    await limiter.take('C1');
+    const { order } = race(limiter, [{ name: 'a' }]);
+    limiter.pause('C1', 5000);
+    await vi.advanceTimersByTimeAsync(5999);
+    expect(order).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(order).toEqual(['a']);
+  });
+
+  it('with no limit (Infinity) every request goes at once', async () => {
+    const limiter = new RateLimiter({ perSecond: Number.POSITIVE_INFINITY, burst: 1 }, Date.now);
+    const { order } = race(limiter, ['a', 'b', 'c'].map((name) => ({ name })));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual(['a', 'b', 'c']);
+  });
+});
