@@ -9,7 +9,7 @@ import { loadConfig, secretsOf } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeSlack, newTriggerId, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { FakeTelegram, type TgUser } from '../fakes/fake-telegram.js';
-import { eventually, pause, redisUrl, startHarness, supportChannel, telegramToken, type Harness } from './harness.js';
+import { eventually, pause, redisUrl, registerChannels, startHarness, supportChannel, telegramToken, type Harness } from './harness.js';
 
 const appToken = 'xapp-1-A0FAKE-123-abc';
 
@@ -156,6 +156,7 @@ describe('Socket Mode with a wrong app token', () => {
   beforeAll(async () => {
     slack = await FakeSlack.start({ appToken });
     telegram = await FakeTelegram.start({ token: telegramToken });
+    registerChannels(slack);
     dir = mkdtempSync(join(tmpdir(), 'repka-socket-'));
   });
   afterAll(async () => {
