@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FakeSlack, nextTs, sendSlackEvent, sendSlackInteraction, type StoredMessage } from '../tests/fakes/fake-slack.js';
 import { callbackQueryUpdate, commandUpdate, type FakeTelegram, postTelegramUpdate, textUpdate } from '../tests/fakes/fake-telegram.js';
+import { slackWireMessage } from '../tests/fakes/slack-wire.js';
 import { agents, client, departmentPeople, everyone, supportChannel, supportOthers, type Person } from './people.js';
 
 /** A department as the playground shows it. */
@@ -103,9 +104,11 @@ export class Playground {
     this.checkPerson(user);
     this.checkChannel(channel);
     const ts = nextTs();
-    this.deps.slack.addHumanMessage(channel, { ts, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    // Slack keeps and sends what was typed in its wire form: escaped, links and mentions as <…>, emoji as :names:.
+    const wire = slackWireMessage(text, this.deps.slack.userIdsByName());
+    this.deps.slack.addHumanMessage(channel, { ts, user, text: wire.text, ...(threadTs ? { thread_ts: threadTs } : {}) });
     this.seenAt.set(`${channel}:${ts}`, Date.now());
-    const event = { type: 'message', channel, user, text, ts, event_ts: ts, channel_type: 'channel', client_msg_id: randomBytes(8).toString('hex'), ...(threadTs ? { thread_ts: threadTs } : {}) };
+    const event = { type: 'message', channel, user, text: wire.text, blocks: wire.blocks, ts, event_ts: ts, channel_type: 'channel', client_msg_id: randomBytes(8).toString('hex'), ...(threadTs ? { thread_ts: threadTs } : {}) };
     return (await sendSlackEvent(this.deps.repkaUrl, this.deps.signingSecret, event, { teamId })).status;
   }
 
