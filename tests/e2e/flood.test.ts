@@ -60,4 +60,23 @@ describe('a client flooding the bot', () => {
       db.close();
     }
   });
+
+  it("a new client's first card goes before other cases' queued posts", { timeout: 60_000 }, async () => {
+    const busy: TgUser[] = Array.from({ length: 6 }, (_, i) => ({ id: 8200 + i, first_name: `Busy${i}`, language_code: 'en' }));
+    const threads = [];
+    for (const client of busy) threads.push(await h.openCase(client, `busy ${client.id} opens`));
+    // Every busy case now has a post waiting for the channel's turn (about one a second)...
+    for (const client of busy) expect((await h.clientSays(client, `busy ${client.id} again`)).status).toBe(200);
+    const postsBefore = h.slack.callsTo('chat.postMessage').length;
+    // ...when a new client writes for the first time.
+    const newcomer: TgUser = { id: 8300, first_name: 'Newcomer', language_code: 'en' };
+    expect((await h.clientSays(newcomer, 'my very first message')).status).toBe(200);
+    await eventually(() => threads.every((t) => threadTexts(t.threadTs).some((text) => text.includes('again'))), 30_000, 'every busy post in Slack');
+    const calls = h.slack.callsTo('chat.postMessage').slice(postsBefore);
+    const card = calls.findIndex((c) => c.params.thread_ts === undefined && String(c.params.text).includes('my very first message'));
+    expect(card).toBeGreaterThanOrEqual(0);
+    // At most the post whose turn had already begun goes before it; five busy posts wait behind the card.
+    expect(calls.slice(card + 1).filter((c) => String(c.params.text).includes('again')).length).toBeGreaterThanOrEqual(busy.length - 1);
+  });
 });
+
