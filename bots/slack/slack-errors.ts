@@ -19,7 +19,7 @@ export const messageGoneErrors: ReadonlySet<string> = new Set(['thread_not_found
 /** What an agent reads for the common final errors; others are named by their code. */
 const reasons: Record<string, string> = {
   channel_not_found: 'the Slack channel does not exist or the app cannot see it',
-  not_in_channel: 'the Repka app is not a member of the channel (type /invite @Repka there)',
+  not_in_channel: 'the Repka app is not a member of the channel (type /invite @repka there)',
   is_archived: 'the channel is archived',
   thread_not_found: 'the message the thread hangs on was deleted in Slack',
   message_not_found: 'the message was deleted in Slack',
