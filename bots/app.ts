@@ -21,7 +21,7 @@ import { createOutboxQueue, createOutboxWorker, outboxQueueName, QueueDeliveryTr
 import { BullDeadlineScheduler, createDeadlineQueue, createDeadlineWorker, deadlineQueueName } from '../jobs/deadline-queue.js';
 import { registerActionListeners } from './slack/listeners/actions/index.js';
 import { registerViewListeners } from './slack/listeners/views/index.js';
-import { createHttpServer, type HealthReport } from './http-server.js';
+import { createHttpServer, createOperatorServer, type HealthReport } from './http-server.js';
 import { createKeepAliveFetch } from './keep-alive-fetch.js';
 import { registerMessageListeners } from './slack/listeners/messages/index.js';
 import { registerCommandListeners } from './slack/listeners/commands/index.js';
@@ -56,11 +56,15 @@ export interface RepkaOptions {
   readonly backoffBaseMs?: number;
   /** How often deadline jobs are rebuilt from SQLite, ms. Default 5 minutes. */
   readonly rebuildEveryMs?: number;
+  /** A scrape of `/metrics` younger than this is answered again instead of recomputed, ms. Default 5 s. */
+  readonly metricsMaxAgeMs?: number;
 }
 
 export interface RunningRepka {
   /** The port the HTTP server listens on (useful with PORT=0). */
   readonly port: number;
+  /** The operator's metrics port, when METRICS_PORT is set. */
+  readonly metricsPort?: number;
   /** Stops taking work, lets in-flight calls finish, closes workers, Redis and SQLite. */
   stop(): Promise<void>;
 }
@@ -94,6 +98,23 @@ async function withRetries<T>(what: string, attempts: number, work: () => Promis
       await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
     }
   }
+}
+
+/**
+ * Wraps an expensive computation: a call within `maxAgeMs` of the last result gets that result,
+ * and calls while one computation runs share it. 0: always computed afresh.
+ */
+function latestWithin<T>(maxAgeMs: number, compute: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (last !== undefined && now - last.at < maxAgeMs) return last.value;
+    const value = compute();
+    last = { at: now, value };
+    // A failed computation is not kept: the next call tries again.
+    value.catch(() => (last = undefined));
+    return value;
+  };
 }
 
 /** Starts the whole service in this process, as `npm start` does. */
@@ -160,7 +181,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     cleanups.push(() => deadlineQueue.close());
     const scheduler = new BullDeadlineScheduler(deadlineQueue, clock, log);
     const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments: config.departments });
-    const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents, asks });
+    const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents, asks, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
     const ratings = new RatingService({ store, outbox, trigger, clock, log });
     const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, ratings, committed: () => store.committed(), log });
     const telegram = telegramBot.bot.telegram;
@@ -303,36 +324,45 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
 
     const webhook = config.telegram.webhookUrl;
     let stopping = false;
+    const renderMetrics = latestWithin(options.metricsMaxAgeMs ?? 5000, async () => {
+      await repkaMetrics.refresh();
+      return metrics.render();
+    });
+    const { metricsToken, metricsPort, metricsHost } = config.operator;
     const server: Server = createHttpServer({
       stopping: () => stopping,
       slack: receiver instanceof HTTPReceiver ? receiver.requestListener : undefined,
       slackSigningSecret: config.slack.signingSecret,
       telegram: webhook ? { secret: config.telegram.webhookSecret ?? '', handleUpdate: (u) => telegramBot.handleUpdate(u) } : undefined,
       health,
-      metrics: async () => {
-        await repkaMetrics.refresh();
-        return metrics.render();
-      },
+      metrics: renderMetrics,
+      metricsToken,
+      servesMetrics: metricsPort === undefined,
       log,
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new StartupError(`cannot listen on port ${config.port}: ${error.message}`)));
-      server.listen(config.port, resolve);
-    });
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          stopping = true;
-          // Connections busy now become idle once their answer is out: close them then too.
-          const idleCloser = setInterval(() => server.closeIdleConnections(), 100);
-          server.close(() => {
-            clearInterval(idleCloser);
-            resolve();
-          });
-          server.closeIdleConnections();
-        }),
-    );
-    const port = (server.address() as AddressInfo).port;
+    const listen = async (what: Server, port: number, host?: string) => {
+      await new Promise<void>((resolve, reject) => {
+        what.once('error', (error) => reject(new StartupError(`cannot listen on port ${port}: ${error.message}`)));
+        what.listen(port, host, resolve);
+      });
+      cleanups.push(
+        () =>
+          new Promise<void>((resolve) => {
+            stopping = true;
+            // Connections busy now become idle once their answer is out: close them then too.
+            const idleCloser = setInterval(() => what.closeIdleConnections(), 100);
+            what.close(() => {
+              clearInterval(idleCloser);
+              resolve();
+            });
+            what.closeIdleConnections();
+          }),
+      );
+      return (what.address() as AddressInfo).port;
+    };
+    const port = await listen(server, config.port);
+    const operatorPort =
+      metricsPort === undefined ? undefined : await listen(createOperatorServer({ health, metrics: renderMetrics, metricsToken, stopping: () => stopping, log }), metricsPort, metricsHost);
 
     if (webhook) {
       await withRetries(
@@ -359,7 +389,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       });
     }
     log.info('repka started', { port, slack: receiver instanceof SocketModeReceiver ? 'socket-mode' : 'http', telegram: webhook ? 'webhook' : 'polling' });
-    return { port, stop: cleanup };
+    return { port, metricsPort: operatorPort, stop: cleanup };
   } catch (error) {
     await cleanup();
     throw error;

@@ -90,7 +90,7 @@ describe('npm run cli -- export', () => {
     ]);
     expect(inlineJson.stdout).toBe(json.stdout);
     expect(md.code, md.stderr).toBe(0);
-    expect(md.stdout.startsWith(`# Case #${caseId}: Nina <Ivanova>, closed`)).toBe(true);
+    expect(md.stdout.startsWith(`# Case #${caseId}: Nina \\<Ivanova\\>, closed`)).toBe(true);
     expect(md.stdout).toContain('| answered on time |');
     expect(json.code, json.stderr).toBe(0);
     const parsed = JSON.parse(json.stdout) as { case: { id: number; status: string }; asks: { department: string; onTime: boolean }[]; events: unknown[] };

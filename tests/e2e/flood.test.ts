@@ -63,7 +63,7 @@ describe('a client flooding the bot', () => {
 
   it("a new client's first card goes before other cases' queued posts", { timeout: 60_000 }, async () => {
     const busy: TgUser[] = Array.from({ length: 6 }, (_, i) => ({ id: 8200 + i, first_name: `Busy${i}`, language_code: 'en' }));
-    const threads = [];
+    const threads: { threadTs: string }[] = [];
     for (const client of busy) threads.push(await h.openCase(client, `busy ${client.id} opens`));
     // Every busy case now has a post waiting for the channel's turn (about one a second)...
     for (const client of busy) expect((await h.clientSays(client, `busy ${client.id} again`)).status).toBe(200);
