@@ -113,12 +113,18 @@ async function outboxSettled(world: World, streams = '%'): Promise<void> {
 }
 
 afterEach(async () => {
-  for (const world of worlds.splice(0)) {
+  const ended = worlds.splice(0);
+  for (const world of ended) {
     for (const app of world.processes) if (app.alive()) await kill9(app);
     await world.slack.close();
     await world.telegram.close();
     await flushQueues(world.prefix);
     rmSync(world.dir, { recursive: true, force: true });
+  }
+  // A call the platforms would refuse fails the test that made it (see FakeSlack.violations).
+  for (const world of ended) {
+    world.slack.assertNoViolations();
+    world.telegram.assertNoViolations();
   }
 });
 

@@ -39,6 +39,8 @@ afterAll(async () => {
   await slack.close();
   await telegram.close();
   rmSync(dir, { recursive: true, force: true });
+  slack.assertNoViolations();
+  telegram.assertNoViolations();
 });
 
 const validEnv = () => ({
