@@ -2,17 +2,21 @@
  * `npm run bench`: runs every benchmark scenario against the fakes, prints a table and writes
  * docs/BENCHMARKS.md with the machine, date, command and figures.
  *
- * `BENCH_ONLY=startup,relay,burst,deadline` picks scenarios (default: all); `BENCH_ASKS` sets the
- * size of the deadline scenario (default 10000); `BENCH_RATE`, `BENCH_WARMUP` and `BENCH_DEBUG` tune
- * the relay scenario (see its description). A partial run does not overwrite docs/BENCHMARKS.md
- * unless `BENCH_WRITE=1`.
+ * `BENCH_ONLY=startup,relay,burst,deadline,hostile,flood` picks scenarios (default: all);
+ * `BENCH_ASKS` sets the size of the deadline scenario (default 10000); `BENCH_RATE`, `BENCH_WARMUP`
+ * and `BENCH_DEBUG` tune the relay scenario (see its description). A partial run leaves
+ * docs/BENCHMARKS.md alone unless `BENCH_WRITE=1`; then it replaces the sections (and summary rows)
+ * of the scenarios it ran and keeps the others as they are. Every section says when and with which
+ * command its figures were measured.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { benchContext, type ScenarioResult } from './harness.js';
 import { deadlineLateness } from './deadline-lateness.js';
+import { floodingClient } from './flood.js';
+import { hostileTraffic } from './hostile.js';
 import { burstUnderLimits, relayEngineSpeed } from './relay.js';
 import { startupAndIdle } from './startup.js';
 
@@ -20,12 +24,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ctx = benchContext(root);
 const asks = Number(process.env.BENCH_ASKS ?? 10_000);
 
-const scenarios: Record<string, { run: () => Promise<ScenarioResult>; how: string }> = {
+interface Scenario {
+  readonly run: () => Promise<ScenarioResult>;
+  readonly how: string;
+  /** How the section's heading begins: finds the section in a docs/BENCHMARKS.md written before sections were marked. */
+  readonly heading: string;
+}
+
+const scenarios: Record<string, Scenario> = {
   startup: {
     run: () => startupAndIdle(ctx, 5),
+    heading: 'Start-up',
     how: 'Five fresh starts on an empty SQLite file; start-up is the time from spawning the process to the first 200 from `/healthz`; idle RSS is read from /proc 3 s later.',
   },
   relay: {
+    heading: 'Relay engine speed',
     run: () => relayEngineSpeed(ctx, { clients: 100, perSecond: Number(process.env.BENCH_RATE ?? 1200), seconds: 10, warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3) }),
     how: [
       '100 clients open a case each (not timed). Then client messages are offered through the signed',
@@ -44,6 +57,7 @@ const scenarios: Record<string, { run: () => Promise<ScenarioResult>; how: strin
   },
   burst: {
     run: () => burstUnderLimits(ctx, { clients: 100, perClient: 10 }),
+    heading: 'Burst under',
     how: [
       '100 clients with open cases (opened beforehand, not timed) each send 10 messages in a row, all',
       'clients at once: 1,000 messages. The fake Slack answers 429 (Retry-After: 1) to any second',
@@ -54,12 +68,49 @@ const scenarios: Record<string, { run: () => Promise<ScenarioResult>; how: strin
   },
   deadline: {
     run: () => deadlineLateness(ctx, asks),
+    heading: 'Deadline lateness',
     how: [
       `${asks.toLocaleString('en')} clients each write to the bot (signed webhook calls, 50 at a time): ${asks.toLocaleString('en')} cases.`,
       'An agent asks one of five departments in each case thread with `!ask <department> in <N>s`,',
       'choosing N so the deadlines are spread evenly over one minute, starting once every ask is in.',
       "Each overdue notice in a case thread is matched to its ask; lateness = arrival at the fake Slack minus the ask's",
       '`deadline_at` in SQLite. RSS is sampled every second from /proc during the deadline minute.',
+    ].join('\n'),
+  },
+  hostile: {
+    run: () => hostileTraffic(ctx, { clients: 20, attackers: 24, seconds: 10, clientPerSecond: 20, agentPerSecond: 10 }),
+    heading: 'Hostile traffic',
+    how: [
+      '20 clients open a case each (not timed). Then for 10 s, at once: 24 attacker connections send',
+      'requests at full speed, each on a fresh connection, the next as soon as the last was answered or',
+      'cut (EPIPE, ECONNRESET), cycling through seven kinds: unsigned `POST /slack/events` with a 4 MB',
+      'body, declared or chunked; a well-formed fake signature (`v0=` + 64 hex) with a fresh timestamp',
+      'and a 4 MB body, declared (refused on the declared size) or chunked (refused after 1 MiB read),',
+      'or a 1,000,000-byte body (read whole and hashed, then refused); and `POST /telegram/webhook` with',
+      'a wrong secret and a 4 MB body, declared or chunked. Meanwhile signed traffic on a fixed schedule,',
+      'whatever the answers: 20 Telegram client messages a second over the 20 cases (right secret) and',
+      '10 signed Slack events a second, an agent\'s `!reply` in a case thread. Answer time = the webhook\'s',
+      'answer at the sender minus the send. "Relayed" = the message\'s marker in a thread post at the fake',
+      'Slack; "delivered" = the reply\'s marker in a `sendMessage` at the fake Telegram. Repka runs',
+      'without platform limits. CPU is utime + stime of the Repka process from /proc over the 10 s, RSS',
+      'sampled every 250 ms. The attackers run in the benchmark process on the same 2 cores.',
+    ].join('\n'),
+  },
+  flood: {
+    run: () => floodingClient(ctx, { floodRequests: 1000, newEvery: 5, others: 20, staggerMs: 500, followUps: 2 }),
+    heading: 'A flooding client',
+    how: [
+      'The fake Slack answers 429 (Retry-After: 1) to a second `chat.postMessage` in a channel within a',
+      'rolling second, as Slack does; Repka runs with its default pacing (one post per channel per',
+      'second, Telegram 1 per chat and 30 per second). One client sends 1,000 webhook updates, each once',
+      'the last was answered: every fifth is `/new`, the rest text messages (Repka keeps a client at 3',
+      'open cases at most, `MAX_OPEN_CASES_PER_CLIENT`). From the same moment 20 other clients, new to',
+      'Repka, write their first message one every 500 ms, then 2 follow-ups each. Card wait = arrival',
+      'at the fake Slack of the card (a support-channel post without thread_ts naming the client) minus',
+      'the sending of their first message. The flooder\'s cases are counted in SQLite. Then a control',
+      'round on a fresh Repka: the same 20 clients, no flooder, to tell what the flood costs them from',
+      'what the channel\'s pace costs anyway (20 cards arriving 2 a second need 20 posting turns of',
+      'about a second each). `BENCH_DEBUG=1` prints the support channel\'s posts in order.',
     ].join('\n'),
   },
 };
@@ -69,42 +120,99 @@ const chosen = Object.keys(scenarios).filter((name) => only === undefined || onl
 const results: { name: string; result: ScenarioResult; seconds: number }[] = [];
 for (const name of chosen) {
   const started = Date.now();
-  const result = await (scenarios[name] as { run: () => Promise<ScenarioResult> }).run();
+  const result = await (scenarios[name] as Scenario).run();
   const seconds = Math.round((Date.now() - started) / 1000);
   results.push({ name, result, seconds });
   process.stdout.write(`\n${result.name} (${seconds} s): ${result.pass ? 'PASS' : 'FAIL'} (${result.target})\n`);
   for (const [key, value] of Object.entries(result.figures)) process.stdout.write(`  ${key.padEnd(34)} ${value}\n`);
 }
 
+/** One scenario's part of docs/BENCHMARKS.md: its summary row and its section (from `## ` on). */
+interface DocPart {
+  readonly row: string;
+  readonly section: string;
+}
+
+/** Marks a section with its scenario, so a later partial run finds it whatever its heading says. */
+const sectionMark = (name: string) => `<!-- bench:${name} -->`;
+
+/**
+ * The parts of an earlier docs/BENCHMARKS.md by scenario name. A section written before sections
+ * carried their own "Measured on" line gets one from the document's "Produced by" and "Machine" lines.
+ */
+function earlierParts(doc: string): Map<string, DocPart> {
+  const [head = '', ...sections] = doc.split(/^## /m);
+  const produced = /^Produced by `(.+)` on (\S+)\.$/m.exec(head);
+  const machine = /^Machine: (.+?)\. Redis/m.exec(head)?.[1];
+  const rows = head.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| scenario |') && !line.startsWith('| --- '));
+  const parts = new Map<string, DocPart>();
+  for (const body of sections) {
+    const title = body.slice(0, body.indexOf('\n'));
+    const name =
+      /<!-- bench:(\w+) -->/.exec(body)?.[1] ?? Object.keys(scenarios).find((n) => title.startsWith((scenarios[n] as Scenario).heading));
+    const row = rows.find((r) => r.startsWith(`| ${title} |`));
+    if (name === undefined || row === undefined) continue;
+    let section = `## ${body.trimEnd()}`;
+    if (!section.includes('\nMeasured on ') && produced !== null) {
+      const measured = `${sectionMark(name)}\nMeasured on ${produced[2]} with \`${produced[1]}\`${machine ? ` (${machine})` : ''}.`;
+      section = section.replace('\n\n', `\n\n${measured}\n\n`);
+    }
+    parts.set(name, { row, section });
+  }
+  return parts;
+}
+
 const partial = chosen.length < Object.keys(scenarios).length || process.env.BENCH_ASKS !== undefined;
 if (partial && process.env.BENCH_WRITE !== '1') {
   process.stdout.write('\npartial run: docs/BENCHMARKS.md left as it is (BENCH_WRITE=1 to write it)\n');
 } else {
-  const env = [only ? `BENCH_ONLY=${only.join(',')}` : '', process.env.BENCH_ASKS ? `BENCH_ASKS=${process.env.BENCH_ASKS}` : ''].filter(Boolean).join(' ');
+  const path = join(root, 'docs/BENCHMARKS.md');
+  const tuned = ['BENCH_ONLY', 'BENCH_ASKS', 'BENCH_RATE', 'BENCH_WARMUP', 'BENCH_WRITE'].flatMap((key) => (process.env[key] !== undefined && process.env[key] !== '' ? [`${key}=${process.env[key]}`] : []));
+  const command = [...tuned, 'npm run bench'].join(' ');
+  const date = new Date().toISOString().slice(0, 10);
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
-  const summary = results.map(({ result, seconds }) => `| ${result.name} | ${result.target} | ${result.pass ? 'met' : '**not met**'} | ${seconds} s |`);
-  const sections = results.map(({ name, result }) => {
+  const parts = partial && existsSync(path) ? earlierParts(readFileSync(path, 'utf8')) : new Map<string, DocPart>();
+  for (const { name, result, seconds } of results) {
     const rows = Object.entries(result.figures).map(([k, v]) => `| ${k} | ${v} |`);
-    return [`## ${result.name}`, '', `Target: ${result.target}. Result: **${result.pass ? 'met' : 'not met'}**.`, '', (scenarios[name] as { how: string }).how, '', '| figure | value |', '| --- | --- |', ...rows].join('\n');
+    const section = [
+      `## ${result.name}`,
+      '',
+      sectionMark(name),
+      `Measured on ${date} with \`${command}\` (${machine}).`,
+      '',
+      `Target: ${result.target}. Result: **${result.pass ? 'met' : 'not met'}**.`,
+      '',
+      (scenarios[name] as Scenario).how,
+      '',
+      '| figure | value |',
+      '| --- | --- |',
+      ...rows,
+    ].join('\n');
+    parts.set(name, { row: `| ${result.name} | ${result.target} | ${result.pass ? 'met' : '**not met**'} | ${seconds} s |`, section });
+  }
+  const kept = Object.keys(scenarios).flatMap((name) => {
+    const part = parts.get(name);
+    return part === undefined ? [] : [part];
   });
   const doc = `# Benchmarks
 
-Produced by \`${env ? `${env} ` : ''}npm run bench\` on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${machine}. Redis: ${ctx.redisUrl} (local).
+Produced by \`npm run bench\`. Each section says on which date, with which command and on which
+machine its figures were measured; Redis is local (${ctx.redisUrl}).
 
 Repka runs as \`npm start\` runs it (its own Node process, real SQLite file, real Redis) against the
 fake Slack and Telegram servers of \`tests/fakes\` in the benchmark process, which answer at once
 and record the arrival time of every call. Figures are wall-clock times measured at the fakes.
-Run one scenario with \`BENCH_ONLY=<name> npm run bench\` (names: ${Object.keys(scenarios).join(', ')}).
+Run one scenario with \`BENCH_ONLY=<name> npm run bench\` (names: ${Object.keys(scenarios).join(', ')});
+add \`BENCH_WRITE=1\` to replace its section here and keep the others.
 
 | scenario | target | result | took |
 | --- | --- | --- | --- |
-${summary.join('\n')}
+${kept.map((p) => p.row).join('\n')}
 
-${sections.join('\n\n')}
+${kept.map((p) => p.section).join('\n\n')}
 `;
   mkdirSync(join(root, 'docs'), { recursive: true });
-  writeFileSync(join(root, 'docs/BENCHMARKS.md'), doc);
-  process.stdout.write('\nwrote docs/BENCHMARKS.md\n');
+  writeFileSync(path, doc);
+  process.stdout.write(`\nwrote docs/BENCHMARKS.md (${results.map((r) => r.name).join(', ')} measured now${kept.length > results.length ? '; the other sections kept' : ''})\n`);
 }
 process.exit(results.every((r) => r.result.pass) ? 0 : 1);
