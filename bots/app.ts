@@ -165,10 +165,19 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
 
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     redis.on('error', (error) => log.warn('redis error', { error: error.message }));
-    cleanups.push(() => void redis.disconnect());
+    // quit, not disconnect: commands still in flight (a deadline job being added as start-up is
+    // cut short) get their answers instead of rejecting unhandled; a Redis that does not answer
+    // within a second is dropped.
+    cleanups.push(async () => {
+      if (redis.status !== 'ready') return redis.disconnect();
+      await Promise.race([redis.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      redis.disconnect();
+    });
     await withRetries('Redis connection', 3, () => redis.connect(), () => false, log);
     const queue = createOutboxQueue(redis, config.queuePrefix);
     cleanups.push(() => queue.close());
+    // Runs before the queues close (cleanups run in reverse): job adds still on their way get their answers.
+    const settleQueues: (() => Promise<void>)[] = [];
     const trigger: QueueDeliveryTrigger = new QueueDeliveryTrigger(
       queue,
       log,
@@ -180,6 +189,10 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const deadlineQueue = createDeadlineQueue(redis, config.queuePrefix);
     cleanups.push(() => deadlineQueue.close());
     const scheduler = new BullDeadlineScheduler(deadlineQueue, clock, log);
+    settleQueues.push(() => scheduler.settled(), () => trigger.settled());
+    cleanups.push(async () => {
+      for (const settle of settleQueues) await settle();
+    });
     const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments: config.departments });
     const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents, asks, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
     const ratings = new RatingService({ store, outbox, trigger, clock, log });
@@ -247,6 +260,9 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const deadlineWorker = createDeadlineWorker(redis, config.queuePrefix, asks, () => store.committed(), log);
     cleanups.push(() => deadlineWorker.close());
     void deadlineWorker.run();
+    // Each queue and worker first asks Redis its version; a stop before that answer would leave
+    // the question to reject unhandled ("Connection is closed"), so start-up waits for it.
+    await Promise.all([queue.waitUntilReady(), deadlineQueue.waitUntilReady(), worker.waitUntilReady(), deadlineWorker.waitUntilReady()]);
     const rebuilt = asks.rebuildSchedules();
     log.info('deadline jobs rebuilt from SQLite', rebuilt);
 

@@ -25,6 +25,9 @@ export function createDeadlineQueue(connection: ConnectionOptions, prefix: strin
 
 /** Schedules deadline jobs in BullMQ; errors are logged (SQLite stays the source of truth). */
 export class BullDeadlineScheduler implements DeadlineScheduler {
+  /** Adds and removals sent to Redis and not yet answered (see {@link settled}). */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
   constructor(
     private readonly queue: Queue<DeadlineJobData>,
     private readonly clock: Clock,
@@ -43,9 +46,25 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
     const base = { type: 'ask' as const, askId, version };
     const kinds: DeadlineKind[] = [...Array.from({ length: reminderCount }, (_, index) => ({ kind: 'reminder' as const, index })), { kind: 'due' }, { kind: 'again' }];
     // Stale jobs would do nothing anyway (the ask's state is checked); removing them keeps Redis small.
-    Promise.all(kinds.map((which) => this.queue.remove(deadlineJobId({ ...base, which })))).catch((error: Error) =>
-      this.log.warn('could not remove deadline jobs', { askId, error: error.message }),
+    this.track(
+      Promise.all(kinds.map((which) => this.queue.remove(deadlineJobId({ ...base, which })))).catch((error: Error) =>
+        this.log.warn('could not remove deadline jobs', { askId, error: error.message }),
+      ),
     );
+  }
+
+  /**
+   * Resolves once every add and removal sent so far has its answer. Called before the queue's
+   * connection closes on shutdown: a pipeline still queued when it closes would reject each of
+   * its commands ("Connection is closed"), unhandled.
+   */
+  async settled(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
   }
 
   scheduleClientWait(caseId: number, waitingSince: number, at: number, rebuild = false): void {
@@ -58,7 +77,8 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
   private add(jobs: { data: DeadlineJobData; at: number }[], rebuild = false): void {
     const now = this.clock.now();
     const idOf = (data: DeadlineJobData, at: number) => (rebuild && at <= now ? `${deadlineJobId(data)}-${this.startTag}` : deadlineJobId(data));
-    this.queue
+    this.track(
+      this.queue
       .addBulk(
         jobs.map(({ data, at }) => ({
           name: data.type,
@@ -66,7 +86,8 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
           opts: { jobId: idOf(data, at), delay: Math.max(0, at - now), removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 500 } },
         })),
       )
-      .catch((error: Error) => this.log.warn('could not schedule deadline jobs; they are rebuilt on start', { error: error.message }));
+      .catch((error: Error) => this.log.warn('could not schedule deadline jobs; they are rebuilt on start', { error: error.message })),
+    );
   }
 }
 

@@ -38,6 +38,8 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
   private readonly waiting = new Set<string>();
   /** Rows woken in this turn, queued together once it ends. */
   private woken: number[] = [];
+  /** Job adds sent to Redis and not yet answered (see settled). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly queue: Queue<OutboxJobData>,
@@ -85,10 +87,20 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
       return { name: 'deliver', data, opts: { ...jobOptions, ...opts, jobId: outboxJobId(first) } };
     });
     if (jobs.length === 0) return;
-    this.queue.addBulk(jobs).catch((error: Error) => {
+    const sent = this.queue.addBulk(jobs).catch((error: Error) => {
       for (const stream of streams) this.waiting.delete(stream);
       this.log.warn('could not queue delivery; the sweep will retry', { error: error.message });
     });
+    this.inFlight.add(sent);
+    void sent.finally(() => this.inFlight.delete(sent));
+  }
+
+  /**
+   * Resolves once every job add sent so far has its answer: called before the queue's connection
+   * closes on shutdown, since a pipeline still queued then would reject each command unhandled.
+   */
+  async settled(): Promise<void> {
+    await Promise.all([...this.inFlight]);
   }
 
   /** A job of `stream` starts draining it: rows written from now on need a job of their own. */
