@@ -71,7 +71,8 @@ function start(patch: Record<string, string>): Promise<{ code: number | null; ou
     ...secrets,
     ...patch,
   };
-  const child = spawn(tsx, [join(root, 'bots/main.ts')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Killed if it has not exited within 50 s, so a hanging start cannot outlive the test.
+  const child = spawn(tsx, [join(root, 'bots/main.ts')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 50_000, killSignal: 'SIGKILL' });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
