@@ -27,18 +27,14 @@ const asks = Number(process.env.BENCH_ASKS ?? 10_000);
 interface Scenario {
   readonly run: () => Promise<ScenarioResult>;
   readonly how: string;
-  /** How the section's heading begins: finds the section in a docs/BENCHMARKS.md written before sections were marked. */
-  readonly heading: string;
 }
 
 const scenarios: Record<string, Scenario> = {
   startup: {
     run: () => startupAndIdle(ctx, 5),
-    heading: 'Start-up',
     how: 'Five fresh starts on an empty SQLite file; start-up is the time from spawning the process to the first 200 from `/healthz`; idle RSS is read from /proc 3 s later.',
   },
   relay: {
-    heading: 'Relay engine speed',
     run: () => relayEngineSpeed(ctx, { clients: 100, perSecond: Number(process.env.BENCH_RATE ?? 1200), seconds: 10, warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3) }),
     how: [
       '100 clients open a case each (not timed). Then client messages are offered through the signed',
@@ -57,7 +53,6 @@ const scenarios: Record<string, Scenario> = {
   },
   burst: {
     run: () => burstUnderLimits(ctx, { clients: 100, perClient: 10 }),
-    heading: 'Burst under',
     how: [
       '100 clients with open cases (opened beforehand, not timed) each send 10 messages in a row, all',
       'clients at once: 1,000 messages. The fake Slack answers 429 (Retry-After: 1) to any second',
@@ -68,7 +63,6 @@ const scenarios: Record<string, Scenario> = {
   },
   deadline: {
     run: () => deadlineLateness(ctx, asks),
-    heading: 'Deadline lateness',
     how: [
       `${asks.toLocaleString('en')} clients each write to the bot (signed webhook calls, 50 at a time): ${asks.toLocaleString('en')} cases.`,
       'An agent asks one of five departments in each case thread with `!ask <department> in <N>s`,',
@@ -79,7 +73,6 @@ const scenarios: Record<string, Scenario> = {
   },
   hostile: {
     run: () => hostileTraffic(ctx, { clients: 20, attackers: 24, seconds: 10, clientPerSecond: 20, agentPerSecond: 10 }),
-    heading: 'Hostile traffic',
     how: [
       '20 clients open a case each (not timed). Then for 10 s, at once: 24 attacker connections send',
       'requests at full speed, each on a fresh connection, the next as soon as the last was answered or',
@@ -98,7 +91,6 @@ const scenarios: Record<string, Scenario> = {
   },
   flood: {
     run: () => floodingClient(ctx, { floodRequests: 1000, newEvery: 5, others: 20, staggerMs: 500, followUps: 2 }),
-    heading: 'A flooding client',
     how: [
       'The fake Slack answers 429 (Retry-After: 1) to a second `chat.postMessage` in a channel within a',
       'rolling second, as Slack does; Repka runs with its default pacing (one post per channel per',
@@ -136,28 +128,16 @@ interface DocPart {
 /** Marks a section with its scenario, so a later partial run finds it whatever its heading says. */
 const sectionMark = (name: string) => `<!-- bench:${name} -->`;
 
-/**
- * The parts of an earlier docs/BENCHMARKS.md by scenario name. A section written before sections
- * carried their own "Measured on" line gets one from the document's "Produced by" and "Machine" lines.
- */
+/** The parts of an earlier docs/BENCHMARKS.md by scenario name, found by their marks. */
 function earlierParts(doc: string): Map<string, DocPart> {
   const [head = '', ...sections] = doc.split(/^## /m);
-  const produced = /^Produced by `(.+)` on (\S+)\.$/m.exec(head);
-  const machine = /^Machine: (.+?)\. Redis/m.exec(head)?.[1];
   const rows = head.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| scenario |') && !line.startsWith('| --- '));
   const parts = new Map<string, DocPart>();
   for (const body of sections) {
     const title = body.slice(0, body.indexOf('\n'));
-    const name =
-      /<!-- bench:(\w+) -->/.exec(body)?.[1] ?? Object.keys(scenarios).find((n) => title.startsWith((scenarios[n] as Scenario).heading));
+    const name = /<!-- bench:(\w+) -->/.exec(body)?.[1];
     const row = rows.find((r) => r.startsWith(`| ${title} |`));
-    if (name === undefined || row === undefined) continue;
-    let section = `## ${body.trimEnd()}`;
-    if (!section.includes('\nMeasured on ') && produced !== null) {
-      const measured = `${sectionMark(name)}\nMeasured on ${produced[2]} with \`${produced[1]}\`${machine ? ` (${machine})` : ''}.`;
-      section = section.replace('\n\n', `\n\n${measured}\n\n`);
-    }
-    parts.set(name, { row, section });
+    if (name !== undefined && row !== undefined) parts.set(name, { row, section: `## ${body.trimEnd()}` });
   }
   return parts;
 }
