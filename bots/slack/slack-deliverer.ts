@@ -137,6 +137,16 @@ export class SlackDeliverer implements Deliverer {
     }
   }
 
+  /**
+   * The channel turn a new card waits for: first, unless its client already has an earlier case
+   * open. A client opening case after case (`/new`) then waits behind other clients' first cards,
+   * as bulk traffic does, while every client's first card goes ahead.
+   */
+  private cardPriority(theCase: Case): number {
+    const earlierOpen = this.deps.store.listOpenCases(theCase.clientId).some((c) => c.id < theCase.id);
+    return earlierOpen ? turnPriority.normal : turnPriority.firstCard;
+  }
+
   private async deliverCard(caseId: number, op: 'post' | 'update', pending: PendingMessage, signal: AbortSignal): Promise<void> {
     const { store } = this.deps;
     const theCase = store.getCase(caseId);
@@ -158,7 +168,7 @@ export class SlackDeliverer implements Deliverer {
       const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.slackChannel, undefined, pending.id, pending.createdAt) : undefined;
       const ts =
         landed?.firstTs ??
-        (await this.postOnce(theCase.slackChannel, undefined, { text: card.text, blocks: card.blocks }, { ids: [pending.id], part: 0, parts: 1, caseId }, signal));
+        (await this.postOnce(theCase.slackChannel, undefined, { text: card.text, blocks: card.blocks }, { ids: [pending.id], part: 0, parts: 1, caseId, priority: this.cardPriority(theCase) }, signal));
       store.updateCase(caseId, { slackThreadTs: ts });
       await this.postContinuation(theCase.slackChannel, ts, card.continuation, pending, false, signal);
       return;
@@ -382,11 +392,11 @@ export class SlackDeliverer implements Deliverer {
     channel: string,
     threadTs: string | undefined,
     content: { text: string; blocks?: readonly unknown[] },
-    tag: { ids: readonly number[]; part: number; parts: number; caseId?: number; repostOf?: string },
+    tag: { ids: readonly number[]; part: number; parts: number; caseId?: number; repostOf?: string; priority?: number },
     signal: AbortSignal,
   ): Promise<string> {
     // A case card (a post to the channel itself naming its case) goes before other cases' bulk posts.
-    await this.spendTurn(channel, signal, threadTs === undefined && tag.caseId !== undefined ? turnPriority.firstCard : turnPriority.normal);
+    await this.spendTurn(channel, signal, tag.priority ?? (threadTs === undefined && tag.caseId !== undefined ? turnPriority.firstCard : turnPriority.normal));
     const answer = await this.call(
       'chat.postMessage',
       () =>

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TgUser } from '../fakes/fake-telegram.js';
+import { commandUpdate, type TgUser } from '../fakes/fake-telegram.js';
 import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
 
 /*
@@ -68,7 +68,8 @@ describe('a client flooding the bot', () => {
     // Every busy case now has a post waiting for the channel's turn (about one a second)...
     for (const client of busy) expect((await h.clientSays(client, `busy ${client.id} again`)).status).toBe(200);
     const postsBefore = h.slack.callsTo('chat.postMessage').length;
-    // ...when a new client writes for the first time.
+    // ...and one of them opens a second case, just before a new client writes for the first time.
+    expect((await h.sendUpdate(commandUpdate(busy[0] as TgUser, '/new'))).status).toBe(200);
     const newcomer: TgUser = { id: 8300, first_name: 'Newcomer', language_code: 'en' };
     expect((await h.clientSays(newcomer, 'my very first message')).status).toBe(200);
     await eventually(() => threads.every((t) => threadTexts(t.threadTs).some((text) => text.includes('again'))), 30_000, 'every busy post in Slack');
@@ -77,6 +78,12 @@ describe('a client flooding the bot', () => {
     expect(card).toBeGreaterThanOrEqual(0);
     // At most the post whose turn had already begun goes before it; five busy posts wait behind the card.
     expect(calls.slice(card + 1).filter((c) => String(c.params.text).includes('again')).length).toBeGreaterThanOrEqual(busy.length - 1);
+    // A client's second case waits its turn like bulk traffic: the newcomer's first card goes before it.
+    const secondCase = await eventually(() => {
+      const index = h.slack.callsTo('chat.postMessage').slice(postsBefore).findIndex((c) => c.params.thread_ts === undefined && String(c.params.text).includes('Busy0') && !String(c.params.text).includes('opens'));
+      return index === -1 ? undefined : index;
+    }, 30_000, "the busy client's second card");
+    expect(secondCase).toBeGreaterThan(card);
   });
 });
 
