@@ -24,7 +24,8 @@ export type ClientContent =
 /** Posts into the case thread in the support channel. */
 export type ThreadPost =
   | { readonly type: 'client-message'; readonly eventId: number; readonly content: ClientContent }
-  | { readonly type: 'closed'; readonly by: string; readonly summary?: string }
+  /** `settledAskIds`: the open questions the close settled (their departments were told). */
+  | { readonly type: 'closed'; readonly by: string; readonly summary?: string; readonly settledAskIds?: readonly number[] }
   | { readonly type: 'reopened'; readonly by: string }
   | { readonly type: 'assigned'; readonly by: string; readonly assignee: string }
   | { readonly type: 'history' }
@@ -54,6 +55,8 @@ export type DepartmentPost =
   | { readonly type: 'escalated-again' }
   | { readonly type: 'extended'; readonly byName: string; readonly reason: string }
   | { readonly type: 'cancelled'; readonly by: string }
+  /** The case was closed while this question was open: no answer is needed any more. */
+  | { readonly type: 'case-closed'; readonly by: string }
   | { readonly type: 'settled' };
 
 /** Private answers to one Slack user (chat.postEphemeral). */

@@ -166,6 +166,21 @@ export class AskService {
     });
   }
 
+  /**
+   * The case is closing (inside its unit of work): every open question is settled. Each is marked
+   * cancelled with the reason "case closed", its reminder, overdue and escalation jobs are removed
+   * (and would find it settled if one still fired), and its department thread is told. Returns the
+   * questions settled, in order.
+   */
+  settleForClose(theCase: Case, actor: Actor, fx: Effects): Ask[] {
+    const open = this.deps.store.listAsks(theCase.id).filter((a) => a.status === 'open');
+    for (const ask of open) {
+      this.settleInside(ask, 'cancelled', 'ask-cancelled', 'case closed', actor, fx);
+      fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'case-closed', by: actor.user } });
+    }
+    return open;
+  }
+
   /** `!cancel <ask number or department>` inside a case's unit of work. */
   cancelFromThread(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string, fx: Effects): InboundResult {
     const open = this.deps.store.listAsks(theCase.id).filter((a) => a.status === 'open');

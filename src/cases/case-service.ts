@@ -234,7 +234,8 @@ export class CaseService {
           const summary = command.summary === '' ? null : command.summary;
           record('closed', summary);
           this.deps.store.updateCase(current.id, { status: 'closed', closedAt: now, closeSummary: summary, clientWaitingSince: null });
-          send({ to: 'case-thread', caseId: current.id, post: { type: 'closed', by: message.user, summary: summary ?? undefined } });
+          const settled = this.deps.asks.settleForClose(current, message, fx).map((a) => a.id);
+          send({ to: 'case-thread', caseId: current.id, post: { type: 'closed', by: message.user, summary: summary ?? undefined, ...(settled.length > 0 ? { settledAskIds: settled } : {}) } });
           send(caseClosedNotice(client.telegramChatId, current.id));
           return { outcome: 'done', caseId: current.id };
         }

@@ -228,3 +228,45 @@ describe('the case thread', () => {
     expect(h.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage')).toHaveLength(0);
   });
 });
+
+describe('closing a case with open questions', () => {
+  it('settles each: its department thread is told, its deadline jobs are gone, the close says so, and no notice follows', async () => {
+    const { caseId, threadTs } = await h.openCase(newClient(), 'two things to check');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask marketing in 1h was the promo 10%?');
+    const promo = await question('C0MKT', 'was the promo 10%?');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask ops in 1h is the courier late?');
+    const ops = await question('C0OPS', 'is the courier late?');
+    const askIds = [promo, ops].map((q) => Number(/Q(\d+)/.exec(String(q.call.params.text))?.[1]));
+
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const jobsOf = async () => (await connection.keys(`${h.config.queuePrefix}:deadlines:ask-*`)).filter((k) => askIds.some((id) => k.includes(`:ask-${id}-`)));
+    // Both questions' due jobs are waiting in Redis before the close...
+    await eventually(async () => (await jobsOf()).length >= 2, 5000, 'the deadline jobs scheduled');
+
+    await h.agentSays(threadTs, 'U0AGENT1', '!close sorted out by phone');
+    const closed = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Case closed'));
+    expect(closed.params.text).toContain(`Q${askIds[0]}, Q${askIds[1]}`);
+    for (const [channel, q, askId] of [['C0MKT', promo, askIds[0]], ['C0OPS', ops, askIds[1]]] as const) {
+      const told = await h.slack.waitFor('chat.postMessage', (c) => c.params.channel === channel && c.params.thread_ts === q.ts && String(c.params.text).includes(`closed case #${caseId}`));
+      expect(told.params.text).toContain(`Q${askId} needs no answer`);
+    }
+
+    // ...and after it nothing is left to fire: every reminder, overdue and escalation job was removed
+    // (a job that still fired would find the question settled: its once-only claim needs it open).
+    try {
+      await eventually(async () => (await jobsOf()).length === 0, 5000, 'the deadline jobs removed');
+    } finally {
+      await connection.quit();
+    }
+    const db = new Database(h.config.databasePath, { readonly: true });
+    try {
+      const rows = db.prepare(`select status, closed_reason as reason from asks where id in (${askIds.join(',')})`).all();
+      expect(rows).toEqual([
+        { status: 'cancelled', reason: 'case closed' },
+        { status: 'cancelled', reason: 'case closed' },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});

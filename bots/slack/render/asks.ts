@@ -88,6 +88,8 @@ export function renderDepartmentPost(post: DepartmentPost, c: AskContext): Slack
       return { text: `:no_entry_sign: Support (<@${post.by}>) cancelled Q${ask.id}: no answer needed any more.` };
     case 'settled':
       return { text: `:white_check_mark: Q${ask.id} is settled.` };
+    case 'case-closed':
+      return { text: `:lock: Support (<@${post.by}>) closed case #${ask.caseId}: Q${ask.id} needs no answer any more.` };
   }
 }
 

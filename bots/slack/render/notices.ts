@@ -46,7 +46,9 @@ export function renderEphemeral(notice: EphemeralNotice, renderAskProblem: (noti
 export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-message' } | { type: 'history' } | { askId: number }>, c: { assignee: string | null; now: number }): string {
   switch (post.type) {
     case 'closed':
-      return `:lock: Case closed by <@${post.by}>${post.summary ? `: ${escapeWithLinks(post.summary)}` : ''}. The client was told.`;
+      return `:lock: Case closed by <@${post.by}>${post.summary ? `: ${escapeWithLinks(post.summary)}` : ''}. The client was told.${
+        post.settledAskIds && post.settledAskIds.length > 0 ? ` Open questions settled by the close, their departments told: ${post.settledAskIds.map((id) => `Q${id}`).join(', ')}.` : ''
+      }`;
     case 'reopened':
       return `:unlock: Case reopened by <@${post.by}>. The client was told.`;
     case 'assigned':
