@@ -176,8 +176,6 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     await withRetries('Redis connection', 3, () => redis.connect(), () => false, log);
     const queue = createOutboxQueue(redis, config.queuePrefix);
     cleanups.push(() => queue.close());
-    // Runs before the queues close (cleanups run in reverse): job adds still on their way get their answers.
-    const settleQueues: (() => Promise<void>)[] = [];
     const trigger: QueueDeliveryTrigger = new QueueDeliveryTrigger(
       queue,
       log,
@@ -189,9 +187,9 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const deadlineQueue = createDeadlineQueue(redis, config.queuePrefix);
     cleanups.push(() => deadlineQueue.close());
     const scheduler = new BullDeadlineScheduler(deadlineQueue, clock, log);
-    settleQueues.push(() => scheduler.settled(), () => trigger.settled());
+    // Runs before the queues close (cleanups run in reverse): job adds still on their way get their answers.
     cleanups.push(async () => {
-      for (const settle of settleQueues) await settle();
+      await Promise.all([scheduler.settled(), trigger.settled()]);
     });
     const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments: config.departments });
     const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents, asks, maxOpenCasesPerClient: config.maxOpenCasesPerClient });

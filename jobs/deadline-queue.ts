@@ -1,3 +1,4 @@
+import { InFlight } from './in-flight.js';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { AskSchedule, Clock, DeadlineScheduler, Logger } from '../src/ports.js';
 import type { AskService, DeadlineKind } from '../src/asks/ask-service.js';
@@ -26,7 +27,7 @@ export function createDeadlineQueue(connection: ConnectionOptions, prefix: strin
 /** Schedules deadline jobs in BullMQ; errors are logged (SQLite stays the source of truth). */
 export class BullDeadlineScheduler implements DeadlineScheduler {
   /** Adds and removals sent to Redis and not yet answered (see {@link settled}). */
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly queue: Queue<DeadlineJobData>,
@@ -46,25 +47,16 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
     const base = { type: 'ask' as const, askId, version };
     const kinds: DeadlineKind[] = [...Array.from({ length: reminderCount }, (_, index) => ({ kind: 'reminder' as const, index })), { kind: 'due' }, { kind: 'again' }];
     // Stale jobs would do nothing anyway (the ask's state is checked); removing them keeps Redis small.
-    this.track(
+    this.inFlight.track(
       Promise.all(kinds.map((which) => this.queue.remove(deadlineJobId({ ...base, which })))).catch((error: Error) =>
         this.log.warn('could not remove deadline jobs', { askId, error: error.message }),
       ),
     );
   }
 
-  /**
-   * Resolves once every add and removal sent so far has its answer. Called before the queue's
-   * connection closes on shutdown: a pipeline still queued when it closes would reject each of
-   * its commands ("Connection is closed"), unhandled.
-   */
-  async settled(): Promise<void> {
-    await Promise.all([...this.inFlight]);
-  }
-
-  private track(work: Promise<unknown>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+  /** Resolves once every add and removal sent so far has its answer; called before the queue closes on shutdown. */
+  settled(): Promise<void> {
+    return this.inFlight.settled();
   }
 
   scheduleClientWait(caseId: number, waitingSince: number, at: number, rebuild = false): void {
@@ -77,7 +69,7 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
   private add(jobs: { data: DeadlineJobData; at: number }[], rebuild = false): void {
     const now = this.clock.now();
     const idOf = (data: DeadlineJobData, at: number) => (rebuild && at <= now ? `${deadlineJobId(data)}-${this.startTag}` : deadlineJobId(data));
-    this.track(
+    this.inFlight.track(
       this.queue
       .addBulk(
         jobs.map(({ data, at }) => ({

@@ -1,3 +1,4 @@
+import { InFlight } from './in-flight.js';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { DeliveryTrigger, Logger } from '../src/ports.js';
 import type { StreamDrainer } from '../src/delivery/stream-drainer.js';
@@ -39,7 +40,7 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
   /** Rows woken in this turn, queued together once it ends. */
   private woken: number[] = [];
   /** Job adds sent to Redis and not yet answered (see settled). */
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly queue: Queue<OutboxJobData>,
@@ -91,16 +92,12 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
       for (const stream of streams) this.waiting.delete(stream);
       this.log.warn('could not queue delivery; the sweep will retry', { error: error.message });
     });
-    this.inFlight.add(sent);
-    void sent.finally(() => this.inFlight.delete(sent));
+    this.inFlight.track(sent);
   }
 
-  /**
-   * Resolves once every job add sent so far has its answer: called before the queue's connection
-   * closes on shutdown, since a pipeline still queued then would reject each command unhandled.
-   */
-  async settled(): Promise<void> {
-    await Promise.all([...this.inFlight]);
+  /** Resolves once every job add sent so far has its answer; called before the queue closes on shutdown. */
+  settled(): Promise<void> {
+    return this.inFlight.settled();
   }
 
   /** A job of `stream` starts draining it: rows written from now on need a job of their own. */
