@@ -1,13 +1,11 @@
+import { isHighSurrogate } from './truncate-plain.js';
+
 /**
  * Markup that must never be cut: Slack's tokens (<@U…>, <#C…|name>, <!subteam^S…>, <https://…|label>,
  * <mailto:…>) and HTML-style entities (&amp; &lt; &gt;, &#NN;), which Slack's escaped text is full of.
  */
 const markupToken = /<[@#!][^<>\s]*(?:\|[^<>]*)?>|<(?:https?:\/\/|mailto:|tel:)[^<>\s]*(?:\|[^<>]*)?>|&(?:[A-Za-z]{2,8}|#\d{1,7});/g;
 const fence = '```';
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
 
 /** Spans [start, end) of markup tokens in `text`. */
 function tokenSpans(text: string): [number, number][] {

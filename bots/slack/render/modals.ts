@@ -4,7 +4,7 @@ import { clientName } from '../../../src/cases/case-service.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
 import { renderClientNotice } from '../../telegram/render/client-notice.js';
 import { slackLimits } from '../../platform-limits.js';
-import { truncatePlain } from './mrkdwn.js';
+import { truncatePlain } from '../../../src/text/truncate-plain.js';
 
 /** Callback ids of Repka's modals. */
 export const modals = { extend: 'ask_extend_modal', decline: 'ask_decline_modal', ask: 'case_ask_modal', reply: 'case_reply_modal' } as const;

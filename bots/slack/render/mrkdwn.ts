@@ -1,3 +1,5 @@
+import { isHighSurrogate } from '../../../src/text/truncate-plain.js';
+
 /**
  * Slack mrkdwn text on its way out: escaping what people supplied, and cutting or splitting text
  * that is already escaped without breaking it. Slack's limits count the final, escaped string
@@ -17,10 +19,6 @@ export function escapeMrkdwn(text: string): string {
 
 /** The longest entity an escaped string can hold (`&amp;`). */
 const longestEntity = 5;
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
 
 /**
  * The largest index `≤ max` at which `escaped` can be cut without splitting an entity, a `<…>`
@@ -48,19 +46,6 @@ export function truncateEscaped(escaped: string, max: number, marker = '…'): s
   if (escaped.length <= max) return escaped;
   if (max < marker.length) throw new RangeError(`max ${max} leaves no room for the marker`);
   return `${escaped.slice(0, safeCutIndex(escaped, max - marker.length))}${marker}`;
-}
-
-/**
- * Shortens plain text (a `plain_text` object, which Slack shows as it is) to at most `max` UTF-16
- * code units, ending with `marker` when cut (default `…`), never between a surrogate pair.
- * @throws RangeError when `max` is shorter than `marker`.
- */
-export function truncatePlain(text: string, max: number, marker = '…'): string {
-  if (text.length <= max) return text;
-  if (max < marker.length) throw new RangeError(`max ${max} leaves no room for the marker`);
-  let at = max - marker.length;
-  if (at > 0 && isHighSurrogate(text.charCodeAt(at - 1))) at -= 1;
-  return `${text.slice(0, at)}${marker}`;
 }
 
 /**

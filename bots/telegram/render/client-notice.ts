@@ -1,3 +1,4 @@
+import { truncatePlain } from '../../../src/text/truncate-plain.js';
 import type { ClientNotice } from '../../../src/outgoing.js';
 import type { Language } from '../../../src/ports.js';
 import { formatClientDate, formatClientDateTime, messagesFor } from '../../../src/i18n/messages.js';
@@ -13,10 +14,7 @@ export interface TelegramText {
 
 /** `text` within Telegram's 1–64 characters for a force-reply placeholder, never cutting a surrogate pair. */
 function placeholder(text: string): string {
-  if (text.length <= telegramLimits.inputPlaceholder) return text;
-  const cut = telegramLimits.inputPlaceholder - 1;
-  const code = text.charCodeAt(cut - 1);
-  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? cut - 1 : cut)}…`;
+  return truncatePlain(text, telegramLimits.inputPlaceholder);
 }
 
 /** Callback data of the language buttons: "lang:ru". */
