@@ -3,30 +3,17 @@
  * the webhook answers while 20 new clients write for the first time. Nobody's first card may wait
  * behind the flood.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import Database from 'better-sqlite3';
 import { FakeSlack } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram, commandUpdate, textUpdate, type TgUser, type Update } from '../tests/fakes/fake-telegram.js';
-import { percentile, rssOf, startRepkaProcess, type BenchContext, type ScenarioResult } from './harness.js';
+import { percentile, postOver, rssOf, startRepkaProcess, type BenchContext, type ScenarioResult } from './harness.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** Posts one update through the webhook with the right secret; resolves with the HTTP status (0 on a network error). */
-function sendUpdate(ctx: BenchContext, url: string, update: Update): Promise<number> {
-  const body = JSON.stringify(update);
-  return new Promise((resolve) => {
-    const req = request(
-      `${url}/telegram/webhook`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-telegram-bot-api-secret-token': ctx.webhookSecret } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
+async function sendUpdate(ctx: BenchContext, url: string, update: Update): Promise<number> {
+  return (await postOver(agent, `${url}/telegram/webhook`, JSON.stringify(update), { 'x-telegram-bot-api-secret-token': ctx.webhookSecret })).status;
 }
 
 /** Cases ever opened for one Telegram chat, from Repka's SQLite file. */

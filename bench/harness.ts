@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request, type Agent } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,30 @@ export function benchContext(root: string): BenchContext {
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
+}
+
+/** An HTTP answer as the load generator sees it: the status (0 on a network error) and the answer time, ms. */
+export interface PostAnswer {
+  readonly status: number;
+  readonly ms: number;
+}
+
+/**
+ * POSTs a JSON `body` to `url` over node:http on `agent` (keep-alive connections, as the platforms
+ * keep them; node:http rather than fetch, which costs several times more CPU per request and would
+ * take it from Repka on a 2-core machine). Never rejects: a network error answers status 0.
+ */
+export function postOver(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<PostAnswer> {
+  const sentAt = Date.now();
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - sentAt }));
+      res.on('error', () => resolve({ status: 0, ms: Date.now() - sentAt }));
+    });
+    req.on('error', () => resolve({ status: 0, ms: Date.now() - sentAt }));
+    req.end(body);
+  });
 }
 
 /** Resident set size of a process, bytes (Linux /proc). */

@@ -7,29 +7,13 @@ import { Agent, request, type IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { FakeSlack, nextTs, signSlackRequest, type SlackCall } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram, textUpdate, type TelegramCall, type TgUser } from '../tests/fakes/fake-telegram.js';
-import { percentile, rssOf, startRepkaProcess, type BenchContext, type ScenarioResult } from './harness.js';
+import { percentile, postOver, rssOf, startRepkaProcess, type BenchContext, type PostAnswer, type ScenarioResult } from './harness.js';
 
 /** Signed traffic keeps its connections open, as Slack and Telegram do. */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-interface Answer {
-  readonly status: number;
-  readonly ms: number;
-}
-
-/** POSTs `body` on the keep-alive agent; resolves with the status and the answer time (0 on a network error). */
-function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
-  const sentAt = Date.now();
-  return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - sentAt }));
-      res.on('error', () => resolve({ status: 0, ms: Date.now() - sentAt }));
-    });
-    req.on('error', () => resolve({ status: 0, ms: Date.now() - sentAt }));
-    req.end(body);
-  });
-}
+/** POSTs `body` on this scenario's keep-alive agent (see postOver). */
+const post = (url: string, body: string, headers: Record<string, string>): Promise<PostAnswer> => postOver(agent, url, body, headers);
 
 /** CPU time a process has used so far, seconds (utime + stime from /proc, 100 clock ticks a second). */
 function cpuSecondsOf(pid: number): number {
@@ -140,8 +124,8 @@ export async function hostileTraffic(
     });
 
     // Signed traffic on a fixed schedule, whatever the answers (a slow answer does not lower the offer).
-    const clientAnswers: Answer[] = [];
-    const agentAnswers: Answer[] = [];
+    const clientAnswers: PostAnswer[] = [];
+    const agentAnswers: PostAnswer[] = [];
     const sends: Promise<void>[] = [];
     const clientTotal = opts.clientPerSecond * opts.seconds;
     const agentTotal = opts.agentPerSecond * opts.seconds;
@@ -184,10 +168,10 @@ export async function hostileTraffic(
     const relayedCount = relayed().size;
     const deliveredCount = delivered().size;
 
-    const times = (answers: readonly Answer[]) => answers.map((a) => a.ms).sort((x, y) => x - y);
+    const times = (answers: readonly PostAnswer[]) => answers.map((a) => a.ms).sort((x, y) => x - y);
     const clientMs = times(clientAnswers);
     const agentMs = times(agentAnswers);
-    const ok = (answers: readonly Answer[]) => answers.filter((a) => a.status === 200).length;
+    const ok = (answers: readonly PostAnswer[]) => answers.filter((a) => a.status === 200).length;
     const attackTotal = [...outcomes.values()].reduce((sum, n) => sum + n, 0);
     const p99 = Math.max(percentile(clientMs, 0.99), percentile(agentMs, 0.99));
     const attackFigures = Object.fromEntries([...outcomes].sort((x, y) => x[0].localeCompare(y[0])).map(([key, n]) => [`attack: ${key}`, n]));

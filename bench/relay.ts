@@ -6,11 +6,11 @@
  * - Burst under platform limits: the fake Slack answers 429 beyond one post per second per
  *   channel (as Slack does); 1,000 messages from 100 clients with open cases arrive at once.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import Database from 'better-sqlite3';
 import { FakeSlack, type SlackCall } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram, textUpdate } from '../tests/fakes/fake-telegram.js';
-import { percentile, rssOf, startRepkaProcess, type BenchContext, type RepkaProcess, type ScenarioResult } from './harness.js';
+import { percentile, postOver, rssOf, startRepkaProcess, type BenchContext, type RepkaProcess, type ScenarioResult } from './harness.js';
 
 const marker = /\bm(\d+)x\b/g;
 /** Warm-up messages carry "w123x" instead. */
@@ -28,26 +28,11 @@ interface Client {
  */
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-/** Posts one client message through the webhook; resolves with the HTTP status. */
-function clientSays(ctx: BenchContext, url: string, client: Client, text: string): Promise<number> {
-  const body = JSON.stringify(textUpdate(client, text));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}/telegram/webhook`,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-telegram-bot-api-secret-token': ctx.webhookSecret },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/** Posts one client message through the webhook; resolves with the HTTP status, rejects on a network error. */
+async function clientSays(ctx: BenchContext, url: string, client: Client, text: string): Promise<number> {
+  const { status } = await postOver(agent, `${url}/telegram/webhook`, JSON.stringify(textUpdate(client, text)), { 'x-telegram-bot-api-secret-token': ctx.webhookSecret });
+  if (status === 0) throw new Error('the webhook call failed without an answer');
+  return status;
 }
 
 /** Opens one case per client and waits until every card is in the fake Slack. */
