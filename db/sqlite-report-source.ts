@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { clientName } from '../src/cases/case-service.js';
+import { clientName } from '../src/client-name.js';
 import type { AskStatus } from '../src/ports.js';
 import type { HomeAsk, HomeCase, HomeSource } from '../src/reports/home.js';
 import type { Period } from '../src/reports/period.js';

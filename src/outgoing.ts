@@ -59,15 +59,27 @@ export type DepartmentPost =
   | { readonly type: 'case-closed'; readonly by: string }
   | { readonly type: 'settled' };
 
-/** Private answers to one Slack user (chat.postEphemeral). */
-export type EphemeralNotice =
-  | { readonly type: 'help'; readonly unknownCommand?: string }
+/**
+ * Why a command from Slack did nothing, as a value: the Slack adapter words it. `command` is the
+ * typed form (`!close`); `via` says whether the person typed it or pressed a button or sent a form.
+ */
+export type Refusal =
+  | { readonly type: 'not-agent'; readonly command: string; readonly via: 'message' | 'button' }
   | { readonly type: 'usage'; readonly command: string }
-  | { readonly type: 'not-agent'; readonly command: string }
   | { readonly type: 'case-closed'; readonly command: string }
-  | { readonly type: 'error'; readonly text: string }
+  | { readonly type: 'already-closed'; readonly caseId: number }
+  | { readonly type: 'already-open'; readonly caseId: number }
+  | { readonly type: 'no-such-case'; readonly caseId: number }
+  | { readonly type: 'link-to-itself'; readonly caseId: number }
+  | { readonly type: 'already-linked'; readonly caseId: number; readonly otherCaseId: number }
+  | { readonly type: 'no-open-questions'; readonly caseId: number }
+  | { readonly type: 'which-question'; readonly open: readonly { readonly askId: number; readonly department: string }[] }
+  | { readonly type: 'question-not-open'; readonly askId: number }
   | { readonly type: 'unknown-department'; readonly given?: string }
-  | { readonly type: 'ask-usage'; readonly problem: string };
+  | { readonly type: 'ask-usage'; readonly problem: 'no-question' | 'bad-duration'; readonly given?: string };
+
+/** Private answers to one Slack user (chat.postEphemeral): the command list, or a refusal. */
+export type EphemeralNotice = { readonly type: 'help'; readonly unknownCommand?: string } | Refusal;
 
 /** Messages to a client's Telegram chat; rendered in the client's language at delivery. */
 export type ClientNotice =

@@ -5,7 +5,7 @@ import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMe
 import { isMessageGone, toDeliveryError } from './slack-errors.js';
 import { turnPriority, type RateLimiter } from '../../src/delivery/rate-limiter.js';
 import { splitText } from '../../src/text/split-text.js';
-import { clientName } from '../../src/cases/case-service.js';
+import { clientName } from '../../src/client-name.js';
 import { exportCase } from '../../src/history/export-case.js';
 import { renderCaseCard } from './render/case-card.js';
 import { linkedCases } from '../../src/cases/links.js';
@@ -121,7 +121,7 @@ export class SlackDeliverer implements Deliverer {
             channel: head.channel,
             user: head.user,
             thread_ts: head.threadTs,
-            text: renderEphemeral(head.notice, (n) => (n.type === 'unknown-department' ? renderDepartmentList(this.deps.departments, n.given) : `Usage: \`!ask <department> [in <duration>] <question>\`: ${n.problem}. Nothing was sent.`)),
+            text: renderEphemeral(head.notice, (n) => (n.type === 'unknown-department' ? renderDepartmentList(this.deps.departments, n.given) : `Usage: \`!ask <department> [in <duration>] <question>\`: ${n.problem === 'bad-duration' ? `"${n.given ?? ''}" is not a duration (try 30m, 2h, 1d)` : 'the question is missing'}. Nothing was sent.`)),
           }),
         );
         return 1;

@@ -1,7 +1,7 @@
 import type { Department, DepartmentsConfig } from '../config.js';
 import { addBusinessTime, businessFractionPoint } from '../deadlines/business-hours.js';
 import type { Ask, AskSchedule, AskStore, Case, CaseEventKind, CaseStore, Clock, DeadlineScheduler, DeliveryTrigger, Logger, Outbox } from '../ports.js';
-import { runUnitOfWork, type Effects, type InboundResult } from '../cases/unit-of-work.js';
+import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
 import { findDepartment, parseAskArgs } from './parse-ask.js';
 
 export interface AskServiceDeps {
@@ -56,8 +56,7 @@ export class AskService {
       if (parsed.problem === 'unknown-department' || parsed.problem === 'no-department') {
         privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'unknown-department', given: parsed.given } });
       } else {
-        const problem = parsed.problem === 'bad-duration' ? `"${parsed.given ?? ''}" is not a duration (try 30m, 2h, 1d)` : 'the question is missing';
-        privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'ask-usage', problem } });
+        privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'ask-usage', problem: parsed.problem, given: parsed.given } });
       }
       return { outcome: 'ignored', reason: parsed.problem };
     }
@@ -189,13 +188,13 @@ export class AskService {
     const department = byNumber === undefined && word !== '' ? findDepartment(this.deps.departments.departments, word) : undefined;
     const candidates = byNumber ? [byNumber] : department ? open.filter((a) => a.departmentId === department.id) : open;
     if (candidates.length !== 1) {
-      const listed = open.map((a) => `Q${a.id} (${this.department(a.departmentId)?.name ?? a.departmentId})`).join(', ');
+      const listed = open.map((a) => ({ askId: a.id, department: this.department(a.departmentId)?.name ?? a.departmentId }));
       fx.send({
         to: 'slack-ephemeral',
         channel: actor.channel,
         user: actor.user,
         threadTs: actor.threadTs,
-        notice: { type: 'error', text: open.length === 0 ? 'This case has no open department questions.' : `Say which question to cancel: \`!cancel <number>\`. Open: ${listed}.` },
+        notice: open.length === 0 ? { type: 'no-open-questions', caseId: theCase.id } : { type: 'which-question', open: listed },
       });
       return { outcome: 'ignored', reason: 'which ask' };
     }

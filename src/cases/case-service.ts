@@ -5,9 +5,10 @@ import { parseAgentCommand, type Mention } from './agent-command.js';
 import { caseClosedNotice } from './rating.js';
 import type { AskService } from '../asks/ask-service.js';
 import { languageFromCode } from '../i18n/language.js';
-import { runUnitOfWork, type Effects, type InboundResult } from './unit-of-work.js';
+import { clientName, contentText } from '../client-name.js';
+import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
 
-export type { InboundResult } from './unit-of-work.js';
+export type { InboundResult } from '../unit-of-work.js';
 
 export interface CaseServiceDeps {
   readonly store: CaseStore;
@@ -154,7 +155,7 @@ export class CaseService {
         this.deps.store.appendEvent({ caseId: current.id, at: now, kind, authorKind: 'agent', authorId: message.user, authorName: message.userName, text, data });
       const needsAgent = command.name === 'reply' || command.name === 'close' || command.name === 'reopen' || command.name === 'assign';
       if (needsAgent && !this.isAgent(message.user)) {
-        ephemeral({ type: 'not-agent', command: `!${command.name}` });
+        ephemeral({ type: 'not-agent', command: `!${command.name}`, via: message.fromCard ? 'button' : 'message' });
         return { outcome: 'ignored', reason: 'not an agent' };
       }
       const client = this.deps.store.getClient(current.clientId);
@@ -180,11 +181,11 @@ export class CaseService {
             return { outcome: 'ignored', reason: 'no case number' };
           }
           if (other === undefined || other.id === current.id) {
-            ephemeral({ type: 'error', text: other === undefined ? `There is no case #${command.caseId}; nothing was linked.` : 'A case cannot be linked with itself.' });
+            ephemeral(other === undefined ? { type: 'no-such-case', caseId: command.caseId } : { type: 'link-to-itself', caseId: current.id });
             return { outcome: 'ignored', reason: 'no such case' };
           }
           if (linkedCases(current, this.deps.store.listEvents(current.id)).includes(other.id)) {
-            ephemeral({ type: 'error', text: `Cases #${current.id} and #${other.id} are already linked.` });
+            ephemeral({ type: 'already-linked', caseId: current.id, otherCaseId: other.id });
             return { outcome: 'ignored', reason: 'already linked' };
           }
           for (const [a, b] of [
@@ -228,7 +229,7 @@ export class CaseService {
         }
         case 'close': {
           if (current.status === 'closed') {
-            ephemeral({ type: 'error', text: `Case #${current.id} is already closed.` });
+            ephemeral({ type: 'already-closed', caseId: current.id });
             return { outcome: 'ignored', reason: 'already closed' };
           }
           const summary = command.summary === '' ? null : command.summary;
@@ -241,7 +242,7 @@ export class CaseService {
         }
         case 'reopen': {
           if (current.status === 'open') {
-            ephemeral({ type: 'error', text: `Case #${current.id} is already open.` });
+            ephemeral({ type: 'already-open', caseId: current.id });
             return { outcome: 'ignored', reason: 'already open' };
           }
           record('reopened', null);
@@ -347,12 +348,6 @@ export class CaseService {
   }
 }
 
-/** How agents see a client: "First Last (@username)". */
-export function clientName(client: Pick<Client, 'firstName' | 'lastName' | 'username'>): string {
-  const full = [client.firstName, client.lastName].filter(Boolean).join(' ');
-  return client.username ? `${full} (@${client.username})` : full;
-}
-
 /** What an undeliverable message was, for agents: "the reply to the client". */
 function describeOutgoing(message: Outgoing): string {
   switch (message.to) {
@@ -368,23 +363,5 @@ function describeOutgoing(message: Outgoing): string {
       return 'a private answer';
     case 'department':
       return `the ${message.post.type} post about Q${message.askId} in the department channel`;
-  }
-}
-
-/** A one-line text for the history: the text, the caption, or what was sent. */
-export function contentText(content: ClientContent): string | null {
-  switch (content.type) {
-    case 'text':
-      return content.text;
-    case 'sticker':
-      return content.emoji ?? null;
-    case 'location':
-      return `${content.latitude}, ${content.longitude}`;
-    case 'contact':
-      return [content.firstName, content.lastName, content.phoneNumber].filter(Boolean).join(' ');
-    case 'other':
-      return null;
-    default:
-      return content.caption ?? null;
   }
 }

@@ -1,8 +1,8 @@
 import type { CaseStore, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
 import { languageFromCode } from '../i18n/language.js';
-import { clientName } from './case-service.js';
+import { clientName } from '../client-name.js';
 import { lowRatingMax, parseRatingCallback } from './rating.js';
-import { runUnitOfWork, type InboundResult } from './unit-of-work.js';
+import { runUnitOfWork, type InboundResult } from '../unit-of-work.js';
 
 export interface RatingServiceDeps {
   readonly store: CaseStore;

@@ -1,5 +1,5 @@
 import type { Ask, Case, CaseEvent, Client } from '../ports.js';
-import { clientName } from '../cases/case-service.js';
+import { clientName } from '../client-name.js';
 import { linkedCases } from '../cases/links.js';
 import { latestRating, ratingStars } from '../cases/rating.js';
 import { formatDuration } from '../duration.js';

@@ -1,6 +1,6 @@
 import type { ClientContent } from '../outgoing.js';
 import type { Case, CaseEvent, Client } from '../ports.js';
-import { clientName } from '../cases/case-service.js';
+import { clientName } from '../client-name.js';
 import { ratingStars } from '../cases/rating.js';
 import { dateFormat } from '../text/date-format.js';
 

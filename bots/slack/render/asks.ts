@@ -1,7 +1,7 @@
 import type { Department, DepartmentsConfig } from '../../../src/config.js';
 import type { DepartmentPost, ThreadPost } from '../../../src/outgoing.js';
 import type { Ask, Case, Client } from '../../../src/ports.js';
-import { clientName } from '../../../src/cases/case-service.js';
+import { clientName } from '../../../src/client-name.js';
 import { formatDuration } from '../../../src/duration.js';
 import { escapeWithLinks } from './escape-with-links.js';
 import { escapeMrkdwn, truncateEscaped } from './mrkdwn.js';

@@ -1,6 +1,6 @@
 import type { ClientContent } from '../../../src/outgoing.js';
 import type { Ask, Case, CaseEvent, Client } from '../../../src/ports.js';
-import { clientName } from '../../../src/cases/case-service.js';
+import { clientName } from '../../../src/client-name.js';
 import { describeContent } from '../../../src/history/render-history.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
 import { latestRating, ratingStars } from '../../../src/cases/rating.js';

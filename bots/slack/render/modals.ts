@@ -1,6 +1,6 @@
 import type { DepartmentsConfig } from '../../../src/config.js';
 import type { Case, Client } from '../../../src/ports.js';
-import { clientName } from '../../../src/cases/case-service.js';
+import { clientName } from '../../../src/client-name.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
 import { renderClientNotice } from '../../telegram/render/client-notice.js';
 import { slackLimits } from '../../platform-limits.js';

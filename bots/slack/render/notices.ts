@@ -31,11 +31,27 @@ export function renderEphemeral(notice: EphemeralNotice, renderAskProblem: (noti
     case 'usage':
       return `Usage: ${commandHelp[notice.command.slice(1)] ?? notice.command}. Nothing was sent.`;
     case 'not-agent':
-      return `Only support agents can use \`${notice.command}\`; nothing was sent. Your message stays in the thread as a note.`;
+      return notice.via === 'message'
+        ? `Only support agents can use \`${notice.command}\`; nothing was done. Your message stays in the thread as a note.`
+        : `Only support agents can use this button (\`${notice.command}\`); nothing was done.`;
     case 'case-closed':
       return `This case is closed, so \`${notice.command}\` was not sent. Use \`!reopen\` first.`;
-    case 'error':
-      return notice.text;
+    case 'already-closed':
+      return `Case #${notice.caseId} is already closed.`;
+    case 'already-open':
+      return `Case #${notice.caseId} is already open.`;
+    case 'no-such-case':
+      return `There is no case #${notice.caseId}; nothing was linked.`;
+    case 'link-to-itself':
+      return `A case cannot be linked with itself (this is case #${notice.caseId}).`;
+    case 'already-linked':
+      return `Cases #${notice.caseId} and #${notice.otherCaseId} are already linked.`;
+    case 'no-open-questions':
+      return `Case #${notice.caseId} has no open department questions.`;
+    case 'which-question':
+      return `Say which question to cancel: \`!cancel <number>\`. Open: ${notice.open.map((q) => `Q${q.askId} (${escapeMrkdwn(q.department)})`).join(', ')}.`;
+    case 'question-not-open':
+      return `Q${notice.askId} is no longer open; nothing was done.`;
     case 'unknown-department':
     case 'ask-usage':
       return renderAskProblem(notice);

@@ -1,5 +1,5 @@
-import { cardAffectedBy, type Outgoing } from '../outgoing.js';
-import type { CaseStore, Clock, DeliveryTrigger, Outbox } from '../ports.js';
+import { cardAffectedBy, type Outgoing } from './outgoing.js';
+import type { CaseStore, Clock, DeliveryTrigger, Outbox } from './ports.js';
 
 /** What an inbound delivery did; `duplicate` when its key was seen before and nothing happened. */
 export type InboundResult =
