@@ -180,10 +180,17 @@ export class AskService {
     return open;
   }
 
-  /** `!cancel <ask number or department>` inside a case's unit of work. */
-  cancelFromThread(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string, fx: Effects): InboundResult {
+  /**
+   * `!cancel <ask number or department>` (or the "Cancel question" button, which names the ask)
+   * inside a case's unit of work.
+   */
+  cancelFromThread(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string | { readonly askId: number }, fx: Effects): InboundResult {
     const open = this.deps.store.listAsks(theCase.id).filter((a) => a.status === 'open');
-    const word = args.trim().replace(/^#?q?/i, '');
+    if (typeof args !== 'string' && !open.some((a) => a.id === args.askId)) {
+      fx.send({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'question-not-open', askId: args.askId } });
+      return { outcome: 'ignored', reason: 'ask not open' };
+    }
+    const word = typeof args === 'string' ? args.trim().replace(/^#?q?/i, '') : String(args.askId);
     const byNumber = /^\d+$/.test(word) ? open.find((a) => a.id === Number(word)) : undefined;
     const department = byNumber === undefined && word !== '' ? findDepartment(this.deps.departments.departments, word) : undefined;
     const candidates = byNumber ? [byNumber] : department ? open.filter((a) => a.departmentId === department.id) : open;
