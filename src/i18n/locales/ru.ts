@@ -1,4 +1,4 @@
-import type { ClientMessages } from '../messages.js';
+import type { ClientMessages } from '../client-messages.js';
 
 export const ru: ClientMessages = {
   languageName: 'Русский',
