@@ -2,7 +2,7 @@ import type { DepartmentsConfig } from '../../../src/config.js';
 import type { Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/client-name.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
-import { renderClientNotice } from '../../telegram/render/client-notice.js';
+import { clientNoticeText } from '../../../src/i18n/client-notice-text.js';
 import { slackLimits } from '../../platform-limits.js';
 import { truncatePlain } from '../../../src/text/truncate-plain.js';
 
@@ -91,7 +91,7 @@ export function askModal(caseId: number, departments: DepartmentsConfig): Record
  * Telegram, in their language (refreshed as the agent types). Pure.
  */
 export function replyModal(theCase: Case, client: Client, agentName: string, text: string, timeZone: string): Record<string, unknown> {
-  const preview = text.trim() === '' ? undefined : renderClientNotice({ type: 'agent-reply', caseId: theCase.id, text: text.trim(), agentName }, client.language, timeZone).text;
+  const preview = text.trim() === '' ? undefined : clientNoticeText({ type: 'agent-reply', caseId: theCase.id, text: text.trim(), agentName }, client.language, timeZone);
   return {
     type: 'modal',
     callback_id: modals.reply,
