@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../src/config.js';
 import type { Clock, Logger } from '../src/ports.js';
 import { systemClock } from '../src/ports.js';
+import { AccessPolicy } from '../src/cases/access-policy.js';
 import { CaseService } from '../src/cases/case-service.js';
 import { RatingService } from '../src/cases/rating-service.js';
 import { AskService } from '../src/asks/ask-service.js';
@@ -192,7 +193,12 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       await Promise.all([scheduler.settled(), trigger.settled()]);
     });
     const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments: config.departments });
-    const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, agents: config.slack.agents, asks, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
+    const policy = new AccessPolicy({
+      agents: config.slack.agents,
+      members: new SupportTeam({ client: slackClient, supportChannel: config.slack.supportChannel, clock, log }),
+      supportChannel: config.slack.supportChannel,
+    });
+    const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, policy, asks, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
     const ratings = new RatingService({ store, outbox, trigger, clock, log });
     const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, ratings, committed: () => store.committed(), log });
     const telegram = telegramBot.bot.telegram;
@@ -304,7 +310,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     registerViewListeners(app, { asks, cases, directory, departments: config.departments, log });
     const reportDeps = {
       reports,
-      team: new SupportTeam({ client: slackClient, supportChannel: config.slack.supportChannel, agents: config.slack.agents, clock, log }),
+      team: policy,
       directory,
       departments: config.departments,
       timeZone: config.timeZone,

@@ -26,7 +26,8 @@ export type ThreadPost =
   | { readonly type: 'client-message'; readonly eventId: number; readonly content: ClientContent }
   /** `settledAskIds`: the open questions the close settled (their departments were told). */
   | { readonly type: 'closed'; readonly by: string; readonly summary?: string; readonly settledAskIds?: readonly number[] }
-  | { readonly type: 'reopened'; readonly by: string }
+  /** `settledAskIds`: the department questions the last close settled (they stay settled). */
+  | { readonly type: 'reopened'; readonly by: string; readonly settledAskIds?: readonly number[] }
   | { readonly type: 'assigned'; readonly by: string; readonly assignee: string }
   | { readonly type: 'history' }
   | { readonly type: 'delivery-failed'; readonly what: string; readonly reason: string }

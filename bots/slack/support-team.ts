@@ -1,48 +1,39 @@
 import type { webApi } from '@slack/bolt';
+import type { SupportChannelMembers } from '../../src/cases/access-policy.js';
 import type { Clock, Logger } from '../../src/ports.js';
 import { slackLimits } from '../platform-limits.js';
 
 /** Members of the support channel are re-read after this long, ms. */
 const membersMaxAgeMs = 60_000;
+/** A user missing from the members list is looked up again once the list is this old, ms. */
+const missRefreshAfterMs = 5_000;
 
 export interface SupportTeamDeps {
   readonly client: webApi.WebClient;
   readonly supportChannel: string;
-  /** SLACK_AGENTS; undefined: every member of the support channel is an agent. */
-  readonly agents?: readonly string[];
   readonly clock: Clock;
   readonly log: Logger;
 }
 
 /**
- * Who may see team reports: anyone in the support channel itself, and agents anywhere. Agents are
- * SLACK_AGENTS when set, otherwise the members of the support channel (conversations.members,
- * cached for a minute). Never throws: when Slack cannot be asked, the last known members count.
+ * The support channel's members (conversations.members, cached for a minute; a user not in the
+ * cached list is looked up again once the list is 5 seconds old, so someone who just joined is
+ * not refused for a minute). Never throws: when Slack cannot be asked, the last known members count.
  */
-export class SupportTeam {
+export class SupportTeam implements SupportChannelMembers {
   private members: { readonly ids: ReadonlySet<string>; readonly at: number } | undefined;
 
   constructor(private readonly deps: SupportTeamDeps) {}
 
-  get supportChannel(): string {
-    return this.deps.supportChannel;
+  async has(user: string): Promise<boolean> {
+    const known = await this.channelMembers(membersMaxAgeMs);
+    if (known.has(user)) return true;
+    return (await this.channelMembers(missRefreshAfterMs)).has(user);
   }
 
-  /** Whether `user` may see team figures; `channel` is where they asked (undefined: the App Home). */
-  async mayReport(user: string, channel?: string): Promise<boolean> {
-    if (channel === this.deps.supportChannel) return true;
-    return this.isAgent(user);
-  }
-
-  /** Whether `user` is an agent (see the class comment). */
-  async isAgent(user: string): Promise<boolean> {
-    if (this.deps.agents !== undefined) return this.deps.agents.includes(user);
-    return (await this.channelMembers()).has(user);
-  }
-
-  private async channelMembers(): Promise<ReadonlySet<string>> {
+  private async channelMembers(maxAgeMs: number): Promise<ReadonlySet<string>> {
     const now = this.deps.clock.now();
-    if (this.members !== undefined && now - this.members.at < membersMaxAgeMs) return this.members.ids;
+    if (this.members !== undefined && now - this.members.at < maxAgeMs) return this.members.ids;
     try {
       const ids = new Set<string>();
       let cursor: string | undefined;

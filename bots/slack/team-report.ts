@@ -3,12 +3,13 @@ import type { Clock, Directory, Logger } from '../../src/ports.js';
 import type { HomeSource } from '../../src/reports/home.js';
 import type { Period } from '../../src/reports/period.js';
 import { computeStats, type ReportSource, type TeamStats } from '../../src/reports/stats.js';
-import type { SupportTeam } from './support-team.js';
+import type { AccessPolicy } from '../../src/cases/access-policy.js';
 
 /** What `/repka` and the App Home need. */
 export interface ReportDeps {
   readonly reports: ReportSource & HomeSource;
-  readonly team: SupportTeam;
+  /** Who may see the team figures. */
+  readonly team: AccessPolicy;
   readonly directory: Directory;
   readonly departments: DepartmentsConfig;
   /** TEAM_TIMEZONE: weekdays, hours and dates in reports. */

@@ -14,6 +14,9 @@ export interface AskServiceDeps {
   readonly departments: DepartmentsConfig;
 }
 
+/** The reason recorded on a question settled because its case was closed. */
+export const closedReason = 'case closed';
+
 /** Who acts on an ask from Slack. */
 export interface Actor {
   readonly user: string;
@@ -43,6 +46,11 @@ export class AskService {
   /** The configured department, or undefined. */
   department(id: string): Department | undefined {
     return this.deps.departments.departments.find((d) => d.id === id);
+  }
+
+  /** The case question `askId` belongs to, or undefined when there is no such question. */
+  caseOf(askId: number): number | undefined {
+    return this.deps.store.getAsk(askId)?.caseId;
   }
 
   /**
@@ -98,16 +106,6 @@ export class AskService {
     }
     fx.later(() => this.deps.scheduler.scheduleAsk(this.scheduleOf(ask)));
     return ask;
-  }
-
-  /** The "Ask a department" modal from the case card was submitted (validated by the caller). */
-  askFromModal(inboundKey: string, caseId: number, department: Department, question: string, durationMs: number | undefined, actor: Actor): InboundResult {
-    return this.run(inboundKey, (fx) => {
-      const theCase = this.deps.store.getCase(caseId);
-      if (theCase === undefined || theCase.status === 'closed') return { outcome: 'ignored', reason: 'case not open' };
-      this.create(theCase, department, question, durationMs, actor, fx);
-      return { outcome: 'done', caseId };
-    });
   }
 
   /** A human message in a department channel thread: answers the ask it belongs to. */
@@ -174,7 +172,7 @@ export class AskService {
   settleForClose(theCase: Case, actor: Actor, fx: Effects): Ask[] {
     const open = this.deps.store.listAsks(theCase.id).filter((a) => a.status === 'open');
     for (const ask of open) {
-      this.settleInside(ask, 'cancelled', 'ask-cancelled', 'case closed', actor, fx);
+      this.settleInside(ask, 'cancelled', 'ask-cancelled', closedReason, actor, fx);
       fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'case-closed', by: actor.user } });
     }
     return open;

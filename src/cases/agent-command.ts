@@ -1,3 +1,5 @@
+import type { Department } from '../config.js';
+
 /**
  * A person a message names. The platform adapter decodes its own mention syntax; the text then
  * shows the person as `@name`, and this says who that is.
@@ -9,16 +11,27 @@ export interface Mention {
   readonly name: string;
 }
 
+/** A question as the "Ask a department" form gives it. */
+export interface AskForm {
+  readonly department: Department;
+  /** The reply-by time from now, ms; undefined: the department's default. */
+  readonly durationMs?: number;
+  readonly question: string;
+}
+
 /** A message an agent wrote in a case thread, read as a command. */
 export type AgentCommand =
   | { readonly name: 'reply'; readonly text: string }
   | { readonly name: 'close'; readonly summary: string }
   | { readonly name: 'reopen' }
-  | { readonly name: 'assign'; readonly target: string | 'me' | undefined }
+  /** `target`: the person named, `'me'`, or undefined when nobody (known) is named. */
+  | { readonly name: 'assign'; readonly target: Mention | 'me' | undefined }
   | { readonly name: 'history' }
   | { readonly name: 'help' }
-  | { readonly name: 'ask'; readonly args: string }
-  | { readonly name: 'cancel'; readonly args: string }
+  /** `form`: from the card's "Ask a department" form, already validated (`args` unused then). */
+  | { readonly name: 'ask'; readonly args: string; readonly form?: AskForm }
+  /** `askId`: the question a "Cancel question" button names (`args` unused then). */
+  | { readonly name: 'cancel'; readonly args: string; readonly askId?: number }
   | { readonly name: 'link'; readonly caseId: number | undefined }
   | { readonly name: 'unknown'; readonly word: string }
   | { readonly name: 'note'; readonly text: string };
@@ -61,7 +74,7 @@ export function parseAgentCommand(message: string, mentions: readonly Mention[] 
     case 'assign': {
       if (rest === '') return { name, target: undefined };
       if (/^me$/i.test(rest)) return { name, target: 'me' };
-      return { name, target: mentions.find((m) => rest === `@${m.name}`)?.id };
+      return { name, target: mentions.find((m) => rest === `@${m.name}`) };
     }
     case 'ask':
     case 'cancel':

@@ -1,14 +1,15 @@
-import type { ClientContent, EphemeralNotice, Outgoing } from '../outgoing.js';
+import type { ClientContent, EphemeralNotice, Outgoing, Refusal } from '../outgoing.js';
 import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
-import { linkedCases } from './links.js';
-import { parseAgentCommand, type Mention } from './agent-command.js';
-import { caseClosedNotice } from './rating.js';
+import { parseAgentCommand, type AgentCommand } from './agent-command.js';
+import type { AccessPolicy, Via } from './access-policy.js';
+import { caseCommands, commandFor, type AgentMessage, type CommandContext } from './commands/index.js';
 import type { AskService } from '../asks/ask-service.js';
 import { languageFromCode } from '../i18n/language.js';
 import { clientName, contentText } from '../client-name.js';
 import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
 
 export type { InboundResult } from '../unit-of-work.js';
+export type { AgentMessage } from './commands/index.js';
 
 export interface CaseServiceDeps {
   readonly store: CaseStore;
@@ -18,8 +19,8 @@ export interface CaseServiceDeps {
   readonly log: Logger;
   /** Slack channel where every case gets its thread. */
   readonly supportChannel: string;
-  /** Slack user IDs allowed to reach clients and close cases; undefined: everyone. */
-  readonly agents?: readonly string[];
+  /** Who may use the commands only agents may (SLACK_AGENTS). */
+  readonly policy: AccessPolicy;
   /** Department questions (`!ask`, `!cancel`) and the client-wait alert. */
   readonly asks: AskService;
   /** A client's open cases at most: `/new` beyond it opens nothing. Default 3. */
@@ -28,20 +29,16 @@ export interface CaseServiceDeps {
 
 export type ClientCommand = 'start' | 'status' | 'new' | 'help' | 'language';
 
-export interface AgentMessage {
-  /** Dedup key, e.g. 'slack:<event_id>'. */
+/** A command from a case card's button or form, for the case `caseId`. */
+export interface CardCommand {
+  /** Dedup key, e.g. 'slack-action:<action_id>:<case>:<action_ts>'. */
   readonly inboundKey: string;
-  readonly channel: string;
-  readonly threadTs: string;
+  readonly caseId: number;
+  /** The action's or view's id, in place of a message ts. */
   readonly ts: string;
   readonly user: string;
   readonly userName: string;
-  /** As the agent saw it: decoded from the platform's format by the adapter. */
-  readonly text: string;
-  /** The people `text` names as `@name` (default none); `!assign @name` takes its target from here. */
-  readonly mentions?: readonly Mention[];
-  /** From a card button or modal rather than a message in the thread (no message to react on). */
-  readonly fromCard?: boolean;
+  readonly command: AgentCommand;
 }
 
 type Send = (message: Outgoing) => void;
@@ -143,126 +140,60 @@ export class CaseService {
     });
   }
 
-  /** A human message in a case thread of the support channel: a command or an internal note. */
-  receiveAgentMessage(message: AgentMessage): InboundResult {
-    return this.run(message.inboundKey, (send, now, fx) => {
-      const current = this.deps.store.findCaseByThread(message.channel, message.threadTs);
-      if (current === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
-      const command = parseAgentCommand(message.text, message.mentions);
-      const ephemeral = (notice: EphemeralNotice) =>
-        send({ to: 'slack-ephemeral', channel: message.channel, user: message.user, threadTs: message.threadTs, notice });
-      const record = (kind: CaseEventKind, text: string | null, data: Record<string, unknown> | null = null) =>
-        this.deps.store.appendEvent({ caseId: current.id, at: now, kind, authorKind: 'agent', authorId: message.user, authorName: message.userName, text, data });
-      const needsAgent = command.name === 'reply' || command.name === 'close' || command.name === 'reopen' || command.name === 'assign';
-      if (needsAgent && !this.isAgent(message.user)) {
-        ephemeral({ type: 'not-agent', command: `!${command.name}`, via: message.fromCard ? 'button' : 'message' });
-        return { outcome: 'ignored', reason: 'not an agent' };
-      }
-      const client = this.deps.store.getClient(current.clientId);
-      if (client === undefined) throw new Error(`case #${current.id} has no client ${current.clientId}`);
+  /**
+   * A human message in a case thread of the support channel: a command or an internal note. A
+   * command only agents may use, from someone else, is refused privately and kept as a note.
+   */
+  async receiveAgentMessage(message: AgentMessage): Promise<InboundResult> {
+    return this.dispatch(message, parseAgentCommand(message.text, message.mentions), 'message');
+  }
 
-      switch (command.name) {
-        case 'note':
-          record('note', command.text, { ts: message.ts });
-          return { outcome: 'done', caseId: current.id };
-        case 'help':
-          ephemeral({ type: 'help' });
-          return { outcome: 'done', caseId: current.id };
-        case 'unknown':
-          ephemeral({ type: 'help', unknownCommand: command.word });
-          return { outcome: 'ignored', reason: 'unknown command' };
-        case 'history':
-          send({ to: 'case-thread', caseId: current.id, post: { type: 'history' } });
-          return { outcome: 'done', caseId: current.id };
-        case 'link': {
-          const other = command.caseId === undefined ? undefined : this.deps.store.getCase(command.caseId);
-          if (command.caseId === undefined) {
-            ephemeral({ type: 'usage', command: '!link' });
-            return { outcome: 'ignored', reason: 'no case number' };
-          }
-          if (other === undefined || other.id === current.id) {
-            ephemeral(other === undefined ? { type: 'no-such-case', caseId: command.caseId } : { type: 'link-to-itself', caseId: current.id });
-            return { outcome: 'ignored', reason: 'no such case' };
-          }
-          if (linkedCases(current, this.deps.store.listEvents(current.id)).includes(other.id)) {
-            ephemeral({ type: 'already-linked', caseId: current.id, otherCaseId: other.id });
-            return { outcome: 'ignored', reason: 'already linked' };
-          }
-          for (const [a, b] of [
-            [current, other],
-            [other, current],
-          ] as const) {
-            this.deps.store.appendEvent({ caseId: a.id, at: now, kind: 'linked', authorKind: 'agent', authorId: message.user, authorName: message.userName, text: null, data: { otherCaseId: b.id } });
-            if (a.slackThreadTs !== null || a.id === current.id) send({ to: 'case-thread', caseId: a.id, post: { type: 'linked', otherCaseId: b.id, by: message.user } });
-          }
-          return { outcome: 'done', caseId: current.id };
-        }
-        case 'ask':
-          return this.deps.asks.ask(current, message, command.args, fx);
-        case 'cancel':
-          return this.deps.asks.cancelFromThread(current, message, command.args, fx);
-        case 'reply': {
-          if (command.text === '') {
-            ephemeral({ type: 'usage', command: '!reply' });
-            return { outcome: 'ignored', reason: 'empty reply' };
-          }
-          if (current.status === 'closed') {
-            ephemeral({ type: 'case-closed', command: '!reply' });
-            return { outcome: 'ignored', reason: 'case closed' };
-          }
-          record('agent-reply', command.text, { ts: message.ts });
-          const assignee = current.assignee ?? message.user;
-          this.deps.store.updateCase(current.id, { clientWaitingSince: null, firstReplyAt: current.firstReplyAt ?? now, assignee });
-          send({
-            to: 'client',
-            chatId: client.telegramChatId,
-            caseId: current.id,
-            notice: { type: 'agent-reply', caseId: current.id, text: command.text, agentName: message.userName },
-            // Delivered: a ✅ on the agent's message, or (from the card's modal) the reply shown in the thread.
-            afterDelivery: [
-              message.fromCard
-                ? { to: 'case-thread', caseId: current.id, post: { type: 'reply-sent', by: message.user, text: command.text } }
-                : { to: 'slack-reaction', caseId: current.id, reaction: { channel: message.channel, ts: message.ts, name: 'white_check_mark' } },
-            ],
-          });
-          return { outcome: 'done', caseId: current.id };
-        }
-        case 'close': {
-          if (current.status === 'closed') {
-            ephemeral({ type: 'already-closed', caseId: current.id });
-            return { outcome: 'ignored', reason: 'already closed' };
-          }
-          const summary = command.summary === '' ? null : command.summary;
-          record('closed', summary);
-          this.deps.store.updateCase(current.id, { status: 'closed', closedAt: now, closeSummary: summary, clientWaitingSince: null });
-          const settled = this.deps.asks.settleForClose(current, message, fx).map((a) => a.id);
-          send({ to: 'case-thread', caseId: current.id, post: { type: 'closed', by: message.user, summary: summary ?? undefined, ...(settled.length > 0 ? { settledAskIds: settled } : {}) } });
-          send(caseClosedNotice(client.telegramChatId, current.id));
-          return { outcome: 'done', caseId: current.id };
-        }
-        case 'reopen': {
-          if (current.status === 'open') {
-            ephemeral({ type: 'already-open', caseId: current.id });
-            return { outcome: 'ignored', reason: 'already open' };
-          }
-          record('reopened', null);
-          this.deps.store.updateCase(current.id, { status: 'open', closedAt: null });
-          send({ to: 'case-thread', caseId: current.id, post: { type: 'reopened', by: message.user } });
-          send({ to: 'client', chatId: client.telegramChatId, caseId: current.id, notice: { type: 'case-reopened', caseId: current.id } });
-          return { outcome: 'done', caseId: current.id };
-        }
-        case 'assign': {
-          if (command.target === undefined) {
-            ephemeral({ type: 'usage', command: '!assign' });
-            return { outcome: 'ignored', reason: 'no assignee' };
-          }
-          const assignee = command.target === 'me' ? message.user : command.target;
-          record('assigned', null, { assignee });
-          this.deps.store.updateCase(current.id, { assignee });
-          send({ to: 'case-thread', caseId: current.id, post: { type: 'assigned', by: message.user, assignee } });
-          return { outcome: 'done', caseId: current.id };
-        }
+  /**
+   * A command from a case card's button or form, e.g. Close: the same module, checks and answers
+   * as typing it in the thread. Ignored when the case does not exist or its card was never posted.
+   */
+  async receiveCardCommand(input: CardCommand): Promise<InboundResult> {
+    const theCase = this.deps.store.getCase(input.caseId);
+    if (theCase === undefined || theCase.slackThreadTs === null) return { outcome: 'ignored', reason: 'no such case card' };
+    const message: AgentMessage = { inboundKey: input.inboundKey, channel: theCase.slackChannel, threadTs: theCase.slackThreadTs, ts: input.ts, user: input.user, userName: input.userName, text: '', fromCard: true };
+    return this.dispatch(message, input.command, 'button');
+  }
+
+  /**
+   * Before a button opens a form (reply, ask): whether `user` may use the command the form sends.
+   * When not, they are told privately in the case thread, as for any refused command.
+   */
+  async mayOpenForm(input: { inboundKey: string; caseId: number; user: string; command: AgentCommand['name'] }): Promise<boolean> {
+    if (!caseCommands[input.command].needsAgent || (await this.deps.policy.isAgent(input.user, 'button'))) return true;
+    this.run(input.inboundKey, (send) => {
+      const theCase = this.deps.store.getCase(input.caseId);
+      if (theCase !== undefined && theCase.slackThreadTs !== null)
+        send({ to: 'slack-ephemeral', channel: theCase.slackChannel, user: input.user, threadTs: theCase.slackThreadTs, notice: { type: 'not-agent', command: `!${input.command}`, via: 'button' } });
+      return { outcome: 'ignored', reason: 'not an agent' };
+    });
+    return false;
+  }
+
+  /** Runs `command` from `message` through its module, after the access policy. */
+  private async dispatch(message: AgentMessage, command: AgentCommand, via: Via): Promise<InboundResult> {
+    const module = commandFor(command);
+    const allowed = !module.needsAgent || (await this.deps.policy.isAgent(message.user, via));
+    return this.run(message.inboundKey, (send, now, fx) => {
+      const theCase = this.deps.store.findCaseByThread(message.channel, message.threadTs);
+      if (theCase === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
+      const client = this.deps.store.getClient(theCase.clientId);
+      if (client === undefined) throw new Error(`case #${theCase.id} has no client ${theCase.clientId}`);
+      const record = (kind: CaseEventKind, text: string | null, data: Record<string, unknown> | null = null) =>
+        void this.deps.store.appendEvent({ caseId: theCase.id, at: now, kind, authorKind: 'agent', authorId: message.user, authorName: message.userName, text, data });
+      const tellPrivately = (notice: EphemeralNotice) => send({ to: 'slack-ephemeral', channel: message.channel, user: message.user, threadTs: message.threadTs, notice });
+      const refuse = (refusal: Refusal, reason: string): InboundResult => (tellPrivately(refusal), { outcome: 'ignored', reason });
+      if (!allowed) {
+        // What they typed stays in the thread; the history keeps it as the note it now is.
+        if (via === 'message') record('note', message.text.trim(), { ts: message.ts });
+        return refuse({ type: 'not-agent', command: `!${command.name}`, via }, 'not an agent');
       }
+      const context: CommandContext = { theCase, client, message, fx, store: this.deps.store, asks: this.deps.asks, record, tellPrivately, refuse };
+      return module.run(context, command as never);
     });
   }
 
@@ -286,27 +217,11 @@ export class CaseService {
     });
   }
 
-  /**
-   * A command from a case card's button or modal, e.g. `!close`: the same as typing it in the
-   * case thread. Ignored when the case does not exist or its card was never posted.
-   */
-  receiveCardCommand(command: { inboundKey: string; caseId: number; ts: string; user: string; userName: string; text: string }): InboundResult {
-    const theCase = this.deps.store.getCase(command.caseId);
-    if (theCase === undefined || theCase.slackThreadTs === null) return { outcome: 'ignored', reason: 'no such case card' };
-    const { caseId: _caseId, ...rest } = command;
-    return this.receiveAgentMessage({ ...rest, channel: theCase.slackChannel, threadTs: theCase.slackThreadTs, fromCard: true });
-  }
-
   /** Where a case lives in Slack and who its client is, for card buttons and modals. */
   caseView(caseId: number): { theCase: Case; client: Client } | undefined {
     const theCase = this.deps.store.getCase(caseId);
     const client = theCase && this.deps.store.getClient(theCase.clientId);
     return theCase && client ? { theCase, client } : undefined;
-  }
-
-  /** Whether this Slack user may reach clients and close cases. */
-  isAgent(userId: string): boolean {
-    return this.deps.agents === undefined || this.deps.agents.includes(userId);
   }
 
   private openCase(client: Client, now: number, send: Send, byCommand: boolean): Case {

@@ -277,9 +277,9 @@ describe('the card buttons', () => {
   it('"Reply to client" from someone who is not an agent opens nothing and answers privately', async () => {
     const { caseId, threadTs } = await h.openCase(newClient(), 'dev wants to reply');
     await clickCard(caseId, threadTs, 'case_reply', 'U0DEV1');
-    const answer = await h.slack.waitFor('response_url', (c) => c.params.id === `case_reply-${caseId}`);
-    expect(answer.params.response_type).toBe('ephemeral');
-    expect(answer.params.text).toContain('Only support agents');
+    // The same refusal as for a typed `!reply`, privately in the case thread.
+    const answer = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0DEV1' && c.params.thread_ts === threadTs);
+    expect(answer.params.text).toContain('Only support agents can use this button (`!reply`)');
     expect(h.slack.callsTo('views.open').filter((c) => JSON.stringify(c.params.view).includes(`"private_metadata":"${caseId}"`))).toHaveLength(0);
   });
 

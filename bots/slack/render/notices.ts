@@ -1,6 +1,6 @@
 import type { EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
 import { agentCommandNames } from '../../../src/cases/agent-command.js';
-import { formatDuration } from '../../../src/duration.js';
+import { formatSpan } from '../../../src/duration.js';
 import { ratingStars } from '../../../src/cases/rating.js';
 import { escapeWithLinks } from './escape-with-links.js';
 import { escapeMrkdwn } from './mrkdwn.js';
@@ -66,7 +66,11 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
         post.settledAskIds && post.settledAskIds.length > 0 ? ` Open questions settled by the close, their departments told: ${post.settledAskIds.map((id) => `Q${id}`).join(', ')}.` : ''
       }`;
     case 'reopened':
-      return `:unlock: Case reopened by <@${post.by}>. The client was told.`;
+      return `:unlock: Case reopened by <@${post.by}>. The client was told.${
+        post.settledAskIds && post.settledAskIds.length > 0
+          ? ` The close had settled ${post.settledAskIds.map((id) => `Q${id}`).join(', ')}: ${post.settledAskIds.length === 1 ? 'it stays' : 'they stay'} settled, so \`!ask\` again if the answer is still needed.`
+          : ''
+      }`;
     case 'assigned':
       return `:bust_in_silhouette: Assigned to <@${post.assignee}> by <@${post.by}>.`;
     case 'delivery-failed':
@@ -78,7 +82,7 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
     case 'reply-sent':
       return `:outbox_tray: <@${post.by}> replied to the client (delivered):\n>${escapeWithLinks(post.text).replace(/\n/g, '\n>')}`;
     case 'client-waiting':
-      return `:hourglass_flowing_sand: The client has been waiting ${formatDuration(Math.max(60_000, Math.floor((c.now - post.sinceMs) / 60_000) * 60_000))} for a first reply. ${c.assignee ? `<@${c.assignee}>` : 'Nobody is assigned: `!assign me`?'}`;
+      return `:hourglass_flowing_sand: The client has been waiting ${formatSpan(c.now - post.sinceMs, 'down')} for a first reply. ${c.assignee ? `<@${c.assignee}>` : 'Nobody is assigned: `!assign me`?'}`;
     case 'rated':
       return `:star: The client rated this case ${ratingStars(post.score)} (${post.score}/5).${post.mention ? ` <@${post.mention}>: a low rating, please take a look.` : ''}`;
     case 'rating-comment':

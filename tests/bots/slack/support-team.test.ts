@@ -17,8 +17,8 @@ describe('SupportTeam', () => {
     };
     const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
     const team = new SupportTeam({ client: client as never, supportChannel: 'C0SUPPORT', clock: { now: () => 0 } as never, log: silent as never });
-    expect(await team.isAgent('U0449')).toBe(true);
-    expect(await team.isAgent('U9999')).toBe(false);
+    expect(await team.has('U0449')).toBe(true);
+    expect(await team.has('U9999')).toBe(false);
     expect(limits.length).toBeGreaterThan(1);
     for (const limit of limits) expect(limit).toBeLessThanOrEqual(200);
   });

@@ -30,8 +30,8 @@ describe('parseAgentCommand', () => {
 
   it('!assign takes its target from the people the message names, not from platform markup', () => {
     const boris = [{ id: 'U0AGENT2', name: 'Boris Petrov' }];
-    expect(parseAgentCommand('!assign @Boris Petrov', boris)).toEqual({ name: 'assign', target: 'U0AGENT2' });
-    expect(parseAgentCommand('!assign  @Boris Petrov ', boris)).toEqual({ name: 'assign', target: 'U0AGENT2' });
+    expect(parseAgentCommand('!assign @Boris Petrov', boris)).toEqual({ name: 'assign', target: { id: 'U0AGENT2', name: 'Boris Petrov' } });
+    expect(parseAgentCommand('!assign  @Boris Petrov ', boris)).toEqual({ name: 'assign', target: { id: 'U0AGENT2', name: 'Boris Petrov' } });
     expect(parseAgentCommand('!assign @Anna', boris)).toEqual({ name: 'assign', target: undefined });
     expect(parseAgentCommand('!assign <@U0AGENT2>', boris)).toEqual({ name: 'assign', target: undefined });
     expect(parseAgentCommand('!reply ask @Boris Petrov', boris)).toEqual({ name: 'reply', text: 'ask @Boris Petrov' });

@@ -41,19 +41,34 @@ export function openModal(deps: ActionDeps, build: (id: number) => Record<string
 
 export const extendButton = (deps: ActionDeps) => openModal(deps, extendModal);
 export const declineButton = (deps: ActionDeps) => openModal(deps, declineModal);
-export const askButton = (deps: ActionDeps) => openModal(deps, (caseId) => askModal(caseId, deps.departments));
+/** "Ask a department" on the case card: the form, for agents only (the same policy as `!ask`). */
+export function askButton(deps: ActionDeps) {
+  const open = openModal(deps, (caseId) => askModal(caseId, deps.departments));
+  return async (args: ButtonArgs): Promise<void> => {
+    const caseId = idOf(args.action.value);
+    if (caseId !== undefined && !(await deps.cases.mayOpenForm({ inboundKey: `slack-action:${args.action.action_id}:${caseId}:${args.action.action_ts}`, caseId, user: args.body.user.id, command: 'ask' }))) {
+      return void (await args.ack());
+    }
+    await open(args);
+  };
+}
 
-/** "Cancel question" under the confirmation in the case thread. */
+/** "Cancel question" under the confirmation in the case thread: the same as `!cancel <number>`. */
 export function cancelButton(deps: ActionDeps) {
-  return async ({ ack, action, body, respond }: ButtonArgs): Promise<void> => {
+  return async ({ ack, action, body }: ButtonArgs): Promise<void> => {
     await ack();
     const askId = idOf(action.value);
-    if (askId === undefined) return;
-    if (!deps.cases.isAgent(body.user.id)) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'Only support agents can cancel department questions.' }).catch(() => undefined);
-      return;
-    }
+    const caseId = askId === undefined ? undefined : deps.asks.caseOf(askId);
+    if (askId === undefined || caseId === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    deps.asks.cancel(`slack-action:${askId}:${action.action_ts}`, askId, { user: body.user.id, userName });
+    const result = await deps.cases.receiveCardCommand({
+      inboundKey: `slack-action:${askId}:${action.action_ts}`,
+      caseId,
+      ts: action.action_ts,
+      user: body.user.id,
+      userName,
+      command: { name: 'cancel', args: '', askId },
+    });
+    deps.log.debug('cancel button', { askId, ...result });
   };
 }

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AgentCommand } from '../../../../src/cases/agent-command.js';
 import type { CaseService } from '../../../../src/cases/case-service.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { replyModal, replyTextAction } from '../../render/modals.js';
@@ -16,37 +17,34 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 
 /**
  * "Assign to me", "Close" and "Reopen" on the case card: the same as typing `!assign me`,
- * `!close` or `!reopen` in the thread (same checks, same history, same answers).
+ * `!close` or `!reopen` in the thread (same module, same checks, same history, same answers).
  */
-export function cardCommandButton(deps: CardActionDeps, command: '!assign me' | '!close' | '!reopen') {
+export function cardCommandButton(deps: CardActionDeps, command: Extract<AgentCommand, { name: 'assign' | 'close' | 'reopen' }>) {
   return async ({ ack, action, body }: ButtonArgs): Promise<void> => {
     await ack();
     const caseId = idOf(action.value);
     if (caseId === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    const result = deps.cases.receiveCardCommand({
+    const result = await deps.cases.receiveCardCommand({
       inboundKey: `slack-action:${action.action_id}:${caseId}:${action.action_ts}`,
       caseId,
       ts: action.action_ts,
       user: body.user.id,
       userName,
-      text: command,
+      command,
     });
-    deps.log.debug('card button', { caseId, command, ...result });
+    deps.log.debug('card button', { caseId, command: command.name, ...result });
   };
 }
 
-/** "Reply to client": a modal with the text and a preview of what the client will see. */
+/** "Reply to client": a form with the text and a preview of what the client will see; for agents only. */
 export function replyButton(deps: CardActionDeps) {
-  return async ({ ack, action, body, client, respond }: ButtonArgs): Promise<void> => {
+  return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
     await ack();
     const caseId = idOf(action.value);
     const view = caseId === undefined ? undefined : deps.cases.caseView(caseId);
-    if (view === undefined) return;
-    if (!deps.cases.isAgent(body.user.id)) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'Only support agents can reply to clients.' }).catch(() => undefined);
-      return;
-    }
+    if (caseId === undefined || view === undefined) return;
+    if (!(await deps.cases.mayOpenForm({ inboundKey: `slack-action:${action.action_id}:${caseId}:${action.action_ts}`, caseId, user: body.user.id, command: 'reply' }))) return;
     try {
       // views.open must answer the click within Slack's 3-second trigger window: not via the outbox,
       // and before any lookup. The empty modal needs no agent name (the preview appears as they type).

@@ -12,8 +12,8 @@ export function registerActionListeners(app: App, deps: ActionDeps & { readonly 
   app.action(askActions.cancel, cancelButton(deps));
   app.action(cardActions.ask, askButton(deps));
   app.action(cardActions.reply, replyButton(deps));
-  app.action(cardActions.assignMe, cardCommandButton(deps, '!assign me'));
-  app.action(cardActions.close, cardCommandButton(deps, '!close'));
-  app.action(cardActions.reopen, cardCommandButton(deps, '!reopen'));
+  app.action(cardActions.assignMe, cardCommandButton(deps, { name: 'assign', target: 'me' }));
+  app.action(cardActions.close, cardCommandButton(deps, { name: 'close', summary: '' }));
+  app.action(cardActions.reopen, cardCommandButton(deps, { name: 'reopen' }));
   app.action(replyTextAction, replyTyping(deps));
 }

@@ -42,7 +42,7 @@ export function caseThreadMessage(deps: CaseThreadDeps) {
     const message = event as unknown as Record<string, unknown>;
     if (!isHumanThreadReply(message) || message.channel !== deps.supportChannel) return;
     const [userName, decoded] = await Promise.all([deps.directory.slackName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
-    const result = deps.cases.receiveAgentMessage({
+    const result = await deps.cases.receiveAgentMessage({
       inboundKey: `slack:${(body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`}`,
       channel: message.channel,
       threadTs: message.thread_ts,

@@ -46,7 +46,8 @@ export function declineSubmitted(deps: ViewDeps) {
   };
 }
 
-export function askSubmitted(deps: ViewDeps) {
+/** "Ask" in the card's "Ask a department" form: the same as `!ask` in the thread (same checks, same answers). */
+export function askSubmitted(deps: ViewDeps & { readonly cases: CaseService }) {
   return async ({ ack, view, body }: ViewArgs): Promise<void> => {
     const duration = input(view, 'duration');
     if (duration !== '' && !isDuration(duration)) return void (await ack(durationError));
@@ -59,7 +60,9 @@ export function askSubmitted(deps: ViewDeps) {
     const caseId = idOf(view.private_metadata);
     if (caseId === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    deps.asks.askFromModal(`slack-view:${view.id}:${view.hash}`, caseId, department, question, duration === '' ? undefined : parseDuration(duration), { user: body.user.id, userName });
+    const form = { department, question, durationMs: duration === '' ? undefined : parseDuration(duration) };
+    const result = await deps.cases.receiveCardCommand({ inboundKey: `slack-view:${view.id}:${view.hash}`, caseId, ts: view.id, user: body.user.id, userName, command: { name: 'ask', args: '', form } });
+    deps.log.debug('question from the card', { caseId, ...result });
   };
 }
 
@@ -72,7 +75,7 @@ export function replySubmitted(deps: ViewDeps & { readonly cases: CaseService })
     const caseId = idOf(view.private_metadata);
     if (caseId === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    const result = deps.cases.receiveCardCommand({ inboundKey: `slack-view:${view.id}:${view.hash}`, caseId, ts: view.id, user: body.user.id, userName, text: `!reply ${text}` });
+    const result = await deps.cases.receiveCardCommand({ inboundKey: `slack-view:${view.id}:${view.hash}`, caseId, ts: view.id, user: body.user.id, userName, command: { name: 'reply', text } });
     deps.log.debug('reply from the card', { caseId, ...result });
   };
 }

@@ -11,7 +11,7 @@ describe('the card\'s "Reply to client" button', () => {
   it('opens the modal at once, without waiting for a directory lookup (the trigger expires in 3 s)', async () => {
     const opened: unknown[] = [];
     const deps = {
-      cases: { caseView: () => ({ theCase, client }), isAgent: () => true } as unknown as CaseService,
+      cases: { caseView: () => ({ theCase, client }), mayOpenForm: async () => true } as unknown as CaseService,
       // A lookup that never answers: a handler that waits for it never opens the modal.
       directory: { slackName: () => new Promise<string>(() => undefined) },
       log: silent,

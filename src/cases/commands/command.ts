@@ -1,0 +1,49 @@
+import type { AskService } from '../../asks/ask-service.js';
+import type { EphemeralNotice, Refusal } from '../../outgoing.js';
+import type { Case, CaseEventKind, CaseStore, Client } from '../../ports.js';
+import type { Effects, InboundResult } from '../../unit-of-work.js';
+import type { AgentCommand, Mention } from '../agent-command.js';
+
+/** A person acting on a case from Slack: a message in its thread, or a card button or form. */
+export interface AgentMessage {
+  /** Dedup key, e.g. 'slack:<event_id>'. */
+  readonly inboundKey: string;
+  readonly channel: string;
+  readonly threadTs: string;
+  readonly ts: string;
+  readonly user: string;
+  readonly userName: string;
+  /** As the agent saw it: decoded from the platform's format by the adapter. */
+  readonly text: string;
+  /** The people `text` names as `@name` (default none); `!assign @name` takes its target from here. */
+  readonly mentions?: readonly Mention[];
+  /** From a card button or modal rather than a message in the thread (no message to react on). */
+  readonly fromCard?: boolean;
+}
+
+/** What a command works with, inside the case's unit of work. */
+export interface CommandContext {
+  readonly theCase: Case;
+  readonly client: Client;
+  readonly message: AgentMessage;
+  readonly fx: Effects;
+  readonly store: CaseStore;
+  readonly asks: AskService;
+  /** Appends an event to the case's history, by the acting person. */
+  record(kind: CaseEventKind, text: string | null, data?: Record<string, unknown> | null): void;
+  /** Answers the acting person privately (chat.postEphemeral in the thread). */
+  tellPrivately(notice: EphemeralNotice): void;
+  /** Answers privately with `refusal` and returns the outcome "ignored" with `reason` (for logs). */
+  refuse(refusal: Refusal, reason: string): InboundResult;
+}
+
+/**
+ * One case-thread command: who may use it and what it does. `needsAgent`: only agents (contract:
+ * `SLACK_AGENTS`), for typed commands, buttons and forms alike; the others are open to anyone in
+ * the thread.
+ */
+export interface CaseCommand<N extends AgentCommand['name']> {
+  readonly name: N;
+  readonly needsAgent: boolean;
+  run(context: CommandContext, command: Extract<AgentCommand, { name: N }>): InboundResult;
+}
