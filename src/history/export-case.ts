@@ -2,9 +2,9 @@ import type { Ask, Case, CaseEvent, Client } from '../ports.js';
 import { clientName } from '../client-name.js';
 import { linkedCases } from '../cases/links.js';
 import { latestRating, ratingStars } from '../cases/rating.js';
-import { formatDuration } from '../duration.js';
+import { formatSpan } from '../duration.js';
 import { escapeMarkdown } from '../text/escape-markdown.js';
-import { describeEvent, formatTeamTime, renderHistoryText } from './render-history.js';
+import { describeEvent, formatTeamTime, knownNames, renderHistoryText } from './render-history.js';
 
 export type ExportFormat = 'md' | 'json' | 'html';
 export const exportFormats: readonly ExportFormat[] = ['md', 'json', 'html'];
@@ -24,11 +24,14 @@ interface AskSummary {
   readonly id: number;
   readonly department: string;
   readonly question: string;
+  /** The asking agent's name; `askedById` their Slack user ID (JSON only shows both). */
   readonly askedBy: string;
+  readonly askedById: string;
   readonly askedAt: number;
   readonly replyBy: number;
   readonly status: string;
   readonly answeredBy: string | null;
+  readonly answeredById: string | null;
   readonly answeredAt: number | null;
   /** From the question to the answer, ms (wall clock). */
   readonly tookMs: number | null;
@@ -43,10 +46,12 @@ function summariseAsks(record: CaseRecord): AskSummary[] {
     department: record.departmentNames?.get(a.departmentId) ?? a.departmentId,
     question: a.question,
     askedBy: a.askedByName,
+    askedById: a.askedBy,
     askedAt: a.askedAt,
     replyBy: a.deadlineAt,
     status: a.status,
     answeredBy: a.answeredByName,
+    answeredById: a.answeredBy,
     answeredAt: a.answeredAt,
     tookMs: a.answeredAt === null ? null : a.answeredAt - a.askedAt,
     onTime: a.answeredAt === null ? (a.overdueAt === null ? null : false) : a.answeredAt <= a.deadlineAt,
@@ -55,7 +60,7 @@ function summariseAsks(record: CaseRecord): AskSummary[] {
   }));
 }
 
-const took = (ms: number | null) => (ms === null ? '' : formatDuration(Math.max(60_000, Math.round(ms / 60_000) * 60_000)));
+const took = (ms: number | null) => (ms === null ? '' : formatSpan(ms, 'down'));
 const outcome = (a: AskSummary) => (a.status === 'answered' ? (a.onTime ? 'answered on time' : 'answered late') : a.status === 'open' ? (a.escalated ? 'overdue' : 'waiting') : a.status);
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -66,17 +71,22 @@ export function exportCase(record: CaseRecord, format: ExportFormat, timeZone: s
   const linked = linkedCases(theCase, events);
   const rating = latestRating(events);
   const asks = summariseAsks(record);
+  const names = knownNames(events);
+  // People by name where the history knows it; the JSON keeps the IDs beside the names.
+  const assignee = theCase.assignee === null ? null : { id: theCase.assignee, name: names.get(theCase.assignee) ?? null };
+  const assigneeShown = assignee === null ? 'unassigned' : (assignee.name ?? assignee.id);
+  const describe = (e: CaseEvent) => describeEvent(e, timeZone, names);
   switch (format) {
     case 'json':
-      return `${JSON.stringify({ case: theCase, client: { ...client, name: clientName(client) }, timeZone, linkedCases: linked, rating: rating ?? null, asks, events }, null, 2)}\n`;
+      return `${JSON.stringify({ case: theCase, client: { ...client, name: clientName(client) }, timeZone, assignee, linkedCases: linked, rating: rating ?? null, asks, events }, null, 2)}\n`;
     case 'md': {
       // Everything in the lines below but Repka's own markup is escaped (escapeMarkdown): nothing a
       // client or anyone else wrote can look like a timeline line, a heading, a table row or HTML.
       const md = (text: string) => escapeMarkdown(text).replace(/\n/g, '\n  ');
-      const lines = events.map((e) => `- **${formatTeamTime(e.at, timeZone)}** ${md(describeEvent(e, timeZone))}`);
+      const lines = events.map((e) => `- **${formatTeamTime(e.at, timeZone)}** ${md(describe(e))}`);
       const [title, opened] = renderHistoryText(theCase, client, [], timeZone).split('\n');
       const facts = [
-        `- Assignee: ${md(theCase.assignee ?? 'unassigned')}`,
+        `- Assignee: ${md(assigneeShown)}`,
         ...(linked.length > 0 ? [`- Linked cases: ${linked.map((id) => `#${id}`).join(', ')}`] : []),
         ...(rating ? [`- Rating: ${rating.score}/5${rating.comment ? ` ("${md(rating.comment)}")` : ''}`] : []),
       ];
@@ -96,7 +106,7 @@ export function exportCase(record: CaseRecord, format: ExportFormat, timeZone: s
     }
     case 'html': {
       const rows = events
-        .map((e) => `<tr class="${e.kind}"><td>${formatTeamTime(e.at, timeZone)}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(describeEvent(e, timeZone)).replace(/\n/g, '<br>')}</td></tr>`)
+        .map((e) => `<tr class="${e.kind}"><td>${formatTeamTime(e.at, timeZone)}</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(describe(e)).replace(/\n/g, '<br>')}</td></tr>`)
         .join('\n');
       return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Case #${theCase.id}</title>
@@ -110,7 +120,7 @@ h2{font-size:1.1rem;margin-top:1.5rem}th{text-align:left;border-bottom:2px solid
 </style></head>
 <body><h1>Case #${theCase.id}: ${escapeHtml(clientName(client))}</h1>
 <p>Status: ${theCase.status}. Opened ${formatTeamTime(theCase.openedAt, timeZone)}${theCase.closedAt ? `, closed ${formatTeamTime(theCase.closedAt, timeZone)}` : ''}. Times in ${escapeHtml(timeZone)}.</p>
-<p>Assignee: ${escapeHtml(theCase.assignee ?? 'unassigned')}${linked.length > 0 ? `. Linked cases: ${linked.map((id) => `#${id}`).join(', ')}` : ''}${rating ? `. Rating: ${ratingStars(rating.score)} (${rating.score}/5)${rating.comment ? ` “${escapeHtml(rating.comment)}”` : ''}` : ''}.</p>
+<p>Assignee: ${escapeHtml(assigneeShown)}${linked.length > 0 ? `. Linked cases: ${linked.map((id) => `#${id}`).join(', ')}` : ''}${rating ? `. Rating: ${ratingStars(rating.score)} (${rating.score}/5)${rating.comment ? ` “${escapeHtml(rating.comment)}”` : ''}` : ''}.</p>
 ${
   asks.length === 0
     ? ''

@@ -37,10 +37,33 @@ export function describeContent(content: ClientContent): string {
   }
 }
 
-/** One history entry as a line of plain text, without its time. */
-export function describeEvent(event: CaseEvent, timeZone = 'UTC'): string {
+/** Slack user ID → display name, as a case's history knows them. */
+export type KnownNames = ReadonlyMap<string, string>;
+
+/**
+ * The names a history records for the Slack users it mentions: every agent's and department
+ * member's `authorName`, and the `assigneeName` stored with an assignment. The latest name of an
+ * ID wins. Pure.
+ */
+export function knownNames(events: readonly CaseEvent[]): KnownNames {
+  const names = new Map<string, string>();
+  for (const e of events) {
+    if (e.authorKind !== 'client' && e.authorId !== null && e.authorName !== null) names.set(e.authorId, e.authorName);
+    const { assignee, assigneeName } = e.data ?? {};
+    if (typeof assignee === 'string' && typeof assigneeName === 'string' && assigneeName !== '') names.set(assignee, assigneeName);
+  }
+  return names;
+}
+
+/**
+ * One history entry as a line of plain text, without its time. People are named by the name the
+ * entry stored, else by `names` (see {@link knownNames}), and by their Slack user ID only when no
+ * name is known.
+ */
+export function describeEvent(event: CaseEvent, timeZone = 'UTC', names: KnownNames = new Map()): string {
   const at = (value: unknown) => (typeof value === 'number' ? formatTeamTime(value, timeZone) : '?');
-  const who = event.authorName ?? event.authorId ?? 'system';
+  const nameOf = (id: unknown) => (typeof id === 'string' ? (names.get(id) ?? id) : '?');
+  const who = event.authorName ?? (event.authorId === null ? 'system' : nameOf(event.authorId));
   const data = event.data ?? {};
   switch (event.kind) {
     case 'case-opened':
@@ -56,7 +79,7 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC'): string {
     case 'reopened':
       return `Reopened by ${who}`;
     case 'assigned':
-      return `Assigned to ${String(data.assigneeName ?? data.assignee ?? '?')} by ${who}`;
+      return `Assigned to ${typeof data.assigneeName === 'string' && data.assigneeName !== '' ? data.assigneeName : nameOf(data.assignee)} by ${who}`;
     case 'delivery-failed':
       return `Delivery failed (${String(data.what ?? 'message')}): ${event.text ?? ''}`;
     case 'card-reposted':
@@ -98,6 +121,7 @@ export function renderHistoryText(theCase: Case, client: Client, events: readonl
     `Case #${theCase.id}: ${clientName(client)}, ${theCase.status}`,
     `Opened ${formatTeamTime(theCase.openedAt, timeZone)}${theCase.closedAt ? `, closed ${formatTeamTime(theCase.closedAt, timeZone)}` : ''} (${timeZone})`,
   ];
-  const lines = events.map((e) => `${formatTeamTime(e.at, timeZone)}  ${describeEvent(e, timeZone)}`);
+  const names = knownNames(events);
+  const lines = events.map((e) => `${formatTeamTime(e.at, timeZone)}  ${describeEvent(e, timeZone, names)}`);
   return [...header, '', ...lines].join('\n');
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exportCase, type CaseRecord, type ExportFormat } from '../../src/history/export-case.js';
-import { describeEvent } from '../../src/history/render-history.js';
+import { describeEvent, knownNames } from '../../src/history/render-history.js';
 import { escapeMarkdown } from '../../src/text/escape-markdown.js';
 import type { Ask, Case, CaseEvent, CaseEventKind, Client } from '../../src/ports.js';
 
@@ -69,7 +69,7 @@ const entries: Entry[] = [
   entry(m(1), 'client-message', clientAuthor, xssMessage, { content: { type: 'text', text: xssMessage } }),
   entry(m(16), 'client-waiting', system, null, { waitingSince: m(1) }),
   entry(m(18), 'note', anna, 'looks like a double charge, "see" <b>logs</b>', { ts: '1.1' }),
-  entry(m(19), 'assigned', anna, null, { assignee: 'U0AGENT2' }),
+  entry(m(19), 'assigned', anna, null, { assignee: 'U0AGENT2', assigneeName: 'Boris' }),
   entry(m(20), 'ask-opened', anna, 'charged 5% | 10%?', q(1, 'accounting', { department: 'Accounting', deadlineAt: m(80) })),
   entry(m(21), 'ask-opened', anna, 'is checkout broken?', q(2, 'dev', { department: 'Development', deadlineAt: m(51) })),
   entry(m(36), 'ask-reminder', system, null, q(2, 'dev', { index: 0 })),
@@ -190,7 +190,7 @@ describe('the case export', () => {
       const timeline = md.slice(md.indexOf('## Timeline'));
       const lines = timeline.split('\n').filter((l) => l.startsWith('- **'));
       expect(lines).toHaveLength(events.length);
-      events.forEach((e, i) => expect(lines[i]).toBe(`- **${inKathmandu(e.at)}** ${escapeMarkdown(describeEvent(e, timeZone)).replace(/\n/g, '\n  ')}`));
+      events.forEach((e, i) => expect(lines[i]).toBe(`- **${inKathmandu(e.at)}** ${escapeMarkdown(describeEvent(e, timeZone, knownNames(events))).replace(/\n/g, '\n  ')}`));
       expect(unescapeMd(md)).toContain(`Question Q1 to Accounting by Anna, reply by ${inKathmandu(m(80))}: charged 5% | 10%?`);
       expect(unescapeMd(md)).toContain(`Q2 extended by Dmitry to ${inKathmandu(m(85))}: need the weekend logs`);
     });
@@ -198,7 +198,7 @@ describe('the case export', () => {
     it('states the case, its times, assignee, links and rating at the top', () => {
       expect(unescapeMd(md.split('\n')[0] as string)).toBe(`# Case #42: ${xssName} O'Brien & Sons (@obrien), closed`);
       expect(unescapeMd(md)).toContain(`Opened ${inKathmandu(m(0))}, closed ${inKathmandu(m(130))} (${timeZone})`);
-      expect(md).toContain('- Assignee: U0AGENT2');
+      expect(md).toContain('- Assignee: Boris');
       expect(md).toContain('- Linked cases: #40, #57');
       expect(unescapeMd(md)).toContain(`- Rating: 2/5 ("${xssComment}")`);
     });
@@ -262,7 +262,7 @@ describe('the case export', () => {
       events.forEach((e, i) => {
         const [, cls, time, kind, text] = rows[i] as RegExpMatchArray;
         expect([cls, time, kind]).toEqual([e.kind, inKathmandu(e.at), e.kind]);
-        expect(unescapeHtml((text as string).replace(/<br>/g, '\n'))).toBe(describeEvent(e, timeZone));
+        expect(unescapeHtml((text as string).replace(/<br>/g, '\n'))).toBe(describeEvent(e, timeZone, knownNames(events)));
       });
       expect(html).toContain(`Opened ${inKathmandu(m(0))}, closed ${inKathmandu(m(130))}. Times in ${timeZone}.`);
       expect(html).toContain('Linked cases: #40, #57');
@@ -306,5 +306,50 @@ describe('the case export', () => {
     });
 
     it('matches the reviewed golden file', () => checkGolden('json', json));
+  });
+});
+
+describe('people in the exports', () => {
+  /** Every Slack user the sample history names, with the name it knows them by. */
+  const people = new Map([
+    ['U0AGENT1', 'Anna'],
+    ['U0AGENT2', 'Boris'],
+    ['U0ACC1', 'Olga'],
+    ['U0DEV1', 'Dmitry'],
+    ['U0MKT1', 'Mark'],
+  ]);
+
+  it('the sample names each of them', () => expect(knownNames(events)).toEqual(people));
+
+  it.each(['md', 'html'] as const)('%s shows a name, never a Slack user ID, wherever a name is known', (format) => {
+    const out = exportCase(record, format, timeZone);
+    for (const id of people.keys()) expect(out, `${id} shown by ID`).not.toContain(id);
+    expect(format === 'md' ? unescapeMd(out) : unescapeHtml(out)).toContain('Assigned to Boris by Anna');
+  });
+
+  it('JSON keeps the IDs and adds the names', () => {
+    const parsed = JSON.parse(exportCase(record, 'json', timeZone)) as Record<string, any>;
+    expect(parsed.assignee).toEqual({ id: 'U0AGENT2', name: 'Boris' });
+    expect(parsed.case.assignee).toBe('U0AGENT2');
+    const byId = new Map((parsed.asks as Record<string, unknown>[]).map((a) => [a.id, a]));
+    expect(byId.get(1)).toMatchObject({ askedBy: 'Anna', askedById: 'U0AGENT1', answeredBy: 'Olga', answeredById: 'U0ACC1' });
+    expect(byId.get(3)).toMatchObject({ askedBy: 'Boris', askedById: 'U0AGENT2', answeredBy: null, answeredById: null });
+  });
+
+  it('an entry that stored no name borrows one the history knows, and shows the ID only when none is known', () => {
+    const older: CaseEvent[] = [
+      { id: 1, caseId: 42, at: m(1), kind: 'note', ...boris, text: 'mine', data: null },
+      // Recorded before assignments stored the assignee's name, or by an author whose name was not looked up.
+      { id: 2, caseId: 42, at: m(2), kind: 'assigned', authorKind: 'agent', authorId: 'U0AGENT1', authorName: null, text: null, data: { assignee: 'U0AGENT2' } },
+      { id: 3, caseId: 42, at: m(3), kind: 'assigned', ...anna, text: null, data: { assignee: 'U0STRANGER' } },
+      { id: 4, caseId: 42, at: m(4), kind: 'closed', authorKind: 'agent', authorId: 'U0AGENT1', authorName: null, text: null, data: null },
+    ];
+    const names = knownNames(older);
+    expect(describeEvent(older[1] as CaseEvent, timeZone, names)).toBe('Assigned to Boris by Anna');
+    expect(describeEvent(older[2] as CaseEvent, timeZone, names)).toBe('Assigned to U0STRANGER by Anna');
+    expect(describeEvent(older[3] as CaseEvent, timeZone, names)).toBe('Closed by Anna');
+    const md = unescapeMd(exportCase({ case: { ...theCase, assignee: 'U0STRANGER' }, client, events: older }, 'md', timeZone));
+    expect(md).toContain('- Assignee: U0STRANGER');
+    expect(md).not.toMatch(/U0AGENT/);
   });
 });
