@@ -50,3 +50,20 @@ export function formatDuration(ms: number): string {
   }
   return text;
 }
+
+/**
+ * A span of time for people to read, to its two largest units: 45000 → "45s", 90000 → "1m30s",
+ * 5430000 → "1h30m", 93600000 → "1d2h". `round` says which way the dropped part goes: `up` for
+ * time still left (a deadline 29.4 s away is "in 30s", never "in 29s" too early), `down` for
+ * time gone by (27 ms after is not "1s"). Rounded down, a span under one second is "under a second"; rounded up, any
+ * positive span is at least "1s"; zero or less is "0s".
+ */
+export function formatSpan(ms: number, round: 'up' | 'down'): string {
+  if (round === 'down' && ms < 1000 && ms > 0) return 'under a second';
+  const roundTo = (value: number, step: number) => (round === 'up' ? Math.ceil(value / step) : Math.floor(value / step)) * step;
+  const seconds = roundTo(Math.max(0, ms), 1000);
+  const largest = order.findIndex((unit) => seconds >= unitMs[unit]);
+  if (largest === -1) return '0s';
+  const precision = order[Math.min(largest + 1, order.length - 1)] as (typeof order)[number];
+  return formatDuration(roundTo(seconds, unitMs[precision]));
+}

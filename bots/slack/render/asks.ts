@@ -2,7 +2,7 @@ import type { Department, DepartmentsConfig } from '../../../src/config.js';
 import type { DepartmentPost, ThreadPost } from '../../../src/outgoing.js';
 import type { Ask, Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/client-name.js';
-import { formatDuration } from '../../../src/duration.js';
+import { formatDuration, formatSpan } from '../../../src/duration.js';
 import { escapeWithLinks } from './escape-with-links.js';
 import { escapeMrkdwn, truncateEscaped } from './mrkdwn.js';
 import { slackLimits } from '../../platform-limits.js';
@@ -21,12 +21,15 @@ export function mention(id: string): string {
   return id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`;
 }
 
-/** "Mon 23 Nov 15:30 (Europe/Moscow), in 1h30m" — the deadline in the department's zone and relative to now. */
+/**
+ * "Mon 23 Nov 15:30 (Europe/Moscow), in 1h30m" — the deadline in the department's zone and relative
+ * to now, to the second when it is near ("in 45s", "12s ago", "just now").
+ */
 export function formatDeadline(deadlineAt: number, now: number, department: Department | undefined): string {
   const zone = department?.hours?.timezone ?? 'UTC';
   const local = dateFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(deadlineAt);
   const left = deadlineAt - now;
-  const relative = left >= 0 ? `in ${formatDuration(Math.max(60_000, Math.ceil(left / 60_000) * 60_000))}` : `${formatDuration(Math.floor(-left / 60_000) * 60_000 || 60_000)} ago`;
+  const relative = left > 0 ? `in ${formatSpan(left, 'up')}` : -left < 1000 ? 'just now' : `${formatSpan(-left, 'down')} ago`;
   return `${local.replace(',', '')} (${zone}), ${relative}`;
 }
 
