@@ -167,14 +167,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 }
 
 /**
- * Makes the channels a test's Repka uses exist in the fake workspace: the support channel and every
- * department's `slackChannel` (public, bot a member), then `overrides` by id. A channel already
+ * Makes the channels a test's Repka uses exist in the fake workspace: the support channel (its
+ * members the two agents) and every department's `slackChannel` (public, bot a member), then
+ * `overrides` by id. A channel already
  * there (a fake shared across restarts) is left as the test set it unless overridden.
  */
 export function registerChannels(slack: FakeSlack, departments?: unknown, overrides: Record<string, ChannelSpec> = {}): void {
   const listed = (departments as { departments?: { slackChannel?: unknown; id?: unknown }[] } | undefined)?.departments ?? [];
   const ids = [supportChannel, ...listed.map((d) => d.slackChannel).filter((c): c is string => typeof c === 'string')];
-  for (const id of ids) if (slack.botIsMember(id) === undefined) slack.addChannel(id, { name: id === supportChannel ? 'support' : id.toLowerCase() });
+  // Anna and Boris work in the support channel; Dmitry (a developer) is not in it.
+  for (const id of ids) if (slack.botIsMember(id) === undefined) slack.addChannel(id, id === supportChannel ? { name: 'support', members: ['U0AGENT1', 'U0AGENT2'] } : { name: id.toLowerCase() });
   for (const [id, spec] of Object.entries(overrides)) slack.addChannel(id, spec);
 }
 

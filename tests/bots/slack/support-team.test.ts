@@ -23,3 +23,43 @@ describe('SupportTeam', () => {
     for (const limit of limits) expect(limit).toBeLessThanOrEqual(200);
   });
 });
+
+describe('SupportTeam membership cache', () => {
+  const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  function team(members: string[]) {
+    const clock = { at: 0, now() { return this.at; } };
+    let calls = 0;
+    const client = { conversations: { members: async () => (calls++, { ok: true, members: [...members], response_metadata: { next_cursor: '' } }) } };
+    const t = new SupportTeam({ client: client as never, supportChannel: 'C0SUPPORT', clock, log: silent as never });
+    return { t, clock, calls: () => calls };
+  }
+
+  it('asks Slack once a minute for known members, and again after 5 s for someone not in the list (they may just have joined)', async () => {
+    const members = ['U0ANNA'];
+    const { t, clock, calls } = team(members);
+    expect(await t.has('U0ANNA')).toBe(true);
+    clock.at = 59_000;
+    expect(await t.has('U0ANNA')).toBe(true);
+    expect(calls()).toBe(1);
+
+    members.push('U0NEW');
+    clock.at = 64_000;
+    expect(await t.has('U0ANNA')).toBe(true); // a minute old: read again
+    expect(calls()).toBe(2);
+    expect(await t.has('U0NEW')).toBe(true);
+
+    clock.at = 64_000 + 4_999;
+    expect(await t.has('U0GONE')).toBe(false);
+    expect(calls()).toBe(2); // under 5 s: not asked again
+    clock.at = 64_000 + 5_000;
+    expect(await t.has('U0GONE')).toBe(false);
+    expect(calls()).toBe(3);
+  });
+
+  it('counts the last known members when Slack cannot be asked, and nobody before it ever answered', async () => {
+    const silentClock = { now: () => 0 };
+    const failing = { conversations: { members: async () => Promise.reject(new Error('ratelimited')) } };
+    const t = new SupportTeam({ client: failing as never, supportChannel: 'C0SUPPORT', clock: silentClock, log: silent as never });
+    expect(await t.has('U0ANNA')).toBe(false);
+  });
+});
