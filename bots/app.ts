@@ -18,6 +18,7 @@ import { openDatabase } from '../db/open-database.js';
 import { SqliteCaseStore } from '../db/sqlite-case-store.js';
 import { SqliteOutbox } from '../db/sqlite-outbox.js';
 import { SqliteReportSource } from '../db/sqlite-report-source.js';
+import { SqliteSlackNameStore } from '../db/sqlite-slack-name-store.js';
 import { createOutboxQueue, createOutboxWorker, outboxQueueName, QueueDeliveryTrigger } from '../jobs/outbox-queue.js';
 import { BullDeadlineScheduler, createDeadlineQueue, createDeadlineWorker, deadlineQueueName } from '../jobs/deadline-queue.js';
 import { registerActionListeners } from './slack/listeners/actions/index.js';
@@ -285,7 +286,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       clearInterval(rebuildTimer);
     });
 
-    const directory = new SlackDirectory(new webApi.WebClient(config.slack.botToken, { ...slackClientOptions, timeout: 3000 }), database.db, clock, log);
+    const directory = new SlackDirectory(new webApi.WebClient(config.slack.botToken, { ...slackClientOptions, timeout: 3000 }), new SqliteSlackNameStore(database.db), clock, log);
     const receiver = config.slack.appToken
       ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: boltLogger(log), installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } } as never })
       : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', processBeforeResponse: true, logger: boltLogger(log) });

@@ -77,7 +77,8 @@ export type Refusal =
   | { readonly type: 'which-question'; readonly open: readonly { readonly askId: number; readonly department: string }[] }
   | { readonly type: 'question-not-open'; readonly askId: number }
   | { readonly type: 'unknown-department'; readonly given?: string }
-  | { readonly type: 'ask-usage'; readonly problem: 'no-question' | 'bad-duration'; readonly given?: string };
+  /** `department`: the id of the department the `!ask` named. */
+  | { readonly type: 'ask-usage'; readonly problem: 'no-question' | 'bad-duration'; readonly given?: string; readonly department?: string };
 
 /** Private answers to one Slack user (chat.postEphemeral): the command list, or a refusal. */
 export type EphemeralNotice = { readonly type: 'help'; readonly unknownCommand?: string } | Refusal;
@@ -104,7 +105,9 @@ export type ClientNotice =
   | { readonly type: 'rating-recorded'; readonly caseId: number; readonly score: number }
   /** Asks for a comment as a reply to this message; once sent, its message_id is kept in the history. */
   | { readonly type: 'rating-comment-invite'; readonly caseId: number }
-  | { readonly type: 'rating-comment-thanks'; readonly caseId: number };
+  | { readonly type: 'rating-comment-thanks'; readonly caseId: number }
+  /** A message that replied to nothing was taken as the rating comment: says so, and how to open a case instead. */
+  | { readonly type: 'rating-comment-taken'; readonly caseId: number };
 
 /** Slack reaction on a message, e.g. ✅ once a reply reached the client. */
 export interface Reaction {

@@ -11,7 +11,7 @@ import { renderCaseCard } from './render/case-card.js';
 import { linkedCases } from '../../src/cases/links.js';
 import { renderClientContent } from './render/client-message.js';
 import { renderCardReposted, renderEphemeral, renderThreadNotice } from './render/notices.js';
-import { renderAskThreadPost, renderDepartmentList, renderDepartmentPost, type AskContext, type SlackPost } from './render/asks.js';
+import { renderAskProblem, renderAskThreadPost, renderDepartmentPost, type AskContext, type SlackPost } from './render/asks.js';
 import type { DepartmentsConfig } from '../../src/config.js';
 import type { AskStore, Clock } from '../../src/ports.js';
 
@@ -121,7 +121,7 @@ export class SlackDeliverer implements Deliverer {
             channel: head.channel,
             user: head.user,
             thread_ts: head.threadTs,
-            text: renderEphemeral(head.notice, (n) => (n.type === 'unknown-department' ? renderDepartmentList(this.deps.departments, n.given) : `Usage: \`!ask <department> [in <duration>] <question>\`: ${n.problem === 'bad-duration' ? `"${n.given ?? ''}" is not a duration (try 30m, 2h, 1d)` : 'the question is missing'}. Nothing was sent.`)),
+            text: renderEphemeral(head.notice, (n) => renderAskProblem(n, this.deps.departments)),
           }),
         );
         return 1;

@@ -2,6 +2,7 @@ import type { Department, DepartmentsConfig } from '../config.js';
 import { addBusinessTime, businessFractionPoint } from '../deadlines/business-hours.js';
 import type { Ask, AskSchedule, AskStore, Case, CaseEventKind, CaseStore, Clock, DeadlineScheduler, DeliveryTrigger, Logger, Outbox } from '../ports.js';
 import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
+import { closedReason } from './case-closed-reason.js';
 import { findDepartment, parseAskArgs } from './parse-ask.js';
 
 export interface AskServiceDeps {
@@ -13,9 +14,6 @@ export interface AskServiceDeps {
   readonly log: Logger;
   readonly departments: DepartmentsConfig;
 }
-
-/** The reason recorded on a question settled because its case was closed. */
-export const closedReason = 'case closed';
 
 /** Who acts on an ask from Slack. */
 export interface Actor {
@@ -64,7 +62,7 @@ export class AskService {
       if (parsed.problem === 'unknown-department' || parsed.problem === 'no-department') {
         privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'unknown-department', given: parsed.given } });
       } else {
-        privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'ask-usage', problem: parsed.problem, given: parsed.given } });
+        privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'ask-usage', problem: parsed.problem, given: parsed.given, department: parsed.departmentId } });
       }
       return { outcome: 'ignored', reason: parsed.problem };
     }

@@ -1,5 +1,5 @@
 import type { Department, DepartmentsConfig } from '../../../src/config.js';
-import type { DepartmentPost, ThreadPost } from '../../../src/outgoing.js';
+import type { DepartmentPost, EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
 import type { Ask, Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/client-name.js';
 import { formatDuration, formatSpan } from '../../../src/duration.js';
@@ -137,10 +137,31 @@ export function renderAskThreadPost(post: AskThreadPost, c: AskContext): SlackPo
   }
 }
 
+const askUsage = 'Usage: `!ask <department> [in <duration>] <question>`';
+
+/**
+ * The private answer to an `!ask` that sent nothing: the list of departments after an unknown one,
+ * else what was wrong and how to write it. A first word "in" always starts the deadline, so a
+ * question that starts with "in" is shown how to give the deadline first. Pure.
+ */
+export function renderAskProblem(notice: Extract<EphemeralNotice, { type: 'unknown-department' | 'ask-usage' }>, departments: DepartmentsConfig): string {
+  if (notice.type === 'unknown-department') return renderDepartmentList(departments, notice.given);
+  if (notice.problem === 'no-question') return `${askUsage}: the question is missing. Nothing was sent.`;
+  const department = departments.departments.find((d) => d.id === notice.department);
+  const id = department?.id ?? '<department>';
+  const usual = department === undefined ? '2h' : formatDuration(department.replyWithinMs);
+  const given = notice.given ?? '';
+  const what = given === '' ? '`in` must be followed by a reply-by time' : `"${escapeMrkdwn(given)}" is not a duration`;
+  return [
+    `${what}: after the department, \`in\` starts the deadline (\`in 30m\`, \`in 2h\`, \`in 1d\`). Nothing was sent.`,
+    `A question that starts with "in" gives the deadline first: \`!ask ${escapeMrkdwn(id)} in ${usual} in ${escapeMrkdwn(given === '' ? '…' : `${given}…`)}\`${department === undefined ? '' : ` (${usual} is ${escapeMrkdwn(department.name)}'s usual reply time)`}.`,
+  ].join('\n');
+}
+
 /** The private list of departments shown after an unknown `!ask` department. */
 export function renderDepartmentList(departments: DepartmentsConfig, given?: string): string {
   const head = given ? `There is no department "${escapeMrkdwn(given)}"; nothing was sent.` : 'Say which department to ask; nothing was sent.';
   if (departments.departments.length === 0) return `${head} No departments are configured (see DEPARTMENTS_FILE).`;
   const list = departments.departments.map((d) => `• \`${d.id}\`${d.aliases.length ? ` (${d.aliases.map((a) => `\`${a}\``).join(', ')})` : ''}: ${escapeMrkdwn(d.name)}, replies within ${formatDuration(d.replyWithinMs)}`);
-  return [head, 'Departments:', ...list, 'Usage: `!ask <department> [in <duration>] <question>`'].join('\n');
+  return [head, 'Departments:', ...list, askUsage].join('\n');
 }

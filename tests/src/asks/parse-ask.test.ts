@@ -25,15 +25,23 @@ describe('parseAskArgs', () => {
     expect(parseAskArgs('dev in 1h30m is the coupon broken?', departments)).toMatchObject({ ok: true, durationMs: 90 * 60_000, question: 'is the coupon broken?' });
   });
 
-  it('keeps "in" as part of the question when no duration follows', () => {
-    expect(parseAskArgs('dev in which build did this break?', departments)).toMatchObject({ ok: true, durationMs: undefined, question: 'in which build did this break?' });
+  it('refuses a first "in" not followed by a duration instead of taking it into the question', () => {
+    expect(parseAskArgs('accounting in banana is the invoice paid?', departments)).toEqual({ ok: false, problem: 'bad-duration', given: 'banana', departmentId: 'accounting' });
+    expect(parseAskArgs('dev In which build did this break?', departments)).toEqual({ ok: false, problem: 'bad-duration', given: 'which', departmentId: 'dev' });
+    expect(parseAskArgs('dev in', departments)).toEqual({ ok: false, problem: 'bad-duration', given: '', departmentId: 'dev' });
+  });
+
+  it('takes a question starting with "in" after a deadline', () => {
+    expect(parseAskArgs('dev in 4h in which build did this break?', departments)).toMatchObject({ ok: true, durationMs: 4 * 3_600_000, question: 'in which build did this break?' });
+    expect(parseAskArgs('dev is it broken in production?', departments)).toMatchObject({ ok: true, durationMs: undefined, question: 'is it broken in production?' });
+    expect(parseAskArgs('dev inside the app, where?', departments)).toMatchObject({ ok: true, question: 'inside the app, where?' });
   });
 
   it('reports unknown departments, missing questions and bad durations', () => {
     expect(parseAskArgs('legal what now', departments)).toEqual({ ok: false, problem: 'unknown-department', given: 'legal' });
     expect(parseAskArgs('', departments)).toEqual({ ok: false, problem: 'no-department' });
-    expect(parseAskArgs('dev', departments)).toEqual({ ok: false, problem: 'no-question' });
-    expect(parseAskArgs('dev in 2h', departments)).toEqual({ ok: false, problem: 'no-question' });
-    expect(parseAskArgs('dev in 5x why', departments)).toEqual({ ok: false, problem: 'bad-duration', given: '5x' });
+    expect(parseAskArgs('dev', departments)).toEqual({ ok: false, problem: 'no-question', departmentId: 'dev' });
+    expect(parseAskArgs('dev in 2h', departments)).toEqual({ ok: false, problem: 'no-question', departmentId: 'dev' });
+    expect(parseAskArgs('dev in 5x why', departments)).toEqual({ ok: false, problem: 'bad-duration', given: '5x', departmentId: 'dev' });
   });
 });
