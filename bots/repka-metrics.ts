@@ -1,9 +1,7 @@
 import type { DepartmentsConfig } from '../src/config.js';
 import { businessTimeBetween } from '../src/deadlines/business-hours.js';
 import type { Metrics, Sample } from '../src/metrics.js';
-import type { Clock, Logger } from '../src/ports.js';
-import type { SqliteOutbox } from '../db/sqlite-outbox.js';
-import type { SqliteReportSource } from '../db/sqlite-report-source.js';
+import type { Clock, Logger, MetricsSource, OutboxBacklog } from '../src/ports.js';
 
 /** Reply-time buckets, seconds: 1m … 5d. */
 const replyBuckets = [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 172_800, 432_000];
@@ -21,8 +19,8 @@ export interface CountableQueue {
 
 export interface RepkaMetricsDeps {
   readonly metrics: Metrics;
-  readonly reports: SqliteReportSource;
-  readonly outbox: SqliteOutbox;
+  readonly reports: MetricsSource;
+  readonly outbox: OutboxBacklog;
   /** Queues by the name used as the `queue` label. */
   readonly queues: Readonly<Record<string, CountableQueue>>;
   readonly departments: DepartmentsConfig;
@@ -35,7 +33,7 @@ export interface RepkaMetricsDeps {
 const byDepartment = (map: ReadonlyMap<string, number>): Sample[] => [...map].map(([department, value]) => ({ labels: { department }, value }));
 
 /**
- * Repka's Prometheus metrics. Case and question counters are counted from the SQLite history
+ * Repka's Prometheus metrics. Case and question counters are counted from the stored history
  * (so they survive restarts): each scrape reads only the entries added since the last one.
  * Queue depths are read from Redis on each scrape.
  */

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, lt, min, sql } from 'drizzle-orm';
 import { streamOf, type Outgoing } from '../src/outgoing.js';
-import type { Outbox } from '../src/ports.js';
+import type { Outbox, OutboxBacklog } from '../src/ports.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
 import { outbox } from './schema.js';
 import type { GroupCommit } from './group-commit.js';
@@ -16,7 +16,7 @@ export interface OutboxRow {
 }
 
 /** The outbox on SQLite: written inside domain transactions, read by the delivery queue. */
-export class SqliteOutbox implements Outbox {
+export class SqliteOutbox implements Outbox, OutboxBacklog {
   /** Queries run for every message, built once. */
   private readonly hot;
   /** The pending-rows query per batch size (the limit is part of the SQL text, see literalLimit). */

@@ -1,21 +1,11 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { clientName } from '../src/client-name.js';
-import type { AskStatus } from '../src/ports.js';
+import type { AskStatus, MetricEvent, MetricsSource } from '../src/ports.js';
 import type { HomeAsk, HomeCase, HomeSource } from '../src/reports/home.js';
 import type { Period } from '../src/reports/period.js';
 import type { ReportSource, StatsAsk, StatsCase, StatsRating, StatsSnapshot } from '../src/reports/stats.js';
 import type { RepkaDb } from './open-database.js';
 import { asks, caseEvents, cases, clients } from './schema.js';
-
-/** A history entry that moves a metric, read in id order (see `eventsAfter`). */
-export interface MetricEvent {
-  readonly id: number;
-  readonly kind: string;
-  readonly at: number;
-  readonly departmentId: string | null;
-  /** For 'ask-answered': when the question was asked, epoch ms. */
-  readonly askedAt: number | null;
-}
 
 /** Event kinds `eventsAfter` returns. */
 export const metricEventKinds = ['case-opened', 'closed', 'ask-opened', 'ask-answered', 'ask-overdue'] as const;
@@ -29,7 +19,7 @@ const authorOf = (kind: string, order: 'asc' | 'desc') =>
   sql<string | null>`(select e.author_id from case_events e where e.case_id = "cases"."id" and e.kind = ${kind} order by e.id ${sql.raw(order)} limit 1)`;
 
 /** Read-only queries for `/repka stats`, the App Home and `/metrics`. Synchronous (better-sqlite3). */
-export class SqliteReportSource implements ReportSource, HomeSource {
+export class SqliteReportSource implements ReportSource, HomeSource, MetricsSource {
   constructor(private readonly db: RepkaDb) {}
 
   statsSnapshot(period: Period): StatsSnapshot {

@@ -222,3 +222,48 @@ export interface DeadlineScheduler {
   unscheduleAsk(askId: number, version: number, reminderCount: number): void;
   scheduleClientWait(caseId: number, waitingSince: number, at: number, rebuild?: boolean): void;
 }
+
+/** A Slack display name as stored, with when it was fetched (epoch ms). */
+export interface StoredSlackName {
+  readonly name: string;
+  readonly fetchedAt: number;
+}
+
+/** Storage of Slack display names, a cache of users.info kept across restarts. Synchronous. */
+export interface SlackNameStore {
+  /** The stored name of `userId`, however old; undefined when none is stored. */
+  slackName(userId: string): StoredSlackName | undefined;
+  /** Stores `name` for `userId`, fetched at `fetchedAt` (epoch ms), replacing any earlier one. */
+  saveSlackName(userId: string, name: string, fetchedAt: number): void;
+}
+
+/** A history entry that moves a metric, read in id order (see {@link MetricsSource.eventsAfter}). */
+export interface MetricEvent {
+  readonly id: number;
+  /** One of 'case-opened', 'closed', 'ask-opened', 'ask-answered', 'ask-overdue'. */
+  readonly kind: string;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly departmentId: string | null;
+  /** For 'ask-answered': when the question was asked, epoch ms. */
+  readonly askedAt: number | null;
+}
+
+/** What `/metrics` reads from storage. Synchronous, read-only. */
+export interface MetricsSource {
+  /**
+   * Up to `limit` history entries that move a metric with an id above `afterId`, in id order.
+   * Ids only grow, so a reader that remembers the last id it saw counts each entry once.
+   */
+  eventsAfter(afterId: number, limit: number): MetricEvent[];
+  /** Cases open now. */
+  openCases(): number;
+  /** Open questions per department: all, and those past their deadline at `now` (epoch ms). */
+  openAsksByDepartment(now: number): { departmentId: string; open: number; overdue: number }[];
+}
+
+/** How much of the outbox waits for delivery (for metrics). Synchronous, read-only. */
+export interface OutboxBacklog {
+  /** Pending messages, and the creation time (epoch ms) of the oldest; null when none is pending. */
+  backlog(): { pending: number; oldestCreatedAt: number | null };
+}

@@ -1,19 +1,16 @@
 import type { webApi } from '@slack/bolt';
-import { eq } from 'drizzle-orm';
-import type { RepkaDb } from '../../db/open-database.js';
-import { slackUsers } from '../../db/schema.js';
-import type { Clock, Directory, Logger } from '../../src/ports.js';
+import type { Clock, Directory, Logger, SlackNameStore } from '../../src/ports.js';
 
 /** Names are refreshed after a day. */
 const maxAgeMs = 24 * 60 * 60 * 1000;
 /** After a failed users.info, the ID is shown without asking again for this long. */
 const failureBackoffMs = 5 * 60 * 1000;
 
-/** Display names from users.info, cached in SQLite; never throws (falls back to the user ID). */
+/** Display names from users.info, cached in `names` (kept across restarts); never throws (falls back to the user ID). */
 export class SlackDirectory implements Directory {
   constructor(
     private readonly client: webApi.WebClient,
-    private readonly db: RepkaDb,
+    private readonly names: SlackNameStore,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
@@ -21,18 +18,14 @@ export class SlackDirectory implements Directory {
   private readonly failedUntil = new Map<string, number>();
 
   async slackName(userId: string): Promise<string> {
-    const cached = this.db.select().from(slackUsers).where(eq(slackUsers.id, userId)).get();
+    const cached = this.names.slackName(userId);
     if (cached !== undefined && this.clock.now() - cached.fetchedAt < maxAgeMs) return cached.name;
     if ((this.failedUntil.get(userId) ?? 0) > this.clock.now()) return cached?.name ?? userId;
     try {
       const answer = await this.client.users.info({ user: userId });
       const user = answer.user;
       const name = user?.profile?.display_name || user?.profile?.real_name || user?.real_name || user?.name || userId;
-      this.db
-        .insert(slackUsers)
-        .values({ id: userId, name, fetchedAt: this.clock.now() })
-        .onConflictDoUpdate({ target: slackUsers.id, set: { name, fetchedAt: this.clock.now() } })
-        .run();
+      this.names.saveSlackName(userId, name, this.clock.now());
       return name;
     } catch (error) {
       if (this.failedUntil.size > 10_000) this.failedUntil.clear();

@@ -1,0 +1,22 @@
+import { eq } from 'drizzle-orm';
+import type { SlackNameStore, StoredSlackName } from '../src/ports.js';
+import type { RepkaDb } from './open-database.js';
+import { slackUsers } from './schema.js';
+
+/** Slack display names on SQLite (table slack_users). Synchronous (better-sqlite3). */
+export class SqliteSlackNameStore implements SlackNameStore {
+  constructor(private readonly db: RepkaDb) {}
+
+  slackName(userId: string): StoredSlackName | undefined {
+    const row = this.db.select({ name: slackUsers.name, fetchedAt: slackUsers.fetchedAt }).from(slackUsers).where(eq(slackUsers.id, userId)).get();
+    return row ?? undefined;
+  }
+
+  saveSlackName(userId: string, name: string, fetchedAt: number): void {
+    this.db
+      .insert(slackUsers)
+      .values({ id: userId, name, fetchedAt })
+      .onConflictDoUpdate({ target: slackUsers.id, set: { name, fetchedAt } })
+      .run();
+  }
+}
