@@ -1,6 +1,7 @@
 import type { ClientContent } from '../../../src/outgoing.js';
 import type { Ask, Case, CaseEvent, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/client-name.js';
+import { closedReason } from '../../../src/asks/case-closed-reason.js';
 import { describeContent } from '../../../src/history/render-history.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
 import { latestRating, ratingStars } from '../../../src/cases/rating.js';
@@ -95,7 +96,7 @@ function askLine(ask: Ask, name: string, now: number): string {
     case 'declined':
       return `:leftwards_arrow_with_hook: ${who}: not theirs`;
     case 'cancelled':
-      return `:heavy_multiplication_x: ${who}: cancelled`;
+      return ask.closedReason === closedReason ? `:heavy_multiplication_x: ${who}: settled by the close` : `:heavy_multiplication_x: ${who}: cancelled`;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { CaseEvent } from '../../ports.js';
-import { closedReason } from '../../asks/ask-service.js';
+import { closedReason } from '../../asks/case-closed-reason.js';
 import type { CaseCommand } from './command.js';
 
 /**
