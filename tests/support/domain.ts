@@ -264,7 +264,7 @@ export interface DomainOptions {
   readonly departments?: unknown;
   /** SLACK_AGENTS; undefined: every human in the support channel. */
   readonly agents?: readonly string[];
-  /** Support channel members, for buttons when SLACK_AGENTS is unset. */
+  /** Support channel members, for buttons when SLACK_AGENTS is unset (default: Anna). */
   readonly members?: readonly string[];
   /** The clock's start, epoch ms (default {@link mondayMorning}). */
   readonly start?: number;
@@ -292,7 +292,7 @@ export function createDomain(options: DomainOptions = {}) {
   const log = new RecordingLogger();
   const file = options.departments ?? testDepartments;
   const departments: DepartmentsConfig = parseDepartments(typeof file === 'string' ? file : JSON.stringify(file), 'departments.json');
-  const members = new Set(options.members ?? []);
+  const members = new Set(options.members ?? [anna.user]);
   const policy = new AccessPolicy({ agents: options.agents, members: { has: async (user) => members.has(user) }, supportChannel });
   const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments });
   const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel, policy, asks, maxOpenCasesPerClient: options.maxOpenCasesPerClient });
@@ -439,9 +439,9 @@ export function createDomain(options: DomainOptions = {}) {
       return result;
     },
 
-    /** Runs a synchronous service call with its commit; e.g. `await fx.act(() => asks.extend(...))`. */
-    async act<T>(work: () => T): Promise<T> {
-      const result = work();
+    /** Runs a service call with its commit and the posts landing; e.g. `await fx.act(() => asks.extend(...))`. */
+    async act<T>(work: () => T | Promise<T>): Promise<T> {
+      const result = await work();
       await settle();
       landPosts();
       await settle();

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createDomain, hour } from '../../support/domain.js';
+
+const vera = { user: 'U0VERA', userName: 'Vera' };
+
+describe('a department declines a question ("Not ours")', () => {
+  it('marks it declined with the reason, tells the case thread, and removes its jobs', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('my invoice is wrong');
+    const ask = await fx.ask(c.id, 'acc why?');
+    const mark = fx.sent.mark();
+    const result = await fx.act(() => fx.asks.decline(fx.key(), ask.id, 'ask legal', vera));
+    expect(result).toEqual({ outcome: 'done', caseId: c.id });
+    expect(fx.askNow(ask.id)).toMatchObject({ status: 'declined', closedReason: 'ask legal' });
+    expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'ask-declined', askId: ask.id, byName: 'Vera', reason: 'ask legal', allSettled: true }]);
+    expect(fx.store.listEvents(c.id).filter((e) => e.kind === 'ask-declined')).toMatchObject([{ authorKind: 'department', authorId: 'U0VERA', text: 'ask legal', data: { askId: ask.id } }]);
+    expect(fx.scheduler.kindsOf(ask.id)).toEqual([]);
+    expect(fx.scheduler.removed).toHaveLength(4);
+    await fx.advance(2 * hour);
+    expect(fx.sent.departmentPosts(ask.id)).toEqual(['question']);
+  });
+
+  it('refuses a job that still fires after the decline', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('my invoice is wrong');
+    const ask = await fx.ask(c.id, 'acc why?');
+    await fx.act(() => fx.asks.decline(fx.key(), ask.id, 'not ours', vera));
+    fx.jump(hour);
+    expect(await fx.runJob({ type: 'ask', askId: ask.id, version: ask.version, which: { kind: 'due' } })).toEqual({ outcome: 'ignored', reason: 'overdue already fired' });
+    expect(fx.sent.threadPosts(c.id)).not.toContain('ask-overdue');
+  });
+
+  it('is refused once settled: a second decline changes nothing', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('my invoice is wrong');
+    const ask = await fx.ask(c.id, 'acc why?');
+    await fx.act(() => fx.asks.decline(fx.key(), ask.id, 'not ours', vera));
+    const mark = fx.sent.mark();
+    expect(await fx.act(() => fx.asks.decline(fx.key(), ask.id, 'really not', vera))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
+    expect(fx.sent.since(mark).all()).toEqual([]);
+    expect(fx.askNow(ask.id).closedReason).toBe('not ours');
+  });
+
+  it('says not all settled while another question is open', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('my invoice is wrong');
+    const ask = await fx.ask(c.id, 'acc why?');
+    await fx.ask(c.id, 'legal may we?');
+    await fx.act(() => fx.asks.decline(fx.key(), ask.id, 'not ours', vera));
+    expect(fx.sent.thread(c.id).find((m) => m.post.type === 'ask-declined')?.post).toMatchObject({ allSettled: false });
+  });
+});
