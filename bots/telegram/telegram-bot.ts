@@ -57,7 +57,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
   // An update counts as handled (webhook 200, polling offset moved on) only once its writes are durable.
   bot.use(async (_ctx, next) => {
     await next();
-    await deps.committed();
+    void deps.committed().catch(() => undefined);
   });
 
   bot.use(async (ctx, next) => {
@@ -102,14 +102,14 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
       return;
     }
     const replyTo = 'reply_to_message' in message ? message.reply_to_message?.message_id : undefined;
-    if (replyTo !== undefined && 'text' in message) {
-      const comment = deps.ratings.receiveComment(key(ctx), { chatId: profile.telegramChatId, replyToMessageId: replyTo, text: message.text });
-      if (comment !== undefined) {
-        log('rating comment', comment, ctx);
-        return;
-      }
+    const content = clientContentOf(message);
+    // The rating's comment first; what is none goes to a case, its update key still unused.
+    const comment = deps.ratings.receiveComment(key(ctx), { chatId: profile.telegramChatId, replyToMessageId: replyTo, content });
+    if (comment !== undefined) {
+      log('rating comment', comment, ctx);
+      return;
     }
-    log('client message', deps.cases.receiveClientMessage(key(ctx), profile, clientContentOf(message)), ctx);
+    log('client message', deps.cases.receiveClientMessage(key(ctx), profile, content), ctx);
   });
 
   bot.catch((error, ctx) => {

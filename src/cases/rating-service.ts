@@ -1,8 +1,9 @@
 import type { CaseStore, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
 import { languageFromCode } from '../i18n/language.js';
 import { clientName } from '../client-name.js';
-import { lowRatingMax, parseRatingCallback } from './rating.js';
+import { lowRatingMax, parseRatingCallback, unrepliedCommentTarget, withoutReplyFlag } from './rating.js';
 import { runUnitOfWork, type InboundResult } from '../unit-of-work.js';
+import type { ClientContent } from '../outgoing.js';
 
 export interface RatingServiceDeps {
   readonly store: CaseStore;
@@ -37,19 +38,20 @@ export interface RatingResult {
   readonly caseId?: number;
 }
 
-/** A client message that replies to an earlier message of the bot. */
+/** A client message (not a command), offered to the rating before it goes to a case. */
 export interface ClientReply {
   readonly chatId: number;
-  /** The message_id of the bot's message it replies to. */
-  readonly replyToMessageId: number;
-  readonly text: string;
+  /** The message_id of the message it replies to; undefined: it replies to nothing. */
+  readonly replyToMessageId?: number;
+  readonly content: ClientContent;
 }
 
 /**
  * Satisfaction: the client rates a closed case 1 to 5 with the buttons of the rating request,
- * then may reply to the invitation with a comment. Ratings and comments are kept in the case
- * history ('rated' with `data.score`, 'rating-comment' with the comment as `text`) and posted
- * into the case thread; a low rating mentions the assignee, or the agent who closed the case.
+ * then may comment: by replying to the invitation, or by simply writing within
+ * `ratingCommentWindowMs` (see {@link unrepliedCommentTarget}). Ratings and comments are
+ * kept in the case history ('rated' with `data.score`, 'rating-comment' with the comment as
+ * `text`) and posted into the case thread; a low rating mentions the assignee, or the agent who closed the case.
  * Methods throw only when storage fails.
  */
 export class RatingService {
@@ -105,24 +107,28 @@ export class RatingService {
   }
 
   /**
-   * A client message replying to a message of the bot. When that message is an invitation to
-   * comment on a rating, the text becomes the rating comment of its case (no case is opened) and
-   * the result says what happened; otherwise undefined and nothing is stored (the caller treats
-   * it as an ordinary message).
+   * A client message, offered to the rating first: it is a rating comment when it is a text reply
+   * to an invitation to comment (whenever it comes), or when {@link unrepliedCommentTarget} says so
+   * for a message that replies to nothing. A comment is stored, posted into the case thread and
+   * answered (a reply with thanks; the first message taken without a reply with a note that it
+   * became the comment and how to open a case instead) and opens no case. Deciding, recording
+   * `inboundKey` and storing happen in one unit of work. Undefined when the message is no comment:
+   * then nothing is stored and `inboundKey` is not consumed, so the caller hands the message to
+   * CaseService.receiveClientMessage with the same key.
    */
   receiveComment(inboundKey: string, reply: ClientReply): InboundResult | undefined {
     const { store } = this.deps;
     const client = store.findClientByChat(reply.chatId);
-    if (client === undefined) return undefined;
-    const invitation = store
-      .listClientEvents(client.id, 'rating-comment-invited')
-      .findLast((e) => e.data?.messageId === reply.replyToMessageId);
-    if (invitation === undefined) return undefined;
-    const caseId = invitation.caseId;
-    return runUnitOfWork(this.deps, inboundKey, ({ now, send }) => {
-      const events = store.listEvents(caseId);
-      const rated = events.findLast((e) => e.kind === 'rated' && e.id < invitation.id);
-      const score = typeof rated?.data?.score === 'number' ? rated.data.score : undefined;
+    if (client === undefined || reply.content.type !== 'text') return undefined;
+    // Most messages come from clients with an open case: answer them without a transaction.
+    if (reply.replyToMessageId === undefined && store.findOpenCase(client.id) !== undefined) return undefined;
+    const text = reply.content.text;
+    const result = runUnitOfWork(this.deps, null, ({ now, send }) => {
+      const target = this.commentTarget(client.id, reply, now);
+      if (target === undefined) return notAComment;
+      // Only now is the delivery recorded: a message that is no comment leaves its key to the case path.
+      if (!store.markInbound(inboundKey, now)) return { outcome: 'duplicate' };
+      const { caseId, score } = target;
       store.appendEvent({
         caseId,
         at: now,
@@ -130,15 +136,38 @@ export class RatingService {
         authorKind: 'client',
         authorId: String(client.telegramUserId),
         authorName: clientName(client),
-        text: reply.text,
-        data: score === undefined ? null : { score },
+        text,
+        data: { ...(score === undefined ? {} : { score }), ...(target.replied ? {} : { [withoutReplyFlag]: true }) },
       });
-      send({ to: 'case-thread', caseId, post: { type: 'rating-comment', text: reply.text, ...(score === undefined ? {} : { score }) } });
-      send({ to: 'client', chatId: client.telegramChatId, caseId, notice: { type: 'rating-comment-thanks', caseId } });
+      send({ to: 'case-thread', caseId, post: { type: 'rating-comment', text, ...(score === undefined ? {} : { score }) } });
+      const chatId = client.telegramChatId;
+      if (target.replied) send({ to: 'client', chatId, caseId, notice: { type: 'rating-comment-thanks', caseId } });
+      else if (target.first) send({ to: 'client', chatId, caseId, notice: { type: 'rating-comment-taken', caseId } });
       return { outcome: 'done', caseId };
     });
+    return result === notAComment ? undefined : result;
+  }
+
+  /** The case and score a message comments on, read inside the unit of work; undefined: no comment. */
+  private commentTarget(clientId: number, reply: ClientReply, now: number): { caseId: number; score?: number; replied: boolean; first: boolean } | undefined {
+    const { store } = this.deps;
+    if (reply.replyToMessageId !== undefined) {
+      const invitation = store.listClientEvents(clientId, 'rating-comment-invited').findLast((e) => e.data?.messageId === reply.replyToMessageId);
+      // A reply to any other message of the bot is no comment: it goes to a case as before.
+      if (invitation === undefined) return undefined;
+      const rated = store.listEvents(invitation.caseId).findLast((e) => e.kind === 'rated' && e.id < invitation.id);
+      const score = typeof rated?.data?.score === 'number' ? rated.data.score : undefined;
+      return { caseId: invitation.caseId, ...(score === undefined ? {} : { score }), replied: true, first: false };
+    }
+    const latestCase = store.findLatestCase(clientId);
+    const events = latestCase === undefined ? [] : store.listEvents(latestCase.id);
+    const target = unrepliedCommentTarget({ content: reply.content, hasOpenCase: store.findOpenCase(clientId) !== undefined, latestCase, events, now });
+    return target === undefined ? undefined : { ...target, replied: false };
   }
 }
+
+/** Internal: the unit of work found no comment (it wrote nothing and recorded no key). */
+const notAComment: InboundResult = { outcome: 'ignored', reason: 'not a rating comment' };
 
 /** A refusal: nothing stored; the reason is the answer to give. */
 function refuse(reason: Exclude<RatingReply, 'thanks'>): InboundResult {

@@ -27,6 +27,8 @@ export interface ClientMessages {
   /** Shown in the empty reply field (at most 64 characters). */
   ratingCommentPlaceholder: string;
   ratingCommentThanks(caseId: number): string;
+  /** A message sent right after the rating, replying to nothing, became the comment: says so and how to open a case (`/new`) instead. */
+  ratingCommentTaken(caseId: number): string;
   /** Private answers to a rating button (at most 200 characters each). */
   ratingThanks: string;
   ratingAlreadyRated: string;

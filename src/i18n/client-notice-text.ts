@@ -46,5 +46,7 @@ export function clientNoticeText(notice: ClientNotice, language: Language, timeZ
       return m.ratingCommentInvite(notice.caseId);
     case 'rating-comment-thanks':
       return m.ratingCommentThanks(notice.caseId);
+    case 'rating-comment-taken':
+      return m.ratingCommentTaken(notice.caseId);
   }
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackQueryUpdate, textUpdate, type TelegramCall, type TgUser, type Update } from '../fakes/fake-telegram.js';
+import { callbackQueryUpdate, commandUpdate, photoUpdate, textUpdate, type TelegramCall, type TgUser, type Update } from '../fakes/fake-telegram.js';
 import type { SlackCall } from '../fakes/fake-slack.js';
 import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
 import { describeEvent } from '../../src/history/render-history.js';
@@ -34,6 +34,22 @@ function history(caseId: number): CaseEvent[] {
     text: r.text as string | null,
     data: r.data === null ? null : (JSON.parse(r.data as string) as Record<string, unknown>),
   }));
+}
+
+/** The client's case numbers, oldest first. */
+const casesOf = (client: TgUser) =>
+  (db.prepare('select cases.id from cases join clients on clients.id = cases.client_id where clients.telegram_chat_id = ? order by cases.id').all(client.id) as { id: number }[]).map((r) => r.id);
+
+const threadOf = (caseId: number) => (db.prepare('select slack_thread_ts as ts from cases where id = ?').get(caseId) as { ts: string | null } | undefined)?.ts ?? undefined;
+
+/** Moves the case's rating and invitation `ms` into the past, as if that much time had gone by. */
+function ageRating(caseId: number, ms: number): void {
+  const writable = new Database(h.config.databasePath);
+  try {
+    writable.prepare("update case_events set at = at - ? where case_id = ? and kind in ('rated', 'rating-comment-invited')").run(ms, caseId);
+  } finally {
+    writable.close();
+  }
 }
 
 /** Everything Repka stored or queued so far: a refused press must not change it. */
@@ -175,6 +191,57 @@ describe('rating a closed case', () => {
     const card = await h.slack.waitForCount('chat.postMessage', cardsBefore + 1, (c) => c.params.channel === supportChannel && c.params.thread_ts === undefined);
     expect(String((card.at(-1) as SlackCall).params.text)).toContain('one more problem');
     expect(history(caseId).filter((e) => e.kind === 'rating-comment')).toHaveLength(1);
+  });
+
+  it('a plain message right after the rating is the comment: the client is told how to open a case instead; a second line joins it', async () => {
+    const client = newClient('en');
+    const { caseId, threadTs, request } = await closedCase(client);
+    await press(client, `rate:${caseId}:4`, request.messageId);
+    await waitForInvitation(client, caseId);
+    const casesBefore = casesOf(client);
+
+    // What Telegram sends when the client just types: no reply_to_message.
+    const first = textUpdate(client, 'Quick and polite.');
+    expect(first.message.reply_to_message).toBeUndefined();
+    expect((await h.sendUpdate(first)).status).toBe(200);
+    const told = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('/new'));
+    expect(told.params.text).toBe(`Thank you! We passed this to the team as your comment on case #${caseId}. If it is a new question, send /new and then write it again.`);
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Quick and polite.'));
+
+    expect((await h.sendUpdate(textUpdate(client, 'Thanks, Anna!'))).status).toBe(200);
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Thanks, Anna!'));
+
+    // A later event in the same chat: /new opens a case and is acknowledged; by then both lines were handled.
+    expect((await h.sendUpdate(commandUpdate(client, '/new'))).status).toBe(200);
+    await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('Describe your question'));
+    expect(history(caseId).filter((e) => e.kind === 'rating-comment').map((e) => e.text)).toEqual(['Quick and polite.', 'Thanks, Anna!']);
+    expect(casesOf(client)).toHaveLength(casesBefore.length + 1);
+    expect(h.telegram.callsTo('sendMessage').filter((c) => c.params.chat_id === client.id && String(c.params.text).includes('/new'))).toHaveLength(1);
+    expect(cards().filter((c) => /Quick and polite|Thanks, Anna/.test(JSON.stringify(c.params)))).toEqual([]);
+  });
+
+  it('after the window, or as a photo, a message opens a case as always', async () => {
+    const client = newClient('en');
+    const { caseId, request } = await closedCase(client);
+    await press(client, `rate:${caseId}:5`, request.messageId);
+    await waitForInvitation(client, caseId);
+
+    // A photo with a caption is a new problem shown, not a comment: it opens a case.
+    const cardsBefore = cards().length;
+    expect((await h.sendUpdate(photoUpdate(client, 'rating-photo-1', 'and this error now'))).status).toBe(200);
+    await h.slack.waitForCount('chat.postMessage', cardsBefore + 1, (c) => c.params.channel === supportChannel && c.params.thread_ts === undefined);
+    const photoCase = casesOf(client).at(-1) as number;
+    expect(photoCase).not.toBe(caseId);
+    await h.agentSays((await eventually(() => threadOf(photoCase), 5000, 'the photo case thread')) as string, 'U0AGENT1', '!close');
+    const second = await waitForRatingRequest(client, photoCase);
+    await press(client, `rate:${photoCase}:5`, second.messageId);
+    await eventually(() => history(photoCase).find((e) => e.kind === 'rating-comment-invited'), 5000, 'the second invitation recorded');
+
+    // The harness runs on the real clock: the rating and its invitation are made 11 minutes old instead of waiting.
+    ageRating(photoCase, 11 * 60_000);
+    const late = await h.openCase(client, 'another thing entirely');
+    expect(late.caseId).toBeGreaterThan(photoCase);
+    expect(history(photoCase).filter((e) => e.kind === 'rating-comment')).toEqual([]);
   });
 
   it('a case closed again after a reopen can be rated again', async () => {

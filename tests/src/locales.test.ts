@@ -31,6 +31,7 @@ const sampleArgs: Record<string, unknown[][]> = {
   ratingRecorded: [[4111, 'STARS_SHOWN']],
   ratingCommentInvite: [[4112]],
   ratingCommentThanks: [[4113]],
+  ratingCommentTaken: [[4113]],
 };
 
 const markers = [...new Set(Object.values(sampleArgs).flatMap((calls) => calls.flat(2).filter((v) => typeof v === 'number' || /^[A-Z_]+$/.test(String(v)))))].map(String);

@@ -26,6 +26,7 @@ export const en: ClientMessages = {
   ratingCommentInvite: (id) => `Anything to add about case #${id}? Reply to this message with a comment, or simply skip it.`,
   ratingCommentPlaceholder: 'Your comment',
   ratingCommentThanks: (id) => `Thank you! Your comment on case #${id} was passed to the team.`,
+  ratingCommentTaken: (id) => `Thank you! We passed this to the team as your comment on case #${id}. If it is a new question, send /new and then write it again.`,
   ratingThanks: 'Thank you for your rating!',
   ratingAlreadyRated: 'You have already rated this case.',
   ratingNotYours: 'This case belongs to another chat, so it cannot be rated from here.',
