@@ -57,7 +57,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
   // An update counts as handled (webhook 200, polling offset moved on) only once its writes are durable.
   bot.use(async (_ctx, next) => {
     await next();
-    void deps.committed().catch(() => undefined);
+    await deps.committed();
   });
 
   bot.use(async (ctx, next) => {
