@@ -37,7 +37,9 @@ describe('a department declines a question ("Not ours")', () => {
     await fx.act(() => fx.asks.decline(fx.key(), ask.id, 'not ours', vera));
     const mark = fx.sent.mark();
     expect(await fx.act(() => fx.asks.decline(fx.key(), ask.id, 'really not', vera))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
-    expect(fx.sent.since(mark).all()).toEqual([]);
+    const sent = fx.sent.since(mark);
+    expect(sent.to()).toEqual(['slack-ephemeral']);
+    expect(sent.notices('U0VERA')).toEqual([{ type: 'question-not-open', askId: ask.id }]);
     expect(fx.askNow(ask.id).closedReason).toBe('not ours');
   });
 

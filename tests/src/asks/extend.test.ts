@@ -59,7 +59,10 @@ describe('a department needs more time (extend)', () => {
     const mark = fx.sent.mark();
     expect(await fx.act(() => fx.asks.extend(fx.key(), ask.id, hour, 'more', vera))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
     expect(await fx.act(() => fx.asks.extend(fx.key(), 99, hour, 'more', vera))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
-    expect(fx.sent.since(mark).all()).toEqual([]);
+    // The presser is told privately; neither thread hears anything.
+    const sent = fx.sent.since(mark);
+    expect(sent.to().every((to) => to === 'slack-ephemeral')).toBe(true);
+    expect(sent.notices('U0VERA')[0]).toEqual({ type: 'question-not-open', askId: ask.id });
     expect(fx.askNow(ask.id).version).toBe(ask.version);
   });
 });
