@@ -104,14 +104,18 @@ module.exports = {
       to: { path: '^db/' },
     },
     {
-      name: 'use-cases-not-from-storage-or-render',
+      name: 'use-cases-only-from-listeners-jobs-and-roots',
       severity: 'error',
       comment:
-        "Use cases (src/**/*-service.ts) are called by other domain code and by the adapters' " +
-        'listeners, job processors and composition roots. Storage implements ports for them and ' +
-        'renderers only turn values into text, so neither depends on a use case: a type both need ' +
-        'belongs in a domain file beside the service (e.g. src/cases/rating.ts).',
-      from: { path: '^(db|bots/[^/]+/render)/', pathNot: '^bots/telegram/render/client-notice\\.ts$' },
+        "Use cases (src/**/*-service.ts) are called by other domain code, by the adapters' listeners " +
+        '(bots/*/listeners/, and bots/telegram/telegram-bot.ts where the Telegraf handlers are ' +
+        'registered), by job processors (jobs/) and by the composition roots. Storage implements ' +
+        'ports for them, renderers only turn values into text, deliverers only send: none of them ' +
+        'depends on a use case. A type both need belongs in a domain file beside the service.',
+      from: {
+        path: '^(db|bots)/',
+        pathNot: ['^bots/(app|cli)\\.ts$', '^bots/[^/]+/listeners/', '^bots/telegram/telegram-bot\\.ts$', '^bots/telegram/render/client-notice\\.ts$'],
+      },
       to: { path: '^src/.+-service\\.ts$' },
     },
     {
