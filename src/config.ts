@@ -5,13 +5,47 @@ import { z } from 'zod';
 import { isDuration, parseDuration } from './duration.js';
 import { validateBusinessHours, type BusinessHours } from './deadlines/business-hours.js';
 
-/** Raised when configuration is missing or invalid; `message` is one line naming the variable or field. */
+/**
+ * Raised when configuration is missing or invalid. `problems` lists every problem found, one line
+ * each, naming the variable or field; `message` is them all on one line.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[]) {
+    const list = Object.freeze(typeof problems === 'string' ? [problems] : [...problems]);
+    super(list.length === 1 ? (list[0] as string) : `${list.length} problems: ${list.join('; ')}`);
+    this.problems = list;
+  }
 }
+
+/** Where a Slack channel's ID is found, for people who typed its name. */
+export const channelIdHint = 'use the channel ID (C…): in Slack, channel details → bottom';
 
 const slackId = (prefix: string) =>
   z.string().regex(new RegExp(`^[${prefix}][A-Z0-9]{2,}$`), `must be a Slack ID starting with ${prefix.split('').join(' or ')}`);
+
+/** A channel ID (C… or G…); a channel's name (`#support`, `support`) is refused with where to find the ID. */
+const slackChannelId = z.string().superRefine((value, ctx) => {
+  if (/^[CG][A-Z0-9]{2,}$/.test(value)) return;
+  const looksLikeName = /^#/.test(value) || /^[a-z0-9][a-z0-9._-]*$/.test(value);
+  ctx.addIssue({ code: 'custom', message: looksLikeName ? `is "${value}", a channel name: ${channelIdHint}` : 'must be a Slack ID starting with C or G' });
+});
+
+/**
+ * The values `.env.example` ships with, and where the real one comes from. A variable still
+ * holding its placeholder has not been filled in (a test keeps this equal to .env.example).
+ */
+export const examplePlaceholders: Readonly<Record<string, { readonly value: string; readonly fix: string }>> = Object.freeze({
+  SLACK_BOT_TOKEN: { value: 'xoxb-your-token', fix: 'fill in your Bot User OAuth Token (xoxb-…) from https://api.slack.com/apps → your app → OAuth & Permissions' },
+  SLACK_SIGNING_SECRET: {
+    value: 'your-signing-secret',
+    fix: 'fill in your Signing Secret from https://api.slack.com/apps → your app → Basic Information → App Credentials (or set SLACK_APP_TOKEN for Socket Mode)',
+  },
+  SLACK_SUPPORT_CHANNEL: { value: 'C0123456789', fix: `fill in your support channel's ID: ${channelIdHint}` },
+  TELEGRAM_BOT_TOKEN: { value: '123456789:replace-me', fix: 'fill in the token @BotFather gave you (/newbot, or /token for a bot you have)' },
+});
 
 const duration = z.string().refine(isDuration, 'must be a duration such as 30m, 1h30m or 2d');
 const percent = z.string().regex(/^(100|[1-9]?\d)%$/, 'must be a percentage such as 50%');
@@ -34,7 +68,7 @@ const departmentSchema = z.object({
     .min(1)
     .max(departmentLimits.name, `must be at most ${departmentLimits.name} characters (Slack's limit for a menu option's text)`),
   aliases: z.array(z.string().min(1)).default([]),
-  slackChannel: slackId('CG'),
+  slackChannel: slackChannelId,
   replyWithin: duration,
   mention: z.array(z.string().regex(/^[US][A-Z0-9]{2,}$/, 'must be a Slack user (U…) or user-group (S…) ID')).default([]),
   remindAt: z.array(percent).default([]),
@@ -108,8 +142,13 @@ const envSchema = z
       .url()
       .default('https://slack.com/api/')
       .transform((v) => (v.endsWith('/') ? v : `${v}/`)),
-    SLACK_SUPPORT_CHANNEL: slackId('CG'),
-    SLACK_AGENTS: optionalText.transform((v) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean))),
+    SLACK_SUPPORT_CHANNEL: slackChannelId,
+    SLACK_AGENTS: optionalText
+      .transform((v) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean)))
+      .superRefine((agents, ctx) => {
+        const wrong = (agents ?? []).find((agent) => !/^[UW][A-Z0-9]{2,}$/.test(agent));
+        if (wrong !== undefined) ctx.addIssue({ code: 'custom', message: `has "${wrong}", which is not a Slack user ID (U…)` });
+      }),
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456:ABC-DEF…'),
     TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
     TELEGRAM_WEBHOOK_URL: optionalText
@@ -146,19 +185,6 @@ const envSchema = z
     METRICS_TOKEN: optionalText.refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), 'must be at least 16 printable characters without spaces'),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  })
-  .superRefine((env, ctx) => {
-    if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required unless SLACK_APP_TOKEN (Socket Mode) is set' });
-    }
-    if (env.TELEGRAM_WEBHOOK_URL !== undefined && env.TELEGRAM_WEBHOOK_SECRET === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'is required when TELEGRAM_WEBHOOK_URL is set' });
-    }
-    for (const agent of env.SLACK_AGENTS ?? []) {
-      if (!/^[UW][A-Z0-9]{2,}$/.test(agent)) {
-        ctx.addIssue({ code: 'custom', path: ['SLACK_AGENTS'], message: `has "${agent}", which is not a Slack user ID (U…)` });
-      }
-    }
   });
 
 /** The whole validated, frozen configuration. Read once by the composition root. */
@@ -210,14 +236,21 @@ export interface Config {
   };
 }
 
-function firstIssue(error: z.ZodError, where: (path: PropertyKey[]) => string): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'invalid';
-  const received = issue.code === 'invalid_type' && issue.message.includes('undefined') ? 'is required' : issue.message;
-  return `${where(issue.path)} ${received}`;
+/** Every issue as one line, the first per field only (`where` names the field). */
+function issueLines(error: z.ZodError, where: (path: PropertyKey[]) => string): string[] {
+  const lines = new Map<string, string>();
+  for (const issue of error.issues) {
+    const field = where(issue.path);
+    const problem = issue.code === 'invalid_type' && issue.message.includes('undefined') ? 'is required' : issue.message;
+    if (!lines.has(field)) lines.set(field, `${field} ${problem}`);
+  }
+  return [...lines.values()];
 }
 
-/** Parses the departments file text (JSON, or YAML when `fileName` ends in .yml/.yaml). Throws ConfigError naming the field. */
+/**
+ * Parses the departments file text (JSON, or YAML when `fileName` ends in .yml/.yaml).
+ * @throws ConfigError listing every bad field, each line starting with the file name.
+ */
 export function parseDepartments(text: string, fileName: string): DepartmentsConfig {
   let raw: unknown;
   try {
@@ -227,22 +260,23 @@ export function parseDepartments(text: string, fileName: string): DepartmentsCon
   }
   const parsed = departmentsFileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new ConfigError(`${fileName}: ${firstIssue(parsed.error, (path) => path.map(String).join('.') || 'file')}`);
+    throw new ConfigError(issueLines(parsed.error, (path) => path.map(String).join('.') || 'file').map((line) => `${fileName}: ${line}`));
   }
+  const problems: string[] = [];
   const seen = new Map<string, string>();
   const departments = parsed.data.departments.map((d, index): Department => {
     const field = `departments.${index}`;
     const names = [d.id, ...d.aliases].map((n) => n.toLowerCase());
     for (const name of names) {
       const owner = seen.get(name);
-      if (owner !== undefined) throw new ConfigError(`${fileName}: ${field}: name or alias "${name}" is already used by ${owner}`);
-      seen.set(name, d.id);
+      if (owner !== undefined) problems.push(`${fileName}: ${field}: name or alias "${name}" is already used by ${owner}`);
+      else seen.set(name, d.id);
     }
     let hours: BusinessHours | undefined;
     if (d.hours !== undefined) {
-      const problems = validateBusinessHours(d.hours);
-      if (problems.length > 0) throw new ConfigError(`${fileName}: ${field}.hours: ${problems[0]}`);
-      hours = d.hours as BusinessHours;
+      const wrong = validateBusinessHours(d.hours);
+      if (wrong.length > 0) problems.push(`${fileName}: ${field}.hours: ${wrong[0]}`);
+      else hours = d.hours as BusinessHours;
     }
     return Object.freeze({
       id: d.id,
@@ -259,6 +293,7 @@ export function parseDepartments(text: string, fileName: string): DepartmentsCon
       hours,
     });
   });
+  if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     clientFirstReplyWithinMs: parseDuration(parsed.data.clientFirstReplyWithin),
     supportLead: Object.freeze([...parsed.data.supportLead]),
@@ -266,25 +301,79 @@ export function parseDepartments(text: string, fileName: string): DepartmentsCon
   });
 }
 
-/**
- * Validates the environment and reads the departments file. A missing departments file at the
- * default path means "no departments"; a missing file named explicitly is an error.
- * @throws ConfigError with one line naming the variable or field.
- */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  // An empty variable (e.g. "SLACK_APP_TOKEN=" in .env) means unset.
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
-  const parsed = envSchema.safeParse(given);
-  if (!parsed.success) throw new ConfigError(firstIssue(parsed.error, (path) => String(path[0] ?? 'environment')));
-  const e = parsed.data;
-  let departments: DepartmentsConfig;
-  if (existsSync(e.DEPARTMENTS_FILE)) {
-    departments = parseDepartments(readFileSync(e.DEPARTMENTS_FILE, 'utf8'), e.DEPARTMENTS_FILE);
-  } else if (env.DEPARTMENTS_FILE !== undefined && env.DEPARTMENTS_FILE !== '') {
-    throw new ConfigError(`DEPARTMENTS_FILE: no file at ${e.DEPARTMENTS_FILE}`);
-  } else {
-    departments = parseDepartments('{}', e.DEPARTMENTS_FILE);
+/** What {@link loadConfig} may know besides the environment. */
+export interface ConfigSources {
+  /**
+   * The text of the `.env` file the environment was loaded from, when there is one: a variable
+   * that arrived empty while its line there holds `#…` is explained (`#` starts a comment in .env).
+   */
+  readonly dotenv?: string;
+}
+
+/** Raw `NAME=value` texts of a .env file, before comments are stripped. */
+function rawDotenvValues(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (match !== null) values.set(match[1] as string, (match[2] as string).trim());
   }
+  return values;
+}
+
+/** Problems no single field shows: placeholders, `#` in .env, and variables that need one another. */
+function crossChecks(given: Readonly<Record<string, string>>, env: Readonly<Record<string, string | undefined>>, sources: ConfigSources): Map<string, string> {
+  const problems = new Map<string, string>();
+  for (const [name, { value, fix }] of Object.entries(examplePlaceholders)) {
+    if (given[name] === value) problems.set(name, `${name} is still the example's placeholder: ${fix}`);
+  }
+  const raw = sources.dotenv === undefined ? new Map<string, string>() : rawDotenvValues(sources.dotenv);
+  for (const [name, line] of raw) {
+    if (given[name] !== undefined || !line.startsWith('#') || (env[name] ?? '').trim() !== '') continue;
+    const instead = name.endsWith('_CHANNEL') ? channelIdHint : `quote the value (${name}="${line}")`;
+    problems.set(name, `${name} is empty: in .env a # starts a comment, so ${name}=${line} reads as ${name}=; ${instead}`);
+  }
+  if (given.SLACK_APP_TOKEN === undefined && given.SLACK_SIGNING_SECRET === undefined && !problems.has('SLACK_SIGNING_SECRET')) {
+    problems.set('SLACK_SIGNING_SECRET', `SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set: ${examplePlaceholders.SLACK_SIGNING_SECRET?.fix}`);
+  }
+  if (given.TELEGRAM_WEBHOOK_URL !== undefined && given.TELEGRAM_WEBHOOK_SECRET === undefined && !problems.has('TELEGRAM_WEBHOOK_SECRET')) {
+    problems.set('TELEGRAM_WEBHOOK_SECRET', 'TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set (make one with: openssl rand -hex 32)');
+  }
+  return problems;
+}
+
+/**
+ * Validates the environment and reads the departments file, before anything touches the network.
+ * A missing departments file at the default path means "no departments"; a missing file named
+ * explicitly is an error.
+ * @throws ConfigError listing every problem at once: each variable (or departments-file field)
+ *   with what is wrong and, where it helps, how to fix it.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, sources: ConfigSources = {}): Config {
+  // An empty variable (e.g. "SLACK_APP_TOKEN=" in .env) means unset.
+  const given = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''));
+  const problems = crossChecks(given, env, sources);
+  const parsed = envSchema.safeParse(given);
+  if (!parsed.success) {
+    for (const line of issueLines(parsed.error, (path) => String(path[0] ?? 'environment'))) {
+      const name = line.split(' ')[0] as string;
+      if (problems.has(name)) continue;
+      const fix = examplePlaceholders[name]?.fix;
+      problems.set(name, fix !== undefined && line === `${name} is required` ? `${line}: ${fix}` : line);
+    }
+  }
+  let departments: DepartmentsConfig | undefined;
+  const departmentsFile = parsed.data?.DEPARTMENTS_FILE ?? given.DEPARTMENTS_FILE ?? './departments.json';
+  const named = given.DEPARTMENTS_FILE !== undefined;
+  try {
+    if (existsSync(departmentsFile)) departments = parseDepartments(readFileSync(departmentsFile, 'utf8'), departmentsFile);
+    else if (named) problems.set('DEPARTMENTS_FILE', `DEPARTMENTS_FILE: no file at ${departmentsFile}`);
+    else departments = parseDepartments('{}', departmentsFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    error.problems.forEach((line, index) => problems.set(`${departmentsFile}#${index}`, line));
+  }
+  if (!parsed.success || departments === undefined || problems.size > 0) throw new ConfigError([...problems.values()]);
+  const e = parsed.data;
   return Object.freeze({
     port: e.PORT,
     databasePath: e.DATABASE_PATH,

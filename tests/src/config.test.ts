@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDepartments } from '../../src/config.js';
+import { ConfigError, examplePlaceholders, loadConfig, parseDepartments, type ConfigSources } from '../../src/config.js';
 
 const base = {
   SLACK_BOT_TOKEN: 'xoxb-1',
@@ -12,14 +13,19 @@ const base = {
   DEPARTMENTS_FILE: '',
 };
 
-const message = (env: Record<string, string | undefined>) => {
+const problems = (env: Record<string, string | undefined>, sources?: ConfigSources): readonly string[] => {
   try {
-    loadConfig(env);
+    loadConfig(env, sources);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
+    return (error as ConfigError).problems;
   }
   throw new Error('no error');
+};
+const message = (env: Record<string, string | undefined>) => {
+  const found = problems(env);
+  expect(found, 'one problem').toHaveLength(1);
+  return found[0] as string;
 };
 
 describe('loadConfig', () => {
@@ -67,6 +73,73 @@ describe('loadConfig', () => {
     writeFileSync(file, 'departments:\n  - id: dev\n    name: Development\n    slackChannel: C0DEV\n    replyWithin: 1h30m\n    remindAt: ["90%", "50%"]\n');
     const config = loadConfig({ ...base, DEPARTMENTS_FILE: file });
     expect(config.departments.departments[0]).toMatchObject({ id: 'dev', replyWithinMs: 90 * 60_000, remindAt: [0.5, 0.9], tellClient: true });
+  });
+});
+
+describe('the first start: every problem at once, in words that say what to do', () => {
+  const exampleText = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+  /** The environment `npm start` sees with .env.example copied to .env unchanged (Node's own .env parser). */
+  const example = parseEnv(exampleText) as Record<string, string>;
+
+  it('an empty environment: each required variable named once, with where its value comes from', () => {
+    const found = problems({ DEPARTMENTS_FILE: '' });
+    expect(found).toEqual([
+      expect.stringMatching(/^SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN .*Basic Information → App Credentials/),
+      expect.stringMatching(/^SLACK_BOT_TOKEN is required: .*xoxb-.*OAuth & Permissions/),
+      expect.stringMatching(/^SLACK_SUPPORT_CHANNEL is required: .*channel details → bottom/),
+      expect.stringMatching(/^TELEGRAM_BOT_TOKEN is required: .*@BotFather/),
+    ]);
+  });
+
+  it('problems of different kinds are all reported, one line each, with the departments file too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repka-config-'));
+    const file = join(dir, 'departments.json');
+    writeFileSync(file, JSON.stringify({ departments: [{ id: 'dev', name: 'Development', slackChannel: 'dev', replyWithin: 'soon' }] }));
+    const found = problems({ ...base, PORT: 'eighty', REDIS_URL: 'localhost', SLACK_AGENTS: 'anna', TELEGRAM_BOT_TOKEN: undefined, TELEGRAM_WEBHOOK_URL: 'https://x.example/hook', DEPARTMENTS_FILE: file });
+    expect(found.map((line) => line.split(' ')[0])).toEqual(['TELEGRAM_WEBHOOK_SECRET', 'PORT', 'REDIS_URL', 'SLACK_AGENTS', 'TELEGRAM_BOT_TOKEN', `${file}:`, `${file}:`]);
+    expect(found.filter((line) => line.startsWith(file))).toEqual([
+      `${file}: departments.0.slackChannel is "dev", a channel name: use the channel ID (C…): in Slack, channel details → bottom`,
+      expect.stringMatching(/departments\.0\.replyWithin must be a duration/),
+    ]);
+    for (const line of found) expect(line).not.toContain('\n');
+  });
+
+  it('.env.example copied unchanged: every placeholder still there is named, and nothing else', () => {
+    const found = problems({ ...example, DEPARTMENTS_FILE: '' }, { dotenv: exampleText });
+    expect(found).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN is still the example's placeholder: fill in your Bot User OAuth Token \(xoxb-…\) from https:\/\/api\.slack\.com\/apps/),
+      expect.stringMatching(/^SLACK_SIGNING_SECRET is still the example's placeholder: fill in your Signing Secret/),
+      expect.stringMatching(/^SLACK_SUPPORT_CHANNEL is still the example's placeholder: .*channel details → bottom/),
+      expect.stringMatching(/^TELEGRAM_BOT_TOKEN is still the example's placeholder: fill in the token @BotFather gave you/),
+    ]);
+  });
+
+  it('knows the placeholders .env.example really ships', () => {
+    for (const [name, { value }] of Object.entries(examplePlaceholders)) expect(example[name], name).toBe(value);
+  });
+
+  it('filled in, the example configuration is valid', () => {
+    const filled = { ...example, SLACK_BOT_TOKEN: 'xoxb-42-real', SLACK_SIGNING_SECRET: 'abc123', SLACK_SUPPORT_CHANNEL: 'C0SUPPORT', TELEGRAM_BOT_TOKEN: '42:real', DEPARTMENTS_FILE: '' };
+    expect(loadConfig(filled, { dotenv: exampleText }).slack.supportChannel).toBe('C0SUPPORT');
+  });
+
+  it('a channel name where an ID belongs says where to find the ID', () => {
+    for (const value of ['#support', 'support', 'client-support']) {
+      expect(message({ ...base, SLACK_SUPPORT_CHANNEL: value })).toBe(`SLACK_SUPPORT_CHANNEL is "${value}", a channel name: use the channel ID (C…): in Slack, channel details → bottom`);
+    }
+    expect(message({ ...base, SLACK_SUPPORT_CHANNEL: 'U0PERSON' })).toBe('SLACK_SUPPORT_CHANNEL must be a Slack ID starting with C or G');
+  });
+
+  it('a value that .env read as a comment (# after =) is explained, not called missing', () => {
+    const dotenv = 'SLACK_SUPPORT_CHANNEL=#support\nSLACK_SIGNING_SECRET= #s3cret\nSLACK_AGENTS=\n';
+    const env = { ...base, ...(parseEnv(dotenv) as Record<string, string>) };
+    expect(env.SLACK_SUPPORT_CHANNEL).toBe('');
+    expect(problems(env, { dotenv })).toEqual([
+      'SLACK_SUPPORT_CHANNEL is empty: in .env a # starts a comment, so SLACK_SUPPORT_CHANNEL=#support reads as SLACK_SUPPORT_CHANNEL=; use the channel ID (C…): in Slack, channel details → bottom',
+      'SLACK_SIGNING_SECRET is empty: in .env a # starts a comment, so SLACK_SIGNING_SECRET=#s3cret reads as SLACK_SIGNING_SECRET=; quote the value (SLACK_SIGNING_SECRET="#s3cret")',
+    ]);
+    // The environment, not .env, gave the value: .env's line is not what was read.
+    expect(loadConfig({ ...base, SLACK_SIGNING_SECRET: 'from-the-environment' }, { dotenv }).slack.signingSecret).toBe('from-the-environment');
   });
 });
 
