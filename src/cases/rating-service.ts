@@ -122,13 +122,14 @@ export class RatingService {
     if (client === undefined || reply.content.type !== 'text') return undefined;
     // Most messages come from clients with an open case: answer them without a transaction.
     if (reply.replyToMessageId === undefined && store.findOpenCase(client.id) !== undefined) return undefined;
-    const text = reply.content.text;
+    const { text } = reply.content;
     const result = runUnitOfWork(this.deps, null, ({ now, send }) => {
       const target = this.commentTarget(client.id, reply, now);
       if (target === undefined) return notAComment;
       // Only now is the delivery recorded: a message that is no comment leaves its key to the case path.
       if (!store.markInbound(inboundKey, now)) return { outcome: 'duplicate' };
       const { caseId, score } = target;
+      const data = { ...(score === undefined ? {} : { score }), ...(target.replied ? {} : { [withoutReplyFlag]: true }) };
       store.appendEvent({
         caseId,
         at: now,
@@ -137,7 +138,7 @@ export class RatingService {
         authorId: String(client.telegramUserId),
         authorName: clientName(client),
         text,
-        data: { ...(score === undefined ? {} : { score }), ...(target.replied ? {} : { [withoutReplyFlag]: true }) },
+        data: Object.keys(data).length === 0 ? null : data,
       });
       send({ to: 'case-thread', caseId, post: { type: 'rating-comment', text, ...(score === undefined ? {} : { score }) } });
       const chatId = client.telegramChatId;
