@@ -1,13 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextTs, sendSlackEvent } from '../fakes/fake-slack.js';
 import type { TgUser } from '../fakes/fake-telegram.js';
-import { eventually, pause, signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
+import { eventually, signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
 
 let h: Harness;
 let nextUserId = 8000;
 const newClient = (): TgUser => ({ id: nextUserId++, first_name: 'Ivan', last_name: 'Petrov', username: `ivan${nextUserId}`, language_code: 'en' });
 const sentTo = (chatId: number) => h.telegram.callsTo('sendMessage').filter((c) => c.params.chat_id === chatId);
+const textsTo = (chatId: number) => sentTo(chatId).map((c) => String(c.params.text));
 const ephemeralsFor = (user: string) => h.slack.callsTo('chat.postEphemeral').filter((c) => c.params.user === user);
+
+/**
+ * Anna replies `marker` in the thread and the client gets it. Messages to one chat are delivered in
+ * order (streamOf), so whatever an earlier message queued for this client has arrived by then: what
+ * is absent now was never sent. Returns the texts the client has.
+ */
+async function afterLaterReply(client: TgUser, threadTs: string, marker: string): Promise<string[]> {
+  await h.agentSays(threadTs, 'U0AGENT1', `!reply ${marker}`);
+  await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes(marker));
+  return textsTo(client.id);
+}
+
+/** The same for Anna's private answers in the support channel (one stream per channel and user): she asks `!help` and gets it. */
+async function afterLaterHelp(threadTs: string): Promise<void> {
+  const before = ephemeralsFor('U0AGENT1').filter((c) => c.params.thread_ts === threadTs && String(c.params.text).includes('!reply')).length;
+  await h.agentSays(threadTs, 'U0AGENT1', '!help');
+  await h.slack.waitForCount('chat.postEphemeral', before + 1, (c) => c.params.user === 'U0AGENT1' && c.params.thread_ts === threadTs && String(c.params.text).includes('!reply'));
+}
 
 beforeAll(async () => {
   // Anna and Boris are agents; Dmitry (a developer) is not.
@@ -53,8 +72,10 @@ describe('an agent in a case thread', () => {
     expect(history).toContain('Note by Anna: looks like a double charge');
     expect(history).toContain('Note by Dmitry: dev here');
     expect(history.indexOf('charged twice')).toBeLessThan(history.indexOf('double charge'));
-    await pause(200);
-    expect(sentTo(client.id)).toHaveLength(1);
+    const texts = await afterLaterReply(client, threadTs, 'we are on it');
+    expect(texts).toHaveLength(2);
+    expect(texts[1]).toContain('we are on it');
+    expect(texts.join('\n')).not.toMatch(/double charge|dev here|History of case/);
   });
 
   it('!close tells the client and updates the card; the next message opens a linked case', async () => {
@@ -99,8 +120,9 @@ describe('an agent in a case thread', () => {
     await h.agentSays(threadTs, 'U0AGENT2', '!replly typo here');
     const answer = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0AGENT2' && String(c.params.text).includes('!replly'));
     expect(answer.params.text).toContain('!reply');
-    await pause(200);
-    expect(sentTo(client.id)).toHaveLength(1);
+    const texts = await afterLaterReply(client, threadTs, 'sorry for the typo');
+    expect(texts).toHaveLength(2);
+    expect(texts.join('\n')).not.toContain('typo here');
   });
 
   it('refuses !reply and !close from someone who is not an agent', async () => {
@@ -109,9 +131,15 @@ describe('an agent in a case thread', () => {
     await h.agentSays(threadTs, 'U0DEV1', '!reply I am a developer');
     await h.agentSays(threadTs, 'U0DEV1', '!close');
     await h.slack.waitForCount('chat.postEphemeral', 2, (c) => c.params.user === 'U0DEV1' && /Only support agents/.test(String(c.params.text)));
-    await pause(200);
-    expect(sentTo(client.id)).toHaveLength(1);
-    expect(h.slack.callsTo('chat.update').filter((c) => c.params.ts === threadTs)).toHaveLength(0);
+    // Anna's reply ends the client's wait, so it updates the card too: after any update a close queued.
+    const texts = await afterLaterReply(client, threadTs, 'an agent answers');
+    expect(texts).toHaveLength(2);
+    expect(texts.join('\n')).not.toMatch(/I am a developer|closed/);
+    const updates = await eventually(() => {
+      const calls = h.slack.callsTo('chat.update').filter((c) => c.params.ts === threadTs);
+      return calls.length > 0 && calls;
+    }, 5000, 'the card update after the reply');
+    for (const update of updates) expect(JSON.stringify(update.params.blocks)).not.toContain('Closed');
   });
 
   it('answers an empty !reply with usage', async () => {
@@ -120,7 +148,9 @@ describe('an agent in a case thread', () => {
     await h.agentSays(threadTs, 'U0AGENT1', '!reply   ');
     const usage = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0AGENT1' && /Usage/.test(String(c.params.text)));
     expect(usage.params.text).toContain('!reply');
-    expect(sentTo(client.id)).toHaveLength(1);
+    const texts = await afterLaterReply(client, threadTs, 'a real answer');
+    expect(texts).toHaveLength(2);
+    expect(texts[1]).toContain('a real answer');
   });
 
   it('never reads bot messages, edits or deletions as commands', async () => {
@@ -131,9 +161,11 @@ describe('an agent in a case thread', () => {
     await send({ bot_id: 'B0REPKABOT', user: 'U0REPKABOT', text: '!reply from myself', ts: nextTs() });
     await send({ subtype: 'message_changed', ts: nextTs(), message: { user: 'U0AGENT1', text: '!reply edited', ts: nextTs(), thread_ts: threadTs } });
     await send({ subtype: 'message_deleted', ts: nextTs(), previous_message: { user: 'U0AGENT1', text: '!close', ts: nextTs() } });
-    await pause(400);
-    expect(sentTo(client.id)).toHaveLength(1);
-    expect(ephemeralsFor('U0AGENT1').filter((c) => c.params.thread_ts === threadTs)).toHaveLength(0);
+    await afterLaterHelp(threadTs);
+    expect(ephemeralsFor('U0AGENT1').filter((c) => c.params.thread_ts === threadTs)).toHaveLength(1);
+    const texts = await afterLaterReply(client, threadTs, 'a typed reply');
+    expect(texts).toHaveLength(2);
+    expect(texts.join('\n')).not.toMatch(/from a bot|from myself|edited|closed/);
   });
 
   it('handles the same Slack event delivered twice (a Slack retry) once', async () => {
@@ -145,8 +177,9 @@ describe('an agent in a case thread', () => {
     const retry = await sendSlackEvent(h.url, signingSecret, event, { eventId: 'Ev0DUPLICATE1', retryNum: 1, retryReason: 'http_timeout' });
     expect([first.status, retry.status]).toEqual([200, 200]);
     await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && c.params.text.includes('just once'));
-    await pause(300);
-    expect(sentTo(client.id).filter((c) => c.params.text.includes('just once'))).toHaveLength(1);
+    const texts = await afterLaterReply(client, threadTs, 'and this after it');
+    expect(texts.join('\n').split('just once')).toHaveLength(2);
+    expect(texts).toHaveLength(3);
   });
 
   it('delivers a reply longer than Telegram allows whole, in several messages', async () => {
@@ -164,12 +197,14 @@ describe('an agent in a case thread', () => {
   });
 
   it('ignores top-level messages and threads that are not cases', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'a real case');
     const before = h.slack.calls.length;
     await sendSlackEvent(h.url, signingSecret, { type: 'message', channel: supportChannel, user: 'U0AGENT1', text: '!reply nobody', ts: nextTs() });
     await h.agentSays('1111111111.000001', 'U0AGENT1', '!reply nobody either');
-    await pause(300);
+    // Neither message has a case, so only a private answer to Anna could come of them: it would be ahead of this one.
+    await afterLaterHelp(threadTs);
     // Deliveries of earlier tests may still arrive; nothing may answer or relay these two messages.
-    const answered = h.slack.calls.slice(before).filter((c) => ['chat.postMessage', 'chat.postEphemeral', 'reactions.add'].includes(c.method) && (JSON.stringify(c.params).includes('nobody') || c.params.thread_ts === '1111111111.000001' || c.params.user === 'U0AGENT1'));
+    const answered = h.slack.calls.slice(before).filter((c) => ['chat.postMessage', 'chat.postEphemeral', 'reactions.add'].includes(c.method) && c.params.thread_ts !== threadTs && (JSON.stringify(c.params).includes('nobody') || c.params.thread_ts === '1111111111.000001' || c.params.user === 'U0AGENT1'));
     expect(answered).toHaveLength(0);
     expect(h.telegram.callsTo('sendMessage').filter((c) => String(c.params.text).includes('nobody'))).toHaveLength(0);
   });
