@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { anna, createDomain, minute } from '../../../support/domain.js';
+import { expectRefusedToNonAgent, withAgents } from '../../../support/commands.js';
+
+describe('!reopen', () => {
+  it('opens a closed case again, tells the client and the thread', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('hello');
+    await fx.agentSays(c.id, '!close');
+    await fx.advance(minute);
+    const mark = fx.sent.mark();
+    expect(await fx.agentSays(c.id, '!reopen')).toEqual({ outcome: 'done', caseId: c.id });
+    expect(fx.caseNow(c.id)).toMatchObject({ status: 'open', closedAt: null });
+    const sent = fx.sent.since(mark);
+    expect(sent.client(1001).map((m) => m.notice)).toEqual([{ type: 'case-reopened', caseId: c.id }]);
+    expect(sent.thread(c.id).map((m) => m.post)).toEqual([{ type: 'reopened', by: anna.user }]);
+    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'reopened', authorId: anna.user, data: null });
+    // The client's next message goes to the same case again.
+    expect((await fx.clientSays('thanks')).id).toBe(c.id);
+  });
+
+  it('refuses to reopen an open case (already-open)', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('hello');
+    const mark = fx.sent.mark();
+    expect(await fx.agentSays(c.id, '!reopen')).toEqual({ outcome: 'ignored', reason: 'already open' });
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'already-open', caseId: c.id } }]);
+    expect(fx.historyKinds(c.id)).not.toContain('reopened');
+  });
+
+  it('with SLACK_AGENTS set, is refused to anyone else: the case stays closed', async () => {
+    const { fx, c } = await withAgents();
+    await fx.agentSays(c.id, '!close');
+    await expectRefusedToNonAgent(fx, c.id, '!reopen', '!reopen');
+    expect(fx.caseNow(c.id).status).toBe('closed');
+  });
+});
