@@ -129,6 +129,8 @@ export const asks = sqliteTable(
     slackChannel: text('slack_channel').notNull(),
     /** The question's ts in the department channel: its thread. Null until posted. */
     slackTs: text('slack_ts'),
+    /** The confirmation's ts in the case thread (it carries the "Cancel question" button). Null until posted. */
+    confirmationTs: text('confirmation_ts'),
     answeredAt: integer('answered_at'),
     answeredBy: text('answered_by'),
     answeredByName: text('answered_by_name'),

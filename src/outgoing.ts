@@ -33,12 +33,16 @@ export type ThreadPost =
   | { readonly type: 'delivery-failed'; readonly what: string; readonly reason: string }
   | { readonly type: 'client-new-case'; readonly newCaseId: number }
   | { readonly type: 'ask-created'; readonly askId: number }
+  /**
+   * `allSettled` on an answer, a decline or a cancellation: it settled the case's last open
+   * question (none is left open, overdue ones included), so it is time to update the client.
+   */
   | { readonly type: 'ask-answered'; readonly askId: number; readonly byName: string; readonly text: string; readonly followUp: boolean; readonly allSettled: boolean }
-  | { readonly type: 'ask-overdue'; readonly askId: number; readonly allSettled: boolean }
+  | { readonly type: 'ask-overdue'; readonly askId: number }
   | { readonly type: 'ask-escalated'; readonly askId: number }
   | { readonly type: 'ask-extended'; readonly askId: number; readonly byName: string; readonly reason: string }
   | { readonly type: 'ask-declined'; readonly askId: number; readonly byName: string; readonly reason: string; readonly allSettled: boolean }
-  | { readonly type: 'ask-cancelled'; readonly askId: number; readonly by: string }
+  | { readonly type: 'ask-cancelled'; readonly askId: number; readonly by: string; readonly allSettled: boolean }
   | { readonly type: 'client-waiting'; readonly sinceMs: number }
   /** `!link`: this case and `otherCaseId` are now linked both ways. */
   | { readonly type: 'linked'; readonly otherCaseId: number; readonly by: string }
@@ -122,6 +126,13 @@ export type Outgoing =
   | { readonly to: 'slack-ephemeral'; readonly channel: string; readonly user: string; readonly threadTs?: string; readonly notice: EphemeralNotice }
   | { readonly to: 'slack-reaction'; readonly caseId?: number; readonly reaction: Reaction }
   | { readonly to: 'department'; readonly askId: number; readonly caseId: number; readonly post: DepartmentPost }
+  /**
+   * One of the question's posts with buttons edited (chat.update) to show the question as it is at
+   * delivery: the question in the department channel ("Need more time", "Not ours") or its
+   * confirmation in the case thread ("Cancel question"). A settled question's posts lose their
+   * buttons. Each goes in the stream of the post it edits, so it follows that post.
+   */
+  | { readonly to: 'question-post'; readonly askId: number; readonly caseId: number; readonly where: 'department' | 'case-thread' }
   | {
       readonly to: 'client';
       readonly chatId: number;
@@ -149,6 +160,8 @@ export function streamOf(message: Outgoing): string {
       return `tg-${message.chatId}`;
     case 'department':
       return `ask-${message.askId}`;
+    case 'question-post':
+      return message.where === 'department' ? `ask-${message.askId}` : `case-${message.caseId}`;
   }
 }
 

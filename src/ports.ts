@@ -170,6 +170,8 @@ export interface Ask {
   readonly windowStartAt: number;
   readonly slackChannel: string;
   readonly slackTs: string | null;
+  /** The confirmation's ts in the case thread (it carries the "Cancel question" button); null until posted. */
+  readonly confirmationTs: string | null;
   readonly answeredAt: number | null;
   readonly answeredBy: string | null;
   readonly answeredByName: string | null;

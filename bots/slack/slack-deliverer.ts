@@ -11,7 +11,7 @@ import { renderCaseCard } from './render/case-card.js';
 import { linkedCases } from '../../src/cases/links.js';
 import { renderClientContent } from './render/client-message.js';
 import { renderCardReposted, renderEphemeral, renderThreadNotice } from './render/notices.js';
-import { renderAskProblem, renderAskThreadPost, renderDepartmentPost, type AskContext, type SlackPost } from './render/asks.js';
+import { renderAskProblem, renderAskThreadPost, renderConfirmation, renderDepartmentPost, renderQuestion, type AskContext, type SlackPost } from './render/asks.js';
 import type { DepartmentsConfig } from '../../src/config.js';
 import type { AskStore, Clock } from '../../src/ports.js';
 
@@ -114,6 +114,9 @@ export class SlackDeliverer implements Deliverer {
         return this.deliverThreadPosts(messages, signal);
       case 'department':
         await this.deliverDepartmentPost(head, messages[0] as PendingMessage, signal);
+        return 1;
+      case 'question-post':
+        await this.updateQuestionPost(head, signal);
         return 1;
       case 'slack-ephemeral':
         await this.call('chat.postEphemeral', () =>
@@ -314,7 +317,9 @@ export class SlackDeliverer implements Deliverer {
       text = parts.join('\n');
     } else if ('askId' in post) {
       const rendered = renderAskThreadPost(post, this.askContext(post.askId));
-      await this.post(thread.channel, thread.threadTs, rendered, messages.slice(0, 1), signal);
+      const { ts } = await this.post(thread.channel, thread.threadTs, rendered, messages.slice(0, 1), signal);
+      // The confirmation carries the "Cancel question" button: kept, so a settled question can take it away.
+      if (post.type === 'ask-created') this.deps.store.updateAsk(post.askId, { confirmationTs: ts });
       return 1;
     } else if (post.type === 'history') {
       await this.uploadHistory(theCase, client, thread, signal);
@@ -326,29 +331,53 @@ export class SlackDeliverer implements Deliverer {
   }
 
   private async deliverDepartmentPost(message: Extract<Outgoing, { to: 'department' }>, pending: PendingMessage, signal: AbortSignal): Promise<void> {
-    const { store, client } = this.deps;
+    const { store } = this.deps;
     const ask = store.getAsk(message.askId);
     if (ask === undefined) throw new PermanentDeliveryError(`question Q${message.askId} does not exist`);
     if (message.post.type === 'question') {
       if (ask.slackTs !== null) return; // posted before a crash or retry
-      const theCase = store.getCase(ask.caseId);
-      let permalink: string | undefined;
-      if (theCase?.slackThreadTs) {
-        const ts = theCase.slackThreadTs;
-        try {
-          permalink = (await this.call('chat.getPermalink', () => client.chat.getPermalink({ channel: theCase.slackChannel, message_ts: ts }))).permalink;
-        } catch (error) {
-          // The card was deleted in Slack: the case thread posts it again; the question goes out without the link.
-          if (!isMessageGone(error)) throw error;
-        }
-      }
-      const rendered = renderDepartmentPost(message.post, { ...this.askContext(ask.id), permalink });
+      const context = this.askContext(ask.id);
+      const rendered = renderDepartmentPost(message.post, { ...context, permalink: await this.casePermalink(context.theCase) });
       const { ts } = await this.post(ask.slackChannel, undefined, rendered, [pending], signal);
       store.updateAsk(ask.id, { slackTs: ts });
       return;
     }
     if (ask.slackTs === null) throw new PermanentDeliveryError(`the question Q${ask.id} was never posted to its department`);
     await this.post(ask.slackChannel, ask.slackTs, renderDepartmentPost(message.post, this.askContext(ask.id)), [pending], signal);
+  }
+
+  /** A link to the case thread, for the question in the department channel; none while the card is missing. */
+  private async casePermalink(theCase: Case): Promise<string | undefined> {
+    const ts = theCase.slackThreadTs;
+    if (ts === null) return undefined;
+    try {
+      return (await this.call('chat.getPermalink', () => this.deps.client.chat.getPermalink({ channel: theCase.slackChannel, message_ts: ts }))).permalink;
+    } catch (error) {
+      // The card was deleted in Slack: the case thread posts it again; the question goes out without the link.
+      if (!isMessageGone(error)) throw error;
+      return undefined;
+    }
+  }
+
+  /**
+   * Edits one of a question's posts with buttons (see Outgoing `question-post`) to show the
+   * question as it is now: a settled one loses its buttons. Within the chat.update limit, as cards.
+   */
+  private async updateQuestionPost(message: Extract<Outgoing, { to: 'question-post' }>, signal: AbortSignal): Promise<void> {
+    const context = this.askContext(message.askId);
+    const { ask, theCase } = context;
+    const channel = message.where === 'department' ? ask.slackChannel : theCase.slackChannel;
+    const ts = message.where === 'department' ? ask.slackTs : ask.confirmationTs;
+    // Never posted (its post failed for good): no buttons to take away.
+    if (ts === null) return;
+    const rendered = message.where === 'department' ? renderQuestion({ ...context, permalink: await this.casePermalink(theCase) }) : renderConfirmation(context);
+    await this.deps.updateLimiter?.take('chat.update', signal);
+    try {
+      await this.call('chat.update', () => this.deps.client.chat.update({ channel, ts, text: rendered.text, blocks: rendered.blocks as never }));
+    } catch (error) {
+      // Deleted in Slack: nothing is left to press.
+      if (!isMessageGone(error)) throw error;
+    }
   }
 
   private askContext(askId: number): AskContext {

@@ -21,6 +21,16 @@ export interface Actor {
   readonly userName: string;
 }
 
+/**
+ * Who pressed a question's button (or sent its form), and where: a refusal answers them there
+ * privately. `channel` unset: the question's department channel.
+ */
+export interface PressedAt {
+  readonly user: string;
+  readonly channel?: string;
+  readonly threadTs?: string;
+}
+
 /** A human reply in the thread of an ask's question, in the department channel. */
 export interface DepartmentReply extends Actor {
   readonly inboundKey: string;
@@ -116,6 +126,7 @@ export class AskService {
       if (firstAnswer) {
         store.updateAsk(ask.id, { status: 'answered', answeredAt: fx.now, answeredBy: reply.user, answeredByName: reply.userName });
         fx.later(() => this.deps.scheduler.unscheduleAsk(ask.id, ask.version, this.department(ask.departmentId)?.remindAt.length ?? 0));
+        this.refreshPosts(ask, fx);
       }
       this.record(ask, firstAnswer ? 'ask-answered' : 'department-message', reply, reply.text, { department: this.department(ask.departmentId)?.name, ts: reply.ts }, fx.now, 'department');
       fx.send({
@@ -127,11 +138,25 @@ export class AskService {
     });
   }
 
-  /** "Need more time": a new reply-by time counted from now, with a reason. Only open asks. */
-  extend(inboundKey: string, askId: number, durationMs: number, reason: string, actor: Actor): InboundResult {
+  /**
+   * Whether the question `askId` is open, for a button pressed on one of its posts before a form
+   * opens. When it is not (answered, declined, cancelled, or gone), the presser is told privately
+   * "Q… is no longer open" (once per `inboundKey`) and the answer is false.
+   */
+  isOpenFor(inboundKey: string, askId: number, presser: PressedAt): boolean {
+    if (this.deps.store.getAsk(askId)?.status === 'open') return true;
+    this.run(inboundKey, (fx) => this.refuseNotOpen(askId, presser, fx));
+    return false;
+  }
+
+  /**
+   * "Need more time": a new reply-by time counted from now, with a reason. Only open asks: on any
+   * other the presser is told privately that it is no longer open.
+   */
+  extend(inboundKey: string, askId: number, durationMs: number, reason: string, actor: Actor & PressedAt): InboundResult {
     return this.run(inboundKey, (fx) => {
       const ask = this.deps.store.getAsk(askId);
-      if (ask === undefined || ask.status !== 'open') return { outcome: 'ignored', reason: 'ask not open' };
+      if (ask === undefined || ask.status !== 'open') return this.refuseNotOpen(askId, actor, fx);
       const department = this.department(ask.departmentId);
       const deadlineAt = addBusinessTime(fx.now, durationMs, department?.hours);
       const updated = this.deps.store.updateAsk(ask.id, { deadlineAt, version: ask.version + 1, windowStartAt: fx.now, remindersSent: 0, overdueAt: null, escalatedAgainAt: null });
@@ -146,19 +171,14 @@ export class AskService {
     });
   }
 
-  /** "Not ours": the department declines with a reason; the agent can ask another one. */
-  decline(inboundKey: string, askId: number, reason: string, actor: Actor): InboundResult {
+  /**
+   * "Not ours": the department declines with a reason; the agent can ask another one. Only open
+   * asks: on any other the presser is told privately that it is no longer open.
+   */
+  decline(inboundKey: string, askId: number, reason: string, actor: Actor & PressedAt): InboundResult {
     return this.settle(inboundKey, askId, 'declined', 'ask-declined', reason, actor, (ask, fx) =>
       fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-declined', askId: ask.id, byName: actor.userName, reason, allSettled: this.allSettled(ask.caseId) } }),
     );
-  }
-
-  /** The agent withdraws the question (`!cancel` or the button). */
-  cancel(inboundKey: string, askId: number, actor: Actor): InboundResult {
-    return this.settle(inboundKey, askId, 'cancelled', 'ask-cancelled', null, actor, (ask, fx) => {
-      fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'cancelled', by: actor.user } });
-      fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-cancelled', askId: ask.id, by: actor.user } });
-    });
   }
 
   /**
@@ -204,7 +224,7 @@ export class AskService {
     const ask = candidates[0] as Ask;
     this.settleInside(ask, 'cancelled', 'ask-cancelled', null, actor, fx);
     fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'cancelled', by: actor.user } });
-    fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-cancelled', askId: ask.id, by: actor.user } });
+    fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-cancelled', askId: ask.id, by: actor.user, allSettled: this.allSettled(ask.caseId) } });
     return { outcome: 'done', caseId: theCase.id };
   }
 
@@ -225,7 +245,7 @@ export class AskService {
           if (!store.claimOverdue(askId, version, fx.now)) return { outcome: 'ignored', reason: 'overdue already fired' };
           this.record(ask, 'ask-overdue', null, null, { deadlineAt: ask.deadlineAt }, fx.now, 'system');
           fx.send({ to: 'department', askId, caseId: ask.caseId, post: { type: 'overdue' } });
-          fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-overdue', askId, allSettled: this.allSettled(ask.caseId) } });
+          fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-overdue', askId } });
           return { outcome: 'done', caseId: ask.caseId };
         case 'again':
           if (!store.claimEscalatedAgain(askId, version, fx.now)) return { outcome: 'ignored', reason: 'escalation already fired' };
@@ -269,9 +289,26 @@ export class AskService {
     return { askId: ask.id, version: ask.version, reminders, dueAt: ask.deadlineAt, againAt: againAfter === undefined ? undefined : ask.deadlineAt + againAfter };
   }
 
-  /** True when no ask of the case is still waiting for a timely answer (each answered, declined, cancelled or overdue). */
+  /**
+   * True when no question of the case is open any more (each answered, declined or cancelled; an
+   * overdue one is still open: nobody answered it). Asked right after a question was settled, in
+   * the same transaction: true exactly when that one was the last open question.
+   */
   private allSettled(caseId: number): boolean {
-    return this.deps.store.listAsks(caseId).every((a) => a.status !== 'open' || a.overdueAt !== null);
+    return !this.deps.store.listAsks(caseId).some((a) => a.status === 'open');
+  }
+
+  /** The question's posts with buttons are edited to show it as it is now (settled: no buttons). */
+  private refreshPosts(ask: Ask, fx: Effects): void {
+    fx.send({ to: 'question-post', askId: ask.id, caseId: ask.caseId, where: 'department' });
+    fx.send({ to: 'question-post', askId: ask.id, caseId: ask.caseId, where: 'case-thread' });
+  }
+
+  /** Tells the presser privately that `askId` is no longer open (in the question's channel unless they say where). */
+  private refuseNotOpen(askId: number, presser: PressedAt, fx: Effects): InboundResult {
+    const channel = presser.channel ?? this.deps.store.getAsk(askId)?.slackChannel;
+    if (channel !== undefined) fx.send({ to: 'slack-ephemeral', channel, user: presser.user, threadTs: presser.threadTs, notice: { type: 'question-not-open', askId } });
+    return { outcome: 'ignored', reason: 'ask not open' };
   }
 
   private settle(
@@ -280,12 +317,12 @@ export class AskService {
     status: 'declined' | 'cancelled',
     kind: CaseEventKind,
     reason: string | null,
-    actor: Actor,
+    actor: Actor & PressedAt,
     notify: (ask: Ask, fx: Effects) => void,
   ): InboundResult {
     return this.run(inboundKey, (fx) => {
       const ask = this.deps.store.getAsk(askId);
-      if (ask === undefined || ask.status !== 'open') return { outcome: 'ignored', reason: 'ask not open' };
+      if (ask === undefined || ask.status !== 'open') return this.refuseNotOpen(askId, actor, fx);
       this.settleInside(ask, status, kind, reason, actor, fx);
       notify(ask, fx);
       return { outcome: 'done', caseId: ask.caseId };
@@ -295,6 +332,7 @@ export class AskService {
   private settleInside(ask: Ask, status: 'declined' | 'cancelled', kind: CaseEventKind, reason: string | null, actor: Actor, fx: Effects): void {
     this.deps.store.updateAsk(ask.id, { status, closedReason: reason });
     this.record(ask, kind, actor, reason, null, fx.now, status === 'declined' ? 'department' : 'agent');
+    this.refreshPosts(ask, fx);
     fx.later(() => this.deps.scheduler.unscheduleAsk(ask.id, ask.version, this.department(ask.departmentId)?.remindAt.length ?? 0));
   }
 

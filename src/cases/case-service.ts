@@ -278,5 +278,7 @@ function describeOutgoing(message: Outgoing): string {
       return 'a private answer';
     case 'department':
       return `the ${message.post.type} post about Q${message.askId} in the department channel`;
+    case 'question-post':
+      return `the update of Q${message.askId}'s ${message.where === 'department' ? 'question in the department channel' : 'confirmation in the case thread'}`;
   }
 }

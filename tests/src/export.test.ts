@@ -123,6 +123,7 @@ const ask = (a: Partial<Ask> & Pick<Ask, 'id' | 'departmentId' | 'question' | 'a
   windowStartAt: a.askedAt,
   slackChannel: 'C0X',
   slackTs: `${a.id}.0`,
+  confirmationTs: null,
   answeredAt: null,
   answeredBy: null,
   answeredByName: null,

@@ -7,6 +7,7 @@ import { escapeWithLinks } from './escape-with-links.js';
 import { escapeMrkdwn, truncateEscaped } from './mrkdwn.js';
 import { slackLimits } from '../../platform-limits.js';
 import { dateFormat } from '../../../src/text/date-format.js';
+import { closedReason } from '../../../src/asks/case-closed-reason.js';
 
 /** Action ids of the buttons on asks. */
 export const askActions = { extend: 'ask_extend', decline: 'ask_decline', cancel: 'ask_cancel' } as const;
@@ -34,6 +35,7 @@ export function formatDeadline(deadlineAt: number, now: number, department: Depa
 }
 
 const askLabel = (ask: Ask, department: Department | undefined) => `Q${ask.id} to *${escapeMrkdwn(department?.name ?? ask.departmentId)}*`;
+/** Said once each time a case's last open question is settled (see ThreadPost `allSettled`). */
 const settledPrompt = (allSettled: boolean) => (allSettled ? '\n:point_right: Every department question of this case is settled: time to update the client with `!reply`.' : '');
 
 export interface AskContext {
@@ -47,36 +49,93 @@ export interface AskContext {
   readonly permalink?: string;
 }
 
+/** How a settled question ended, after "Answered …": who answered and how long it took. */
+function outcomeOf(ask: Ask): { readonly department: string; readonly thread: string } | undefined {
+  switch (ask.status) {
+    case 'open':
+      return undefined;
+    case 'answered': {
+      const by = escapeMrkdwn(ask.answeredByName ?? 'the department');
+      const took = ask.answeredAt === null ? '' : ` (took ${formatSpan(ask.answeredAt - ask.askedAt, 'down')})`;
+      return { department: `:white_check_mark: *Answered* by ${by}${took}.`, thread: `answered by ${by}${took}.` };
+    }
+    case 'declined': {
+      const why = ask.closedReason ? `: ${escapeMrkdwn(ask.closedReason)}` : '';
+      return { department: `:leftwards_arrow_with_hook: *Not ours*${why}. No answer needed.`, thread: `not theirs${why}.` };
+    }
+    case 'cancelled':
+      return ask.closedReason === closedReason
+        ? { department: `:lock: *Case #${ask.caseId} closed*: no answer needed.`, thread: 'settled by the close of the case.' }
+        : { department: ':no_entry_sign: *Cancelled* by support: no answer needed.', thread: 'cancelled.' };
+  }
+}
+
+/**
+ * The question in the department channel as it is now: open, with its reply-by time and the
+ * "Need more time" and "Not ours" buttons; settled, with how it ended and no buttons. Pure.
+ */
+export function renderQuestion(c: AskContext): SlackPost {
+  const { ask, department } = c;
+  const pings = (department?.mention ?? []).map(mention).join(' ');
+  const outcome = outcomeOf(ask);
+  const link = c.permalink ? `<${c.permalink}|Open the case thread>` : '';
+  const lines = [
+    `:question: *Question from support* · case #${c.theCase.id} · Q${ask.id}${pings ? `  ${pings}` : ''}`,
+    `*Client:* ${escapeMrkdwn(clientName(c.client))}   *Asked by:* <@${ask.askedBy}>`,
+    `>${escapeWithLinks(ask.question).replace(/\n/g, '\n>')}`,
+    ...(outcome === undefined
+      ? [`*Reply by:* ${formatDeadline(ask.deadlineAt, c.now, department)}`, `${link ? `${link} · ` : ''}Reply in this thread to answer.`]
+      : [outcome.department, ...(link ? [link] : [])]),
+  ];
+  const text = lines.join('\n');
+  const section = { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, slackLimits.sectionText) } };
+  if (outcome !== undefined) return { text, blocks: [section] };
+  return {
+    text,
+    blocks: [
+      section,
+      {
+        type: 'actions',
+        block_id: `ask-${ask.id}`,
+        elements: [
+          { type: 'button', action_id: askActions.extend, text: { type: 'plain_text', text: 'Need more time' }, value: String(ask.id) },
+          { type: 'button', action_id: askActions.decline, text: { type: 'plain_text', text: 'Not ours' }, value: String(ask.id), style: 'danger' },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * The question's confirmation in the case thread as it is now: open, with its reply-by time and
+ * the "Cancel question" button; settled, with how it ended and no button. Pure.
+ */
+export function renderConfirmation(c: AskContext): SlackPost {
+  const { ask, department } = c;
+  const told = department?.tellClient ? ' The client was told we are checking with the department.' : '';
+  const outcome = outcomeOf(ask);
+  const label = askLabel(ask, department);
+  if (outcome !== undefined) {
+    const text = `:outbox_tray: Asked ${label}: ${outcome.thread}${told}`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const text = `:outbox_tray: Asked ${label}: reply by ${formatDeadline(ask.deadlineAt, c.now, department)}.${told}`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'actions', block_id: `ask-cancel-${ask.id}`, elements: [{ type: 'button', action_id: askActions.cancel, text: { type: 'plain_text', text: 'Cancel question' }, value: String(ask.id) }] },
+    ],
+  };
+}
+
 /** A post in the department channel: the question (with buttons) or a notice in its thread. Pure. */
 export function renderDepartmentPost(post: DepartmentPost, c: AskContext): SlackPost {
   const { ask, department } = c;
   const due = formatDeadline(ask.deadlineAt, c.now, department);
   switch (post.type) {
-    case 'question': {
-      const pings = (department?.mention ?? []).map(mention).join(' ');
-      const lines = [
-        `:question: *Question from support* · case #${c.theCase.id} · Q${ask.id}${pings ? `  ${pings}` : ''}`,
-        `*Client:* ${escapeMrkdwn(clientName(c.client))}   *Asked by:* <@${ask.askedBy}>`,
-        `>${escapeWithLinks(ask.question).replace(/\n/g, '\n>')}`,
-        `*Reply by:* ${due}`,
-        `${c.permalink ? `<${c.permalink}|Open the case thread> · ` : ''}Reply in this thread to answer.`,
-      ];
-      const text = lines.join('\n');
-      return {
-        text,
-        blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(text, slackLimits.sectionText) } },
-          {
-            type: 'actions',
-            block_id: `ask-${ask.id}`,
-            elements: [
-              { type: 'button', action_id: askActions.extend, text: { type: 'plain_text', text: 'Need more time' }, value: String(ask.id) },
-              { type: 'button', action_id: askActions.decline, text: { type: 'plain_text', text: 'Not ours' }, value: String(ask.id), style: 'danger' },
-            ],
-          },
-        ],
-      };
-    }
+    case 'question':
+      return renderQuestion(c);
     case 'reminder':
       return { text: `:alarm_clock: Reminder: support is waiting for your answer to Q${ask.id}. Reply by ${due}. ${(department?.mention ?? []).map(mention).join(' ')}`.trim() };
     case 'overdue': {
@@ -104,17 +163,8 @@ export function renderAskThreadPost(post: AskThreadPost, c: AskContext): SlackPo
   const label = askLabel(ask, department);
   const due = formatDeadline(ask.deadlineAt, c.now, department);
   switch (post.type) {
-    case 'ask-created': {
-      const told = department?.tellClient ? ' The client was told we are checking with the department.' : '';
-      const text = `:outbox_tray: Asked ${label}: reply by ${due}.${told}`;
-      return {
-        text,
-        blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text } },
-          { type: 'actions', block_id: `ask-cancel-${ask.id}`, elements: [{ type: 'button', action_id: askActions.cancel, text: { type: 'plain_text', text: 'Cancel question' }, value: String(ask.id) }] },
-        ],
-      };
-    }
+    case 'ask-created':
+      return renderConfirmation(c);
     case 'ask-answered': {
       const name = escapeMrkdwn(department?.name ?? ask.departmentId);
       const head = post.followUp ? `:speech_balloon: More from *${name}*` : `:inbox_tray: *${name}* answered Q${ask.id}`;
@@ -122,7 +172,7 @@ export function renderAskThreadPost(post: AskThreadPost, c: AskContext): SlackPo
     }
     case 'ask-overdue': {
       const leads = (department?.escalateTo ?? []).map(mention).join(' ');
-      return { text: `:rotating_light: ${label} is overdue: no answer by ${due}.${leads ? ` Escalated to ${leads}.` : ''} <@${ask.askedBy}>${settledPrompt(post.allSettled)}` };
+      return { text: `:rotating_light: ${label} is overdue: no answer by ${due}.${leads ? ` Escalated to ${leads}.` : ''} <@${ask.askedBy}>` };
     }
     case 'ask-escalated':
       return { text: `:rotating_light: ${label} is still unanswered long after its deadline; the support lead was told.` };
@@ -133,7 +183,7 @@ export function renderAskThreadPost(post: AskThreadPost, c: AskContext): SlackPo
         text: `:leftwards_arrow_with_hook: *${escapeMrkdwn(department?.name ?? ask.departmentId)}* says Q${ask.id} is not theirs (${escapeMrkdwn(post.byName)}): ${escapeMrkdwn(post.reason)}. <@${ask.askedBy}>, ask another department with \`!ask\`.${settledPrompt(post.allSettled)}`,
       };
     case 'ask-cancelled':
-      return { text: `:no_entry_sign: ${label} cancelled by <@${post.by}>.` };
+      return { text: `:no_entry_sign: ${label} cancelled by <@${post.by}>.${settledPrompt(post.allSettled === true)}` };
   }
 }
 

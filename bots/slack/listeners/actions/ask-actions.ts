@@ -4,6 +4,7 @@ import type { CaseService } from '../../../../src/cases/case-service.js';
 import type { DepartmentsConfig } from '../../../../src/config.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { askModal, declineModal, extendModal } from '../../render/modals.js';
+import { questionButton } from './question-buttons.js';
 
 export interface ActionDeps {
   readonly asks: AskService;
@@ -39,8 +40,8 @@ export function openModal(deps: ActionDeps, build: (id: number) => Record<string
   };
 }
 
-export const extendButton = (deps: ActionDeps) => openModal(deps, extendModal);
-export const declineButton = (deps: ActionDeps) => openModal(deps, declineModal);
+export const extendButton = (deps: ActionDeps) => questionButton(deps, extendModal);
+export const declineButton = (deps: ActionDeps) => questionButton(deps, declineModal);
 /** "Ask a department" on the case card: the form, for agents only (the same policy as `!ask`). */
 export function askButton(deps: ActionDeps) {
   const open = openModal(deps, (caseId) => askModal(caseId, deps.departments));

@@ -6,6 +6,7 @@ import type { DepartmentsConfig } from '../../../../src/config.js';
 import { isDuration, parseDuration } from '../../../../src/duration.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { idOf } from '../actions/ask-actions.js';
+import { questionFormOf } from '../actions/question-buttons.js';
 
 export interface ViewDeps {
   readonly asks: AskService;
@@ -29,20 +30,20 @@ export function extendSubmitted(deps: ViewDeps) {
     const duration = input(view, 'duration');
     if (!isDuration(duration)) return void (await ack(durationError));
     await ack();
-    const askId = idOf(view.private_metadata);
-    if (askId === undefined) return;
+    const form = questionFormOf(view.private_metadata);
+    if (form === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    deps.asks.extend(`slack-view:${view.id}:${view.hash}`, askId, parseDuration(duration), input(view, 'reason'), { user: body.user.id, userName });
+    deps.asks.extend(`slack-view:${view.id}:${view.hash}`, form.askId, parseDuration(duration), input(view, 'reason'), { user: body.user.id, userName, channel: form.channel, threadTs: form.threadTs });
   };
 }
 
 export function declineSubmitted(deps: ViewDeps) {
   return async ({ ack, view, body }: ViewArgs): Promise<void> => {
     await ack();
-    const askId = idOf(view.private_metadata);
-    if (askId === undefined) return;
+    const form = questionFormOf(view.private_metadata);
+    if (form === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    deps.asks.decline(`slack-view:${view.id}:${view.hash}`, askId, input(view, 'reason'), { user: body.user.id, userName });
+    deps.asks.decline(`slack-view:${view.id}:${view.hash}`, form.askId, input(view, 'reason'), { user: body.user.id, userName, channel: form.channel, threadTs: form.threadTs });
   };
 }
 

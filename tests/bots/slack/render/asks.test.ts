@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDeadline, renderAskProblem } from '../../../../bots/slack/render/asks.js';
+import { formatDeadline, renderAskProblem, renderAskThreadPost, renderConfirmation, renderQuestion, type AskContext } from '../../../../bots/slack/render/asks.js';
+import type { Ask, Case, Client } from '../../../../src/ports.js';
 import { parseDepartments } from '../../../../src/config.js';
 import { renderThreadNotice } from '../../../../bots/slack/render/notices.js';
 
@@ -37,5 +38,79 @@ describe('an !ask that sent nothing', () => {
   it('words a bare "in" and a missing question', () => {
     expect(renderAskProblem({ type: 'ask-usage', problem: 'bad-duration', given: '', department: 'accounting' }, departments)).toContain('`in` must be followed by a reply-by time');
     expect(renderAskProblem({ type: 'ask-usage', problem: 'no-question', department: 'accounting' }, departments)).toContain('the question is missing');
+  });
+});
+
+const openAsk: Ask = {
+  id: 5,
+  caseId: 7,
+  departmentId: 'accounting',
+  question: 'was it refunded?',
+  askedBy: 'U0ANNA',
+  askedByName: 'Anna',
+  askedAt: at,
+  deadlineAt: at + 45_000,
+  status: 'open',
+  version: 1,
+  windowStartAt: at,
+  slackChannel: 'C0ACC',
+  slackTs: '1.1',
+  confirmationTs: '2.2',
+  answeredAt: null,
+  answeredBy: null,
+  answeredByName: null,
+  remindersSent: 0,
+  overdueAt: null,
+  escalatedAgainAt: null,
+  closedReason: null,
+};
+const context = (ask: Partial<Ask>): AskContext => ({
+  ask: { ...openAsk, ...ask },
+  theCase: { id: 7, clientId: 1, status: 'open', assignee: null, slackChannel: 'C0SUPPORT', slackThreadTs: '1.0' } as Case,
+  client: { id: 1, telegramChatId: 42, telegramUserId: 42, firstName: 'Olga', lastName: null, username: null, language: 'en', languageChosen: true } as Client,
+  department: departments.departments[0],
+  departments,
+  now: at,
+  permalink: 'https://fake.slack.test/archives/C0SUPPORT/p10',
+});
+const buttons = (post: { blocks?: readonly Record<string, unknown>[] }) => (post.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => (b.elements as { text: { text: string } }[]).map((e) => e.text.text));
+
+describe("a question's posts with buttons", () => {
+  it('show the reply-by time and their buttons while the question is open', () => {
+    const question = renderQuestion(context({}));
+    expect(buttons(question)).toEqual(['Need more time', 'Not ours']);
+    expect(question.text).toContain('*Reply by:* Mon 23 Nov 12:00 (UTC), in 45s');
+    expect(buttons(renderConfirmation(context({})))).toEqual(['Cancel question']);
+  });
+
+  it('show how the question ended, without buttons, once it is settled', () => {
+    const cases: [Partial<Ask>, string, string][] = [
+      [{ status: 'answered', answeredAt: at + 27, answeredByName: 'Boris' }, '*Answered* by Boris (took under a second).', 'answered by Boris (took under a second).'],
+      [{ status: 'answered', answeredAt: at + 45_500, answeredByName: 'Boris' }, '*Answered* by Boris (took 45s).', 'answered by Boris (took 45s).'],
+      [{ status: 'declined', closedReason: 'sales set <prices>' }, '*Not ours*: sales set &lt;prices&gt;.', 'not theirs: sales set &lt;prices&gt;.'],
+      [{ status: 'cancelled' }, '*Cancelled* by support', 'cancelled.'],
+      [{ status: 'cancelled', closedReason: 'case closed' }, '*Case #7 closed*', 'settled by the close of the case.'],
+    ];
+    for (const [ask, inDepartment, inThread] of cases) {
+      const question = renderQuestion(context(ask));
+      expect(buttons(question)).toEqual([]);
+      expect(question.text).toContain(inDepartment);
+      expect(question.text).toContain('was it refunded?');
+      expect(question.text).toContain('|Open the case thread>');
+      expect(question.text).not.toContain('Reply by');
+      const confirmation = renderConfirmation(context(ask));
+      expect(buttons(confirmation)).toEqual([]);
+      expect(confirmation.text).toContain(`Asked Q5 to *Accounting &amp; Co*: ${inThread}`);
+    }
+  });
+});
+
+describe('"every question is settled" in the case thread', () => {
+  it('never follows an overdue notice, and follows the answer, decline or cancellation that settled the last one', () => {
+    const overdue = renderAskThreadPost({ type: 'ask-overdue', askId: 5, allSettled: true } as never, context({ overdueAt: at }));
+    expect(overdue.text).not.toContain('settled');
+    expect(renderAskThreadPost({ type: 'ask-cancelled', askId: 5, by: 'U0ANNA', allSettled: true }, context({ status: 'cancelled' })).text).toContain('Every department question of this case is settled');
+    expect(renderAskThreadPost({ type: 'ask-cancelled', askId: 5, by: 'U0ANNA', allSettled: false }, context({ status: 'cancelled' })).text).not.toContain('settled');
+    expect(renderAskThreadPost({ type: 'ask-declined', askId: 5, byName: 'Boris', reason: 'x', allSettled: true }, context({ status: 'declined' })).text).toContain('Every department question of this case is settled');
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `asks` ADD `confirmation_ts` text;
