@@ -114,26 +114,9 @@ module.exports = {
         'depends on a use case. A type both need belongs in a domain file beside the service.',
       from: {
         path: '^(db|bots)/',
-        pathNot: ['^bots/(app|cli)\\.ts$', '^bots/[^/]+/listeners/', '^bots/telegram/telegram-bot\\.ts$', '^bots/telegram/render/client-notice\\.ts$'],
+        pathNot: ['^bots/(app|cli)\\.ts$', '^bots/[^/]+/listeners/', '^bots/telegram/telegram-bot\\.ts$'],
       },
       to: { path: '^src/.+-service\\.ts$' },
-    },
-    {
-      name: 'use-cases-not-from-render-client-notice',
-      severity: 'error',
-      comment:
-        'The same rule for bots/telegram/render/client-notice.ts, with its one known exception: it ' +
-        'reads the type RatingReply from src/cases/rating-service.ts (type-only) until that type moves ' +
-        'next to the rating rules in src/cases/rating.ts. Any other use-case import is refused.',
-      from: { path: '^bots/telegram/render/client-notice\\.ts$' },
-      to: { path: '^src/.+-service\\.ts$', pathNot: '^src/cases/rating-service\\.ts$' },
-    },
-    {
-      name: 'use-cases-not-from-render-client-notice-values',
-      severity: 'error',
-      comment: 'The exception above covers types only: a value import of rating-service.ts from a renderer is refused.',
-      from: { path: '^bots/telegram/render/client-notice\\.ts$' },
-      to: { path: '^src/cases/rating-service\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'not-to-unresolvable',

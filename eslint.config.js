@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const outward = ['@slack/*', 'telegraf', 'telegraf/*', 'bullmq', 'ioredis', 'drizzle-orm', 'drizzle-orm/*', 'better-sqlite3'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'db/migrations/', 'artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'db/migrations/', 'artifacts/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

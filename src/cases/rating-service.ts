@@ -1,7 +1,7 @@
 import type { CaseStore, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
 import { languageFromCode } from '../i18n/language.js';
 import { clientName } from '../client-name.js';
-import { lowRatingMax, parseRatingCallback, unrepliedCommentTarget, withoutReplyFlag } from './rating.js';
+import { lowRatingMax, parseRatingCallback, unrepliedCommentTarget, withoutReplyFlag, type RatingReply } from './rating.js';
 import { runUnitOfWork, type InboundResult } from '../unit-of-work.js';
 import type { ClientContent } from '../outgoing.js';
 
@@ -25,11 +25,6 @@ export interface RatingPress {
   readonly languageCode?: string;
 }
 
-/**
- * The private answer to a rating press: `thanks` when it was stored; every other one changed
- * nothing. `undefined` for a duplicate delivery of the same update.
- */
-export type RatingReply = 'thanks' | 'already-rated' | 'not-yours' | 'no-such-case' | 'case-open' | 'malformed';
 
 export interface RatingResult {
   readonly reply: RatingReply | undefined;

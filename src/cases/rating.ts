@@ -105,3 +105,9 @@ export function caseClosedNotice(chatId: number, caseId: number): Outgoing {
     afterDelivery: [{ to: 'client', chatId, caseId, notice: { type: 'rate-request', caseId } }],
   };
 }
+
+/**
+ * The private answer to a rating press: `thanks` when it was stored; every other one changed
+ * nothing. `undefined` for a duplicate delivery of the same update.
+ */
+export type RatingReply = 'thanks' | 'already-rated' | 'not-yours' | 'no-such-case' | 'case-open' | 'malformed';

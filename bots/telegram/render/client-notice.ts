@@ -5,7 +5,7 @@ import { messagesFor } from '../../../src/i18n/messages.js';
 import { clientNoticeText } from '../../../src/i18n/client-notice-text.js';
 import { languages } from '../../../src/i18n/language.js';
 import { ratingCallbackData, ratingScores } from '../../../src/cases/rating.js';
-import type { RatingReply } from '../../../src/cases/rating-service.js';
+import type { RatingReply } from '../../../src/cases/rating.js';
 import { telegramLimits } from '../../platform-limits.js';
 
 export interface TelegramText {
