@@ -36,11 +36,10 @@ import { ChannelMembershipError, ensureChannelMembership } from './slack/channel
 import { createTelegramBot } from './telegram/telegram-bot.js';
 import { TelegramDeliverer } from './telegram/telegram-deliverer.js';
 import { createClientFileDownload } from './telegram/client-file-download.js';
+import { StartupError } from './startup-error.js';
+import { rethrowSlackRejection, rethrowTelegramRejection, slackRejection } from './rejected-credential.js';
 
-/** Raised when Repka cannot start; the message is one line for the operator. */
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-}
+export { StartupError };
 
 /** Tunables that are not part of the environment contract (tests and benchmarks set them). */
 export interface RepkaOptions {
@@ -79,7 +78,8 @@ function boltLogger(log: Logger): BoltLogger {
     // client's message in full (phone and card numbers). It is never passed on, at any LOG_LEVEL.
     debug: () => undefined,
     info: (...args) => log.info(`bolt: ${text(args)}`),
-    warn: (...args) => log.warn(`bolt: ${text(args)}`),
+    // A failed HTTP request is reported by whoever made it (withRetries, the drainer): not twice.
+    warn: (...args) => (text(args).startsWith('http request failed') ? undefined : log.warn(`bolt: ${text(args)}`)),
     error: (...args) => log.error(`bolt: ${text(args)}`),
     setLevel: (l) => {
       level = l;
@@ -94,9 +94,12 @@ async function withRetries<T>(what: string, attempts: number, work: () => Promis
     try {
       return await work();
     } catch (error) {
+      // Already worded for the operator (a rejected credential): retrying cannot help.
+      if (error instanceof StartupError) throw error;
       const message = (error as Error).message;
       if (isFatal(error) || attempt >= attempts) throw new StartupError(`${what} failed: ${message}`);
-      log.warn(`${what} failed, retrying`, { attempt, error: message });
+      // Once, not once per attempt: the final failure, if it comes, is the error itself.
+      if (attempt === 1) log.warn(`${what} failed, retrying`, { attempts, error: message });
       await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
     }
   }
@@ -154,7 +157,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const auth = await withRetries(
       'Slack auth.test',
       6,
-      () => slackClient.auth.test(),
+      () => slackClient.auth.test().catch(rethrowSlackRejection('SLACK_BOT_TOKEN')),
       (error) => (error as { code?: string }).code === webApi.ErrorCode.PlatformError,
       log,
     );
@@ -389,12 +392,12 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       await withRetries(
         'Telegram setWebhook',
         6,
-        () => telegram.setWebhook(webhook, { secret_token: config.telegram.webhookSecret, allowed_updates: ['message', 'callback_query', 'my_chat_member'] }),
+        () => telegram.setWebhook(webhook, { secret_token: config.telegram.webhookSecret, allowed_updates: ['message', 'callback_query', 'my_chat_member'] }).catch(rethrowTelegramRejection),
         (error) => (error as { response?: { error_code?: number } }).response?.error_code === 401,
         log,
       );
     } else {
-      await withRetries('Telegram getMe', 6, () => telegram.getMe(), (error) => (error as { response?: { error_code?: number } }).response?.error_code === 401, log);
+      await withRetries('Telegram getMe', 6, () => telegram.getMe().catch(rethrowTelegramRejection), (error) => (error as { response?: { error_code?: number } }).response?.error_code === 401, log);
       telegramBot.bot.launch({ allowedUpdates: ['message', 'callback_query', 'my_chat_member'] }).catch((error: Error) => log.error('telegram polling stopped', { error: error.message }));
       cleanups.push(() => telegramBot.bot.stop('shutdown'));
     }
@@ -402,6 +405,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       try {
         await app.start();
       } catch (error) {
+        const rejected = slackRejection('SLACK_APP_TOKEN', error);
+        if (rejected !== undefined) throw rejected;
         const code = (error as { data?: { error?: string } }).data?.error;
         throw new StartupError(`Slack Socket Mode connection failed: ${code ?? (error as Error).message}${code === 'invalid_auth' ? ' (check SLACK_APP_TOKEN: an app-level token with connections:write)' : ''}`);
       }

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, secretsOf } from '../src/config.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { ConfigError, loadConfig, secretsOf, type Config } from '../src/config.js';
 import { createLogger, createRedactor } from '../src/logger.js';
 import { startRepka, StartupError } from './app.js';
+import { checkRepka, configurationResults, formatCheck } from './check.js';
 
 /**
  * Everything this process writes itself goes through one redaction (the logger's): until the
@@ -20,19 +21,42 @@ function secretValues(env: NodeJS.ProcessEnv): string[] {
     .filter((value) => value.length > 0);
 }
 
-/** The composition root of `npm start`: the only place that reads process.env. */
-async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  redact = createRedactor(secretValues(process.env));
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      fail(`repka: invalid configuration: ${error.message}`);
-    }
-    throw error;
+/** One problem: one line. Several: a line saying so, then one indented line each. */
+function describeProblems(problems: readonly string[]): string {
+  if (problems.length === 1) return `repka: invalid configuration: ${problems[0]}`;
+  return [`repka: invalid configuration, ${problems.length} problems:`, ...problems.map((p) => `  - ${p}`)].join('\n');
+}
+
+/** `npm run check`: prints the checklist on stdout; exit code 1 when any check fails. */
+async function check(config: Config | ConfigError): Promise<number> {
+  const print = (line: string) => process.stdout.write(`${redact(line)}\n`);
+  if (config instanceof ConfigError) {
+    for (const result of configurationResults(config)) print(formatCheck(result));
+    print('- database, Redis, Slack and Telegram not checked: they need a valid configuration');
+    return 1;
   }
+  print(formatCheck({ ok: true, text: 'configuration valid' }));
+  const results = await checkRepka(config, { onResult: (result) => print(formatCheck(result)) });
+  const failed = results.filter((r) => !r.ok).length;
+  print(failed === 0 ? 'Everything checked: npm start should come up.' : `${failed} check${failed === 1 ? '' : 's'} failed.`);
+  return failed === 0 ? 0 : 1;
+}
+
+/** The composition root of `npm start` (and of `npm run check`, `npm start -- --check`): the only place that reads process.env. */
+async function main(args: readonly string[]): Promise<void> {
+  // Node's own .env parser (as `node --env-file`): the environment wins over the file.
+  const dotenv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
+  if (dotenv !== undefined) process.loadEnvFile('.env');
+  redact = createRedactor(secretValues(process.env));
+  let config: Config;
+  try {
+    config = loadConfig(process.env, { dotenv });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    if (args.includes('--check')) process.exit(await check(error));
+    return fail(describeProblems(error.problems));
+  }
+  if (args.includes('--check')) process.exit(await check(config));
   const log = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   let running;
   try {
@@ -60,4 +84,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((error: Error) => fail(`repka: ${error.stack ?? error.message}`));
+main(process.argv.slice(2)).catch((error: Error) => fail(`repka: ${error.stack ?? error.message}`));

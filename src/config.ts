@@ -41,9 +41,9 @@ export const examplePlaceholders: Readonly<Record<string, { readonly value: stri
   SLACK_BOT_TOKEN: { value: 'xoxb-your-token', fix: 'fill in your Bot User OAuth Token (xoxb-…) from https://api.slack.com/apps → your app → OAuth & Permissions' },
   SLACK_SIGNING_SECRET: {
     value: 'your-signing-secret',
-    fix: 'fill in your Signing Secret from https://api.slack.com/apps → your app → Basic Information → App Credentials (or set SLACK_APP_TOKEN for Socket Mode)',
+    fix: 'fill in your Signing Secret from https://api.slack.com/apps → your app → App Credentials, on its first settings page (or set SLACK_APP_TOKEN for Socket Mode)',
   },
-  SLACK_SUPPORT_CHANNEL: { value: 'C0123456789', fix: `fill in your support channel's ID: ${channelIdHint}` },
+  SLACK_SUPPORT_CHANNEL: { value: 'C0123456789', fix: "fill in your support channel's ID (C…): in Slack, channel details → bottom" },
   TELEGRAM_BOT_TOKEN: { value: '123456789:replace-me', fix: 'fill in the token @BotFather gave you (/newbot, or /token for a bot you have)' },
 });
 

@@ -206,7 +206,7 @@ describe('Socket Mode with a wrong app token', () => {
     // A one-line start-up error, as `npm start` prints for any bad token (not a stack trace).
     const failure = await startRepka(config, { log }).then(() => undefined, (error: unknown) => error);
     expect(failure).toBeInstanceOf(StartupError);
-    expect((failure as Error).message).toMatch(/Socket Mode connection failed: invalid_auth.*SLACK_APP_TOKEN/);
+    expect((failure as Error).message).toMatch(/^SLACK_APP_TOKEN was rejected by Slack: invalid_auth; /);
     expect(slack.callsTo('apps.connections.open')).toHaveLength(1);
     expect(slack.openSockets).toBe(0);
     expect(logs.some((line) => line.includes('"level":"error"') && line.includes('invalid_auth'))).toBe(true);

@@ -139,6 +139,7 @@ export class FakeSlack {
   /** Every call refused for breaking a published limit or a platform rule; a test fails on any unless it expects refusals. */
   readonly violations: Violation[] = [];
   private refusalsExpected = false;
+  private readonly rejectedTokens = new Map<string, string>();
   private readonly rooms = new Map<string, Channel>();
   private readonly views = new Map<string, { hash: string; view: Record<string, unknown>; triggerId?: string }>();
   private readonly shared = new Map<string, SharedFile>();
@@ -203,6 +204,15 @@ export class FakeSlack {
   /** The next `times` calls of `method` ('*' for any) get `fault`. */
   failNext(method: string, times: number, fault: FaultSpec): void {
     this.pendingFaults.set(method, { times, fault });
+  }
+
+  /**
+   * Slack refuses `token` (bot or app-level) from now on, as it refuses a token that is wrong
+   * (`invalid_auth`, the default), revoked (`token_revoked`) or whose app or user is deactivated
+   * (`account_inactive`): every Web API call with it answers HTTP 200 `{ok:false, error}`.
+   */
+  rejectToken(token: string, error: 'invalid_auth' | 'token_revoked' | 'account_inactive' = 'invalid_auth'): void {
+    this.rejectedTokens.set(token, error);
   }
 
   /** At most `perSecond` calls of `method` per channel in any rolling second; more get 429 Retry-After: 1. */
@@ -533,6 +543,11 @@ export class FakeSlack {
     if (token === undefined) {
       this.log.push(call);
       return this.send(res, 200, { ok: false, error: 'not_authed' });
+    }
+    const rejected = this.rejectedTokens.get(token);
+    if (rejected !== undefined) {
+      this.log.push(call);
+      return this.send(res, 200, { ok: false, error: rejected });
     }
     if (this.delayMs > 0) {
       this.holding.add(call);

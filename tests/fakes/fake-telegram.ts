@@ -54,7 +54,11 @@ const jsonFields = new Set(['reply_markup', 'reply_parameters', 'link_preview_op
 export class FakeTelegram {
   readonly faults: TelegramCall[] = [];
   readonly blockedChats = new Set<number>();
-  readonly webhook: { url?: string; secret_token?: string } = {};
+  /**
+   * The webhook setWebhook registered. A test sets `last_error_message` (and `last_error_date`,
+   * Unix seconds) to stand for Telegram failing to deliver to it; getWebhookInfo reports them.
+   */
+  readonly webhook: { url?: string; secret_token?: string; last_error_message?: string; last_error_date?: number } = {};
   /** Every call refused for breaking a published limit or a Bot API rule; a test fails on any unless it expects refusals. */
   readonly violations: Violation[] = [];
   private refusalsExpected = false;
@@ -165,6 +169,8 @@ export class FakeTelegram {
     }
     const route = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (route === null) return this.send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    // Telegram answers 404 for a path whose token is not even shaped like one, 401 for a well-formed token it does not know.
+    if (!/^\d+:[A-Za-z0-9_-]+$/.test(route[1] as string)) return this.send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (route[1] !== this.token) return this.send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const method = route[2] as string;
     const params: Record<string, any> = {};
@@ -274,7 +280,12 @@ export class FakeTelegram {
         delete this.webhook.secret_token;
         return ok(true);
       case 'getWebhookInfo':
-        return ok({ url: this.webhook.url ?? '', has_custom_certificate: false, pending_update_count: this.updates.length });
+        return ok({
+          url: this.webhook.url ?? '',
+          has_custom_certificate: false,
+          pending_update_count: this.updates.length,
+          ...(this.webhook.last_error_message === undefined ? {} : { last_error_message: this.webhook.last_error_message, last_error_date: this.webhook.last_error_date ?? Math.floor(Date.now() / 1000) }),
+        });
       case 'sendMessage': {
         const text = String(p.text);
         if (this.blockedChats.has(p.chat_id)) return bad('Forbidden: bot was blocked by the user', 403);

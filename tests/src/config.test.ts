@@ -84,7 +84,7 @@ describe('the first start: every problem at once, in words that say what to do',
   it('an empty environment: each required variable named once, with where its value comes from', () => {
     const found = problems({ DEPARTMENTS_FILE: '' });
     expect(found).toEqual([
-      expect.stringMatching(/^SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN .*Basic Information → App Credentials/),
+      expect.stringMatching(/^SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN .*→ App Credentials/),
       expect.stringMatching(/^SLACK_BOT_TOKEN is required: .*xoxb-.*OAuth & Permissions/),
       expect.stringMatching(/^SLACK_SUPPORT_CHANNEL is required: .*channel details → bottom/),
       expect.stringMatching(/^TELEGRAM_BOT_TOKEN is required: .*@BotFather/),
