@@ -112,6 +112,20 @@ describe('a private message', () => {
     expect(api).toEqual([]);
   });
 
+  it('maps every other kind of message to something, never dropping one', async () => {
+    const t = setup();
+    const kinds = [
+      { voice: { duration: 4, mime_type: 'audio/ogg', file_id: 'AwACAgIAAxkBAAIBQGc', file_unique_id: 'AgADQ', file_size: 10531 } },
+      { sticker: { width: 512, height: 512, emoji: '👍', set_name: 'HotCherry', is_animated: true, is_video: false, type: 'regular', file_id: 'CAACAgIAAxkBAAIBQWc', file_unique_id: 'AgADR', file_size: 21478 } },
+      { location: { latitude: 55.751244, longitude: 37.618423 } },
+      { contact: { phone_number: '+79001234567', first_name: 'Olena', user_id: 7001 } },
+      { poll: { id: '5359823474392', question: 'Which plan?', options: [{ text: 'A', voter_count: 0 }, { text: 'B', voter_count: 0 }], total_voter_count: 0, is_closed: false, is_anonymous: true, type: 'regular', allows_multiple_answers: false } },
+    ];
+    for (const [index, fields] of kinds.entries()) await t.feed(message(815000170 + index, fields));
+    expect(t.calls.map((c) => (c[3] as { type: string }).type)).toEqual(['voice', 'sticker', 'location', 'contact', 'other']);
+    expect(t.calls.map((c) => c[0])).toEqual(Array(kinds.length).fill('receiveClientMessage'));
+  });
+
   it('that answers a message is offered to the rating first, and is no case message when it was a rating comment', async () => {
     const t = setup({ comment: true });
     await t.feed(message(815000104, { text: 'the agent was quick', reply_to_message: ratingPrompt }));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { registerCommandListeners } from '../../../../../bots/slack/listeners/commands/index.js';
 import { repkaCommand } from '../../../../../bots/slack/listeners/commands/repka-command.js';
 import type { ReportDeps } from '../../../../../bots/slack/team-report.js';
 import { appId, directory, recordingLogger, repkaUser, settle, team } from '../bolt-arguments.js';
@@ -12,7 +13,7 @@ interface Answer {
   readonly blocks?: { type: string; text?: { text: string } }[];
 }
 
-function setup(options: { agent?: boolean; reportFails?: boolean; respondFails?: boolean } = {}) {
+function setup(options: { agent?: boolean; reportFails?: boolean; respondFails?: boolean } = {}, register?: (deps: ReportDeps) => (args: never) => Promise<void>) {
   const askedMayReport: [string, string | undefined][] = [];
   const periods: { from: number; to: number; label: string }[] = [];
   const log = recordingLogger();
@@ -39,7 +40,7 @@ function setup(options: { agent?: boolean; reportFails?: boolean; respondFails?:
   } as unknown as ReportDeps;
   /** Everything the person is told, in order, with `ack` as its first entry. */
   const seen: (['ack', unknown] | ['respond', Answer])[] = [];
-  const handler = repkaCommand(deps);
+  const handler = (register ?? repkaCommand)(deps);
   /** Runs `/repka <text>` as Bolt does: the slash command's form body as `command`, `payload` and `body`. */
   const type = async (text: string, where = { channel_id: support, channel_name: 'support' }) => {
     const command = {
@@ -132,5 +133,16 @@ describe('/repka', () => {
     const t = setup({ respondFails: true });
     expect(await t.type('help')).toEqual([undefined]);
     expect(t.log.lines).toEqual([{ level: 'warn', message: '/repka answer not delivered', fields: { error: 'response_url expired' } }]);
+  });
+
+  it('is what Repka registers for /repka', async () => {
+    const handlers = new Map<string, (args: never) => Promise<void>>();
+    const registered = (deps: ReportDeps) => {
+      registerCommandListeners({ command: (name: string, handler: (args: never) => Promise<void>) => void handlers.set(name, handler) } as never, deps);
+      return handlers.get('/repka') ?? (async () => undefined);
+    };
+    const t = setup({}, registered);
+    expect(await t.type('help')).toEqual([undefined]);
+    expect(answers(t.seen)).toHaveLength(1);
   });
 });

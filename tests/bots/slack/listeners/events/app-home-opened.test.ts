@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appHomeOpened } from '../../../../../bots/slack/listeners/events/app-home-opened.js';
+import { registerEventListeners } from '../../../../../bots/slack/listeners/events/index.js';
 import type { ReportDeps } from '../../../../../bots/slack/team-report.js';
 import type { HomeCase } from '../../../../../src/reports/home.js';
 import { directory, eventArguments, recordingLogger, settle, team } from '../bolt-arguments.js';
@@ -38,7 +39,7 @@ function setup(options: { mayReport?: boolean; reportsFail?: boolean; publishFai
       },
     },
   };
-  return { published, snapshots, log, client, listener: appHomeOpened(deps) };
+  return { deps, published, snapshots, log, client, listener: appHomeOpened(deps) };
 }
 
 /** app_home_opened as the Events API sends it; `view` is the Home view published last time (absent on the first visit). */
@@ -90,5 +91,14 @@ describe('opening the Home tab', () => {
         { level: 'warn', message: 'App Home not published', fields: { user: 'U0AGENT1', error: failure.reportsFail ? 'SQLITE_CORRUPT' : 'An API error occurred: invalid_arguments' } },
       ]);
     }
+  });
+
+  it('is what Repka registers for app_home_opened', async () => {
+    const t = setup();
+    const handlers = new Map<string, (args: never) => Promise<void>>();
+    registerEventListeners({ event: (name: string, handler: (args: never) => Promise<void>) => void handlers.set(name, handler) } as never, t.deps);
+    await handlers.get('app_home_opened')?.(eventArguments(opened('home'), { client: t.client }));
+    await settle();
+    expect(t.published.map((p) => p.user_id)).toEqual(['U0AGENT1']);
   });
 });
