@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTriggerId, sendSlackInteraction, type StoredMessage } from '../fakes/fake-slack.js';
 import { callbackQueryUpdate, type TgUser } from '../fakes/fake-telegram.js';
-import { eventually, pause, signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
+import { eventually, signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
 
 const departments = {
   clientFirstReplyWithin: '1h',
@@ -266,12 +266,20 @@ describe('the card buttons', () => {
     const refusal = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0DEV1' && c.params.thread_ts === threadTs);
     expect(refusal.params.text).toContain('Only support agents');
     expect(refusal.params.text).toContain('!close');
-    await pause(400);
+    // The click was handled before Slack got its answer: the store shows all it did.
     expect(caseRow(caseId).status).toBe('open');
     expect(eventCount(caseId)).toBe(events);
-    expect(updatesOf(threadTs)).toHaveLength(updates);
+    // Anna replies: the client's chat and the card each get one message after anything the click queued.
+    await h.agentSays(threadTs, 'U0AGENT1', '!reply still on it');
+    await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('still on it'));
+    const told = h.telegram.callsTo('sendMessage').filter((c) => c.params.chat_id === client.id).map((c) => String(c.params.text));
+    expect(told).toHaveLength(2);
+    expect(told.join('\n')).not.toContain('closed');
+    const later = await eventually(() => updatesOf(threadTs).length > updates && updatesOf(threadTs).slice(updates), 8000, 'the card update after the reply');
+    for (const update of later) expect(JSON.stringify(update.params.blocks)).not.toContain('case_reopen');
+    await cardShows(threadTs, (c) => c.fields.Assignee === '<@U0AGENT1>', 'the reply on the card');
     expect(cardNow(threadTs).buttons).toEqual(openButtons);
-    expect(h.telegram.callsTo('sendMessage').filter((c) => c.params.chat_id === client.id)).toHaveLength(1);
+    expect(cardNow(threadTs).header).toBe(`Case #${caseId} · Open`);
   });
 
   it('"Reply to client" from someone who is not an agent opens nothing and answers privately', async () => {
