@@ -270,3 +270,148 @@ describe('closing a case with open questions', () => {
     }
   });
 });
+
+describe('a question once settled', () => {
+  const askIdOf = (text: unknown) => Number(/Q(\d+)/.exec(String(text))?.[1]);
+  const press = (actionId: string, askId: number, channel: string, messageTs: string, trigger = newTriggerId()) =>
+    sendSlackInteraction(h.url, signingSecret, {
+      type: 'block_actions',
+      team: { id: 'T0TEAM' },
+      user: { id: 'U0ACC1', name: 'olga' },
+      trigger_id: trigger,
+      channel: { id: channel, name: 'dept' },
+      container: { type: 'message', channel_id: channel, message_ts: messageTs },
+      actions: [{ type: 'button', action_id: actionId, block_id: `ask-${askId}`, value: String(askId), action_ts: `${Date.now() / 1000}` }],
+    });
+  // chat.update shares Slack's budget (about 50 a minute) with every card update of this suite: it may wait its turn.
+  const updateWait = 20_000;
+  const buttonsOf = (call: { params: Record<string, unknown> }) => JSON.stringify(call.params.blocks ?? '').match(/"type":"button"/g)?.length ?? 0;
+
+  it('says "every question is settled" once, after the answer, never after an overdue notice', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'nobody answers in time');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask ops in 1s is the parcel lost?');
+    const { ts } = await question('C0OPS', 'is the parcel lost?');
+    const overdue = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && /is overdue/.test(String(c.params.text)), 6000);
+    expect(overdue.params.text).not.toContain('settled');
+    await h.agentSays(ts, 'U0OPS1', 'Found it, it ships today.', 'C0OPS');
+    const answer = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('ships today'));
+    expect(answer.params.text).toContain('Every department question of this case is settled');
+    // A follow-up from the department comes later in the same thread: by then the prompt was said once.
+    await h.agentSays(ts, 'U0OPS1', 'PS: tracking number follows.', 'C0OPS');
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('tracking number follows'));
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs && String(c.params.text).includes('is settled'))).toHaveLength(1);
+  });
+
+  it("loses its buttons in the department channel and in the case thread, and a stale button or form says it is no longer open", async () => {
+    const { threadTs } = await h.openCase(newClient(), 'refund status');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask acc in 1h was the refund sent?');
+    const asked = await question('C0ACC', 'was the refund sent?');
+    const askId = askIdOf(asked.call.params.text);
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes(`Asked Q${askId}`));
+    const confirmationTs = h.slack.messages('C0SUPPORT').find((m) => m.thread_ts === threadTs && String(m.text).includes(`Asked Q${askId}`))?.ts;
+
+    await h.agentSays(asked.ts, 'U0ACC1', 'Sent on Monday.', 'C0ACC');
+    const question_ = await h.slack.waitFor('chat.update', (c) => c.params.channel === 'C0ACC' && c.params.ts === asked.ts, updateWait);
+    expect(question_.params.text).toContain('*Answered* by');
+    expect(question_.params.text).toContain('was the refund sent?');
+    expect(buttonsOf(question_)).toBe(0);
+    const confirmation = await h.slack.waitFor('chat.update', (c) => c.params.channel === 'C0SUPPORT' && c.params.ts === confirmationTs, updateWait);
+    expect(confirmation.params.text).toContain(`Asked Q${askId} to *Accounting*: answered by`);
+    expect(buttonsOf(confirmation)).toBe(0);
+
+    // "Need more time" pressed on the answered question: no form, a private answer.
+    const trigger = newTriggerId();
+    await press('ask_extend', askId, 'C0ACC', asked.ts, trigger);
+    const refused = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0ACC1' && String(c.params.text).includes(`Q${askId} is no longer open`));
+    expect(refused.params.channel).toBe('C0ACC');
+    expect(h.slack.callsTo('views.open').filter((c) => c.params.trigger_id === trigger)).toHaveLength(0);
+
+    // A "Not ours" form opened while it was open and sent after: answered where it was opened.
+    await sendSlackInteraction(h.url, signingSecret, {
+      type: 'view_submission',
+      team: { id: 'T0TEAM' },
+      user: { id: 'U0ACC2', name: 'pavel' },
+      view: { id: `VLATE${askId}`, hash: 'h1', callback_id: 'ask_decline_modal', private_metadata: JSON.stringify({ askId, channel: 'C0ACC' }), state: { values: { reason: { value: { type: 'plain_text_input', value: 'too late' } } } } },
+    });
+    const late = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0ACC2' && String(c.params.text).includes(`Q${askId} is no longer open`));
+    expect(late.params.channel).toBe('C0ACC');
+    }, 60_000);
+
+  it('opens the form from a button of an open question, remembering where it was pressed', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'need more time');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask dev in 1h is the API down?');
+    const asked = await question('C0DEV', 'is the API down?');
+    const trigger = newTriggerId();
+    await press('ask_extend', askIdOf(asked.call.params.text), 'C0DEV', asked.ts, trigger);
+    const opened = await h.slack.waitFor('views.open', (c) => c.params.trigger_id === trigger);
+    const view = (typeof opened.params.view === 'string' ? JSON.parse(opened.params.view) : opened.params.view) as { private_metadata: string };
+    expect(JSON.parse(view.private_metadata)).toEqual({ askId: askIdOf(asked.call.params.text), channel: 'C0DEV' });
+  });
+
+  it('loses its buttons when cancelled or settled by !close', async () => {
+    const { caseId, threadTs } = await h.openCase(newClient(), 'two to settle');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask marketing in 1h which banner?');
+    const banner = await question('C0MKT', 'which banner?');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask dev in 1h which build?');
+    const build = await question('C0DEV', 'which build?');
+    await h.agentSays(threadTs, 'U0AGENT1', `!cancel ${askIdOf(banner.call.params.text)}`);
+    const cancelled = await h.slack.waitFor('chat.update', (c) => c.params.channel === 'C0MKT' && c.params.ts === banner.ts, updateWait);
+    expect(cancelled.params.text).toContain('*Cancelled*');
+    expect(buttonsOf(cancelled)).toBe(0);
+    await h.agentSays(threadTs, 'U0AGENT1', '!close');
+    const closed = await h.slack.waitFor('chat.update', (c) => c.params.channel === 'C0DEV' && c.params.ts === build.ts, updateWait);
+    expect(closed.params.text).toContain(`*Case #${caseId} closed*`);
+    expect(buttonsOf(closed)).toBe(0);
+    await h.slack.waitFor('chat.update', (c) => c.params.channel === 'C0SUPPORT' && String(c.params.text).includes(`Asked Q${askIdOf(build.call.params.text)} to *Development*: settled by the close`), updateWait);
+    }, 60_000);
+});
+
+describe('deadlines under a minute', () => {
+  it('are shown to the second', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'quick one');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask dev in 45s is the login page up?');
+    const { call } = await question('C0DEV', 'is the login page up?');
+    expect(call.params.text).toContain('in 45s');
+    const confirmation = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Asked Q'));
+    expect(confirmation.params.text).toContain('in 45s');
+  });
+});
+
+describe('!ask with "in" not followed by a duration', () => {
+  it('is refused with how to ask a question that starts with "in", and nothing is sent', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'banana');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask accounting in banana terms, what is owed?');
+    const answer = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0AGENT1' && String(c.params.text).includes('"banana" is not a duration'));
+    expect(answer.params.text).toContain('`!ask accounting in 3s in banana…`');
+    // The question with its deadline first goes out; by then the refused one would have been confirmed before it.
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask accounting in 1h in banana terms, what is owed?');
+    const { call } = await question('C0ACC', 'in banana terms, what is owed?');
+    expect(call.params.text).toContain('in 1h');
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Asked Q'));
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Asked Q'))).toHaveLength(1);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === 'C0ACC' && String(c.params.text).includes('banana terms'))).toHaveLength(1);
+  });
+
+  it('is refused in the "Ask a department" form too', async () => {
+    const { caseId } = await h.openCase(newClient(), 'form banana');
+    const answer = await sendSlackInteraction(h.url, signingSecret, {
+      type: 'view_submission',
+      team: { id: 'T0TEAM' },
+      user: { id: 'U0AGENT1', name: 'anna' },
+      view: {
+        id: 'VBANANA1',
+        hash: 'h',
+        callback_id: 'case_ask_modal',
+        private_metadata: String(caseId),
+        state: {
+          values: {
+            department: { value: { type: 'static_select', selected_option: { value: 'accounting' } } },
+            question: { value: { type: 'plain_text_input', value: 'in banana terms?' } },
+            duration: { value: { type: 'plain_text_input', value: 'banana' } },
+          },
+        },
+      },
+    });
+    expect(JSON.parse(answer.body)).toMatchObject({ response_action: 'errors', errors: { duration: expect.any(String) } });
+  });
+});
