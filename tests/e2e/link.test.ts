@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../fakes/fake-slack.js';
 import type { TgUser } from '../fakes/fake-telegram.js';
-import { eventually, pause, startHarness, supportChannel, type Harness } from './harness.js';
+import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
 
 let h: Harness;
 let db: Database.Database;
@@ -29,6 +29,17 @@ const footprint = (...caseIds: number[]) => ({
   events: caseIds.map(eventKinds),
   posts: (db.prepare("select count(*) as n from outbox where stream like 'case-%' or stream like 'card-%'").get() as { n: number }).n,
 });
+
+/**
+ * Anna assigns the case to herself: a post in its thread and an update of its card, each after
+ * anything queued for them before (one stream per thread, one per card, delivered in order).
+ * Resolves once both are in Slack.
+ */
+async function afterLaterAssign(threadTs: string): Promise<void> {
+  await h.agentSays(threadTs, 'U0AGENT1', '!assign me');
+  await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Assigned to <@U0AGENT1>'));
+  await h.slack.waitFor('chat.update', (c) => c.params.ts === threadTs && JSON.stringify(c.params.blocks).includes('<@U0AGENT1>'));
+}
 
 /** `!history` in the thread: the Markdown file Repka uploads there. */
 async function historyOf(threadTs: string): Promise<string> {
@@ -72,10 +83,13 @@ describe('!link', () => {
     const reply = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.thread_ts === threadTs);
     expect(reply.params.user).toBe('U0AGENT1');
     expect(reply.params.text).toContain(answer);
-    await pause(300);
+    // The command was handled before Slack got its answer: the store and outbox show all it did.
     expect(footprint(caseId)).toEqual(before);
-    expect(threadPosts(threadTs)).toHaveLength(0);
-    expect(h.slack.callsTo('chat.update').filter((c) => c.params.ts === threadTs)).toHaveLength(0);
+    await afterLaterAssign(threadTs);
+    expect(threadPosts(threadTs).map((c) => String(c.params.text))).toEqual([expect.stringContaining('Assigned to <@U0AGENT1>')]);
+    const updates = h.slack.callsTo('chat.update').filter((c) => c.params.ts === threadTs);
+    expect(updates).toHaveLength(1);
+    expect(JSON.stringify(updates[0]?.params.blocks)).not.toContain('linked');
   });
 
   it('to the case itself, or to a case already linked (either way round), is answered privately and changes nothing', async () => {
@@ -97,10 +111,11 @@ describe('!link', () => {
       const reply = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes(answer));
       expect(reply.params.user).toBe('U0AGENT1');
     }
-    await pause(300);
     expect(footprint(a.caseId, b.caseId)).toEqual(before);
-    expect(threadPosts(a.threadTs)).toHaveLength(postsA);
-    expect(threadPosts(b.threadTs)).toHaveLength(postsB);
+    await afterLaterAssign(a.threadTs);
+    await afterLaterAssign(b.threadTs);
+    expect(threadPosts(a.threadTs)).toHaveLength(postsA + 1);
+    expect(threadPosts(b.threadTs)).toHaveLength(postsB + 1);
   });
 });
 
