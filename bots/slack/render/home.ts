@@ -2,9 +2,10 @@ import type { Department } from '../../../src/config.js';
 import { formatTeamTime } from '../../../src/history/render-history.js';
 import type { HomeAsk, HomeCase } from '../../../src/reports/home.js';
 import type { TeamStats } from '../../../src/reports/stats.js';
+import { formatSpan } from '../../../src/duration.js';
 import { escapeMrkdwn, truncateEscaped } from './mrkdwn.js';
 import { slackLimits } from '../../platform-limits.js';
-import { roughDuration, statsSections, statsTitle } from './stats.js';
+import { statsSections, statsTitle } from './stats.js';
 
 /** Items listed per section; the rest is counted. */
 const listLimit = 15;
@@ -42,14 +43,14 @@ export function renderHome(model: HomeModel): Record<string, unknown> {
     model.cases,
     (c) =>
       `• ${caseRef(c)} ${escapeMrkdwn(c.clientName)} · opened ${formatTeamTime(c.openedAt, timeZone)}` +
-      (c.clientWaitingSince === null ? '' : ` · *client waiting ${roughDuration(now - c.clientWaitingSince)}*`),
+      (c.clientWaitingSince === null ? '' : ` · *client waiting ${formatSpan(now - c.clientWaitingSince, 'down')}*`),
     'No open cases are assigned to you.',
   );
   const askLines = list(
     model.overdue,
     (a) => {
       const where = caseRef({ id: a.caseId, slackChannel: a.caseChannel, slackThreadTs: a.caseThreadTs });
-      return `• Q${a.id} to *${escapeMrkdwn(departmentName(a.departmentId))}* on ${where}: “${truncateEscaped(escapeMrkdwn(a.question), 150)}” · asked by <@${a.askedBy}> · overdue ${roughDuration(now - a.deadlineAt)}`;
+      return `• Q${a.id} to *${escapeMrkdwn(departmentName(a.departmentId))}* on ${where}: “${truncateEscaped(escapeMrkdwn(a.question), 150)}” · asked by <@${a.askedBy}> · overdue ${formatSpan(now - a.deadlineAt, 'down')}`;
     },
     'No overdue questions concern you.',
   );
