@@ -2,12 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { close } from '../tests/fakes/http-fake.js';
 import { FakeSlack } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram } from '../tests/fakes/fake-telegram.js';
+import { exportCommand } from './case-export.js';
+import { takeLock } from './demo-lock.js';
 import { agents, supportChannel } from './people.js';
 import { Playground, type DemoDepartment } from './playground.js';
 import { createWebServer, listenOn } from './web-server.js';
@@ -18,9 +21,13 @@ import { createWebServer, listenOn } from './web-server.js';
  * the client, the agents and the departments through the platforms' HTTP APIs.
  *
  * Environment: DEMO_PORT (default 8080; 0: any free port), REDIS_URL (default redis://127.0.0.1:6379),
- * DEMO_QUEUE_PREFIX (default repka-demo), DEMO_DATABASE_PATH (default ./data/demo.sqlite),
- * DEMO_LOG_LEVEL (Repka's LOG_LEVEL, default warn). The SQLite file and the queue prefix's Redis keys
- * are wiped at every start: each run begins with no cases.
+ * DEMO_QUEUE_PREFIX (default repka-demo-<random>, new each run), DEMO_DATABASE_PATH (default
+ * ./data/demo.sqlite), DEMO_LOG_LEVEL (Repka's LOG_LEVEL, default warn).
+ *
+ * A run first takes `<database>.lock` (an exclusive file holding its pid; stale once that pid is
+ * gone), its port and, in Redis, its queue prefix; when any is taken it exits with one sentence and
+ * changes nothing. Then it wipes the SQLite file and the prefix's keys: each run begins with no cases.
+ * The page answers at once; what the visitor does before Repka is up is sent once it is.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const departmentsFile = join(root, 'demo', 'departments.demo.json');
@@ -66,18 +73,83 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Holds the queue prefix in Redis for this run (a key outside the prefix, renewed while it runs), so a
+ * second demo on the same Redis never takes this one's jobs. Resolves false when another run holds it.
+ */
+async function claimPrefix(redis: Redis, prefix: string): Promise<{ release: () => Promise<void> } | undefined> {
+  const key = `repka-demo-owner:${prefix}`;
+  const owner = `${hostname()}:${process.pid}`;
+  if ((await redis.set(key, owner, 'EX', 30, 'NX')) !== 'OK') return undefined;
+  const renew = setInterval(() => void redis.set(key, owner, 'EX', 30).catch(() => undefined), 10_000);
+  renew.unref();
+  return {
+    release: async () => {
+      clearInterval(renew);
+      if ((await redis.get(key)) === owner) await redis.del(key);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const demoPort = Number(env.DEMO_PORT ?? 8080);
   if (!Number.isInteger(demoPort) || demoPort < 0 || demoPort > 65535) fail(`repka demo: DEMO_PORT must be a port number, got "${env.DEMO_PORT}"`);
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const queuePrefix = env.DEMO_QUEUE_PREFIX ?? 'repka-demo';
+  // Each run its own queues unless told otherwise: two demos on one Redis never take each other's jobs.
+  const queuePrefix = env.DEMO_QUEUE_PREFIX || `repka-demo-${randomBytes(3).toString('hex')}`;
   if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) fail('repka demo: DEMO_QUEUE_PREFIX must be letters, digits, - or _');
-  const databasePath = resolve(env.DEMO_DATABASE_PATH ?? join(root, 'data', 'demo.sqlite'));
+  const databasePath = resolve(env.DEMO_DATABASE_PATH || join(root, 'data', 'demo.sqlite'));
+  const inHere = relative(process.cwd(), databasePath);
+  const shown = inHere === '' || inHere.startsWith('..') ? databasePath : inHere;
+
+  // Nothing is touched before this run owns its database (the lock) and its port: a second
+  // `npm run demo` refuses and leaves the first one's cases and queues alone.
+  const taken = takeLock(`${databasePath}.lock`);
+  if ('owner' in taken) {
+    fail(
+      `repka demo: another demo (pid ${taken.owner.pid}${taken.owner.url ? `, ${taken.owner.url}` : ''}) is using ${shown}; nothing was changed. ` +
+        'Stop it first (Ctrl-C in its terminal), or run this one beside it with its own DEMO_DATABASE_PATH and DEMO_PORT.',
+    );
+  }
+  const lock = taken.held;
+  process.once('exit', () => lock.release());
+  const refuse: (message: string) => never = (message) => {
+    lock.release();
+    return fail(message);
+  };
+
+  const departments = (JSON.parse(readFileSync(departmentsFile, 'utf8')) as { departments: DemoDepartment[] }).departments;
+  const signingSecret = randomBytes(16).toString('hex');
+  const webhookSecret = randomBytes(16).toString('hex');
+  const botId = 100000 + Math.floor(Math.random() * 900000);
+  const telegramToken = `${botId}:demo-${randomBytes(8).toString('hex')}`;
+  const slack = await FakeSlack.start();
+  // The demo workspace: the support channel and each department's, public, the bot in each.
+  slack.addChannel(supportChannel, { name: 'support' });
+  for (const d of departments) slack.addChannel(d.slackChannel, { name: d.slackChannel.toLowerCase() });
+  const telegramBot = { id: botId, username: 'repka_demo_bot' };
+  const telegram = await FakeTelegram.start({ token: telegramToken, botId, botUsername: telegramBot.username });
+  const repkaPort = await freePort();
+  const repkaUrl = `http://127.0.0.1:${repkaPort}`;
+
+  let webPort = demoPort;
+  const exports = { root, databasePath, departmentsFile };
+  const playground = new Playground({ slack, telegram, telegramBot, repkaUrl, ownUrl: () => `http://127.0.0.1:${webPort}`, signingSecret, webhookSecret, departments, exports });
+  const web = createWebServer(playground, join(root, 'demo', 'public'), exports);
+  webPort = await listenOn(web, demoPort).catch((error: NodeJS.ErrnoException) =>
+    refuse(
+      error.code === 'EADDRINUSE'
+        ? `repka demo: port ${demoPort} is taken (another demo? open http://127.0.0.1:${demoPort}); nothing was changed. Stop it, or set DEMO_PORT to another port.`
+        : `repka demo: cannot listen on port ${demoPort} (${error.message}); set DEMO_PORT to another port`,
+    ),
+  );
+  const url = `http://127.0.0.1:${webPort}`;
+  lock.tell(url);
 
   const redis = await connectRedis(redisUrl);
   if (redis === undefined) {
-    fail(
+    refuse(
       [
         `repka demo: no Redis answers on ${redisUrl}. Repka needs one for its job queues. Start one, then run npm run demo again:`,
         '  Debian/Ubuntu:  sudo apt-get install redis-server && redis-server --daemonize yes',
@@ -87,27 +159,13 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   }
+  const prefix = await claimPrefix(redis, queuePrefix);
+  if (prefix === undefined) refuse(`repka demo: another demo uses the queue prefix ${queuePrefix} on ${redisUrl}; nothing was changed. Give this one another DEMO_QUEUE_PREFIX, or leave it unset.`);
+
+  // This run owns its database, port and queues: each run begins with no cases.
   await wipeQueues(redis, queuePrefix);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
-
-  const departments = (JSON.parse(readFileSync(departmentsFile, 'utf8')) as { departments: DemoDepartment[] }).departments;
-  const signingSecret = randomBytes(16).toString('hex');
-  const webhookSecret = randomBytes(16).toString('hex');
-  const telegramToken = `${100000 + Math.floor(Math.random() * 900000)}:demo-${randomBytes(8).toString('hex')}`;
-  const slack = await FakeSlack.start();
-  // The demo workspace: the support channel and each department's, public, the bot in each.
-  slack.addChannel(supportChannel, { name: 'support' });
-  for (const d of departments) slack.addChannel(d.slackChannel, { name: d.slackChannel.toLowerCase() });
-  const telegram = await FakeTelegram.start({ token: telegramToken, botUsername: 'repka_demo_bot' });
-  const repkaPort = await freePort();
-  const repkaUrl = `http://127.0.0.1:${repkaPort}`;
-
-  let webPort = demoPort;
-  const playground = new Playground({ slack, telegram, repkaUrl, ownUrl: () => `http://127.0.0.1:${webPort}`, signingSecret, webhookSecret, departments });
-  const web = createWebServer(playground, join(root, 'demo', 'public'));
-  webPort = await listenOn(web, demoPort).catch((error: Error) =>
-    fail(`repka demo: cannot listen on port ${demoPort} (${error.message}); set DEMO_PORT to another port`),
-  );
+  process.stdout.write(`\nRepka playground: ${url} (starting Repka; what you type meanwhile is sent once it is up)\n`);
 
   // Exactly what `npm start` runs (tsx bots/main.ts), configured only through the environment.
   const repkaEnv: Record<string, string> = {
@@ -151,7 +209,9 @@ async function main(): Promise<void> {
     await close(web);
     await Promise.all([slack.close(), telegram.close()]);
     await wipeQueues(redis, queuePrefix).catch(() => undefined);
+    await prefix.release().catch(() => undefined);
     redis.disconnect();
+    lock.release();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
@@ -171,12 +231,12 @@ async function main(): Promise<void> {
     process.stderr.write('repka demo: Repka did not start within 2 minutes; see its output above.\n');
     return stop(1);
   }
-  const url = `http://127.0.0.1:${webPort}`;
+  playground.repkaIsUp();
   process.stdout.write(
     [
-      '',
-      `Repka playground: ${url}`,
+      `Repka is up at ${url}`,
       'Try first: write to the bot as the client (left), then in the case thread as Anna type `!ask accounting in 30s Did we charge twice?`.',
+      `Export a case of this demo: ${exportCommand(exports)} 1 --format html > case-1.html`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

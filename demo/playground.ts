@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { type FakeSlack, nextTs, sendSlackEvent, sendSlackInteraction, type StoredMessage } from '../tests/fakes/fake-slack.js';
+import { emojiForShortcode } from '../bots/slack/text/slack-emoji.js';
+import { type FakeSlack, nextTs, sendSlackEvent, sendSlackInteraction, sendSlashCommand, type StoredMessage } from '../tests/fakes/fake-slack.js';
 import { callbackQueryUpdate, commandUpdate, type FakeTelegram, postTelegramUpdate, textUpdate } from '../tests/fakes/fake-telegram.js';
 import { slackWireMessage } from '../tests/fakes/slack-wire.js';
+import { exportCommand, type ExportSetup } from './case-export.js';
 import { agents, client, departmentPeople, everyone, supportChannel, supportOthers, type Person } from './people.js';
+import { buttonClick, homeOpened, modalTyping, slashCommand, teamId, viewSubmission, viewWithState, type Actor } from './slack-payloads.js';
+import { VisitorInputs, type SendResult } from './visitor-inputs.js';
 
 /** A department as the playground shows it. */
 export interface DemoDepartment {
@@ -14,6 +18,8 @@ export interface DemoDepartment {
 export interface PlaygroundDeps {
   readonly slack: FakeSlack;
   readonly telegram: FakeTelegram;
+  /** The bot the fake Telegram plays: the `from` of its messages, in a reply's reply_to_message. */
+  readonly telegramBot: { readonly id: number; readonly username: string };
   /** Base URL of the running Repka, e.g. http://127.0.0.1:3000. */
   readonly repkaUrl: string;
   /** Base URL of the playground's own server, for Slack's response_url (known once it listens). */
@@ -21,6 +27,8 @@ export interface PlaygroundDeps {
   readonly signingSecret: string;
   readonly webhookSecret: string;
   readonly departments: readonly DemoDepartment[];
+  /** The demo's database, for the export command the page shows. */
+  readonly exports: ExportSetup;
 }
 
 /** One line of the client's Telegram chat. */
@@ -30,6 +38,10 @@ interface ChatLine {
   /** The bot's message_id (bot lines only): edits and button presses refer to it. */
   readonly messageId?: number;
   readonly text?: string;
+  /** The client's line: its input, to tell whether Repka got it. */
+  readonly inputId?: string;
+  /** The bot message the client replied to. */
+  readonly replyTo?: number;
 }
 
 /** A message as the page renders it: stored Slack messages and ephemerals alike. */
@@ -44,11 +56,25 @@ interface SlackLine {
   readonly reactions: readonly string[];
   /** Set on ephemeral messages: the only user who sees it. */
   readonly onlyFor?: string;
+  /** A visitor's message: whether Repka got it. */
+  readonly delivery?: unknown;
+}
+
+/** An ephemeral message: chat.postEphemeral, or what the app sent to a response_url. */
+interface Ephemeral {
+  readonly channel: string;
+  /** The thread it shows in; undefined: the channel itself. */
+  readonly threadTs?: string;
+  readonly user: string;
+  readonly text: string;
+  readonly blocks?: unknown;
+  readonly time: number;
 }
 
 interface OpenModal {
   readonly id: string;
   readonly user: string;
+  readonly hash: string;
   readonly view: Record<string, any>;
 }
 
@@ -58,12 +84,13 @@ export interface InteractionAnswer {
   readonly errors?: Record<string, string>;
 }
 
-const teamId = 'T0TEAM';
+const sent = (res: { status: number; body: string }): SendResult => ({ status: res.status, body: res.body });
 
 /**
  * The playground's view of the fakes, and the visitor's actions turned into what Telegram and Slack
- * would send: Telegram updates to the webhook, signed Slack events and interaction payloads.
- * It never calls Repka's code: everything goes over HTTP, as from the real platforms.
+ * would send: Telegram updates to the webhook, signed Slack events, interaction payloads and slash
+ * commands. It never calls Repka's code: everything goes over HTTP, as from the real platforms.
+ * What the visitor does before Repka is up waits in `inputs` and is sent once it is.
  */
 export class Playground {
   private readonly chat: ChatLine[] = [];
@@ -71,7 +98,10 @@ export class Playground {
   private readonly seenAt = new Map<string, number>();
   private readonly triggers = new Map<string, string>();
   private readonly closedModals = new Set<string>();
-  private readonly responses: { channel?: string; threadTs?: string; user: string; text: string; time: number }[] = [];
+  private readonly responses: Ephemeral[] = [];
+  private readonly inputs = new VisitorInputs();
+  private readonly emoji = new Map<string, string | undefined>();
+  private up = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly deps: PlaygroundDeps) {
@@ -81,26 +111,57 @@ export class Playground {
     this.timer.unref();
   }
 
+  /** Repka answers now: what the visitor did while it started is sent, in order. */
+  repkaIsUp(): void {
+    this.up = true;
+    this.inputs.repkaIsUp();
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }
 
-  /** The client writes in the private chat: a text message, or a command such as /start. */
-  async clientWrites(text: string): Promise<number> {
-    const update = /^\/[a-z]+/i.test(text) ? commandUpdate(client, text) : textUpdate(client, text);
+  /**
+   * The client writes in the private chat: a text message, or a command such as /start; `replyTo`:
+   * the bot message it answers (Telegram's reply_to_message). Shown at once; sent when Repka is up.
+   */
+  clientWrites(text: string, replyTo?: number): { id: string } {
+    const original = replyTo === undefined ? undefined : this.deps.telegram.sentTo(client.id).find((m) => m.message_id === replyTo);
+    if (replyTo !== undefined && original === undefined) throw new PlaygroundInputError(`no bot message ${replyTo}`);
+    const plain = /^\/[a-z]+/i.test(text) ? commandUpdate(client, text) : textUpdate(client, text);
+    const update =
+      original === undefined
+        ? plain
+        : {
+            ...plain,
+            message: {
+              ...plain.message,
+              reply_to_message: {
+                message_id: original.message_id,
+                from: { id: this.deps.telegramBot.id, is_bot: true, first_name: 'Repka', username: this.deps.telegramBot.username },
+                chat: plain.message.chat,
+                date: Math.floor(Date.now() / 1000),
+                ...(original.text === undefined ? {} : { text: original.text }),
+              },
+            },
+          };
     this.observe();
-    this.chat.push({ from: 'client', time: Date.now(), text });
-    return (await postTelegramUpdate(this.deps.repkaUrl, this.deps.webhookSecret, update)).status;
+    const { id } = this.inputs.submit(async () => sent(await postTelegramUpdate(this.deps.repkaUrl, this.deps.webhookSecret, update)));
+    this.chat.push({ from: 'client', time: Date.now(), text, inputId: id, ...(replyTo === undefined ? {} : { replyTo }) });
+    return { id };
   }
 
   /** The client presses an inline button under the bot's message `messageId`. */
   async clientPresses(messageId: number, data: string): Promise<number> {
     const update = callbackQueryUpdate(client, data, { message_id: messageId, chat_id: client.id });
-    return (await postTelegramUpdate(this.deps.repkaUrl, this.deps.webhookSecret, update)).status;
+    return (await this.inputs.submit(async () => sent(await postTelegramUpdate(this.deps.repkaUrl, this.deps.webhookSecret, update))).done).status;
   }
 
-  /** A person posts in a thread (or the channel): kept in the fake's history and sent to Repka as Slack's Events API does. */
-  async slackPosts(channel: string, user: string, text: string, threadTs?: string): Promise<number> {
+  /**
+   * A person posts in a thread (or the channel): kept in the fake's history at once and sent to
+   * Repka as Slack's Events API does (a repeat carries Slack's retry headers). Resolves with its ts.
+   */
+  slackPosts(channel: string, user: string, text: string, threadTs?: string): { ts: string } {
     this.checkPerson(user);
     this.checkChannel(channel);
     const ts = nextTs();
@@ -109,35 +170,60 @@ export class Playground {
     this.deps.slack.addHumanMessage(channel, { ts, user, text: wire.text, ...(threadTs ? { thread_ts: threadTs } : {}) });
     this.seenAt.set(`${channel}:${ts}`, Date.now());
     const event = { type: 'message', channel, user, text: wire.text, blocks: wire.blocks, ts, event_ts: ts, channel_type: 'channel', client_msg_id: randomBytes(8).toString('hex'), ...(threadTs ? { thread_ts: threadTs } : {}) };
-    return (await sendSlackEvent(this.deps.repkaUrl, this.deps.signingSecret, event, { teamId })).status;
+    const eventId = `Ev${randomBytes(5).toString('hex').toUpperCase()}`;
+    this.inputs.submit(
+      async (attempt) => sent(await sendSlackEvent(this.deps.repkaUrl, this.deps.signingSecret, event, { teamId, eventId, ...(attempt > 0 ? { retryNum: attempt, retryReason: 'http_error' } : {}) })),
+      `${channel}:${ts}`,
+    );
+    return { ts };
   }
 
-  /** A person clicks a button on a message: a signed block_actions payload, as Slack sends it. */
+  /** A person types a slash command (`/repka stats`) in a channel or thread; the answer shows there, only for them. */
+  async slackCommand(channel: string, user: string, commandLine: string, threadTs?: string): Promise<number> {
+    this.checkPerson(user);
+    this.checkChannel(channel);
+    const fields = slashCommand(this.actor(user), channel, commandLine, this.deps.slack.newTriggerId(), this.responseUrl(user, channel, threadTs));
+    return (await this.inputs.submit(async () => sent(await sendSlashCommand(this.deps.repkaUrl, this.deps.signingSecret, fields))).done).status;
+  }
+
+  /**
+   * A person opens the Repka app's Home tab: app_home_opened, then the view Repka publishes for them
+   * in answer (views.publish), or undefined when none comes within 10 s.
+   */
+  async openHome(user: string): Promise<{ status: number; view?: unknown }> {
+    this.checkPerson(user);
+    const event = homeOpened(user);
+    const since = Date.now();
+    const published = this.deps.slack.waitFor('views.publish', (c) => c.params.user_id === user && c.at >= since, 10_000).catch(() => undefined);
+    const { status } = await this.inputs.submit(async () => sent(await sendSlackEvent(this.deps.repkaUrl, this.deps.signingSecret, event, { teamId }))).done;
+    if (status !== 200) return { status };
+    return { status, view: (await published)?.params.view };
+  }
+
+  /** A person clicks a button on a message: a signed block_actions payload, as Slack sends it (after the confirm dialog, if any). */
   async slackClicks(channel: string, messageTs: string, user: string, actionId: string): Promise<InteractionAnswer> {
     this.checkPerson(user);
     const message = this.deps.slack.messages(channel).find((m) => m.ts === messageTs);
     const blocks = Array.isArray(message?.blocks) ? (message.blocks as Record<string, any>[]) : [];
     const found = blocks.flatMap((block) => (block.type === 'actions' ? (block.elements as Record<string, any>[]).map((element) => ({ block, element })) : [])).find((b) => b.element.action_id === actionId);
     if (message === undefined || found === undefined) return { status: 404 };
-    const triggerId = this.deps.slack.newTriggerId();
-    this.triggers.set(triggerId, user);
-    const payload = {
-      type: 'block_actions',
-      user: { id: user, username: this.nameOf(user).toLowerCase(), name: this.nameOf(user).toLowerCase(), team_id: teamId },
-      api_app_id: 'A0REPKA',
-      token: 'legacy-verification-token',
-      container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) },
-      trigger_id: triggerId,
-      team: { id: teamId, domain: 'fake' },
-      enterprise: null,
-      is_enterprise_install: false,
-      channel: { id: channel, name: channel.toLowerCase() },
-      message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks, user: message.user, bot_id: message.bot_id, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) },
-      state: { values: {} },
-      response_url: `${this.deps.ownUrl()}/api/slack/respond/${encodeURIComponent(user)}/${encodeURIComponent(channel)}/${encodeURIComponent(message.thread_ts ?? message.ts)}`,
-      actions: [{ type: 'button', action_id: actionId, block_id: found.block.block_id, text: found.element.text, value: found.element.value, action_ts: nextTs() }],
-    };
-    const answer = await sendSlackInteraction(this.deps.repkaUrl, this.deps.signingSecret, payload);
+    const answer = await this.inputs.submit(async () => {
+      // A fresh trigger per attempt: Slack's expire after 3 s, and this one may have waited for Repka.
+      const triggerId = this.trigger(user);
+      const payload = buttonClick(this.actor(user), channel, message, found.block, found.element, triggerId, this.responseUrl(user, channel, message.thread_ts ?? message.ts));
+      return sent(await sendSlackInteraction(this.deps.repkaUrl, this.deps.signingSecret, payload));
+    }).done;
+    return { status: answer.status };
+  }
+
+  /** A person types in a modal input that dispatches actions (the reply form's preview): block_actions from the view. */
+  async slackTypes(modalId: string, blockId: string, values: Record<string, string>): Promise<InteractionAnswer> {
+    const modal = this.openModals().find((m) => m.id === modalId);
+    if (modal === undefined) return { status: 404 };
+    const view = viewWithState(modal.view, modal.id, this.deps.slack.view(modal.id)?.hash ?? modal.hash, values);
+    const payload = modalTyping(this.actor(modal.user), view, blockId, values, this.trigger(modal.user));
+    if (payload === undefined) throw new PlaygroundInputError(`no input ${blockId} in the modal`);
+    const answer = await this.inputs.submit(async () => sent(await sendSlackInteraction(this.deps.repkaUrl, this.deps.signingSecret, payload))).done;
     return { status: answer.status };
   }
 
@@ -145,33 +231,10 @@ export class Playground {
   async slackSubmits(modalId: string, values: Record<string, string>): Promise<InteractionAnswer> {
     const modal = this.openModals().find((m) => m.id === modalId);
     if (modal === undefined) return { status: 404 };
-    const state: Record<string, Record<string, unknown>> = {};
-    for (const block of (modal.view.blocks ?? []) as Record<string, any>[]) {
-      if (block.type !== 'input') continue;
-      const value = values[block.block_id] ?? '';
-      const element = block.element as Record<string, any>;
-      const option = ((element.options ?? []) as { value: string; text: unknown }[]).find((o) => o.value === value);
-      state[block.block_id] = {
-        [element.action_id]:
-          element.type === 'static_select'
-            ? { type: 'static_select', selected_option: option === undefined ? null : { text: option.text, value: option.value } }
-            : { type: element.type, value: value === '' ? null : value },
-      };
-    }
-    const payload = {
-      type: 'view_submission',
-      team: { id: teamId, domain: 'fake' },
-      user: { id: modal.user, username: this.nameOf(modal.user).toLowerCase(), name: this.nameOf(modal.user).toLowerCase(), team_id: teamId },
-      api_app_id: 'A0REPKA',
-      token: 'legacy-verification-token',
-      trigger_id: this.deps.slack.newTriggerId(),
-      view: { ...modal.view, id: modal.id, team_id: teamId, app_id: 'A0REPKA', hash: this.deps.slack.view(modal.id)?.hash ?? '', state: { values: state } },
-      response_urls: [],
-      is_enterprise_install: false,
-      enterprise: null,
-    };
-    const answer = await sendSlackInteraction(this.deps.repkaUrl, this.deps.signingSecret, payload);
-    const errors = parseErrors(answer.body);
+    const view = viewWithState(modal.view, modal.id, this.deps.slack.view(modal.id)?.hash ?? modal.hash, values);
+    const payload = viewSubmission(this.actor(modal.user), view, this.deps.slack.newTriggerId());
+    const answer = await this.inputs.submit(async () => sent(await sendSlackInteraction(this.deps.repkaUrl, this.deps.signingSecret, payload))).done;
+    const errors = parseErrors(answer.body ?? '');
     if (answer.status === 200 && errors === undefined) this.closedModals.add(modal.id);
     return { status: answer.status, errors };
   }
@@ -181,10 +244,20 @@ export class Playground {
     this.closedModals.add(modalId);
   }
 
-  /** A message the app sent to a block action's response_url (an ephemeral answer to a click). */
+  /** Sends a failed message again; false when `id` names no failed one. */
+  retry(id: string): boolean {
+    return this.inputs.retry(id);
+  }
+
+  /** A message the app sent to a response_url (an ephemeral answer to a click or a slash command); threadTs '-': the channel. */
   recordResponse(user: string, channel: string, threadTs: string, body: Record<string, unknown>): void {
-    if (typeof body.text !== 'string' || body.text === '') return;
-    this.responses.push({ user, channel, threadTs, text: body.text, time: Date.now() });
+    if ((typeof body.text !== 'string' || body.text === '') && !Array.isArray(body.blocks)) return;
+    this.responses.push({ user, channel, ...(threadTs === '-' ? {} : { threadTs }), text: typeof body.text === 'string' ? body.text : '', blocks: body.blocks, time: Date.now() });
+  }
+
+  /** A file Repka uploaded (the `!history` Markdown), by its id. */
+  file(id: string): { bytes: Buffer; filename: string } | undefined {
+    return this.deps.slack.uploadedFile(id);
   }
 
   /** Everything the page shows; plain JSON. */
@@ -192,20 +265,34 @@ export class Playground {
     this.observe();
     const names = Object.fromEntries(everyone.map((p) => [p.id, p.name]));
     const person = (p: Person) => ({ id: p.id, name: p.name, role: p.role });
-    return {
+    const state = {
+      repka: this.up ? 'up' : 'starting',
       client: { id: client.id, name: [client.first_name, client.last_name].filter(Boolean).join(' ') },
       chat: this.chatLines(),
       names: { ...names, U0REPKABOT: 'Repka' },
-      support: { id: supportChannel, name: 'support', people: [...agents, ...supportOthers].map(person), threads: this.threads(supportChannel) },
+      support: { id: supportChannel, name: 'support', people: [...agents, ...supportOthers].map(person), ...this.channel(supportChannel) },
       departments: this.deps.departments.map((d) => ({
         id: d.id,
         name: d.name,
         channel: d.slackChannel,
         people: (departmentPeople[d.slackChannel] ?? []).map(person),
-        threads: this.threads(d.slackChannel),
+        ...this.channel(d.slackChannel),
       })),
-      modals: this.openModals().map((m) => ({ id: m.id, user: m.user, view: m.view })),
+      modals: this.openModals().map((m) => ({ id: m.id, user: m.user, hash: m.hash, view: m.view })),
+      exportCommand: exportCommand(this.deps.exports),
     };
+    return { ...state, emoji: this.emojiIn(JSON.stringify(state)) };
+  }
+
+  /** Unicode for each `:shortcode:` in `json` that Slack's standard set has (as bots/slack/text/slack-emoji.ts maps them). */
+  private emojiIn(json: string): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const [, name = ''] of json.matchAll(/:([a-z0-9_+-]+):/g)) {
+      if (!this.emoji.has(name)) this.emoji.set(name, emojiForShortcode(name));
+      const unicode = this.emoji.get(name);
+      if (unicode !== undefined) found[name] = unicode;
+    }
+    return found;
   }
 
   /** Notes first-seen times of bot messages in Slack and Telegram. */
@@ -225,10 +312,19 @@ export class Playground {
   }
 
   private chatLines(): Record<string, unknown>[] {
-    const sent = new Map(this.deps.telegram.sentTo(client.id).map((m) => [m.message_id, m]));
+    const sentMessages = new Map(this.deps.telegram.sentTo(client.id).map((m) => [m.message_id, m]));
     return this.chat.map((line) => {
-      if (line.from === 'client') return { from: 'client', time: line.time, text: line.text };
-      const m = sent.get(line.messageId as number);
+      if (line.from === 'client') {
+        const quoted = line.replyTo === undefined ? undefined : sentMessages.get(line.replyTo);
+        return {
+          from: 'client',
+          time: line.time,
+          text: line.text,
+          delivery: this.inputs.get(line.inputId ?? ''),
+          ...(quoted === undefined ? {} : { replyTo: { messageId: quoted.message_id, text: quoted.text ?? quoted.caption ?? '' } }),
+        };
+      }
+      const m = sentMessages.get(line.messageId as number);
       const keyboard = (m?.reply_markup?.inline_keyboard ?? []) as { text: string; callback_data?: string }[][];
       return {
         from: 'bot',
@@ -240,30 +336,33 @@ export class Playground {
     });
   }
 
-  /** Top-level messages of a channel, each with its replies and the ephemerals shown there. */
-  private threads(channel: string): Record<string, unknown>[] {
+  /** A channel's top-level messages (each with its replies and the ephemerals shown there) and the ephemerals shown in the channel itself. */
+  private channel(channel: string): { threads: Record<string, unknown>[]; notes: SlackLine[] } {
     const stored = [...this.deps.slack.messages(channel)].sort((a, b) => compareTs(a.ts, b.ts));
     const lines = stored.map((m) => this.lineOf(channel, m));
-    const ephemerals = [
+    const ephemerals: Ephemeral[] = [
       ...this.deps.slack
         .callsTo('chat.postEphemeral')
         .filter((c) => c.params.channel === channel)
-        .map((c) => ({ threadTs: c.params.thread_ts as string | undefined, user: String(c.params.user), text: String(c.params.text ?? ''), time: c.at })),
+        .map((c) => ({ channel, threadTs: c.params.thread_ts as string | undefined, user: String(c.params.user), text: String(c.params.text ?? ''), blocks: c.params.blocks, time: c.at })),
       ...this.responses.filter((r) => r.channel === channel),
     ];
+    const ephemeralLine = (e: Ephemeral): SlackLine => ({ ts: `ephemeral-${e.time}`, time: e.time, user: 'U0REPKABOT', bot: true, text: e.text, blocks: e.blocks, reactions: [], onlyFor: e.user });
     const tops = lines.filter((l) => !isReply(l));
-    return tops.map((top) => {
+    const threads = tops.map((top) => {
       const replies: SlackLine[] = lines.filter((l) => isReply(l) && l.thread === top.ts);
       for (const e of ephemerals.filter((x) => x.threadTs === top.ts)) {
         const at = replies.findIndex((r) => r.time > e.time);
-        const line: SlackLine = { ts: `ephemeral-${e.time}`, time: e.time, user: 'U0REPKABOT', bot: true, text: e.text, reactions: [], onlyFor: e.user };
-        replies.splice(at === -1 ? replies.length : at, 0, line);
+        replies.splice(at === -1 ? replies.length : at, 0, ephemeralLine(e));
       }
       return { ...top, replies };
     });
+    const notes = ephemerals.filter((e) => e.threadTs === undefined || !tops.some((t) => t.ts === e.threadTs)).map(ephemeralLine);
+    return { threads, notes };
   }
 
   private lineOf(channel: string, m: StoredMessage): SlackLine & { thread?: string } {
+    const delivery = this.inputs.get(`${channel}:${m.ts}`);
     return {
       ts: m.ts,
       time: this.seenAt.get(`${channel}:${m.ts}`) ?? Date.now(),
@@ -274,6 +373,7 @@ export class Playground {
       files: m.files,
       reactions: m.reactions,
       thread: m.thread_ts !== undefined && m.thread_ts !== m.ts ? m.thread_ts : undefined,
+      ...(delivery === undefined ? {} : { delivery }),
     };
   }
 
@@ -283,13 +383,25 @@ export class Playground {
       .flatMap((c) => {
         // Only the views Slack opened: a refused views.open (an expired trigger, say) shows nothing.
         const opened = this.deps.slack.viewOpenedBy(String(c.params.trigger_id));
-        return opened === undefined ? [] : [{ id: opened.id, user: this.triggers.get(String(c.params.trigger_id)) ?? '', view: opened.view as Record<string, any> }];
+        return opened === undefined ? [] : [{ id: opened.id, user: this.triggers.get(String(c.params.trigger_id)) ?? '', hash: opened.hash, view: opened.view as Record<string, any> }];
       })
       .filter((m) => !this.closedModals.has(m.id) && typeof m.view === 'object' && m.view !== null);
   }
 
-  private nameOf(user: string): string {
-    return everyone.find((p) => p.id === user)?.name ?? user;
+  /** A fresh trigger_id for an interaction of `user`: a modal it opens is shown as theirs. */
+  private trigger(user: string): string {
+    const triggerId = this.deps.slack.newTriggerId();
+    this.triggers.set(triggerId, user);
+    return triggerId;
+  }
+
+  /** Where Repka answers an interaction of `user`: /api/slack/respond/<user>/<channel>/<thread ts or ->. */
+  private responseUrl(user: string, channel: string, threadTs: string | undefined): string {
+    return `${this.deps.ownUrl()}/api/slack/respond/${encodeURIComponent(user)}/${encodeURIComponent(channel)}/${encodeURIComponent(threadTs ?? '-')}`;
+  }
+
+  private actor(user: string): Actor {
+    return { id: user, name: everyone.find((p) => p.id === user)?.name ?? user };
   }
 
   private checkPerson(user: string): void {

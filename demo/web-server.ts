@@ -3,12 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readBody } from '../tests/fakes/http-fake.js';
+import { exportFormats, runExport, type ExportFormat, type ExportSetup } from './case-export.js';
 import { PlaygroundInputError, type Playground } from './playground.js';
 
 const staticFiles: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/slack-render.js': { file: 'slack-render.js', type: 'text/javascript; charset=utf-8' },
 };
 
 /** The largest JSON body the page sends, bytes. */
@@ -27,21 +29,33 @@ const text = (body: Json, key: string): string => {
   return value;
 };
 
+const values = (body: Json): Record<string, string> => (typeof body.values === 'object' && body.values !== null ? body.values : {}) as Record<string, string>;
+
+/** Headers for what Repka produced (an uploaded file, an export): shown as a document, never run as part of the playground. */
+const sandboxed = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': "sandbox; default-src 'none'; style-src 'unsafe-inline'" };
+
 /**
  * The playground's web server: the page (demo/public) and its small JSON API. GET /api/state is what
  * the page renders; the POSTs are the visitor's actions, which the playground turns into platform calls.
+ * GET /api/slack/files/<id> serves a file Repka uploaded, GET /api/export/<case>?format= runs the
+ * operator's export on the demo's database (`exports`).
  */
-export function createWebServer(playground: Playground, publicDir: string): Server {
+export function createWebServer(playground: Playground, publicDir: string, exports: ExportSetup): Server {
+  const optionalText = (b: Json, key: string): string | undefined => (b[key] === undefined || b[key] === null ? undefined : text(b, key));
   const routes: Record<string, (body: Json) => Promise<unknown>> = {
-    '/api/client/message': async (b) => ({ status: await playground.clientWrites(text(b, 'text')) }),
+    '/api/client/message': async (b) => playground.clientWrites(text(b, 'text'), b.replyTo === undefined || b.replyTo === null ? undefined : Number(b.replyTo)),
     '/api/client/press': async (b) => ({ status: await playground.clientPresses(Number(b.messageId), text(b, 'data')) }),
-    '/api/slack/message': async (b) => ({ status: await playground.slackPosts(text(b, 'channel'), text(b, 'user'), text(b, 'text'), typeof b.threadTs === 'string' ? b.threadTs : undefined) }),
+    '/api/slack/message': async (b) => playground.slackPosts(text(b, 'channel'), text(b, 'user'), text(b, 'text'), optionalText(b, 'threadTs')),
+    '/api/slack/command': async (b) => ({ status: await playground.slackCommand(text(b, 'channel'), text(b, 'user'), text(b, 'text'), optionalText(b, 'threadTs')) }),
+    '/api/slack/home': (b) => playground.openHome(text(b, 'user')),
     '/api/slack/click': (b) => playground.slackClicks(text(b, 'channel'), text(b, 'ts'), text(b, 'user'), text(b, 'actionId')),
-    '/api/slack/submit': (b) => playground.slackSubmits(text(b, 'modalId'), (typeof b.values === 'object' && b.values !== null ? b.values : {}) as Record<string, string>),
+    '/api/slack/type': (b) => playground.slackTypes(text(b, 'modalId'), text(b, 'blockId'), values(b)),
+    '/api/slack/submit': (b) => playground.slackSubmits(text(b, 'modalId'), values(b)),
     '/api/slack/dismiss': async (b) => {
       playground.dismissModal(text(b, 'modalId'));
       return { status: 200 };
     },
+    '/api/retry': async (b) => ({ retried: playground.retry(text(b, 'id')) }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -51,6 +65,26 @@ export function createWebServer(playground: Playground, publicDir: string): Serv
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) return send(res, 421, { error: 'open the playground at http://127.0.0.1' });
     if (req.method === 'GET') {
       if (path === '/api/state') return send(res, 200, playground.state());
+      const fileId = /^\/api\/slack\/files\/(F[A-Z0-9]+)$/.exec(path)?.[1];
+      if (fileId !== undefined) {
+        const file = playground.file(fileId);
+        if (file === undefined) return send(res, 404, { error: 'no such file' });
+        // Repka uploads Markdown (the !history file): shown as text, as Slack previews it.
+        res.writeHead(200, { ...sandboxed, 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `inline; filename="${file.filename.replace(/[^\w.-]/g, '_')}"` });
+        res.end(file.bytes);
+        return;
+      }
+      const exported = /^\/api\/export\/(\d+)$/.exec(path)?.[1];
+      if (exported !== undefined) {
+        const format = new URL(req.url ?? '/', 'http://playground').searchParams.get('format') ?? 'html';
+        if (!(exportFormats as readonly string[]).includes(format)) return send(res, 400, { error: 'format must be md, json or html' });
+        const result = await runExport(exports, Number(exported), format as ExportFormat);
+        if (result.code !== 0) return send(res, 404, { error: result.problem.trim() || `the export exited with ${result.code}` });
+        const types: Record<string, string> = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', md: 'text/plain; charset=utf-8' };
+        res.writeHead(200, { ...sandboxed, 'content-type': types[format] ?? 'text/plain; charset=utf-8' });
+        res.end(result.output);
+        return;
+      }
       const file = staticFiles[path];
       if (file === undefined) return send(res, 404, { error: 'not found' });
       res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });

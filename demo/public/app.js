@@ -1,145 +1,25 @@
 // The playground page: renders what the fake Telegram and Slack recorded (GET /api/state, polled)
 // and sends the visitor's actions to the playground server, which turns them into platform calls.
-// Every piece of text goes into the page through textContent or createTextNode, never as HTML.
+// Nothing typed is lost: the server holds what comes before Repka is up and shows it "sending…";
+// what the server itself did not take (it is down, or restarting) stays here as "not sent" with Retry.
+
+import { context, el, mrkdwn, nameOf, renderBlocks, textObject, withEmoji } from './slack-render.js';
 
 const pollEveryMs = 500;
-const emoji = {
-  question: '❓',
-  alarm_clock: '⏰',
-  rotating_light: '🚨',
-  inbox_tray: '📥',
-  outbox_tray: '📤',
-  white_check_mark: '✅',
-  heavy_check_mark: '✔️',
-  hourglass: '⌛',
-  no_entry_sign: '🚫',
-  speech_balloon: '💬',
-  point_right: '👉',
-  warning: '⚠️',
-  leftwards_arrow_with_hook: '↩️',
-  lock: '🔒',
-  unlock: '🔓',
-  paperclip: '📎',
-  bust_in_silhouette: '👤',
-  memo: '📝',
-  x: '❌',
-  eyes: '👀',
-  tada: '🎉',
-  star: '⭐',
-};
 
-let names = {};
 let lastJson = '';
+let state = null;
 /** Who the visitor posts as, per channel ID. */
 const postingAs = {};
-/** The modal on screen, by id; rebuilt only when another modal opens. */
+/** The modal on screen: its id and hash; rebuilt when another modal opens or Repka updates it. */
 let shownModal = null;
+/** The bot message the client is replying to (Telegram's reply), or null. */
+let replyingTo = null;
+/** What the playground server did not take: { key, path, body, text, problem }, shown where it was typed. */
+const unsent = [];
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'class') node.className = value;
-    else if (key === 'text') node.textContent = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
-
-const decode = (text) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const nameOf = (id) => names[id] ?? id;
-
-/** Slack's `<!date^seconds^format>`, in the reader's time zone, as Slack shows it. */
-function slackDate(target) {
-  const [, seconds, format = '{date_short} {time}'] = target.split('^');
-  const at = new Date(Number(seconds) * 1000);
-  const minutes = Math.round((Date.now() - at.getTime()) / 60000);
-  const ago = Math.abs(minutes) < 1 ? 'just now' : Math.abs(minutes) < 60 ? `${Math.abs(minutes)} min ${minutes > 0 ? 'ago' : 'from now'}` : `${Math.round(Math.abs(minutes) / 60)} h ${minutes > 0 ? 'ago' : 'from now'}`;
-  const tokens = {
-    '{date_short_pretty}': at.toDateString() === new Date().toDateString() ? 'Today' : at.toLocaleDateString(undefined, { month: 'short', day: 'numeric' }),
-    '{date_short}': at.toLocaleDateString(undefined, { month: 'short', day: 'numeric', year: 'numeric' }),
-    '{date}': at.toLocaleDateString(undefined, { month: 'long', day: 'numeric', year: 'numeric' }),
-    '{date_num}': at.toISOString().slice(0, 10),
-    '{time}': at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
-    '{ago}': ago,
-  };
-  return format.replace(/\{[a-z_]+\}/g, (token) => tokens[token] ?? token);
-}
-
-/** Slack's `<…>` markup: user and group mentions, channels, links, dates. */
-function angle(inner) {
-  const [target, label] = inner.split('|', 2);
-  if (target.startsWith('@')) return el('span', { class: 'mention', text: `@${nameOf(target.slice(1))}` });
-  if (target.startsWith('!date^')) return el('span', { class: 'date', text: slackDate(target) });
-  if (target.startsWith('!subteam^')) return el('span', { class: 'mention', text: `@${label ?? target.slice(9)}` });
-  if (target.startsWith('!')) return el('span', { class: 'mention', text: `@${target.slice(1)}` });
-  if (target.startsWith('#')) return el('span', { class: 'mention', text: `#${label ?? target.slice(1)}` });
-  if (/^https?:\/\//i.test(target)) return el('a', { href: decode(target), target: '_blank', rel: 'noopener noreferrer', text: decode(label ?? target) });
-  return document.createTextNode(decode(label ?? target));
-}
-
-/** One line of mrkdwn: *bold*, _italic_, ~strike~, `code`, :emoji:, <mentions|links>. */
-function inline(text) {
-  const out = document.createDocumentFragment();
-  const pattern = /<([^<>\n]+)>|\*([^*\n]+)\*|_([^_\n]+)_|~([^~\n]+)~|`([^`\n]+)`|:([a-z0-9_+-]+):/g;
-  let last = 0;
-  for (const match of text.matchAll(pattern)) {
-    if (match.index > last) out.append(decode(text.slice(last, match.index)));
-    const [whole, link, bold, italic, strike, code, shortcode] = match;
-    if (link !== undefined) out.append(angle(link));
-    else if (bold !== undefined) out.append(el('strong', {}, inline(bold)));
-    else if (italic !== undefined) out.append(el('em', {}, inline(italic)));
-    else if (strike !== undefined) out.append(el('s', {}, inline(strike)));
-    else if (code !== undefined) out.append(el('code', { text: decode(code) }));
-    else out.append(emoji[shortcode] ?? whole);
-    last = match.index + whole.length;
-  }
-  if (last < text.length) out.append(decode(text.slice(last)));
-  return out;
-}
-
-/** Slack mrkdwn, minimally: inline markup per line, `>` lines as quotes. */
-function mrkdwn(text) {
-  const box = el('div', { class: 'mrkdwn' });
-  let quote = null;
-  for (const line of String(text ?? '').split('\n')) {
-    const quoted = line.startsWith('>') || line.startsWith('&gt;');
-    const body = quoted ? line.replace(/^(>|&gt;)\s?/, '') : line;
-    if (quoted) {
-      if (quote === null) box.append((quote = el('blockquote')));
-      quote.append(el('div', {}, inline(body)));
-    } else {
-      quote = null;
-      box.append(el('div', { class: body === '' ? 'blank' : undefined }, inline(body)));
-    }
-  }
-  return box;
-}
-
-const textObject = (t) => (t?.type === 'mrkdwn' ? mrkdwn(t.text) : el('div', { text: t?.text ?? '' }));
-
-function renderBlocks(blocks, onButton) {
-  const box = el('div', { class: 'blocks' });
-  for (const block of blocks) {
-    if (block.type === 'header') box.append(el('div', { class: 'block-header', text: block.text?.text ?? '' }));
-    else if (block.type === 'section') {
-      const section = el('div', { class: 'block-section' });
-      if (block.text) section.append(textObject(block.text));
-      if (Array.isArray(block.fields)) section.append(el('div', { class: 'fields' }, ...block.fields.map(textObject)));
-      box.append(section);
-    } else if (block.type === 'context') {
-      box.append(el('div', { class: 'block-context' }, ...(block.elements ?? []).filter((e) => e.type !== 'image').map(textObject)));
-    } else if (block.type === 'divider') box.append(el('hr'));
-    else if (block.type === 'actions') {
-      const buttons = (block.elements ?? []).filter((e) => e.type === 'button');
-      box.append(el('div', { class: 'block-actions' }, ...buttons.map((b) => el('button', { type: 'button', class: `slack-button ${b.style ?? ''}`, 'data-action': b.action_id, text: b.text?.text ?? b.action_id, onclick: () => onButton(b.action_id) }))));
-    }
-  }
-  return box;
-}
+const report = (error) => console.error('playground:', error);
 
 async function post(path, body) {
   const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -149,24 +29,80 @@ async function post(path, body) {
   return answer;
 }
 
-const report = (error) => console.error('playground:', error);
+/** Sends what the visitor typed; when the playground server does not take it, keeps it on the page as "not sent". */
+async function send(key, path, body, text) {
+  try {
+    await post(path, body);
+  } catch (error) {
+    unsent.push({ key, path, body, text, problem: error.message });
+    lastJson = '';
+    void poll();
+  }
+}
+
+function retryUnsent(item) {
+  unsent.splice(unsent.indexOf(item), 1);
+  lastJson = '';
+  void send(item.key, item.path, item.body, item.text);
+}
+
+/** "sending…", or "not delivered" with Retry, for an input the server holds (`delivery` from the state). */
+function deliveryNote(delivery) {
+  if (delivery === undefined || delivery === null || delivery.delivery === 'sent') return null;
+  if (delivery.delivery === 'sending') return el('span', { class: 'delivery sending', text: state?.repka === 'up' ? 'sending…' : 'sending… (Repka is starting)' });
+  return el(
+    'span',
+    { class: 'delivery failed', title: delivery.problem ?? '' },
+    'not delivered ',
+    el('button', { type: 'button', class: 'retry', text: 'Retry', onclick: () => post('/api/retry', { id: delivery.id }).catch(report) }),
+  );
+}
+
+function unsentNode(item, className) {
+  return el(
+    'div',
+    { class: `${className} unsent` },
+    el('div', { class: 'tg-text', text: item.text }),
+    el('span', { class: 'delivery failed', title: item.problem }, 'not sent: the playground server did not answer ', el('button', { type: 'button', class: 'retry', text: 'Retry', onclick: () => retryUnsent(item) })),
+  );
+}
 
 // ---- Telegram ----
 
-function renderChat(state) {
+function renderChat() {
   document.getElementById('tg-title').textContent = `${state.client.name} ↔ Repka bot`;
   const chat = document.getElementById('tg-chat');
   const lines = state.chat.map((line) => {
     const bubble = el('div', { class: `tg-msg ${line.from}`, 'data-message-id': line.messageId });
+    if (line.replyTo) bubble.append(el('div', { class: 'tg-quote', text: line.replyTo.text }));
     bubble.append(el('div', { class: 'tg-text', text: line.text }));
     for (const row of line.buttons ?? []) {
       bubble.append(el('div', { class: 'tg-keyboard' }, ...row.map((b) => el('button', { type: 'button', class: 'tg-button', text: b.text, onclick: () => post('/api/client/press', { messageId: line.messageId, data: b.data }).catch(report) }))));
     }
-    bubble.append(el('div', { class: 'tg-time', text: clock(line.time) }));
+    const foot = el('div', { class: 'tg-time' }, deliveryNote(line.delivery), clock(line.time));
+    if (line.from === 'bot') foot.prepend(el('button', { type: 'button', class: 'tg-reply', title: 'Reply to this message', text: '↩ Reply', onclick: () => startReply(line) }));
+    bubble.append(foot);
     return bubble;
   });
+  lines.push(...unsent.filter((u) => u.key === 'tg').map((u) => unsentNode(u, 'tg-msg client')));
   if (lines.length === 0) lines.push(el('p', { class: 'empty', text: 'No messages yet. Write to the bot as the client below.' }));
   chat.replaceChildren(...lines);
+}
+
+function startReply(line) {
+  replyingTo = { messageId: line.messageId, text: line.text };
+  showReplying();
+  document.getElementById('tg-input').focus();
+}
+
+function showReplying() {
+  const bar = document.getElementById('tg-replying');
+  bar.hidden = replyingTo === null;
+  bar.replaceChildren(
+    ...(replyingTo === null
+      ? []
+      : [el('span', { class: 'tg-quote', text: `Reply to: ${replyingTo.text}` }), el('button', { type: 'button', class: 'tg-reply-cancel', title: 'Cancel the reply', text: '✕', onclick: () => ((replyingTo = null), showReplying()) })]),
+  );
 }
 
 document.getElementById('tg-form').addEventListener('submit', (event) => {
@@ -175,44 +111,58 @@ document.getElementById('tg-form').addEventListener('submit', (event) => {
   const text = input.value.trim();
   if (text === '') return;
   input.value = '';
-  post('/api/client/message', { text }).catch(report);
+  const body = { text, ...(replyingTo === null ? {} : { replyTo: replyingTo.messageId }) };
+  replyingTo = null;
+  showReplying();
+  void send('tg', '/api/client/message', body, text);
 });
 for (const button of document.querySelectorAll('[data-command]')) {
-  button.addEventListener('click', () => post('/api/client/message', { text: button.dataset.command }).catch(report));
+  button.addEventListener('click', () => void send('tg', '/api/client/message', { text: button.dataset.command }, button.dataset.command));
 }
 
 // ---- Slack ----
 
 function slackMessage(channel, message) {
   const author = message.bot ? 'Repka' : nameOf(message.user);
-  const head = el('div', { class: 'msg-head' }, el('strong', { text: author }), message.bot ? el('span', { class: 'app-tag', text: 'APP' }) : null, el('span', { class: 'muted', text: clock(message.time) }));
+  const head = el('div', { class: 'msg-head' }, el('strong', { text: author }), message.bot ? el('span', { class: 'app-tag', text: 'APP' }) : null, el('span', { class: 'muted', text: clock(message.time) }), deliveryNote(message.delivery));
   const node = el('div', { class: `slack-msg${message.onlyFor ? ' ephemeral' : ''}`, 'data-ts': message.ts }, head);
   if (message.onlyFor) node.append(el('div', { class: 'only-you', text: `Only visible to ${nameOf(message.onlyFor)}` }));
   const click = (actionId) => post('/api/slack/click', { channel, ts: message.ts, user: postingAs[channel], actionId }).catch(report);
   if (Array.isArray(message.blocks) && message.blocks.length > 0) node.append(renderBlocks(message.blocks, click));
   else node.append(mrkdwn(message.text));
-  for (const file of message.files ?? []) node.append(el('div', { class: 'file', text: `📎 ${file.title ?? file.name ?? file.id}` }));
-  if (message.reactions?.length) node.append(el('div', { class: 'reactions' }, ...message.reactions.map((r) => el('span', { class: 'reaction', title: `:${r}:`, text: emoji[r] ?? `:${r}:` }))));
+  for (const file of message.files ?? []) {
+    node.append(el('a', { class: 'file', href: `/api/slack/files/${encodeURIComponent(file.id)}`, target: '_blank', rel: 'noopener', text: `📎 ${file.title ?? file.name ?? file.id}` }));
+  }
+  if (message.reactions?.length) node.append(el('div', { class: 'reactions' }, ...message.reactions.map((r) => el('span', { class: 'reaction', title: `:${r}:`, text: context.emoji[r] ?? `:${r}:` }))));
   return node;
 }
 
-function threadNode(channel, thread) {
-  const node = el('article', { class: 'thread', 'data-ts': thread.ts }, slackMessage(channel, thread));
-  const replies = el('div', { class: 'replies' }, ...thread.replies.map((r) => slackMessage(channel, r)));
-  const input = el('input', { type: 'text', class: 'reply-input', autocomplete: 'off', 'data-key': `${channel}:${thread.ts}`, placeholder: `Reply in thread as ${nameOf(postingAs[channel])}…`, 'aria-label': 'Reply in thread' });
-  const form = el('form', { class: 'composer reply' }, input, el('button', { type: 'submit', class: 'reply-send', text: 'Reply' }));
+/** A composer: a message, or a slash command (`/repka stats`) when it starts with "/". */
+function composer(channel, threadTs, placeholder, label) {
+  const key = `${channel}:${threadTs ?? '-'}`;
+  const input = el('input', { type: 'text', class: threadTs ? 'reply-input' : 'channel-input', autocomplete: 'off', 'data-key': key, placeholder, 'aria-label': label });
+  const form = el('form', { class: `composer ${threadTs ? 'reply' : 'channel-composer'}` }, input, el('button', { type: 'submit', class: threadTs ? 'reply-send' : 'channel-send', text: threadTs ? 'Reply' : 'Send' }));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = input.value.trim();
     if (text === '') return;
     input.value = '';
-    post('/api/slack/message', { channel, user: postingAs[channel], text, threadTs: thread.ts }).catch(report);
+    const command = text.startsWith('/');
+    const body = { channel, user: postingAs[channel], text, ...(threadTs ? { threadTs } : {}) };
+    void send(key, command ? '/api/slack/command' : '/api/slack/message', body, text);
   });
-  node.append(replies, form);
+  return form;
+}
+
+function threadNode(channel, thread) {
+  const node = el('article', { class: 'thread', 'data-ts': thread.ts }, slackMessage(channel, thread));
+  const key = `${channel}:${thread.ts}`;
+  const replies = el('div', { class: 'replies' }, ...thread.replies.map((r) => slackMessage(channel, r)), ...unsent.filter((u) => u.key === key).map((u) => unsentNode(u, 'slack-msg')));
+  node.append(replies, composer(channel, thread.ts, `Reply in thread as ${nameOf(postingAs[channel])}… (or /repka stats)`, 'Reply in thread'));
   return node;
 }
 
-function channelNode(channel, title, subtitle, people, threads) {
+function channelNode(channel, title, subtitle, people, threads, notes) {
   if (!postingAs[channel] || !people.some((p) => p.id === postingAs[channel])) postingAs[channel] = people[0]?.id;
   const select = el('select', { class: 'post-as', 'data-channel': channel, 'aria-label': `Post in #${title} as` }, ...people.map((p) => el('option', { value: p.id, selected: p.id === postingAs[channel], text: `${p.name} (${p.role})` })));
   select.addEventListener('change', () => {
@@ -220,24 +170,78 @@ function channelNode(channel, title, subtitle, people, threads) {
     lastJson = '';
     void poll();
   });
-  const head = el('header', { class: 'column-head' }, el('strong', { text: `# ${title}` }), subtitle ? el('span', { class: 'muted', text: subtitle }) : null, el('label', { class: 'as' }, 'as ', select));
+  const home = el('button', { type: 'button', class: 'open-home', title: 'The Repka app’s Home tab, as this person sees it', text: 'Home', onclick: () => void openHome(postingAs[channel]) });
+  const head = el('header', { class: 'column-head' }, el('strong', { text: `# ${title}` }), subtitle ? el('span', { class: 'muted', text: subtitle }) : null, el('label', { class: 'as' }, 'as ', select), home);
   const body = threads.length > 0 ? threads.map((t) => threadNode(channel, t)) : [el('p', { class: 'empty', text: 'Nothing here yet.' })];
-  return el('div', { class: 'channel', 'data-channel': channel }, head, el('div', { class: 'channel-body' }, ...body));
+  const channelNotes = [...notes.map((n) => slackMessage(channel, n)), ...unsent.filter((u) => u.key === `${channel}:-`).map((u) => unsentNode(u, 'slack-msg'))];
+  const foot = el('div', { class: 'channel-foot' }, ...channelNotes, composer(channel, undefined, `Message #${title} as ${nameOf(postingAs[channel])}… (/repka stats)`, `Message #${title}`));
+  return el('div', { class: 'channel', 'data-channel': channel }, head, el('div', { class: 'channel-body' }, ...body), foot);
 }
 
-function renderSlack(state) {
+function renderSlack() {
   const support = state.support;
   document.getElementById('support-column').replaceChildren(
-    el('div', { class: 'scroll' }, channelNode(support.id, support.name, 'Slack · one thread per case', support.people, support.threads)),
+    el('div', { class: 'scroll' }, channelNode(support.id, support.name, 'Slack · one thread per case', support.people, support.threads, support.notes)),
   );
   document.getElementById('departments-column').replaceChildren(
-    el('div', { class: 'scroll' }, ...state.departments.map((d) => channelNode(d.channel, d.id, `Slack · ${d.name}`, d.people, d.threads))),
+    el('div', { class: 'scroll' }, ...state.departments.map((d) => channelNode(d.channel, d.id, `Slack · ${d.name}`, d.people, d.threads, d.notes))),
   );
 }
 
-// ---- Modals (views.open) ----
+/** Shows the message a workspace link points to (an "Open the case thread" link, a Home link): scrolled to and marked. */
+context.openMessage = (channel, digits) => {
+  document.getElementById('home-root').replaceChildren();
+  const target = [...document.querySelectorAll(`.channel[data-channel="${channel}"] [data-ts]`)].find((node) => node.dataset.ts.replace('.', '') === digits);
+  if (target === undefined) return;
+  const thread = target.closest('article.thread') ?? target;
+  thread.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  thread.classList.add('highlight');
+  setTimeout(() => thread.classList.remove('highlight'), 2500);
+};
 
-function renderModal(state) {
+// ---- The Repka app's Home tab ----
+
+async function openHome(user) {
+  const root = document.getElementById('home-root');
+  const closeButton = el('button', { type: 'button', class: 'home-close', text: 'Close', onclick: () => root.replaceChildren() });
+  const panel = el('section', { class: 'modal home', 'data-user': user, 'aria-label': `Repka Home of ${nameOf(user)}` }, el('header', { class: 'modal-head' }, el('strong', { text: `Repka · Home of ${nameOf(user)}` }), closeButton));
+  const body = el('div', { class: 'home-body', text: 'Opening…' });
+  panel.append(body);
+  root.replaceChildren(el('div', { class: 'overlay' }, panel));
+  try {
+    const answer = await post('/api/slack/home', { user });
+    if (answer.view === undefined) body.textContent = `Repka published no Home (HTTP ${answer.status}).`;
+    else body.replaceChildren(renderBlocks(answer.view.blocks ?? [], () => undefined));
+  } catch (error) {
+    body.textContent = `Not opened: ${error.message}`;
+  }
+}
+
+// ---- Modals (views.open, views.update) ----
+
+/** Whether typing in an input block sends block_actions (dispatch_action), and on what. */
+const dispatchesOnTyping = (block) => block.dispatch_action === true && (block.element?.dispatch_action_config?.trigger_actions_on ?? ['on_enter_pressed']).includes('on_character_entered');
+
+/** Typing in a dispatching input: one block_actions at a time, then the newest text, as Slack coalesces keystrokes. */
+function typingSender(modalId, blockId, values) {
+  let busy = false;
+  let again = false;
+  const run = async () => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    do {
+      again = false;
+      await post('/api/slack/type', { modalId, blockId, values: values() }).catch(report);
+    } while (again);
+    busy = false;
+  };
+  return run;
+}
+
+function renderModal() {
   const modal = state.modals[state.modals.length - 1];
   const root = document.getElementById('modal-root');
   if (modal === undefined) {
@@ -245,38 +249,58 @@ function renderModal(state) {
     root.replaceChildren();
     return;
   }
-  if (shownModal === modal.id) return;
-  shownModal = modal.id;
+  if (shownModal?.id === modal.id && shownModal.hash === modal.hash) return;
+  // Slack keeps what was typed when the app updates the view: the fields keep their values and focus.
+  const kept = shownModal?.id === modal.id ? shownModal : null;
+  const focused = kept ? document.activeElement?.getAttribute('name') : null;
+  const selection = focused ? [document.activeElement.selectionStart, document.activeElement.selectionEnd] : null;
   const view = modal.view;
   const fields = {};
   const errors = {};
   const form = el('form', { class: 'modal', 'data-modal': modal.id });
-  form.append(el('header', { class: 'modal-head' }, el('strong', { text: view.title?.text ?? 'Modal' }), el('span', { class: 'muted', text: `opened by ${nameOf(modal.user)}` })));
+  const values = () => Object.fromEntries(Object.entries(fields).map(([id, control]) => [id, control.value]));
+  form.append(el('header', { class: 'modal-head' }, el('strong', { text: withEmoji(view.title?.text ?? 'Modal') }), el('span', { class: 'muted', text: `opened by ${nameOf(modal.user)}` })));
   for (const block of view.blocks ?? []) {
     if (block.type === 'input') {
       const element = block.element ?? {};
       let control;
       if (element.type === 'static_select') {
         control = el('select', { name: block.block_id }, el('option', { value: '', text: element.placeholder?.text ?? 'Choose…' }), ...(element.options ?? []).map((o) => el('option', { value: o.value, text: o.text?.text ?? o.value })));
-      } else if (element.multiline) control = el('textarea', { name: block.block_id, rows: 3, placeholder: element.placeholder?.text });
-      else control = el('input', { type: 'text', name: block.block_id, autocomplete: 'off', placeholder: element.placeholder?.text });
+      } else if (element.multiline) control = el('textarea', { name: block.block_id, rows: 3, placeholder: element.placeholder?.text, maxlength: element.max_length });
+      else control = el('input', { type: 'text', name: block.block_id, autocomplete: 'off', placeholder: element.placeholder?.text, maxlength: element.max_length });
+      control.value = kept?.values[block.block_id] ?? element.initial_value ?? element.initial_option?.value ?? '';
+      if (dispatchesOnTyping(block)) control.addEventListener('input', typingSender(modal.id, block.block_id, values));
       fields[block.block_id] = control;
-      errors[block.block_id] = el('div', { class: 'field-error' });
+      errors[block.block_id] = el('div', { class: 'field-error', text: kept?.errors[block.block_id] ?? '' });
       form.append(el('label', { class: 'field' }, el('span', { text: `${block.label?.text ?? block.block_id}${block.optional ? ' (optional)' : ''}` }), control, errors[block.block_id]));
-    } else if (block.type === 'section' && block.text) form.append(textObject(block.text));
+    } else if (block.type === 'section' && block.text) form.append(el('div', { class: 'block-section', 'data-block': block.block_id }, textObject(block.text)));
+    else if (block.type === 'context' || block.type === 'header' || block.type === 'divider') form.append(renderBlocks([block], () => undefined));
   }
   const cancel = el('button', { type: 'button', text: view.close?.text ?? 'Cancel', onclick: () => post('/api/slack/dismiss', { modalId: modal.id }).catch(report) });
   form.append(el('footer', { class: 'modal-foot' }, cancel, el('button', { type: 'submit', class: 'primary', text: view.submit?.text ?? 'Submit' })));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const values = Object.fromEntries(Object.entries(fields).map(([id, control]) => [id, control.value]));
-    post('/api/slack/submit', { modalId: modal.id, values })
+    post('/api/slack/submit', { modalId: modal.id, values: values() })
       .then((answer) => {
         for (const [id, box] of Object.entries(errors)) box.textContent = answer.errors?.[id] ?? '';
+        if (shownModal?.id === modal.id) shownModal.errors = answer.errors ?? {};
       })
       .catch(report);
   });
   root.replaceChildren(el('div', { class: 'overlay' }, form));
+  shownModal = {
+    id: modal.id,
+    hash: modal.hash,
+    errors: kept?.errors ?? {},
+    get values() {
+      return values();
+    },
+  };
+  const refocus = focused ? fields[focused] : null;
+  if (refocus) {
+    refocus.focus();
+    if (selection && typeof refocus.setSelectionRange === 'function') refocus.setSelectionRange(selection[0], selection[1]);
+  }
 }
 
 // ---- Polling, keeping what the visitor is typing and where they scrolled ----
@@ -303,19 +327,21 @@ function keepInputs(render) {
 
 async function poll() {
   const connection = document.getElementById('connection');
+  const starting = document.getElementById('starting');
   try {
     const res = await fetch('/api/state', { cache: 'no-store' });
     const json = await res.text();
     connection.hidden = true;
     if (json === lastJson) return;
     lastJson = json;
-    const state = JSON.parse(json);
-    names = state.names;
+    state = JSON.parse(json);
+    Object.assign(context, { names: state.names, emoji: state.emoji, exportCommand: state.exportCommand });
+    starting.hidden = state.repka === 'up';
     keepInputs(() => {
-      renderChat(state);
-      renderSlack(state);
+      renderChat();
+      renderSlack();
     });
-    renderModal(state);
+    renderModal();
   } catch (error) {
     connection.hidden = false;
     report(error);
