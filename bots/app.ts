@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import { Redis } from 'ioredis';
+import { Telegram } from 'telegraf';
 import type { Config } from '../src/config.js';
 import type { Clock, Logger } from '../src/ports.js';
 import { systemClock } from '../src/ports.js';
@@ -29,12 +30,13 @@ import { registerMessageListeners } from './slack/listeners/messages/index.js';
 import { registerCommandListeners } from './slack/listeners/commands/index.js';
 import { registerEventListeners } from './slack/listeners/events/index.js';
 import { SupportTeam } from './slack/support-team.js';
+import { SlackFileSource, slackFileHost } from './slack/slack-file-source.js';
 import { RepkaMetrics } from './repka-metrics.js';
 import { SlackDeliverer } from './slack/slack-deliverer.js';
 import { SlackDirectory } from './slack/slack-directory.js';
 import { ChannelMembershipError, ensureChannelMembership } from './slack/channel-membership.js';
 import { createTelegramBot } from './telegram/telegram-bot.js';
-import { TelegramDeliverer } from './telegram/telegram-deliverer.js';
+import { TelegramDeliverer, telegramFileLimits } from './telegram/telegram-deliverer.js';
 import { createClientFileDownload } from './telegram/client-file-download.js';
 import { StartupError } from './startup-error.js';
 import { rethrowSlackRejection, rethrowTelegramRejection, slackRejection } from './rejected-credential.js';
@@ -167,6 +169,9 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       ...config.departments.departments.map((d) => ({ id: d.slackChannel, configuredBy: `department "${d.id}" (its slackChannel in ${config.departmentsFile})` })),
     ];
     await withRetries('Slack channel check', 6, () => ensureChannelMembership(slackClient, neededChannels, auth.user ?? 'repka', log), (error) => error instanceof ChannelMembershipError, log);
+    // The Telegram token too, before any queue is opened: a refused one stops start-up in one line.
+    const telegramCheck = new Telegram(config.telegram.botToken, { apiRoot: config.telegram.apiRoot });
+    await withRetries('Telegram getMe', 6, () => telegramCheck.getMe().catch(rethrowTelegramRejection), () => false, log);
 
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     redis.on('error', (error) => log.warn('redis error', { error: error.message }));
@@ -202,7 +207,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       members: new SupportTeam({ client: slackClient, supportChannel: config.slack.supportChannel, clock, log }),
       supportChannel: config.slack.supportChannel,
     });
-    const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, policy, asks, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
+    const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
     const ratings = new RatingService({ store, outbox, trigger, clock, log });
     const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, ratings, committed: () => store.committed(), log });
     const telegram = telegramBot.bot.telegram;
@@ -228,6 +233,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       globalLimiter: new RateLimiter(options.telegramGlobalRate ?? { perSecond: config.rates.telegramGlobalPerSecond, burst: Math.min(30, config.rates.telegramGlobalPerSecond) }, () => clock.now()),
       timeZone: config.timeZone,
       clock,
+      files: new SlackFileSource({ token: config.slack.botToken, client: slackClient, allowedHosts: new Set([slackFileHost, new URL(config.slack.apiUrl).host]) }),
     });
     const deliverer: Deliverer = {
       deliver: (messages, signal) => (messages[0]?.message.to === 'client' ? telegramDeliverer : slackDeliverer).deliver(messages, signal),
@@ -397,7 +403,6 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
         log,
       );
     } else {
-      await withRetries('Telegram getMe', 6, () => telegram.getMe().catch(rethrowTelegramRejection), (error) => (error as { response?: { error_code?: number } }).response?.error_code === 401, log);
       telegramBot.bot.launch({ allowedUpdates: ['message', 'callback_query', 'my_chat_member'] }).catch((error: Error) => log.error('telegram polling stopped', { error: error.message }));
       cleanups.push(() => telegramBot.bot.stop('shutdown'));
     }

@@ -43,7 +43,12 @@ interface SentMessage {
   caption?: string;
   reply_markup?: any;
   parse_mode?: string;
+  /** sendPhoto / sendDocument: the uploaded bytes and the multipart field they came in. */
+  file?: { readonly field: 'photo' | 'document'; readonly bytes: Buffer };
 }
+
+/** The multipart field a send method takes its file in. */
+const field = (method: string): 'photo' | 'document' => (method === 'sendPhoto' ? 'photo' : 'document');
 
 const jsonFields = new Set(['reply_markup', 'reply_parameters', 'link_preview_options', 'allowed_updates', 'entities']);
 
@@ -61,6 +66,8 @@ export class FakeTelegram {
   readonly webhook: { url?: string; secret_token?: string; last_error_message?: string; last_error_date?: number } = {};
   /** Every call refused for breaking a published limit or a Bot API rule; a test fails on any unless it expects refusals. */
   readonly violations: Violation[] = [];
+  /** Calls refused for their token (401 Unauthorized, 404 for a malformed one): not in `calls`, which holds the bot's own. */
+  readonly unauthorized: { method: string; status: 401 | 404; at: number }[] = [];
   private refusalsExpected = false;
   rateLimited = 0;
   private readonly log = new CallLog<TelegramCall>();
@@ -170,8 +177,14 @@ export class FakeTelegram {
     const route = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (route === null) return this.send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     // Telegram answers 404 for a path whose token is not even shaped like one, 401 for a well-formed token it does not know.
-    if (!/^\d+:[A-Za-z0-9_-]+$/.test(route[1] as string)) return this.send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
-    if (route[1] !== this.token) return this.send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    if (!/^\d+:[A-Za-z0-9_-]+$/.test(route[1] as string)) {
+      this.unauthorized.push({ method: route[2] as string, status: 404, at: Date.now() });
+      return this.send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    }
+    if (route[1] !== this.token) {
+      this.unauthorized.push({ method: route[2] as string, status: 401, at: Date.now() });
+      return this.send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    }
     const method = route[2] as string;
     const params: Record<string, any> = {};
     const uploads: Record<string, Buffer> = {};
@@ -294,7 +307,7 @@ export class FakeTelegram {
       case 'sendPhoto':
       case 'sendDocument':
         if (this.blockedChats.has(p.chat_id)) return bad('Forbidden: bot was blocked by the user', 403);
-        return ok(store(p.chat_id, { caption: p.caption, reply_markup: p.reply_markup }));
+        return ok(store(p.chat_id, { caption: p.caption, reply_markup: p.reply_markup, ...(Buffer.isBuffer(p[field(method)]) ? { file: { field: field(method), bytes: p[field(method)] as Buffer } } : {}) }));
       case 'editMessageText': {
         const message = this.sentTo(Number(p.chat_id)).find((m) => m.message_id === Number(p.message_id));
         if (message === undefined) return bad('Bad Request: message to edit not found');
