@@ -134,7 +134,8 @@ export class RepkaMetrics {
               timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
             }),
           ]);
-          for (const state of queueStates) this.queueDepths.set(`${queue}:${state}`, { labels: { queue, state }, value: counts[state] ?? 0 });
+          // A paused queue keeps its waiting jobs under 'paused': they wait all the same (BullMQ's getWaitingCount counts both).
+          for (const state of queueStates) this.queueDepths.set(`${queue}:${state}`, { labels: { queue, state }, value: (counts[state] ?? 0) + (state === 'waiting' ? (counts.paused ?? 0) : 0) });
         } catch (error) {
           this.deps.log.debug('metrics: queue counts unavailable', { queue, error: (error as Error).message });
         } finally {
