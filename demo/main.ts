@@ -26,7 +26,8 @@ import { createWebServer, listenOn } from './web-server.js';
  *
  * A run first takes `<database>.lock` (an exclusive file holding its pid; stale once that pid is
  * gone), its port and, in Redis, its queue prefix; when any is taken it exits with one sentence and
- * changes nothing. Then it wipes the SQLite file and the prefix's keys: each run begins with no cases.
+ * changes nothing. Then it wipes the SQLite file and the prefix's keys (and those of earlier runs'
+ * own prefixes whose run is gone): each run begins with no cases.
  * The page answers at once; what the visitor does before Repka is up is sent once it is.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +60,27 @@ async function wipeQueues(redis: Redis, prefix: string): Promise<void> {
     if (keys.length > 0) await redis.unlink(...keys);
     cursor = next;
   } while (cursor !== '0');
+}
+
+/** The queue prefixes runs make for themselves (`repka-demo-` and 6 hex digits). */
+const ownPrefix = /^repka-demo-[0-9a-f]{6}$/;
+
+/**
+ * Deletes the queues of earlier runs that made their own prefix and are gone (killed before they
+ * could clean up): their prefix has no owner key any more. Prefixes set with DEMO_QUEUE_PREFIX are left alone.
+ */
+async function wipeAbandoned(redis: Redis): Promise<void> {
+  const prefixes = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'repka-demo-??????:*', 'COUNT', 500);
+    for (const key of keys) {
+      const prefix = key.slice(0, key.indexOf(':'));
+      if (ownPrefix.test(prefix)) prefixes.add(prefix);
+    }
+    cursor = next;
+  } while (cursor !== '0');
+  for (const prefix of prefixes) if ((await redis.exists(`repka-demo-owner:${prefix}`)) === 0) await wipeQueues(redis, prefix);
 }
 
 /** A TCP port nobody listens on right now. */
@@ -164,6 +186,7 @@ async function main(): Promise<void> {
 
   // This run owns its database, port and queues: each run begins with no cases.
   await wipeQueues(redis, queuePrefix);
+  await wipeAbandoned(redis);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
   process.stdout.write(`\nRepka playground: ${url} (starting Repka; what you type meanwhile is sent once it is up)\n`);
 

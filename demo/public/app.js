@@ -29,15 +29,41 @@ async function post(path, body) {
   return answer;
 }
 
-/** Sends what the visitor typed; when the playground server does not take it, keeps it on the page as "not sent". */
+/** The problem in an answer that carries Repka's status (a click, a slash command), or undefined when Repka took it. */
+const refusal = (answer) => (typeof answer.status === 'number' && (answer.status < 200 || answer.status >= 300) ? `Repka answered HTTP ${answer.status}` : undefined);
+
+/** Sends what the visitor typed; when the playground server or Repka does not take it, keeps it on the page as "not sent". */
 async function send(key, path, body, text) {
+  let problem;
   try {
-    await post(path, body);
+    problem = refusal(await post(path, body));
   } catch (error) {
-    unsent.push({ key, path, body, text, problem: error.message });
-    lastJson = '';
-    void poll();
+    problem = error.message;
   }
+  if (problem === undefined) return;
+  unsent.push({ key, path, body, text, problem });
+  lastJson = '';
+  void poll();
+}
+
+/** A click or a form sent to Repka: when it does not arrive, says so with a Retry button, so no press is silently lost. */
+async function act(what, path, body) {
+  let problem;
+  let answer = {};
+  try {
+    answer = await post(path, body);
+    problem = refusal(answer);
+  } catch (error) {
+    problem = error.message;
+  }
+  const toast = document.getElementById('toast');
+  if (problem === undefined) return answer;
+  toast.replaceChildren(
+    el('span', { text: `${what} did not reach Repka (${problem}). ` }),
+    el('button', { type: 'button', class: 'retry', text: 'Retry', onclick: () => (toast.replaceChildren(), void act(what, path, body)) }),
+    el('button', { type: 'button', class: 'toast-close', text: '✕', onclick: () => toast.replaceChildren() }),
+  );
+  return answer;
 }
 
 function retryUnsent(item) {
@@ -77,7 +103,7 @@ function renderChat() {
     if (line.replyTo) bubble.append(el('div', { class: 'tg-quote', text: line.replyTo.text }));
     bubble.append(el('div', { class: 'tg-text', text: line.text }));
     for (const row of line.buttons ?? []) {
-      bubble.append(el('div', { class: 'tg-keyboard' }, ...row.map((b) => el('button', { type: 'button', class: 'tg-button', text: b.text, onclick: () => post('/api/client/press', { messageId: line.messageId, data: b.data }).catch(report) }))));
+      bubble.append(el('div', { class: 'tg-keyboard' }, ...row.map((b) => el('button', { type: 'button', class: 'tg-button', text: b.text, onclick: () => void act(`“${b.text}”`, '/api/client/press', { messageId: line.messageId, data: b.data }) }))));
     }
     const foot = el('div', { class: 'tg-time' }, deliveryNote(line.delivery), clock(line.time));
     if (line.from === 'bot') foot.prepend(el('button', { type: 'button', class: 'tg-reply', title: 'Reply to this message', text: '↩ Reply', onclick: () => startReply(line) }));
@@ -127,7 +153,7 @@ function slackMessage(channel, message) {
   const head = el('div', { class: 'msg-head' }, el('strong', { text: author }), message.bot ? el('span', { class: 'app-tag', text: 'APP' }) : null, el('span', { class: 'muted', text: clock(message.time) }), deliveryNote(message.delivery));
   const node = el('div', { class: `slack-msg${message.onlyFor ? ' ephemeral' : ''}`, 'data-ts': message.ts }, head);
   if (message.onlyFor) node.append(el('div', { class: 'only-you', text: `Only visible to ${nameOf(message.onlyFor)}` }));
-  const click = (actionId) => post('/api/slack/click', { channel, ts: message.ts, user: postingAs[channel], actionId }).catch(report);
+  const click = (actionId) => void act('The click', '/api/slack/click', { channel, ts: message.ts, user: postingAs[channel], actionId });
   if (Array.isArray(message.blocks) && message.blocks.length > 0) node.append(renderBlocks(message.blocks, click));
   else node.append(mrkdwn(message.text));
   for (const file of message.files ?? []) {
@@ -280,12 +306,10 @@ function renderModal() {
   form.append(el('footer', { class: 'modal-foot' }, cancel, el('button', { type: 'submit', class: 'primary', text: view.submit?.text ?? 'Submit' })));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    post('/api/slack/submit', { modalId: modal.id, values: values() })
-      .then((answer) => {
-        for (const [id, box] of Object.entries(errors)) box.textContent = answer.errors?.[id] ?? '';
-        if (shownModal?.id === modal.id) shownModal.errors = answer.errors ?? {};
-      })
-      .catch(report);
+    void act('The form', '/api/slack/submit', { modalId: modal.id, values: values() }).then((answer) => {
+      for (const [id, box] of Object.entries(errors)) box.textContent = answer.errors?.[id] ?? '';
+      if (shownModal?.id === modal.id) shownModal.errors = answer.errors ?? {};
+    });
   });
   root.replaceChildren(el('div', { class: 'overlay' }, form));
   shownModal = {
