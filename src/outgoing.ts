@@ -1,3 +1,4 @@
+import type { SharedFile } from './files.js';
 /**
  * What Repka sends, as stored in the outbox. Messages are semantic: the platform adapters render
  * them when they are delivered, so a card shows the case as it is at that moment and several
@@ -46,8 +47,10 @@ export type ThreadPost =
   | { readonly type: 'client-waiting'; readonly sinceMs: number }
   /** `!link`: this case and `otherCaseId` are now linked both ways. */
   | { readonly type: 'linked'; readonly otherCaseId: number; readonly by: string }
+  /** Files of a `!reply` that are over what the client's chat accepts from a bot: not sent (the rest was). */
+  | { readonly type: 'files-not-sent'; readonly files: readonly { readonly name: string; readonly size: number }[]; readonly limitBytes: number }
   /** An agent replied from the card's modal; posted once the client got it. */
-  | { readonly type: 'reply-sent'; readonly by: string; readonly text: string }
+  | { readonly type: 'reply-sent'; readonly by: string; readonly text: string; readonly files?: readonly string[] }
   /** The client rated the case 1..5; `mention`: who to ping about a low rating (Slack user ID). */
   | { readonly type: 'rated'; readonly score: number; readonly mention?: string }
   | { readonly type: 'rating-comment'; readonly text: string; readonly score?: number };
@@ -90,7 +93,11 @@ export type EphemeralNotice = { readonly type: 'help'; readonly unknownCommand?:
 /** Messages to a client's Telegram chat; rendered in the client's language at delivery. */
 export type ClientNotice =
   | { readonly type: 'case-opened'; readonly caseId: number; readonly empty: boolean }
-  | { readonly type: 'agent-reply'; readonly caseId: number; readonly text: string; readonly agentName: string }
+  /**
+   * An agent's `!reply`. `file`: one file it carried (the first goes with the text as its caption,
+   * each further one in a notice of its own with `text` ''); `part`/`parts` count them, 1-based.
+   */
+  | { readonly type: 'agent-reply'; readonly caseId: number; readonly text: string; readonly agentName: string; readonly file?: SharedFile; readonly part?: number; readonly parts?: number }
   | { readonly type: 'case-closed'; readonly caseId: number }
   | { readonly type: 'case-reopened'; readonly caseId: number }
   | { readonly type: 'greeting'; readonly openCaseIds: readonly number[] }

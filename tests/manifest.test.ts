@@ -37,6 +37,7 @@ const methodScopes: Record<string, readonly string[]> = {
   'views.publish': [],
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
+  'files.info': ['files:read'],
 };
 
 /** Events Repka subscribes to and the scope each needs (docs.slack.dev/reference/events/<event>). */
@@ -46,8 +47,12 @@ const eventScopes: Record<string, readonly string[]> = {
   app_home_opened: [],
 };
 
-/** The slash command needs `commands` (docs.slack.dev/interactivity/implementing-slash-commands). */
-const otherScopes = ['commands'];
+/**
+ * The slash command needs `commands` (docs.slack.dev/interactivity/implementing-slash-commands);
+ * reading a shared file's `url_private_download` with the bot token needs `files:read`
+ * (docs.slack.dev/messaging/working-with-files: "your app will need the files:read scope").
+ */
+const otherScopes = ['commands', 'files:read'];
 
 /** Web API methods named in the code under bots/: `client.chat.postMessage(`, `client.filesUploadV2(`. */
 function methodsCalled(): Set<string> {

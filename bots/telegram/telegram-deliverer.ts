@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { Telegram } from 'telegraf';
+import { clientFileKind, FileUnavailableError, type ClientFileLimits, type FileSource, type SharedFile } from '../../src/files.js';
 import type { Outgoing } from '../../src/outgoing.js';
 import { systemClock, type CaseStore, type Clock } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
@@ -39,7 +41,12 @@ export interface TelegramDelivererDeps {
   readonly timeZone: string;
   /** Stamps the history entries deliveries write. Default: the system clock. */
   readonly clock?: Clock;
+  /** Reads the files agents attach to a reply (Slack). Without it a reply's file is refused as undeliverable. */
+  readonly files?: FileSource;
 }
+
+/** Telegram's limits for what a bot sends, bytes (https://core.telegram.org/bots/api#sending-files). */
+export const telegramFileLimits: ClientFileLimits = { photoBytes: telegramLimits.photoUploadMb * 1024 * 1024, fileBytes: telegramLimits.fileUploadMb * 1024 * 1024 };
 
 /** Delivers client notices to Telegram chats, in the client's language, split at Telegram's limit. */
 export class TelegramDeliverer implements Deliverer {
@@ -54,28 +61,86 @@ export class TelegramDeliverer implements Deliverer {
       await this.edit(head.chatId, head.editMessageId, rendered.text, signal);
       return 1;
     }
-    const chunks = splitText(rendered.text, telegramTextLimit);
-    let lastMessageId: number | undefined;
-    for (const [index, chunk] of chunks.entries()) {
-      await this.deps.chatLimiter.take(String(head.chatId), signal);
+    if (head.notice.type === 'agent-reply' && head.notice.file !== undefined) {
+      // The first file carries the reply (who, which case, the text) as its caption; later ones go bare.
+      await this.deliverFile(head.chatId, head.notice.file, (head.notice.part ?? 1) === 1 ? rendered.text.trimEnd() : undefined, signal);
+      return 1;
+    }
+    await this.sendText(head.chatId, rendered.text, rendered.replyMarkup, signal, head.notice.type === 'rating-comment-invite' ? head.notice.caseId : undefined);
+    return 1;
+  }
+
+  /**
+   * A reply's file as a photo or a document, with `caption` (the reply's text) when it fits
+   * Telegram's caption limit; a longer text goes as its own message first. A photo Telegram will
+   * not take as one (size, dimensions) goes as a document. A file Slack will not hand over, or
+   * Telegram refuses, fails this message (the thread is told) after the text was sent alone.
+   */
+  private async deliverFile(chatId: number, file: SharedFile, caption: string | undefined, signal: AbortSignal): Promise<void> {
+    let pending = caption;
+    if (pending !== undefined && pending.length > telegramLimits.caption) {
+      await this.sendText(chatId, pending, undefined, signal);
+      pending = undefined;
+    }
+    const kind = clientFileKind(file, telegramFileLimits);
+    const failed = async (reason: string, cause: unknown): Promise<never> => {
+      if (pending !== undefined) await this.sendText(chatId, pending, undefined, signal);
+      throw new PermanentDeliveryError(`${reason}${pending !== undefined ? '; the text was sent without it' : ''}`, { cause });
+    };
+    if (kind === 'too-big' || this.deps.files === undefined) return failed(`${file.name} could not be sent: ${kind === 'too-big' ? `over Telegram's ${telegramLimits.fileUploadMb} MB for bots` : 'no file source'}`, undefined);
+    for (const as of kind === 'photo' ? (['photo', 'document'] as const) : (['document'] as const)) {
+      let source: Readable;
+      try {
+        source = await this.deps.files.open(file, as === 'photo' ? telegramFileLimits.photoBytes : telegramFileLimits.fileBytes, signal);
+      } catch (error) {
+        if (error instanceof FileUnavailableError) return failed(error.message, error);
+        throw error;
+      }
+      await this.deps.chatLimiter.take(String(chatId), signal);
       await this.deps.globalLimiter.take('global', signal);
       try {
-        const sent = await this.deps.telegram.sendMessage(head.chatId, chunk, {
-          reply_markup: index === chunks.length - 1 ? rendered.replyMarkup : undefined,
+        const input = { source, filename: file.name };
+        const extra = pending === undefined ? {} : { caption: pending };
+        if (as === 'photo') await this.deps.telegram.sendPhoto(chatId, input, extra);
+        else await this.deps.telegram.sendDocument(chatId, input, extra);
+        return;
+      } catch (error) {
+        source.destroy();
+        if (error instanceof FileUnavailableError) return failed(error.message, error);
+        const converted = toDeliveryError(error);
+        // Telegram takes no photo over 10 MB or of extreme proportions; the same file goes as a document.
+        if (as === 'photo' && converted instanceof PermanentDeliveryError) continue;
+        if (converted instanceof RetryLaterError) this.deps.chatLimiter.pause(String(chatId), converted.afterMs);
+        if (converted instanceof PermanentDeliveryError) return failed(`Telegram refused ${file.name}: ${converted.message}`, error);
+        throw converted;
+      }
+    }
+  }
+
+  /** Sends `text` split at Telegram's limit; `markup` on the last part. `invitedCaseId`: remember the last part as that case's rating-comment invitation. */
+  private async sendText(chatId: number, text: string, markup: ReturnType<typeof renderClientNotice>['replyMarkup'], signal: AbortSignal, invitedCaseId?: number): Promise<void> {
+    const chunks = splitText(text, telegramTextLimit);
+    let lastMessageId: number | undefined;
+    for (const [index, chunk] of chunks.entries()) {
+      await this.deps.chatLimiter.take(String(chatId), signal);
+      await this.deps.globalLimiter.take('global', signal);
+      try {
+        const sent = await this.deps.telegram.sendMessage(chatId, chunk, {
+          reply_markup: index === chunks.length - 1 ? markup : undefined,
           link_preview_options: { is_disabled: true },
         });
         lastMessageId = sent.message_id;
       } catch (error) {
         const converted = toDeliveryError(error);
         // Every message to this chat waits as long as Telegram said, not only this one.
-        if (converted instanceof RetryLaterError) this.deps.chatLimiter.pause(String(head.chatId), converted.afterMs);
+        if (converted instanceof RetryLaterError) this.deps.chatLimiter.pause(String(chatId), converted.afterMs);
         throw converted;
       }
     }
-    if (head.notice.type === 'rating-comment-invite' && lastMessageId !== undefined) {
+    if (invitedCaseId !== undefined && lastMessageId !== undefined) {
       // A reply to exactly this message is the rating comment: remember which message it is.
       this.deps.store.appendEvent({
-        caseId: head.notice.caseId,
+        caseId: invitedCaseId,
         at: (this.deps.clock ?? systemClock).now(),
         kind: 'rating-comment-invited',
         authorKind: 'system',
@@ -85,7 +150,6 @@ export class TelegramDeliverer implements Deliverer {
         data: { messageId: lastMessageId },
       });
     }
-    return 1;
   }
 
   /** Replaces the text of an earlier message (its buttons go: none are sent); already replaced counts as done. */

@@ -4,6 +4,7 @@ import { parseAgentCommand, type AgentCommand } from './agent-command.js';
 import type { AccessPolicy, Via } from './access-policy.js';
 import { caseCommands, commandFor, type AgentMessage, type CommandContext } from './commands/index.js';
 import type { AskService } from '../asks/ask-service.js';
+import type { ClientFileLimits, SharedFile } from '../files.js';
 import { languageFromCode } from '../i18n/language.js';
 import { clientName, contentText } from '../client-name.js';
 import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
@@ -23,6 +24,8 @@ export interface CaseServiceDeps {
   readonly policy: AccessPolicy;
   /** Department questions (`!ask`, `!cancel`) and the client-wait alert. */
   readonly asks: AskService;
+  /** What the client's chat accepts from a bot. Default: the Telegram Bot API's (photos 10 MB, files 50 MB). */
+  readonly clientFileLimits?: ClientFileLimits;
   /** A client's open cases at most: `/new` beyond it opens nothing. Default 3. */
   readonly maxOpenCasesPerClient?: number;
 }
@@ -39,7 +42,12 @@ export interface CardCommand {
   readonly user: string;
   readonly userName: string;
   readonly command: AgentCommand;
+  /** Files attached in the form (the reply form's file input). Default none. */
+  readonly files?: readonly SharedFile[];
 }
+
+/** https://core.telegram.org/bots/api#sending-files: photos up to 10 MB, other files up to 50 MB. */
+const botApiFileLimits: ClientFileLimits = { photoBytes: 10 * 1024 * 1024, fileBytes: 50 * 1024 * 1024 };
 
 type Send = (message: Outgoing) => void;
 
@@ -155,7 +163,7 @@ export class CaseService {
   async receiveCardCommand(input: CardCommand): Promise<InboundResult> {
     const theCase = this.deps.store.getCase(input.caseId);
     if (theCase === undefined || theCase.slackThreadTs === null) return { outcome: 'ignored', reason: 'no such case card' };
-    const message: AgentMessage = { inboundKey: input.inboundKey, channel: theCase.slackChannel, threadTs: theCase.slackThreadTs, ts: input.ts, user: input.user, userName: input.userName, text: '', fromCard: true };
+    const message: AgentMessage = { inboundKey: input.inboundKey, channel: theCase.slackChannel, threadTs: theCase.slackThreadTs, ts: input.ts, user: input.user, userName: input.userName, text: '', fromCard: true, files: input.files };
     return this.dispatch(message, input.command, 'button');
   }
 
@@ -192,7 +200,8 @@ export class CaseService {
         if (via === 'message') record('note', message.text.trim(), { ts: message.ts });
         return refuse({ type: 'not-agent', command: `!${command.name}`, via }, 'not an agent');
       }
-      const context: CommandContext = { theCase, client, message, fx, store: this.deps.store, asks: this.deps.asks, record, tellPrivately, refuse };
+      const fileLimits = this.deps.clientFileLimits ?? botApiFileLimits;
+      const context: CommandContext = { theCase, client, message, fx, store: this.deps.store, asks: this.deps.asks, fileLimits, record, tellPrivately, refuse };
       return module.run(context, command as never);
     });
   }

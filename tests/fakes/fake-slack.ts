@@ -143,6 +143,7 @@ export class FakeSlack {
   private readonly rooms = new Map<string, Channel>();
   private readonly views = new Map<string, { hash: string; view: Record<string, unknown>; triggerId?: string }>();
   private readonly shared = new Map<string, SharedFile>();
+  private readonly deletedFiles = new Set<string>();
   rateLimited = 0;
   private readonly log = new CallLog<SlackCall>();
   private readonly channels = new Map<string, StoredMessage[]>();
@@ -322,6 +323,18 @@ export class FakeSlack {
     const id = file.id ?? `F${String(++this.fileCounter).padStart(8, '0')}`;
     const entry: SharedFile = { ...file, id };
     this.shared.set(id, entry);
+    return this.fileObject(entry);
+  }
+
+  /** Deletes a shared file: its download answers 404 and files.info `file_deleted`, as Slack does. */
+  deleteSharedFile(id: string): void {
+    this.shared.delete(id);
+    this.deletedFiles.add(id);
+  }
+
+  /** The file object Slack gives for a shared file (events' `files`, files.info's `file`). */
+  private fileObject(file: SharedFile): Record<string, unknown> {
+    const id = file.id;
     const path = `${this.base}/files-pri/${this.identity.teamId}-${id}`;
     return {
       id,
@@ -759,6 +772,14 @@ export class FakeSlack {
       case 'views.publish':
         if (!p.user_id || !this.users.has(String(p.user_id))) return { ok: false, error: 'user_not_found' };
         return { ok: true, view: this.keepView(`V${randomBytes(5).toString('hex').toUpperCase()}`, p.view) };
+      case 'files.info': {
+        // files.info errors: file_not_found, file_deleted (docs.slack.dev/reference/methods/files.info).
+        const id = String(p.file ?? '');
+        const file = this.shared.get(id);
+        // Not a violation: a file deleted after it was shared is the world changing, not Repka erring.
+        if (file === undefined) return { ok: false, error: this.deletedFiles.has(id) ? 'file_deleted' : 'file_not_found' };
+        return { ok: true, file: this.fileObject(file) };
+      }
       case 'files.getUploadURLExternal': {
         if (!p.filename || !p.length) return { ok: false, error: 'invalid_arguments' };
         const id = `F${String(++this.fileCounter).padStart(8, '0')}`;

@@ -1,6 +1,7 @@
 import type { EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
 import { agentCommandNames } from '../../../src/cases/agent-command.js';
 import { formatSpan } from '../../../src/duration.js';
+import { formatBytes } from '../../../src/files.js';
 import { ratingStars } from '../../../src/cases/rating.js';
 import { escapeWithLinks } from './escape-with-links.js';
 import { escapeMrkdwn } from './mrkdwn.js';
@@ -79,8 +80,13 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
       return `:arrow_right: The client opened a new case: #${post.newCaseId}.`;
     case 'linked':
       return `:link: Linked with case #${post.otherCaseId} by <@${post.by}>; each shows the other in its card and history.`;
-    case 'reply-sent':
-      return `:outbox_tray: <@${post.by}> replied to the client (delivered):\n>${escapeWithLinks(post.text).replace(/\n/g, '\n>')}`;
+    case 'reply-sent': {
+      const files = post.files && post.files.length > 0 ? `${post.text === '' ? '' : '\n'}:paperclip: ${post.files.map((name) => escapeMrkdwn(name)).join(', ')}` : '';
+      const quoted = post.text === '' ? '' : `>${escapeWithLinks(post.text).replace(/\n/g, '\n>')}`;
+      return `:outbox_tray: <@${post.by}> replied to the client (delivered):\n${quoted}${files}`;
+    }
+    case 'files-not-sent':
+      return `:warning: Not sent to the client, over the ${formatBytes(post.limitBytes)} a bot may send on Telegram: ${post.files.map((f) => `${escapeMrkdwn(f.name)} (${formatBytes(f.size)})`).join(', ')}. Share a link instead, or a smaller file.`;
     case 'client-waiting':
       return `:hourglass_flowing_sand: The client has been waiting ${formatSpan(c.now - post.sinceMs, 'down')} for a first reply. ${c.assignee ? `<@${c.assignee}>` : 'Nobody is assigned: `!assign me`?'}`;
     case 'rated':

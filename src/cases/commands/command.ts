@@ -1,4 +1,5 @@
 import type { AskService } from '../../asks/ask-service.js';
+import type { ClientFileLimits, SharedFile } from '../../files.js';
 import type { EphemeralNotice, Refusal } from '../../outgoing.js';
 import type { Case, CaseEventKind, CaseStore, Client } from '../../ports.js';
 import type { Effects, InboundResult } from '../../unit-of-work.js';
@@ -19,6 +20,8 @@ export interface AgentMessage {
   readonly mentions?: readonly Mention[];
   /** From a card button or modal rather than a message in the thread (no message to react on). */
   readonly fromCard?: boolean;
+  /** Files shared with the message (or attached in the form), in order. Default none. */
+  readonly files?: readonly SharedFile[];
 }
 
 /** What a command works with, inside the case's unit of work. */
@@ -29,6 +32,8 @@ export interface CommandContext {
   readonly fx: Effects;
   readonly store: CaseStore;
   readonly asks: AskService;
+  /** What the client's chat accepts from a bot. */
+  readonly fileLimits: ClientFileLimits;
   /** Appends an event to the case's history, by the acting person. */
   record(kind: CaseEventKind, text: string | null, data?: Record<string, unknown> | null): void;
   /** Answers the acting person privately (chat.postEphemeral in the thread). */

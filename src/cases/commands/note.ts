@@ -1,11 +1,12 @@
 import type { CaseCommand } from './command.js';
 
-/** Anything written in a case thread that is not a command: an internal note, never sent to the client. */
+/** Anything written in a case thread that is not a command, files included: an internal note, never sent to the client. */
 export const note: CaseCommand<'note'> = {
   name: 'note',
   needsAgent: false,
   run({ record, theCase, message }, command) {
-    record('note', command.text, { ts: message.ts });
+    const files = (message.files ?? []).map(({ id, name, mimeType, size }) => ({ id, name, mimeType, size }));
+    record('note', command.text, { ts: message.ts, ...(files.length > 0 ? { files } : {}) });
     return { outcome: 'done', caseId: theCase.id };
   },
 };

@@ -1,29 +1,54 @@
+import { clientFileKind } from '../../files.js';
+import type { Outgoing } from '../../outgoing.js';
 import type { CaseCommand } from './command.js';
 
 /**
- * `!reply <text>` (typed, or the card's reply form): the only way text reaches the client. The
- * client stops waiting, the first reply is counted, and an unassigned case goes to the replier.
- * Delivered: a ✅ on the agent's message, or (from the form) the reply shown in the thread.
+ * `!reply <text>` (typed, or the card's reply form), with any files shared with it: the only way
+ * anything reaches the client. The client stops waiting, the first reply is counted, and an
+ * unassigned case goes to the replier. Files go one message each after the text, the first with
+ * the text as its caption; files over what the client's chat accepts are told in the thread and
+ * left out, the rest still goes. Delivered (all of it): a ✅ on the agent's message, or (from the
+ * form) the reply shown in the thread.
  */
 export const reply: CaseCommand<'reply'> = {
   name: 'reply',
   needsAgent: true,
-  run({ theCase, client, message, fx, store, record, refuse }, command) {
-    if (command.text === '') return refuse({ type: 'usage', command: '!reply' }, 'empty reply');
+  run({ theCase, client, message, fx, store, record, refuse, fileLimits }, command) {
+    const shared = message.files ?? [];
+    if (command.text === '' && shared.length === 0) return refuse({ type: 'usage', command: '!reply' }, 'empty reply');
     if (theCase.status === 'closed') return refuse({ type: 'case-closed', command: '!reply' }, 'case closed');
-    record('agent-reply', command.text, { ts: message.ts });
+    const tooBig = shared.filter((f) => clientFileKind(f, fileLimits) === 'too-big');
+    const files = shared.filter((f) => !tooBig.includes(f));
+    if (command.text === '' && files.length === 0) {
+      fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'files-not-sent', files: tooBig.map(({ name, size }) => ({ name, size })), limitBytes: fileLimits.fileBytes } });
+      return { outcome: 'ignored', reason: 'every file too big' };
+    }
+    const described = (list: typeof shared) => list.map(({ id, name, mimeType, size }) => ({ id, name, mimeType, size }));
+    record('agent-reply', command.text, { ts: message.ts, ...(shared.length > 0 ? { files: described(files), filesNotSent: described(tooBig) } : {}) });
     store.updateCase(theCase.id, { clientWaitingSince: null, firstReplyAt: theCase.firstReplyAt ?? fx.now, assignee: theCase.assignee ?? message.user });
-    fx.send({
-      to: 'client',
-      chatId: client.telegramChatId,
-      caseId: theCase.id,
-      notice: { type: 'agent-reply', caseId: theCase.id, text: command.text, agentName: message.userName },
-      afterDelivery: [
-        message.fromCard
-          ? { to: 'case-thread', caseId: theCase.id, post: { type: 'reply-sent', by: message.user, text: command.text } }
-          : { to: 'slack-reaction', caseId: theCase.id, reaction: { channel: message.channel, ts: message.ts, name: 'white_check_mark' } },
-      ],
-    });
+    if (tooBig.length > 0) fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'files-not-sent', files: tooBig.map(({ name, size }) => ({ name, size })), limitBytes: fileLimits.fileBytes } });
+
+    const delivered: Outgoing = message.fromCard
+      ? { to: 'case-thread', caseId: theCase.id, post: { type: 'reply-sent', by: message.user, text: command.text, ...(files.length > 0 ? { files: files.map((f) => f.name) } : {}) } }
+      : { to: 'slack-reaction', caseId: theCase.id, reaction: { channel: message.channel, ts: message.ts, name: 'white_check_mark' } };
+    // One message per file, in order on the client's stream: the ✅ waits for the last one.
+    const parts = Math.max(1, files.length);
+    for (let index = 0; index < parts; index += 1) {
+      const file = files[index];
+      fx.send({
+        to: 'client',
+        chatId: client.telegramChatId,
+        caseId: theCase.id,
+        notice: {
+          type: 'agent-reply',
+          caseId: theCase.id,
+          text: index === 0 ? command.text : '',
+          agentName: message.userName,
+          ...(file === undefined ? {} : { file, part: index + 1, parts }),
+        },
+        ...(index === parts - 1 ? { afterDelivery: [delivered] } : {}),
+      });
+    }
     return { outcome: 'done', caseId: theCase.id };
   },
 };

@@ -29,6 +29,7 @@ describe('a message in a case thread', () => {
         userName: 'Anna',
         text: '!reply 5 > 3 & see (https://x.example) 👋',
         mentions: [],
+        files: [],
       },
     ]);
   });
@@ -49,6 +50,16 @@ describe('a message in a case thread', () => {
       ['1764654002.000300', '!note seen <3'],
       ['1764654003.000400', ''],
     ]);
+    // The file as the domain keeps it (no size or URL in this payload: looked up when sent).
+    expect(t.received[1]?.files).toEqual([{ id: 'F0SCREEN1', name: 'screen.png', mimeType: 'image/png', size: 0 }]);
+  });
+
+  it('keeps hosted files only: a deleted one (tombstone) or an external link has no bytes to send', async () => {
+    const t = setup();
+    const hosted = { id: 'F0INVOICE', name: 'invoice.pdf', mimetype: 'application/pdf', size: 2048, mode: 'hosted', url_private_download: 'https://files.slack.com/files-pri/T0-F0INVOICE/download/invoice.pdf' };
+    const files = [hosted, { id: 'F0GONE', mode: 'tombstone' }, { id: 'F0GDRIVE', name: 'Plan', mode: 'external', is_external: true, external_type: 'gdrive' }];
+    await t.listener(eventArguments({ ...agentSays('!reply see attached', '1764654004.000500'), subtype: 'file_share', files, upload: false, display_as_bot: false }));
+    expect(t.received[0]?.files).toEqual([{ id: 'F0INVOICE', name: 'invoice.pdf', mimeType: 'application/pdf', size: 2048, url: hosted.url_private_download }]);
   });
 
   it("ignores Repka's own posts, edits, deletions, joins, thread parents and other channels", async () => {

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileShareEvent, nextTs, sendSlackEvent } from '../fakes/fake-slack.js';
+import type { TgUser } from '../fakes/fake-telegram.js';
+import { toSlackWire } from '../fakes/slack-wire.js';
+import { signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
+
+const MB = 1024 * 1024;
+let h: Harness;
+let nextUserId = 32_000;
+const newClient = (): TgUser => ({ id: nextUserId++, first_name: 'Irina', last_name: 'Volkova', language_code: 'en' });
+
+/** An agent shares `files` in the case thread with `typed` as the message, as Slack sends it (subtype file_share). */
+async function agentShares(threadTs: string, user: string, typed: string, files: { name: string; mimetype: string; bytes: Buffer }[]): Promise<string> {
+  const shared = files.map((f) => h.slack.shareFile(f));
+  const ts = nextTs();
+  const event = fileShareEvent({ channel: supportChannel, user, text: toSlackWire(typed), ts, thread_ts: threadTs, files: shared });
+  const { status } = await sendSlackEvent(h.url, signingSecret, event);
+  expect(status).toBe(200);
+  return ts;
+}
+
+const threadPosts = (threadTs: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs).map((c) => String(c.params.text));
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.stop(true);
+});
+
+describe('an agent sends the client files with !reply', () => {
+  it('a screenshot and an invoice: a photo with the reply as its caption, then the document, the same bytes; ✅ once both arrived', async () => {
+    const client = newClient();
+    const { caseId, threadTs } = await h.openCase(client, 'please send the invoice');
+    const screenshot = randomBytes(150 * 1024);
+    const invoice = randomBytes(300 * 1024);
+    const ts = await agentShares(threadTs, 'U0AGENT1', '!reply Here is your invoice & the screenshot.', [
+      { name: 'screenshot.png', mimetype: 'image/png', bytes: screenshot },
+      { name: 'invoice-1042.pdf', mimetype: 'application/pdf', bytes: invoice },
+    ]);
+    await h.slack.waitFor('reactions.add', (c) => c.params.timestamp === ts);
+    const [, photo, document] = h.telegram.sentTo(client.id);
+    expect(photo?.file?.field).toBe('photo');
+    expect(photo?.file?.bytes.equals(screenshot)).toBe(true);
+    expect(photo?.caption).toBe(`Anna, support · case #${caseId}:\n\nHere is your invoice & the screenshot.`);
+    expect(document?.file?.field).toBe('document');
+    expect(document?.file?.bytes.equals(invoice)).toBe(true);
+    expect(document?.caption).toBeUndefined();
+    expect(h.telegram.sentTo(client.id)).toHaveLength(3);
+    // The files were read with the bot token from Slack, never without it.
+    expect(h.telegram.callsTo('sendPhoto').filter((c) => c.params.chat_id === client.id)).toHaveLength(1);
+  });
+
+  it('an image over 10 MB goes as a document; one of exactly 10 MB as a photo', async () => {
+    const client = newClient();
+    const { threadTs } = await h.openCase(client, 'big pictures');
+    const atLimit = randomBytes(10 * MB);
+    const over = randomBytes(10 * MB + 1);
+    const ts = await agentShares(threadTs, 'U0AGENT1', '!reply Both photos', [
+      { name: 'at-limit.jpg', mimetype: 'image/jpeg', bytes: atLimit },
+      { name: 'over.jpg', mimetype: 'image/jpeg', bytes: over },
+    ]);
+    await h.slack.waitFor('reactions.add', (c) => c.params.timestamp === ts, 20_000);
+    const [, first, second] = h.telegram.sentTo(client.id);
+    expect(first?.file?.field).toBe('photo');
+    expect(first?.file?.bytes.length).toBe(10 * MB);
+    expect(second?.file?.field).toBe('document');
+    expect(second?.file?.bytes.length).toBe(10 * MB + 1);
+  }, 30_000);
+
+  it('a file over 50 MB is not sent and the thread says so; the text and the other file still go', async () => {
+    const client = newClient();
+    const { threadTs } = await h.openCase(client, 'the recording please');
+    const small = randomBytes(1024);
+    const ts = await agentShares(threadTs, 'U0AGENT2', '!reply The call recording is too big, here are the notes', [
+      { name: 'recording.mp4', mimetype: 'video/mp4', bytes: Buffer.alloc(50 * MB + 1) },
+      { name: 'notes.txt', mimetype: 'text/plain', bytes: small },
+    ]);
+    await h.slack.waitFor('reactions.add', (c) => c.params.timestamp === ts);
+    const warning = threadPosts(threadTs).find((t) => t.startsWith(':warning: Not sent'));
+    expect(warning).toBe(':warning: Not sent to the client, over the 50 MB a bot may send on Telegram: recording.mp4 (50 MB). Share a link instead, or a smaller file.');
+    const [, notes] = h.telegram.sentTo(client.id);
+    expect(notes?.file?.bytes.equals(small)).toBe(true);
+    expect(notes?.caption).toContain('The call recording is too big, here are the notes');
+    expect(h.telegram.sentTo(client.id)).toHaveLength(2);
+  });
+
+  it('a file deleted in Slack before it went: the text goes alone, the thread is told, no ✅', async () => {
+    const client = newClient();
+    const { threadTs } = await h.openCase(client, 'contract?');
+    const shared = h.slack.shareFile({ name: 'contract.pdf', mimetype: 'application/pdf', bytes: randomBytes(2048) });
+    h.slack.deleteSharedFile(String(shared.id));
+    const ts = nextTs();
+    await sendSlackEvent(h.url, signingSecret, fileShareEvent({ channel: supportChannel, user: 'U0AGENT1', text: toSlackWire('!reply The contract is attached'), ts, thread_ts: threadTs, files: [shared] }));
+    const failed = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).startsWith(':warning: Could not deliver'));
+    expect(String(failed.params.text)).toContain('contract.pdf');
+    expect(String(failed.params.text)).toContain('the text was sent without it');
+    const [, text] = h.telegram.sentTo(client.id);
+    expect(text?.text).toContain('The contract is attached');
+    expect(h.telegram.sentTo(client.id)).toHaveLength(2);
+    // A later reply gets its ✅: the failed one's never came.
+    const { ts: later } = await h.agentSays(threadTs, 'U0AGENT1', '!reply I will send it again.');
+    await h.slack.waitFor('reactions.add', (c) => c.params.timestamp === later);
+    expect(h.slack.callsTo('reactions.add').filter((c) => c.params.timestamp === ts)).toHaveLength(0);
+  });
+
+  it('files shared without !reply stay internal: a note, nothing reaches the client', async () => {
+    const client = newClient();
+    const { threadTs } = await h.openCase(client, 'hello');
+    await agentShares(threadTs, 'U0AGENT1', 'logs from the server, for us', [{ name: 'server.log', mimetype: 'text/plain', bytes: randomBytes(512) }]);
+    const { ts } = await h.agentSays(threadTs, 'U0AGENT1', '!reply We are on it.');
+    await h.slack.waitFor('reactions.add', (c) => c.params.timestamp === ts);
+    expect(h.telegram.sentTo(client.id).map((m) => m.file?.field ?? 'text')).toEqual(['text', 'text']);
+  });
+});
