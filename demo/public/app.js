@@ -15,6 +15,8 @@ const postingAs = {};
 let shownModal = null;
 /** The bot message the client is replying to (Telegram's reply), or null. */
 let replyingTo = null;
+/** The thread a workspace link pointed to, marked for a moment: { channel, ts, until }. */
+let highlighted = null;
 /** What the playground server did not take: { key, path, body, text, problem }, shown where it was typed. */
 const unsent = [];
 
@@ -181,7 +183,8 @@ function composer(channel, threadTs, placeholder, label) {
 }
 
 function threadNode(channel, thread) {
-  const node = el('article', { class: 'thread', 'data-ts': thread.ts }, slackMessage(channel, thread));
+  const marked = highlighted?.channel === channel && highlighted.ts === thread.ts && Date.now() < highlighted.until;
+  const node = el('article', { class: `thread${marked ? ' highlight' : ''}`, 'data-ts': thread.ts }, slackMessage(channel, thread));
   const key = `${channel}:${thread.ts}`;
   const replies = el('div', { class: 'replies' }, ...thread.replies.map((r) => slackMessage(channel, r)), ...unsent.filter((u) => u.key === key).map((u) => unsentNode(u, 'slack-msg')));
   node.append(replies, composer(channel, thread.ts, `Reply in thread as ${nameOf(postingAs[channel])}… (or /repka stats)`, 'Reply in thread'));
@@ -222,7 +225,8 @@ context.openMessage = (channel, digits) => {
   const thread = target.closest('article.thread') ?? target;
   thread.scrollIntoView({ block: 'start', behavior: 'smooth' });
   thread.classList.add('highlight');
-  setTimeout(() => thread.classList.remove('highlight'), 2500);
+  // Kept across re-renders while the mark fades (style.css), so a poll does not take it away at once.
+  highlighted = { channel, ts: thread.dataset.ts, until: Date.now() + 2500 };
 };
 
 // ---- The Repka app's Home tab ----

@@ -103,10 +103,10 @@ describe.skipIf(!haveChromium)('npm run demo, played in a browser', () => {
   it('takes a message typed the moment the page answers, shows it sending while Repka starts, and delivers it', async () => {
     await page.fill('#tg-input', 'Hello! I was charged twice for order <b>1234</b>.');
     await page.press('#tg-input', 'Enter');
-    // Typed while Repka was still starting (the page says so), not after.
+    // Typed while Repka was still starting: the playground holds it and says so, rather than losing it.
     const bubble = page.locator('.tg-msg.client').filter({ hasText: 'charged twice' });
+    await bubble.locator('.delivery.sending', { hasText: 'Repka is starting' }).waitFor();
     expect(await page.locator('#starting').isVisible()).toBe(true);
-    await bubble.locator('.delivery.sending').waitFor();
 
     await caseThread().waitFor({ timeout: 60_000 });
     const header = (await caseThread().locator('.block-header').first().textContent()) ?? '';
@@ -129,6 +129,8 @@ describe.skipIf(!haveChromium)('npm run demo, played in a browser', () => {
     expect(await samePort.exited).toBe(1);
     expect(samePort.output()).toContain(`port ${port} is taken`);
     expect(existsSync(join(dataDir, 'other.sqlite'))).toBe(false);
+    expect(existsSync(join(dataDir, 'other.sqlite.lock'))).toBe(false);
+    expect(existsSync(`${databasePath}.lock`)).toBe(true);
 
     // The first demo's case is still there, and it still takes messages.
     await page.fill('#tg-input', 'Are you still there?');
