@@ -116,7 +116,10 @@ export class AskService {
     return ask;
   }
 
-  /** A human message in a department channel thread: answers the ask it belongs to. */
+  /**
+   * A human message in a department channel thread: answers the ask it belongs to (the first one
+   * settles it: its posts lose their buttons); later ones are mirrored as follow-ups.
+   */
   receiveDepartmentReply(reply: DepartmentReply): InboundResult {
     return this.run(reply.inboundKey, (fx) => {
       const { store } = this.deps;
@@ -184,8 +187,8 @@ export class AskService {
   /**
    * The case is closing (inside its unit of work): every open question is settled. Each is marked
    * cancelled with the reason "case closed", its reminder, overdue and escalation jobs are removed
-   * (and would find it settled if one still fired), and its department thread is told. Returns the
-   * questions settled, in order.
+   * (and would find it settled if one still fired), its posts lose their buttons, and its
+   * department thread is told. Returns the questions settled, in order.
    */
   settleForClose(theCase: Case, actor: Actor, fx: Effects): Ask[] {
     const open = this.deps.store.listAsks(theCase.id).filter((a) => a.status === 'open');
