@@ -23,7 +23,7 @@ interface Entry {
 }
 
 /** Pauses between the attempts at one input, ms: a Repka that restarts or is busy gets a few seconds. */
-const retryPauses = [300, 1000, 2500];
+const defaultRetryPauses: readonly number[] = [300, 1000, 2500];
 
 /**
  * The visitor's actions, sent to Repka one at a time in the order they were made. Until Repka is up
@@ -36,6 +36,9 @@ export class VisitorInputs {
   private up!: () => void;
   private readonly isUp = new Promise<void>((resolve) => (this.up = resolve));
   private counter = 0;
+
+  /** `retryPausesMs`: the pause before each repeated attempt (default 300, 1000, 2500 ms: four attempts in all). */
+  constructor(private readonly retryPausesMs: readonly number[] = defaultRetryPauses) {}
 
   /** Repka answers now: what waited is sent, in order. */
   repkaIsUp(): void {
@@ -76,8 +79,8 @@ export class VisitorInputs {
 
   private async attempt(entry: Entry): Promise<SendResult> {
     let result: SendResult = { status: 0 };
-    for (let attempt = 0; attempt <= retryPauses.length; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, retryPauses[attempt - 1]));
+    for (let attempt = 0; attempt <= this.retryPausesMs.length; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, this.retryPausesMs[attempt - 1]));
       try {
         result = await entry.send(attempt);
         entry.problem = result.status >= 200 && result.status < 300 ? undefined : `Repka answered HTTP ${result.status}`;
