@@ -87,13 +87,15 @@ function checkDatabase(config: Config): CheckResult {
 async function checkRedis(config: Config, timeoutMs: number): Promise<CheckResult> {
   const where = withoutPassword(config.redisUrl);
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
-  redis.on('error', () => undefined);
+  // The connection's own error (ECONNREFUSED, a wrong password) says more than "Connection is closed".
+  let cause: Error | undefined;
+  redis.on('error', (error: Error) => (cause ??= error));
   try {
     await redis.connect();
     await redis.ping();
     return pass(`Redis at ${where} answers PING`);
   } catch (error) {
-    return failure(`Redis at ${where} does not answer: ${reason(error)}`, 'start Redis (README, Quick start) or set REDIS_URL to where it runs');
+    return failure(`Redis at ${where} does not answer: ${reason(cause ?? error)}`, 'start Redis (README, Quick start) or set REDIS_URL to where it runs');
   } finally {
     redis.disconnect();
   }

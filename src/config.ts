@@ -372,7 +372,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, so
     if (!(error instanceof ConfigError)) throw error;
     error.problems.forEach((line, index) => problems.set(`${departmentsFile}#${index}`, line));
   }
-  if (!parsed.success || departments === undefined || problems.size > 0) throw new ConfigError([...problems.values()]);
+  if (!parsed.success || departments === undefined || problems.size > 0) {
+    // In the order .env.example lists the variables; the departments file's fields last.
+    const order = Object.keys(envSchema.shape);
+    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+    throw new ConfigError([...problems].sort(([a], [b]) => rank(a) - rank(b)).map(([, line]) => line));
+  }
   const e = parsed.data;
   return Object.freeze({
     port: e.PORT,

@@ -84,8 +84,8 @@ describe('the first start: every problem at once, in words that say what to do',
   it('an empty environment: each required variable named once, with where its value comes from', () => {
     const found = problems({ DEPARTMENTS_FILE: '' });
     expect(found).toEqual([
-      expect.stringMatching(/^SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN .*→ App Credentials/),
       expect.stringMatching(/^SLACK_BOT_TOKEN is required: .*xoxb-.*OAuth & Permissions/),
+      expect.stringMatching(/^SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN .*→ App Credentials/),
       expect.stringMatching(/^SLACK_SUPPORT_CHANNEL is required: .*channel details → bottom/),
       expect.stringMatching(/^TELEGRAM_BOT_TOKEN is required: .*@BotFather/),
     ]);
@@ -96,7 +96,7 @@ describe('the first start: every problem at once, in words that say what to do',
     const file = join(dir, 'departments.json');
     writeFileSync(file, JSON.stringify({ departments: [{ id: 'dev', name: 'Development', slackChannel: 'dev', replyWithin: 'soon' }] }));
     const found = problems({ ...base, PORT: 'eighty', REDIS_URL: 'localhost', SLACK_AGENTS: 'anna', TELEGRAM_BOT_TOKEN: undefined, TELEGRAM_WEBHOOK_URL: 'https://x.example/hook', DEPARTMENTS_FILE: file });
-    expect(found.map((line) => line.split(' ')[0])).toEqual(['TELEGRAM_WEBHOOK_SECRET', 'PORT', 'REDIS_URL', 'SLACK_AGENTS', 'TELEGRAM_BOT_TOKEN', `${file}:`, `${file}:`]);
+    expect(found.map((line) => line.split(' ')[0])).toEqual(['PORT', 'REDIS_URL', 'SLACK_AGENTS', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', `${file}:`, `${file}:`]);
     expect(found.filter((line) => line.startsWith(file))).toEqual([
       `${file}: departments.0.slackChannel is "dev", a channel name: use the channel ID (C…): in Slack, channel details → bottom`,
       expect.stringMatching(/departments\.0\.replyWithin must be a duration/),
@@ -135,8 +135,8 @@ describe('the first start: every problem at once, in words that say what to do',
     const env = { ...base, ...(parseEnv(dotenv) as Record<string, string>) };
     expect(env.SLACK_SUPPORT_CHANNEL).toBe('');
     expect(problems(env, { dotenv })).toEqual([
-      'SLACK_SUPPORT_CHANNEL is empty: in .env a # starts a comment, so SLACK_SUPPORT_CHANNEL=#support reads as SLACK_SUPPORT_CHANNEL=; use the channel ID (C…): in Slack, channel details → bottom',
       'SLACK_SIGNING_SECRET is empty: in .env a # starts a comment, so SLACK_SIGNING_SECRET=#s3cret reads as SLACK_SIGNING_SECRET=; quote the value (SLACK_SIGNING_SECRET="#s3cret")',
+      'SLACK_SUPPORT_CHANNEL is empty: in .env a # starts a comment, so SLACK_SUPPORT_CHANNEL=#support reads as SLACK_SUPPORT_CHANNEL=; use the channel ID (C…): in Slack, channel details → bottom',
     ]);
     // The environment, not .env, gave the value: .env's line is not what was read.
     expect(loadConfig({ ...base, SLACK_SIGNING_SECRET: 'from-the-environment' }, { dotenv }).slack.signingSecret).toBe('from-the-environment');
