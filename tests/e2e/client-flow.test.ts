@@ -52,7 +52,10 @@ describe('a client writing to the bot', () => {
     const joined = posts.join('\n');
     expect(joined.indexOf('second')).toBeLessThan(joined.indexOf('third'));
     expect(joined.indexOf('third')).toBeLessThan(joined.indexOf('fourth'));
-    expect(h.telegram.callsTo('sendMessage').filter((c) => c.params.chat_id === client.id)).toHaveLength(1);
+    // No answer to the follow-ups: the client's /help is answered after anything they queued for the chat.
+    await h.sendUpdate(commandUpdate(client, '/help'));
+    await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('/status'));
+    expect(h.telegram.callsTo('sendMessage').filter((c) => c.params.chat_id === client.id)).toHaveLength(2);
   });
 
   it('copies photos and documents into the thread as files, captions kept', async () => {
