@@ -131,7 +131,7 @@ export class AskService {
         fx.later(() => this.deps.scheduler.unscheduleAsk(ask.id, ask.version, this.department(ask.departmentId)?.remindAt.length ?? 0));
         this.refreshPosts(ask, fx);
       }
-      this.record(ask, firstAnswer ? 'ask-answered' : 'department-message', reply, reply.text, { department: this.department(ask.departmentId)?.name, ts: reply.ts }, fx.now, 'department');
+      this.record(ask, firstAnswer ? 'ask-answered' : 'department-message', reply, reply.text, { ts: reply.ts }, fx.now, 'department');
       fx.send({
         to: 'case-thread',
         caseId: ask.caseId,
