@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileShareEvent, nextTs, sendSlackEvent } from '../fakes/fake-slack.js';
+import { fileShareEvent, newTriggerId, nextTs, sendSlackEvent, sendSlackInteraction } from '../fakes/fake-slack.js';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { toSlackWire } from '../fakes/slack-wire.js';
 import { signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
@@ -112,5 +112,45 @@ describe('an agent sends the client files with !reply', () => {
     const { ts } = await h.agentSays(threadTs, 'U0AGENT1', '!reply We are on it.');
     await h.slack.waitFor('reactions.add', (c) => c.params.timestamp === ts);
     expect(h.telegram.sentTo(client.id).map((m) => m.file?.field ?? 'text')).toEqual(['text', 'text']);
+  });
+
+  it('the reply form sends the files attached in it, the text as the caption; the thread shows what went', async () => {
+    const client = newClient();
+    const { caseId, threadTs } = await h.openCase(client, 'receipt please');
+    const trigger = newTriggerId();
+    await sendSlackInteraction(h.url, signingSecret, {
+      type: 'block_actions',
+      team: { id: 'T0TEAM' },
+      user: { id: 'U0AGENT2', name: 'boris' },
+      trigger_id: trigger,
+      container: { type: 'message', channel_id: supportChannel, message_ts: threadTs },
+      channel: { id: supportChannel },
+      actions: [{ type: 'button', action_id: 'case_reply', block_id: `case-${caseId}`, value: String(caseId), action_ts: '1732310000.000001' }],
+    });
+    await h.slack.waitFor('views.open', (c) => c.params.trigger_id === trigger);
+    const shown = h.slack.viewOpenedBy(trigger);
+    if (shown === undefined) throw new Error('views.open was refused');
+    expect(JSON.stringify(shown.view)).toContain('"type":"file_input"');
+    const receipt = randomBytes(4096);
+    // What Slack puts in view_submission for a file_input: the uploaded files' objects.
+    const uploaded = h.slack.shareFile({ name: 'receipt.pdf', mimetype: 'application/pdf', bytes: receipt });
+    const view = (text: string, files: unknown[]) => ({
+      id: shown.id,
+      hash: `h-${files.length}-${text.length}`,
+      type: 'modal',
+      callback_id: 'case_reply_modal',
+      private_metadata: String(caseId),
+      state: { values: { text: { reply_text: { type: 'plain_text_input', value: text } }, files: { reply_files: { type: 'file_input', files } } } },
+    });
+    const empty = await sendSlackInteraction(h.url, signingSecret, { type: 'view_submission', team: { id: 'T0TEAM' }, user: { id: 'U0AGENT2', name: 'boris' }, view: view('', []) });
+    expect(JSON.parse(empty.body)).toMatchObject({ response_action: 'errors', errors: { text: 'Write what the client should get, or attach a file.' } });
+    const sent = await sendSlackInteraction(h.url, signingSecret, { type: 'view_submission', team: { id: 'T0TEAM' }, user: { id: 'U0AGENT2', name: 'boris' }, view: view('Your receipt', [uploaded]) });
+    expect(sent.status).toBe(200);
+    const post = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('replied to the client'));
+    expect(post.params.text).toBe(':outbox_tray: <@U0AGENT2> replied to the client (delivered):\n>Your receipt\n:paperclip: receipt.pdf');
+    const [, document] = h.telegram.sentTo(client.id);
+    expect(document?.file?.field).toBe('document');
+    expect(document?.file?.bytes.equals(receipt)).toBe(true);
+    expect(document?.caption).toBe(`Boris, support · case #${caseId}:\n\nYour receipt`);
   });
 });

@@ -11,6 +11,8 @@ export const modals = { extend: 'ask_extend_modal', decline: 'ask_decline_modal'
 
 /** The reply text input of the reply modal; typing in it refreshes the preview. */
 export const replyTextAction = 'reply_text';
+/** The file input of the reply modal. */
+export const replyFilesAction = 'reply_files';
 
 /**
  * A modal title (or submit/close text) within Slack's 24 characters: `long` when it fits, else
@@ -103,6 +105,8 @@ export function replyModal(theCase: Case, client: Client, agentName: string, tex
         type: 'input',
         block_id: 'text',
         dispatch_action: true,
+        // Optional so that files alone can be sent; an empty form is refused on submit.
+        optional: true,
         label: { type: 'plain_text', text: truncatePlain(`Message to ${clientName(client)}`, 150) },
         element: {
           type: 'plain_text_input',
@@ -112,6 +116,15 @@ export function replyModal(theCase: Case, client: Client, agentName: string, tex
           ...(text === '' ? {} : { initial_value: text }),
           dispatch_action_config: { trigger_actions_on: ['on_character_entered'] },
         },
+      },
+      {
+        // Files go to the client as photos or documents, the first with the text as its caption.
+        // file_input needs the files:read scope (docs.slack.dev/reference/block-kit/block-elements/file-input-element).
+        type: 'input',
+        block_id: 'files',
+        optional: true,
+        label: { type: 'plain_text', text: 'Files (photos up to 10 MB, others up to 50 MB)' },
+        element: { type: 'file_input', action_id: replyFilesAction, max_files: 10 },
       },
       {
         type: 'context',

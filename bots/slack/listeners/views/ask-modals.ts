@@ -6,6 +6,8 @@ import type { DepartmentsConfig } from '../../../../src/config.js';
 import { isDuration, parseDuration } from '../../../../src/duration.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { idOf } from '../actions/ask-actions.js';
+import { replyFilesAction, replyTextAction } from '../../render/modals.js';
+import { sharedFiles } from '../../shared-files.js';
 import { questionFormOf } from '../actions/question-buttons.js';
 
 export interface ViewDeps {
@@ -67,16 +69,17 @@ export function askSubmitted(deps: ViewDeps & { readonly cases: CaseService }) {
   };
 }
 
-/** "Send to client" in the card's reply modal: the same as `!reply <text>` in the thread. */
+/** "Send to client" in the card's reply modal: the same as `!reply <text>` in the thread, with the files attached in it. */
 export function replySubmitted(deps: ViewDeps & { readonly cases: CaseService }) {
   return async ({ ack, view, body }: ViewArgs): Promise<void> => {
-    const text = (view.state.values.text?.reply_text?.value ?? '').trim();
-    if (text === '') return void (await ack({ response_action: 'errors', errors: { text: 'Write what the client should get.' } }));
+    const text = (view.state.values.text?.[replyTextAction]?.value ?? '').trim();
+    const files = sharedFiles(view.state.values.files?.[replyFilesAction]?.files);
+    if (text === '' && files.length === 0) return void (await ack({ response_action: 'errors', errors: { text: 'Write what the client should get, or attach a file.' } }));
     await ack();
     const caseId = idOf(view.private_metadata);
     if (caseId === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    const result = await deps.cases.receiveCardCommand({ inboundKey: `slack-view:${view.id}:${view.hash}`, caseId, ts: view.id, user: body.user.id, userName, command: { name: 'reply', text } });
+    const result = await deps.cases.receiveCardCommand({ inboundKey: `slack-view:${view.id}:${view.hash}`, caseId, ts: view.id, user: body.user.id, userName, command: { name: 'reply', text }, files });
     deps.log.debug('reply from the card', { caseId, ...result });
   };
 }
