@@ -68,7 +68,7 @@ describe("a settled question's posts with buttons", () => {
     const closed = await fx.ask(c.id, 'law closed?');
     expect(questionPosts(fx.sent.all())).toEqual([]);
 
-    let mark = fx.sent.mark();
+    const mark = fx.sent.mark();
     await fx.act(() => fx.asks.extend(fx.key(), answered.id, hour, 'need logs', { ...boris, channel: 'C0ACCOUNTING' }));
     await fx.advance(2 * hour); // reminders and overdue notices do not settle anything
     expect(questionPosts(fx.sent.all(mark))).toEqual([]);
