@@ -153,8 +153,8 @@ export class AskService {
   }
 
   /**
-   * "Need more time": a new reply-by time counted from now, with a reason. Only open asks: on any
-   * other the presser is told privately that it is no longer open.
+   * "Need more time": a new reply-by time counted from now, with a reason; the question's posts
+   * show it. Only open asks: on any other the presser is told privately that it is no longer open.
    */
   extend(inboundKey: string, askId: number, durationMs: number, reason: string, actor: Actor & PressedAt): InboundResult {
     return this.run(inboundKey, (fx) => {
@@ -166,6 +166,8 @@ export class AskService {
       this.record(ask, 'ask-extended', actor, reason, { deadlineAt, previousDeadlineAt: ask.deadlineAt }, fx.now, 'department');
       fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'extended', byName: actor.userName, reason } });
       fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-extended', askId: ask.id, byName: actor.userName, reason } });
+      // The question and its confirmation show the new reply-by time (their buttons stay).
+      this.refreshPosts(ask, fx);
       fx.later(() => {
         this.deps.scheduler.unscheduleAsk(ask.id, ask.version, department?.remindAt.length ?? 0);
         this.deps.scheduler.scheduleAsk(this.scheduleOf(updated));
@@ -301,7 +303,7 @@ export class AskService {
     return !this.deps.store.listAsks(caseId).some((a) => a.status === 'open');
   }
 
-  /** The question's posts with buttons are edited to show it as it is now (settled: no buttons). */
+  /** The question's posts with buttons are edited to show it as it is now (its reply-by time; settled: how it ended, no buttons). */
   private refreshPosts(ask: Ask, fx: Effects): void {
     fx.send({ to: 'question-post', askId: ask.id, caseId: ask.caseId, where: 'department' });
     fx.send({ to: 'question-post', askId: ask.id, caseId: ask.caseId, where: 'case-thread' });

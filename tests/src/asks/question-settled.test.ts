@@ -59,7 +59,7 @@ describe('"every question is settled"', () => {
 });
 
 describe("a settled question's posts with buttons", () => {
-  it('are updated when it is answered, declined, cancelled or settled by !close, and only then', async () => {
+  it('are updated when it is answered, declined, cancelled or settled by !close (or given more time), not by reminders or overdue notices', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('four things');
     const answered = await fx.ask(c.id, 'acc answered?');
@@ -68,10 +68,13 @@ describe("a settled question's posts with buttons", () => {
     const closed = await fx.ask(c.id, 'law closed?');
     expect(questionPosts(fx.sent.all())).toEqual([]);
 
-    const mark = fx.sent.mark();
-    await fx.act(() => fx.asks.extend(fx.key(), answered.id, hour, 'need logs', { ...boris, channel: 'C0ACCOUNTING' }));
+    let mark = fx.sent.mark();
     await fx.advance(2 * hour); // reminders and overdue notices do not settle anything
     expect(questionPosts(fx.sent.all(mark))).toEqual([]);
+    // A new reply-by time shows in both posts (their buttons stay: the question is open).
+    await fx.act(() => fx.asks.extend(fx.key(), answered.id, hour, 'need logs', { ...boris, channel: 'C0ACCOUNTING' }));
+    expect(questionPosts(fx.sent.all(mark))).toEqual([`Q${answered.id} department`, `Q${answered.id} case-thread`]);
+    mark = fx.sent.mark();
 
     await fx.departmentReplies(answered.id, 'done');
     await fx.departmentReplies(answered.id, 'a follow-up');
