@@ -45,6 +45,8 @@ async function send(key, path, body, text) {
   if (problem === undefined) return;
   unsent.push({ key, path, body, text, problem });
   lastJson = '';
+  // Shown at once, also when the server is down and the next poll gets nothing to render.
+  render();
   void poll();
 }
 
@@ -71,6 +73,7 @@ async function act(what, path, body) {
 function retryUnsent(item) {
   unsent.splice(unsent.indexOf(item), 1);
   lastJson = '';
+  render();
   void send(item.key, item.path, item.body, item.text);
 }
 
@@ -353,6 +356,16 @@ function keepInputs(render) {
   }
 }
 
+/** The page from the last state the server gave, and what it did not take. */
+function render() {
+  if (state === null) return;
+  keepInputs(() => {
+    renderChat();
+    renderSlack();
+  });
+  renderModal();
+}
+
 async function poll() {
   const connection = document.getElementById('connection');
   const starting = document.getElementById('starting');
@@ -365,11 +378,7 @@ async function poll() {
     state = JSON.parse(json);
     Object.assign(context, { names: state.names, emoji: state.emoji, exportCommand: state.exportCommand });
     starting.hidden = state.repka === 'up';
-    keepInputs(() => {
-      renderChat();
-      renderSlack();
-    });
-    renderModal();
+    render();
   } catch (error) {
     connection.hidden = false;
     report(error);

@@ -243,4 +243,21 @@ describe.skipIf(!haveChromium)('npm run demo, played in a browser', () => {
     await page.screenshot({ path: join(root, 'artifacts', 'demo.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   }, 150_000);
+
+  it('keeps what the open tab sends while the demo restarts as not sent, and delivers it on Retry', async () => {
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+    await page.fill('#tg-input', 'Is anybody there after the restart?');
+    await page.press('#tg-input', 'Enter');
+    const unsent = page.locator('.tg-msg.unsent').filter({ hasText: 'after the restart' });
+    await unsent.locator('.delivery.failed', { hasText: 'not sent' }).waitFor();
+
+    demo = startDemo({ DEMO_PORT: new URL(url).port, DEMO_DATABASE_PATH: databasePath });
+    await demo.url;
+    await unsent.locator('button.retry').click();
+    await unsent.waitFor({ state: 'detached' });
+    // A new run starts empty: the message opens case #1 of the new database.
+    await support().locator('article.thread').filter({ hasText: 'after the restart' }).waitFor({ timeout: 60_000 });
+    expect(await clientSees('case #1')).toContain('registered');
+  }, 90_000);
 });
