@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
-import { FakeTelegram, postTelegramUpdate, textUpdate, type TgUser, type Update } from '../fakes/fake-telegram.js';
+import { commandUpdate, FakeTelegram, postTelegramUpdate, textUpdate, type TgUser, type Update } from '../fakes/fake-telegram.js';
 import { eventually, fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
 
 // The contract's "Guarantees under faults" for crashes, with Repka as `npm start` runs it: its own
@@ -151,6 +151,7 @@ function burst(app: RepkaProcess, clients: readonly TgUser[], count: number, gap
         const answer = await postTelegramUpdate(app.url, webhookSecret, textUpdate(s.client, text)).catch(() => undefined);
         if (answer?.status !== 200) return;
         s.accepted.push(text);
+        // A client's pace, not a wait for an effect.
         await pause(gapMs);
       }
     }),
@@ -197,6 +198,28 @@ function deliveryOf(slack: FakeSlack, sender: Sender): Delivery {
     }
   }
   return { counts, firstSeen, repeatingPosts };
+}
+
+/**
+ * The client writes `text` once more and it reaches their case thread. Posts of one thread go out in
+ * order (streamOf), so any repeat of an earlier text is in Slack by then: counts taken after this are final.
+ */
+async function afterLaterMessage(app: RepkaProcess, slack: FakeSlack, client: TgUser, text: string): Promise<void> {
+  expect(await postTelegramUpdate(app.url, webhookSecret, textUpdate(client, text)).then((r) => r.status)).toBe(200);
+  await eventually(() => postsOf(slack, client).some((m) => (m.text ?? '').includes(text)), 15_000, `${text} in Slack`);
+}
+
+/**
+ * The client sends /help and gets the answer: one chat's messages go out in order, so what the client
+ * has then is all Repka ever sent them before it. Returns those texts, the /help answer left out.
+ */
+async function textsBeforeHelp(app: RepkaProcess, telegram: FakeTelegram, client: TgUser): Promise<string[]> {
+  const before = telegram.sentTo(client.id).length;
+  expect((await postTelegramUpdate(app.url, webhookSecret, commandUpdate(client, '/help'))).status).toBe(200);
+  await eventually(() => telegram.sentTo(client.id).length > before && telegram.sentTo(client.id).some((m) => String(m.text).includes('/status')), 15_000, `the /help answer to ${client.first_name}`);
+  const texts = telegram.sentTo(client.id).map((m) => String(m.text));
+  expect(texts.at(-1), client.first_name).toContain('/status');
+  return texts.slice(0, -1);
 }
 
 /** Waits until every accepted text of every sender is in Slack; the error names what is missing. */
@@ -247,10 +270,10 @@ describe('kill -9 and restart', () => {
     await eventually(() => world.slack.held().length === 0, 10_000, 'the held post to land');
     world.slack.setDelay(0);
 
-    await start(world);
+    const second = await start(world);
     const sender: Sender = { client, sent: ['lima-m00', 'lima-m01', 'lima-m02', 'lima-m03'], accepted: ['lima-m00', 'lima-m01', 'lima-m02', 'lima-m03'] };
     await allDelivered(world.slack, [sender], 20_000);
-    await pause(500);
+    await afterLaterMessage(second, world.slack, client, 'lima-later');
     const { counts, firstSeen, repeatingPosts } = deliveryOf(world.slack, sender);
     expect(firstSeen).toEqual(sender.sent);
     expect(counts.get('lima-m01')).toBeLessThanOrEqual(2);
@@ -286,15 +309,23 @@ describe('kill -9 and restart', () => {
     await kill9(first);
     expect(await flushQueues(world.prefix)).toBe(0);
     // The first deadline passes while Repka is down; the second is still ahead at the restart.
+    // Real time must pass: the restarted process reads the system clock.
     await pause(Math.max(0, (asks[0]?.askedAt ?? 0) + 2500 - Date.now()));
 
-    await start(world);
+    const second = await start(world);
     const overdue = (channel: string, threadTs: string) =>
       world.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === channel && c.params.thread_ts === threadTs && /overdue/.test(String(c.params.text)));
     for (const ask of asks) {
       await eventually(() => overdue('C0ACC', ask.questionTs).length > 0 && overdue(supportChannel, ask.threadTs).length > 0, 15_000, `overdue notices for ${ask.question}`);
     }
-    await pause(1500);
+    // The department answers each question: the answer's post in the case thread goes out after any
+    // overdue post a second firing would have queued there, and the answer ends the deadline.
+    for (const ask of asks) {
+      const answer = `answer for ${ask.client.first_name}`;
+      const ts = nextTs();
+      expect((await sendSlackEvent(second.url, signingSecret, { type: 'message', channel: 'C0ACC', user: 'U0AGENT1', text: answer, ts, thread_ts: ask.questionTs, channel_type: 'channel' })).status).toBe(200);
+      await world.slack.waitFor('chat.postMessage', (c) => c.params.channel === supportChannel && c.params.thread_ts === ask.threadTs && String(c.params.text).includes(answer), 10_000);
+    }
     for (const ask of asks) {
       const inDepartment = overdue('C0ACC', ask.questionTs);
       const inCase = overdue(supportChannel, ask.threadTs);
@@ -333,13 +364,12 @@ describe('kill -9 and restart', () => {
     // A later message from each client shows the duplicates queued nothing before it.
     for (const client of [delivered, pending]) expect(await post(second, textUpdate(client, `${client.first_name} afterwards`))).toBe(200);
     await eventually(() => [delivered, pending].every((c) => world.slack.messages(supportChannel).some((m) => m.text?.includes(`${c.first_name} afterwards`))), 15_000, 'the later messages');
-    await pause(500);
 
     const posts = world.slack.messages(supportChannel).map((m) => m.text ?? '');
     expect(posts.filter((t) => t.includes('golf delivered before the kill'))).toHaveLength(1);
     expect(posts.filter((t) => t.includes('hotel pending at the kill'))).toHaveLength(1);
     expect(posts.filter((t) => /^Case #\d+/.test(t))).toHaveLength(2);
-    for (const client of [delivered, pending]) expect(world.telegram.sentTo(client.id).map((m) => m.text), client.first_name).toHaveLength(1);
+    for (const client of [delivered, pending]) expect(await textsBeforeHelp(second, world.telegram, client), client.first_name).toEqual([expect.stringContaining('registered as case #')]);
   }, 45_000);
 });
 
@@ -351,21 +381,20 @@ describe('SIGTERM and restart', () => {
     const { senders, done } = burst(first, clients(64_000, ['India', 'Juliett', 'Kilo']), 100, 50);
     await midBurst(world.slack, senders);
     process.kill(first.pid, 'SIGTERM');
-    const exit = await Promise.race([first.exited, pause(20_000).then(() => undefined)]);
-    expect(exit, 'no exit within 20 s of SIGTERM').toBeDefined();
-    expect(exit?.code, first.stderr()).toBe(0);
+    const exit = await Promise.race([first.exited, pause(20_000).then(() => 'no exit within 20 s of SIGTERM')]);
+    expect(exit, first.stderr()).toEqual({ code: 0, signal: null });
     await done;
     for (const s of senders) expect(s.sent.length, 'the stop came mid-burst').toBeLessThan(100);
 
-    await start(world);
+    const second = await start(world);
     await allDelivered(world.slack, senders, 30_000);
-    await pause(500);
+    for (const s of senders) await afterLaterMessage(second, world.slack, s.client, `${s.client.first_name.toLowerCase()}-later`);
     for (const s of senders) {
       const { counts, firstSeen, repeatingPosts } = deliveryOf(world.slack, s);
       expect(firstSeen, s.client.first_name).toEqual(s.sent.filter((t) => (counts.get(t) ?? 0) > 0));
       expect(Math.max(...counts.values()), s.client.first_name).toBeLessThanOrEqual(1);
       expect(repeatingPosts, s.client.first_name).toBe(0);
-      expect(world.telegram.sentTo(s.client.id).map((m) => m.text), s.client.first_name).toHaveLength(1);
+      expect(await textsBeforeHelp(second, world.telegram, s.client), s.client.first_name).toEqual([expect.stringContaining('registered as case #')]);
     }
   }, 60_000);
 });
