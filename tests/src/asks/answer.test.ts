@@ -18,6 +18,13 @@ describe('a department answers in the thread of its question', () => {
     expect(fx.scheduler.removed).toEqual([`ask-${ask.id}-v${ask.version}-r0`, `ask-${ask.id}-v${ask.version}-r1`, `ask-${ask.id}-v${ask.version}-due`, `ask-${ask.id}-v${ask.version}-again`]);
     const answered = fx.store.listEvents(c.id).filter((e) => e.kind === 'ask-answered');
     expect(answered).toMatchObject([{ authorKind: 'department', authorId: 'U0BORIS', authorName: 'Boris', text: 'a duplicate payment, refunded today', data: { askId: ask.id, department: 'Accounting' } }]);
+    // The reply's own message is kept, to link to it.
+    expect(answered[0]?.data?.ts).toEqual(expect.stringMatching(/^\d+\.\d+$/));
+    // Its buttons go: the question's posts are redrawn, in the department channel and the case thread.
+    expect(fx.sent.since(mark).all().filter((m) => m.to === 'question-post')).toEqual([
+      { to: 'question-post', askId: ask.id, caseId: c.id, where: 'department' },
+      { to: 'question-post', askId: ask.id, caseId: c.id, where: 'case-thread' },
+    ]);
     // Nothing fires afterwards.
     await fx.advance(3 * hour);
     expect(fx.sent.departmentPosts(ask.id)).toEqual(['question']);

@@ -36,6 +36,30 @@ describe('the agent withdraws a question (!cancel, the "Cancel question" button)
     expect(fx.askNow(ask.id).status).toBe('answered');
   });
 
+  it('refuses the button for an answered question even when another one is open, and leaves that one alone', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('my invoice is wrong');
+    const answered = await fx.ask(c.id, 'acc why?');
+    const other = await fx.ask(c.id, 'legal may we?');
+    await fx.departmentReplies(answered.id, 'because');
+    expect(await pressCancel(fx, c.id, answered.id)).toEqual({ outcome: 'ignored', reason: 'ask not open' });
+    expect(fx.askNow(other.id).status).toBe('open');
+    expect(fx.sent.departmentPosts(other.id)).toEqual(['question']);
+  });
+
+  it('!cancel takes the number as #3, q3, Q3 or 3, also past 9', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('my invoice is wrong');
+    const asks = [];
+    for (let n = 1; n <= 12; n++) asks.push(await fx.ask(c.id, `acc question ${n}?`));
+    const ids = asks.map((a) => a.id);
+    await fx.agentSays(c.id, `!cancel #${ids[2]}`);
+    await fx.agentSays(c.id, `!cancel q${ids[3]}`);
+    await fx.agentSays(c.id, `!cancel Q${ids[4]}`);
+    await fx.agentSays(c.id, `!cancel ${ids[10]}`);
+    expect(fx.store.listAsks(c.id).filter((a) => a.status === 'cancelled').map((a) => a.id)).toEqual([ids[2], ids[3], ids[4], ids[10]]);
+  });
+
   it('!cancel with the only open question cancels it; by number or department when there are several', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('my invoice is wrong');

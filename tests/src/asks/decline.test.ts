@@ -43,6 +43,13 @@ describe('a department declines a question ("Not ours")', () => {
     expect(fx.askNow(ask.id).closedReason).toBe('not ours');
   });
 
+  it('is refused for a question that does not exist, answering where the button was pressed', async () => {
+    const fx = createDomain();
+    const result = await fx.act(() => fx.asks.decline(fx.key(), 99, 'not ours', { ...vera, channel: 'C0ACCOUNTING', threadTs: '1.1' }));
+    expect(result).toEqual({ outcome: 'ignored', reason: 'ask not open' });
+    expect(fx.sent.all()).toEqual([{ to: 'slack-ephemeral', channel: 'C0ACCOUNTING', user: 'U0VERA', threadTs: '1.1', notice: { type: 'question-not-open', askId: 99 } }]);
+  });
+
   it('says not all settled while another question is open', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('my invoice is wrong');

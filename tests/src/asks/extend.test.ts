@@ -58,11 +58,12 @@ describe('a department needs more time (extend)', () => {
     await fx.departmentReplies(ask.id, 'because');
     const mark = fx.sent.mark();
     expect(await fx.act(() => fx.asks.extend(fx.key(), ask.id, hour, 'more', vera))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
+    // The presser is told privately, in the question's channel; neither thread hears anything.
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: 'C0ACCOUNTING', user: 'U0VERA', notice: { type: 'question-not-open', askId: ask.id } }]);
+    // A question that does not exist has no channel to answer in: nothing is sent.
+    const unknown = fx.sent.mark();
     expect(await fx.act(() => fx.asks.extend(fx.key(), 99, hour, 'more', vera))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
-    // The presser is told privately; neither thread hears anything.
-    const sent = fx.sent.since(mark);
-    expect(sent.to().every((to) => to === 'slack-ephemeral')).toBe(true);
-    expect(sent.notices('U0VERA')[0]).toEqual({ type: 'question-not-open', askId: ask.id });
+    expect(fx.sent.since(unknown).all()).toEqual([]);
     expect(fx.askNow(ask.id).version).toBe(ask.version);
   });
 });

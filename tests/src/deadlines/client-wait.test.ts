@@ -9,7 +9,7 @@ describe('the client-wait alert (clientFirstReplyWithin, 15 min here)', () => {
     await fx.advance(15 * minute - second);
     expect(fx.sent.threadPosts(c.id)).not.toContain('client-waiting');
     const mark = fx.sent.mark();
-    await fx.advance(second);
+    expect(await fx.advance(second)).toEqual([{ outcome: 'done', caseId: c.id }]);
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'client-waiting', sinceMs: mondayMorning }]);
     // The card shows it.
     expect(fx.sent.since(mark).all().filter((m) => m.to === 'case-card')).toEqual([{ to: 'case-card', caseId: c.id, op: 'update' }]);

@@ -14,7 +14,7 @@ describe('deadline jobs of a question: reminders, overdue, second escalation', (
     const { fx, ask } = await askedAccounting();
     await fx.advance(30 * minute - second);
     expect(fx.sent.departmentPosts(ask.id)).toEqual(['question']);
-    await fx.advance(second);
+    expect(await fx.advance(second)).toEqual([{ outcome: 'done', caseId: ask.caseId }]);
     expect(fx.sent.department(ask.id).slice(1).map((m) => m.post)).toEqual([{ type: 'reminder', index: 0 }]);
     await fx.advance(24 * minute - second);
     expect(fx.sent.departmentPosts(ask.id)).toEqual(['question', 'reminder']);
@@ -71,7 +71,7 @@ describe('deadline jobs of a question: reminders, overdue, second escalation', (
     await fx.advance(hour - second);
     expect(fx.sent.departmentPosts(ask.id)).not.toContain('overdue');
     const mark = fx.sent.mark();
-    await fx.advance(second);
+    expect(await fx.advance(second)).toEqual([{ outcome: 'done', caseId: c.id }]);
     const sent = fx.sent.since(mark);
     expect(sent.department(ask.id).map((m) => m.post)).toEqual([{ type: 'overdue' }]);
     expect(sent.thread(c.id).map((m) => m.post)).toMatchObject([{ type: 'ask-overdue', askId: ask.id }]);
@@ -88,7 +88,7 @@ describe('deadline jobs of a question: reminders, overdue, second escalation', (
     await fx.advance(hour + 30 * minute - second);
     expect(fx.sent.departmentPosts(ask.id)).not.toContain('escalated-again');
     const mark = fx.sent.mark();
-    await fx.advance(second);
+    expect(await fx.advance(second)).toEqual([{ outcome: 'done', caseId: c.id }]);
     const sent = fx.sent.since(mark);
     expect(sent.department(ask.id).map((m) => m.post)).toEqual([{ type: 'escalated-again' }]);
     expect(sent.thread(c.id).map((m) => m.post)).toEqual([{ type: 'ask-escalated', askId: ask.id }]);
