@@ -16,7 +16,14 @@ export interface ClientFile {
 /** What the client sent, as it should be shown to agents. */
 export type ClientContent =
   | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'photo' | 'document' | 'video' | 'audio' | 'voice' | 'animation' | 'video_note'; readonly file: ClientFile; readonly caption?: string; readonly durationSec?: number }
+  /** `mediaGroupId`: the Telegram album the file is part of (its parts arrive as separate messages). */
+  | {
+      readonly type: 'photo' | 'document' | 'video' | 'audio' | 'voice' | 'animation' | 'video_note';
+      readonly file: ClientFile;
+      readonly caption?: string;
+      readonly durationSec?: number;
+      readonly mediaGroupId?: string;
+    }
   | { readonly type: 'sticker'; readonly emoji?: string; readonly setName?: string }
   | { readonly type: 'location'; readonly latitude: number; readonly longitude: number }
   | { readonly type: 'contact'; readonly phoneNumber: string; readonly firstName: string; readonly lastName?: string }

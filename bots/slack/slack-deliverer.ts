@@ -9,7 +9,7 @@ import { clientName } from '../../src/client-name.js';
 import { exportCase } from '../../src/history/export-case.js';
 import { renderCaseCard } from './render/case-card.js';
 import { linkedCases } from '../../src/cases/links.js';
-import { renderClientContent } from './render/client-message.js';
+import { renderClientAlbum, renderClientContent } from './render/client-message.js';
 import { renderCardReposted, renderEphemeral, renderThreadNotice } from './render/notices.js';
 import { renderAskProblem, renderAskThreadPost, renderConfirmation, renderDepartmentPost, renderQuestion, type AskContext, type SlackPost } from './render/asks.js';
 import type { DepartmentsConfig } from '../../src/config.js';
@@ -77,6 +77,13 @@ export class SlackDeliverer implements Deliverer {
    */
   async ready(head: PendingMessage, signal: AbortSignal): Promise<void> {
     if (head.message.to !== 'case-thread') return;
+    // An album's parts reach Repka as separate Telegram messages moments apart: the first waits for
+    // the rest, so the album lands in the thread as one post.
+    const post = head.message.post;
+    if (post.type === 'client-message' && 'mediaGroupId' in post.content && post.content.mediaGroupId !== undefined) {
+      const wait = head.createdAt + albumGatherMs - this.deps.clock.now();
+      if (wait > 0) await abortableDelay(wait, signal);
+    }
     const channel = this.deps.store.getCase(head.message.caseId)?.slackChannel;
     if (channel === undefined) return;
     await this.deps.channelLimiter.take(channel, signal);
@@ -296,6 +303,11 @@ export class SlackDeliverer implements Deliverer {
     const name = clientName(client);
 
     if (post.type === 'client-message' && 'file' in post.content) {
+      const album = albumAt(messages);
+      if (album.length > 1) {
+        await this.uploadClientAlbum(thread, name, album, signal);
+        return album.length;
+      }
       await this.uploadClientFile(thread, name, post.content, signal);
       return 1;
     }
@@ -507,6 +519,27 @@ export class SlackDeliverer implements Deliverer {
     );
   }
 
+  /** A Telegram album: its files in one post (one files.uploadV2 call), those that cannot be fetched named in the comment. */
+  private async uploadClientAlbum(thread: { channel: string; threadTs: string }, name: string, album: readonly AlbumPart[], signal: AbortSignal): Promise<void> {
+    const uploads: { file: Buffer; filename: string; title: string }[] = [];
+    const missing: string[] = [];
+    for (const part of album) {
+      try {
+        uploads.push({ file: await this.deps.downloadClientFile(part.file), filename: part.file.fileName, title: part.caption ?? part.file.fileName });
+      } catch (error) {
+        if (!(error instanceof PermanentDeliveryError)) throw error;
+        missing.push(`${part.file.fileName} (${error.reason})`);
+      }
+    }
+    const comment = `${renderClientAlbum(name, album)}${missing.length > 0 ? `\n:warning: Could not be copied: ${missing.join(', ')}.` : ''}`;
+    await this.spendTurn(thread.channel, signal);
+    if (uploads.length === 0) {
+      await this.call('chat.postMessage', () => this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: comment }), thread.channel);
+      return;
+    }
+    await this.call('files.uploadV2', () => this.deps.client.filesUploadV2({ channel_id: thread.channel, thread_ts: thread.threadTs, initial_comment: comment, file_uploads: uploads }), thread.channel);
+  }
+
   private async uploadClientFile(
     thread: { channel: string; threadTs: string },
     name: string,
@@ -551,4 +584,39 @@ export class SlackDeliverer implements Deliverer {
       throw converted;
     }
   }
+}
+
+/** How long the first part of a Telegram album waits for the others before it is posted, ms. */
+export const albumGatherMs = 1500;
+
+type AlbumPart = Extract<ClientContent, { file: ClientFile }>;
+
+/** The album the head message starts: consecutive client files with its media group id (at most 10, Telegram's album size). */
+function albumAt(messages: readonly PendingMessage[]): AlbumPart[] {
+  const head = messages[0]?.message;
+  if (head?.to !== 'case-thread' || head.post.type !== 'client-message' || !('file' in head.post.content)) return [];
+  const group = head.post.content.mediaGroupId;
+  if (group === undefined) return [head.post.content];
+  const parts: AlbumPart[] = [];
+  for (const { message } of messages.slice(0, 10)) {
+    if (message.to !== 'case-thread' || message.post.type !== 'client-message' || !('file' in message.post.content) || message.post.content.mediaGroupId !== group) break;
+    parts.push(message.post.content);
+  }
+  return parts;
+}
+
+/** Resolves after `ms`, or rejects when `signal` aborts (delivery stopping). */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

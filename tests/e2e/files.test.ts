@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileShareEvent, newTriggerId, nextTs, sendSlackEvent, sendSlackInteraction } from '../fakes/fake-slack.js';
-import type { TgUser } from '../fakes/fake-telegram.js';
+import { photoUpdate, textUpdate, voiceUpdate, type TgUser } from '../fakes/fake-telegram.js';
 import { toSlackWire } from '../fakes/slack-wire.js';
 import { signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
 
@@ -152,5 +152,37 @@ describe('an agent sends the client files with !reply', () => {
     expect(document?.file?.field).toBe('document');
     expect(document?.file?.bytes.equals(receipt)).toBe(true);
     expect(document?.caption).toBe(`Boris, support · case #${caseId}:\n\nYour receipt`);
+  });
+});
+
+describe("a client's albums and voice messages in the thread", () => {
+  it('an album (photos sharing a media_group_id, sent as separate messages) lands as one post with all its files', async () => {
+    const client = newClient();
+    const { threadTs } = await h.openCase(client, 'photos of the damage');
+    const bytes = [randomBytes(3000), randomBytes(3100), randomBytes(3200)];
+    bytes.forEach((b, i) => h.telegram.addFile(`album-${client.id}-${i}`, b, `photos/album_${client.id}_${i}.jpg`));
+    // Telegram puts the album's caption on its first part (Bot API: Message.media_group_id).
+    for (const [i] of bytes.entries()) {
+      const update = photoUpdate(client, `album-${client.id}-${i}`, i === 0 ? 'the box was crushed' : undefined);
+      (update as { message: Record<string, unknown> }).message.media_group_id = `1399${client.id}`;
+      expect((await h.sendUpdate(update)).status).toBe(200);
+    }
+    const upload = await h.slack.waitFor('files.completeUploadExternal', (c) => c.params.thread_ts === threadTs);
+    expect(upload.params.initial_comment).toBe('*Irina Volkova* sent an album of 3 photos: the box was crushed');
+    const ids = (JSON.parse(JSON.stringify(upload.params.files)) as { id: string }[]).map((f) => f.id);
+    expect(ids.map((id) => h.slack.uploadedFile(id)?.bytes.length)).toEqual([3000, 3100, 3200]);
+    // A later message on the same thread: after it, still exactly one upload for the album.
+    await h.sendUpdate(textUpdate(client, 'and one more thing'));
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('and one more thing'));
+    expect(h.slack.callsTo('files.completeUploadExternal').filter((c) => c.params.thread_ts === threadTs)).toHaveLength(1);
+  });
+
+  it('a voice message is an audio file with its length, as a player shows it', async () => {
+    const client = newClient();
+    const { threadTs } = await h.openCase(client, 'listen please');
+    h.telegram.addFile(`voice-${client.id}`, Buffer.from('OggS voice bytes'), `voice/file_${client.id}.oga`);
+    await h.sendUpdate(voiceUpdate(client, `voice-${client.id}`, 75));
+    const upload = await h.slack.waitFor('files.completeUploadExternal', (c) => c.params.thread_ts === threadTs);
+    expect(upload.params.initial_comment).toBe('*Irina Volkova* sent a voice message (1:15)');
   });
 });
