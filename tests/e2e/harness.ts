@@ -191,5 +191,9 @@ export async function eventually<T>(check: () => T | undefined | false | Promise
   }
 }
 
-/** Resolves after `ms`; used only to show that something did NOT happen. */
+/**
+ * Resolves after `ms`: for a pace, or for real time to pass (a deadline in a spawned process).
+ * Never to show that something did not happen: cause a later event on the same stream, wait for
+ * it, then check (see afterLaterReply in agent-flow.test.ts).
+ */
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
