@@ -220,10 +220,18 @@ export class Playground {
   async slackTypes(modalId: string, blockId: string, values: Record<string, string>): Promise<InteractionAnswer> {
     const modal = this.openModals().find((m) => m.id === modalId);
     if (modal === undefined) return { status: 404 };
-    const view = viewWithState(modal.view, modal.id, this.deps.slack.view(modal.id)?.hash ?? modal.hash, values);
-    const payload = modalTyping(this.actor(modal.user), view, blockId, values, this.trigger(modal.user));
-    if (payload === undefined) throw new PlaygroundInputError(`no input ${blockId} in the modal`);
-    const answer = await this.inputs.submit(async () => sent(await sendSlackInteraction(this.deps.repkaUrl, this.deps.signingSecret, payload))).done;
+    const user = modal.user;
+    if (modalTyping(this.actor(user), modal.view, blockId, values, '') === undefined) throw new PlaygroundInputError(`no input ${blockId} in the modal`);
+    const since = Date.now();
+    const updated = this.deps.slack.waitFor('views.update', (c) => c.params.view_id === modalId && c.at >= since, 3000).catch(() => undefined);
+    const answer = await this.inputs.submit(async () => {
+      // The view as it is now: an update in between gave it a new hash, which views.update checks.
+      const current = this.deps.slack.view(modalId);
+      const view = viewWithState((current?.view ?? modal.view) as Record<string, any>, modalId, current?.hash ?? modal.hash, values);
+      return sent(await sendSlackInteraction(this.deps.repkaUrl, this.deps.signingSecret, modalTyping(this.actor(user), view, blockId, values, this.trigger(user)) ?? {}));
+    }).done;
+    // Bolt answers before the listener's views.update lands: the next keystroke must carry the hash it gives.
+    if (answer.status === 200) await updated;
     return { status: answer.status };
   }
 
