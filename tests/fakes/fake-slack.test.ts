@@ -164,3 +164,16 @@ describe('Slack events as Slack sends them', () => {
     expect(messageDeletedEvent(original)).toMatchObject({ subtype: 'message_deleted', hidden: true, deleted_ts: original.ts, previous_message: { text: 'first' } });
   });
 });
+
+describe('FakeSlack refuses a token as Slack does', () => {
+  it('a rejected token: HTTP 200 ok:false with its error on every method; no token: not_authed', async () => {
+    slack.rejectToken('xoxb-gone', 'token_revoked');
+    slack.rejectToken('xoxb-wrong');
+    const as = (token: string) => new WebClient(token, { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
+    const refusal = (run: () => Promise<unknown>) => run().then(() => undefined, (error: { data: Record<string, unknown> }) => error.data);
+    expect(await refusal(() => as('xoxb-gone').auth.test())).toMatchObject({ ok: false, error: 'token_revoked' });
+    expect(await refusal(() => as('xoxb-wrong').conversations.info({ channel: 'C0OPEN' }))).toMatchObject({ ok: false, error: 'invalid_auth' });
+    expect(await refusal(() => new WebClient(undefined, { slackApiUrl: slack.url, retryConfig: { retries: 0 } }).auth.test())).toMatchObject({ ok: false, error: 'not_authed' });
+    expect(await refusal(() => web.auth.test())).toBeUndefined();
+  });
+});

@@ -72,3 +72,26 @@ describe('FakeTelegram refuses what Telegram refuses', () => {
     expect(() => fake.assertNoViolations()).not.toThrow();
   });
 });
+
+describe('FakeTelegram refuses a token as Telegram does', () => {
+  it('a well-formed token it does not know: 401 Unauthorized; a malformed one: 404 Not Found; neither is a call of the bot', async () => {
+    const as = (other: string) => new Telegraf(other, { telegram: { apiRoot: fake.apiRoot, webhookReply: false } }).telegram;
+    const before = fake.calls.length;
+    expect(await refusal(() => as('654321:someone-else').getMe())).toEqual({ code: 401, description: 'Unauthorized' });
+    expect(await refusal(() => as('not-a-token').getMe())).toEqual({ code: 404, description: 'Not Found' });
+    expect(fake.unauthorized.map(({ method, status }) => ({ method, status }))).toEqual([
+      { method: 'getMe', status: 401 },
+      { method: 'getMe', status: 404 },
+    ]);
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it('getWebhookInfo reports a delivery error the test sets', async () => {
+    fake.webhook.last_error_message = 'Connection timed out';
+    fake.webhook.last_error_date = 1_700_000_000;
+    expect(await bot.telegram.getWebhookInfo()).toMatchObject({ last_error_message: 'Connection timed out', last_error_date: 1_700_000_000 });
+    delete fake.webhook.last_error_message;
+    delete fake.webhook.last_error_date;
+    expect(await bot.telegram.getWebhookInfo()).not.toHaveProperty('last_error_message');
+  });
+});
