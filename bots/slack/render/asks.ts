@@ -49,7 +49,7 @@ export interface AskContext {
   readonly permalink?: string;
 }
 
-/** How a settled question ended, after "Answered …": who answered and how long it took. */
+/** How a settled question ended, as the question (`department`) and its confirmation (`thread`) say it; undefined while it is open. */
 function outcomeOf(ask: Ask): { readonly department: string; readonly thread: string } | undefined {
   switch (ask.status) {
     case 'open':
