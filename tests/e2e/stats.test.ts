@@ -320,6 +320,8 @@ describe('/metrics', () => {
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
     const outbox = new Queue('outbox', { connection, prefix: h.config.queuePrefix });
     try {
+      // No job left from earlier tests (a card update's job waits half a second before it runs).
+      await eventually(async () => Object.values(await outbox.getJobCounts('waiting', 'delayed', 'prioritized', 'active')).every((n) => n === 0), 5000, 'an idle outbox queue');
       try {
         // Paused (as an operator would, from a BullMQ dashboard): Repka's worker takes no job.
         await outbox.pause();
