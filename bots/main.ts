@@ -44,8 +44,15 @@ async function check(config: Config | ConfigError): Promise<number> {
 
 /** The composition root of `npm start` (and of `npm run check`, `npm start -- --check`): the only place that reads process.env. */
 async function main(args: readonly string[]): Promise<void> {
-  // Node's own .env parser (as `node --env-file`): the environment wins over the file.
-  const dotenv = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
+  // Node's own .env parser (as `node --env-file`): the environment wins over the file, so only the
+  // lines of variables the environment did not set are what was read from it.
+  const preset = new Set(Object.keys(process.env));
+  const dotenv = existsSync('.env')
+    ? readFileSync('.env', 'utf8')
+        .split('\n')
+        .filter((line) => !preset.has(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1] ?? ''))
+        .join('\n')
+    : undefined;
   if (dotenv !== undefined) process.loadEnvFile('.env');
   redact = createRedactor(secretValues(process.env));
   let config: Config;

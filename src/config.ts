@@ -304,8 +304,9 @@ export function parseDepartments(text: string, fileName: string): DepartmentsCon
 /** What {@link loadConfig} may know besides the environment. */
 export interface ConfigSources {
   /**
-   * The text of the `.env` file the environment was loaded from, when there is one: a variable
-   * that arrived empty while its line there holds `#…` is explained (`#` starts a comment in .env).
+   * The lines of the `.env` file the environment was loaded from, for the variables it gave (not
+   * those the environment already had): a variable that arrived empty while its line there holds
+   * `#…` is explained (`#` starts a comment in .env).
    */
   readonly dotenv?: string;
 }
