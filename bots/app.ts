@@ -398,12 +398,12 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       await withRetries(
         'Telegram setWebhook',
         6,
-        () => telegram.setWebhook(webhook, { secret_token: config.telegram.webhookSecret, allowed_updates: ['message', 'callback_query', 'my_chat_member'] }).catch(rethrowTelegramRejection),
+        () => telegram.setWebhook(webhook, { secret_token: config.telegram.webhookSecret, allowed_updates: ['message', 'edited_message', 'callback_query', 'my_chat_member'] }).catch(rethrowTelegramRejection),
         (error) => (error as { response?: { error_code?: number } }).response?.error_code === 401,
         log,
       );
     } else {
-      telegramBot.bot.launch({ allowedUpdates: ['message', 'callback_query', 'my_chat_member'] }).catch((error: Error) => log.error('telegram polling stopped', { error: error.message }));
+      telegramBot.bot.launch({ allowedUpdates: ['message', 'edited_message', 'callback_query', 'my_chat_member'] }).catch((error: Error) => log.error('telegram polling stopped', { error: error.message }));
       cleanups.push(() => telegramBot.bot.stop('shutdown'));
     }
     if (receiver instanceof SocketModeReceiver) {
@@ -413,7 +413,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
         const rejected = slackRejection('SLACK_APP_TOKEN', error);
         if (rejected !== undefined) throw rejected;
         const code = (error as { data?: { error?: string } }).data?.error;
-        throw new StartupError(`Slack Socket Mode connection failed: ${code ?? (error as Error).message}${code === 'invalid_auth' ? ' (check SLACK_APP_TOKEN: an app-level token with connections:write)' : ''}`);
+        throw new StartupError(`Slack Socket Mode connection failed: ${code ?? (error as Error).message}`);
       }
       cleanups.push(async () => {
         await app.stop();
