@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { emojiForShortcode } from '../bots/slack/text/slack-emoji.js';
-import { type FakeSlack, nextTs, sendSlackEvent, sendSlackInteraction, sendSlashCommand, type StoredMessage } from '../tests/fakes/fake-slack.js';
-import { callbackQueryUpdate, commandUpdate, type FakeTelegram, postTelegramUpdate, textUpdate } from '../tests/fakes/fake-telegram.js';
+import { type FakeSlack, nextTs, sendSlackEvent, sendSlackInteraction, sendSlashCommand } from '../tests/fakes/fake-slack.js';
+import { callbackQueryUpdate, type FakeTelegram, postTelegramUpdate } from '../tests/fakes/fake-telegram.js';
 import { slackWireMessage } from '../tests/fakes/slack-wire.js';
 import { exportCommand, type ExportSetup } from './case-export.js';
 import { agents, client, departmentPeople, everyone, supportChannel, supportOthers, type Person } from './people.js';
-import { buttonClick, homeOpened, modalTyping, slashCommand, teamId, viewSubmission, viewWithState, type Actor } from './slack-payloads.js';
+import { channelView, type Ephemeral } from './channel-view.js';
+import { buttonClick, homeOpened, modalTyping, parseErrors, slashCommand, teamId, viewSubmission, viewWithState, type Actor } from './slack-payloads.js';
+import { clientMessage } from './telegram-updates.js';
 import { VisitorInputs, type SendResult } from './visitor-inputs.js';
 
 /** A department as the playground shows it. */
@@ -42,33 +44,6 @@ interface ChatLine {
   readonly inputId?: string;
   /** The bot message the client replied to. */
   readonly replyTo?: number;
-}
-
-/** A message as the page renders it: stored Slack messages and ephemerals alike. */
-interface SlackLine {
-  readonly ts: string;
-  readonly time: number;
-  readonly user?: string;
-  readonly bot: boolean;
-  readonly text?: string;
-  readonly blocks?: unknown;
-  readonly files?: unknown[];
-  readonly reactions: readonly string[];
-  /** Set on ephemeral messages: the only user who sees it. */
-  readonly onlyFor?: string;
-  /** A visitor's message: whether Repka got it. */
-  readonly delivery?: unknown;
-}
-
-/** An ephemeral message: chat.postEphemeral, or what the app sent to a response_url. */
-interface Ephemeral {
-  readonly channel: string;
-  /** The thread it shows in; undefined: the channel itself. */
-  readonly threadTs?: string;
-  readonly user: string;
-  readonly text: string;
-  readonly blocks?: unknown;
-  readonly time: number;
 }
 
 interface OpenModal {
@@ -128,23 +103,7 @@ export class Playground {
   clientWrites(text: string, replyTo?: number): { id: string } {
     const original = replyTo === undefined ? undefined : this.deps.telegram.sentTo(client.id).find((m) => m.message_id === replyTo);
     if (replyTo !== undefined && original === undefined) throw new PlaygroundInputError(`no bot message ${replyTo}`);
-    const plain = /^\/[a-z]+/i.test(text) ? commandUpdate(client, text) : textUpdate(client, text);
-    const update =
-      original === undefined
-        ? plain
-        : {
-            ...plain,
-            message: {
-              ...plain.message,
-              reply_to_message: {
-                message_id: original.message_id,
-                from: { id: this.deps.telegramBot.id, is_bot: true, first_name: 'Repka', username: this.deps.telegramBot.username },
-                chat: plain.message.chat,
-                date: Math.floor(Date.now() / 1000),
-                ...(original.text === undefined ? {} : { text: original.text }),
-              },
-            },
-          };
+    const update = clientMessage(client, text, original === undefined ? undefined : { message: original, bot: this.deps.telegramBot });
     this.observe();
     const { id } = this.inputs.submit(async () => sent(await postTelegramUpdate(this.deps.repkaUrl, this.deps.webhookSecret, update)));
     this.chat.push({ from: 'client', time: Date.now(), text, inputId: id, ...(replyTo === undefined ? {} : { replyTo }) });
@@ -344,10 +303,8 @@ export class Playground {
     });
   }
 
-  /** A channel's top-level messages (each with its replies and the ephemerals shown there) and the ephemerals shown in the channel itself. */
-  private channel(channel: string): { threads: Record<string, unknown>[]; notes: SlackLine[] } {
-    const stored = [...this.deps.slack.messages(channel)].sort((a, b) => compareTs(a.ts, b.ts));
-    const lines = stored.map((m) => this.lineOf(channel, m));
+  /** A channel's threads and the ephemerals shown in the channel itself (see channelView). */
+  private channel(channel: string): ReturnType<typeof channelView> {
     const ephemerals: Ephemeral[] = [
       ...this.deps.slack
         .callsTo('chat.postEphemeral')
@@ -355,34 +312,12 @@ export class Playground {
         .map((c) => ({ channel, threadTs: c.params.thread_ts as string | undefined, user: String(c.params.user), text: String(c.params.text ?? ''), blocks: c.params.blocks, time: c.at })),
       ...this.responses.filter((r) => r.channel === channel),
     ];
-    const ephemeralLine = (e: Ephemeral): SlackLine => ({ ts: `ephemeral-${e.time}`, time: e.time, user: 'U0REPKABOT', bot: true, text: e.text, blocks: e.blocks, reactions: [], onlyFor: e.user });
-    const tops = lines.filter((l) => !isReply(l));
-    const threads = tops.map((top) => {
-      const replies: SlackLine[] = lines.filter((l) => isReply(l) && l.thread === top.ts);
-      for (const e of ephemerals.filter((x) => x.threadTs === top.ts)) {
-        const at = replies.findIndex((r) => r.time > e.time);
-        replies.splice(at === -1 ? replies.length : at, 0, ephemeralLine(e));
-      }
-      return { ...top, replies };
+    return channelView({
+      messages: this.deps.slack.messages(channel),
+      ephemerals,
+      firstSeen: (ts) => this.seenAt.get(`${channel}:${ts}`),
+      delivery: (ts) => this.inputs.get(`${channel}:${ts}`),
     });
-    const notes = ephemerals.filter((e) => e.threadTs === undefined || !tops.some((t) => t.ts === e.threadTs)).map(ephemeralLine);
-    return { threads, notes };
-  }
-
-  private lineOf(channel: string, m: StoredMessage): SlackLine & { thread?: string } {
-    const delivery = this.inputs.get(`${channel}:${m.ts}`);
-    return {
-      ts: m.ts,
-      time: this.seenAt.get(`${channel}:${m.ts}`) ?? Date.now(),
-      user: m.user,
-      bot: m.bot_id !== undefined,
-      text: m.text,
-      blocks: m.blocks,
-      files: m.files,
-      reactions: m.reactions,
-      thread: m.thread_ts !== undefined && m.thread_ts !== m.ts ? m.thread_ts : undefined,
-      ...(delivery === undefined ? {} : { delivery }),
-    };
   }
 
   private openModals(): OpenModal[] {
@@ -424,24 +359,4 @@ export class Playground {
 /** A request from the page that names something the playground does not have; answered 400. */
 export class PlaygroundInputError extends Error {
   override readonly name = 'PlaygroundInputError';
-}
-
-const isReply = (line: { thread?: string }) => line.thread !== undefined;
-
-/** Orders Slack timestamps ("1732280000.000101") numerically, seconds then the fraction. */
-function compareTs(a: string, b: string): number {
-  const [as = '0', af = '0'] = a.split('.');
-  const [bs = '0', bf = '0'] = b.split('.');
-  return Number(as) - Number(bs) || Number(af) - Number(bf);
-}
-
-/** `{response_action:'errors', errors}` from Bolt's answer to a view submission, if that is what it was. */
-function parseErrors(body: string): Record<string, string> | undefined {
-  if (body.trim() === '') return undefined;
-  try {
-    const parsed = JSON.parse(body) as { response_action?: string; errors?: Record<string, string> };
-    return parsed.response_action === 'errors' ? parsed.errors : undefined;
-  } catch {
-    return undefined;
-  }
 }

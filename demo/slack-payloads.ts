@@ -105,3 +105,14 @@ export function slashCommand(actor: Actor, channel: string, commandLine: string,
 export function homeOpened(user: string): Record<string, unknown> {
   return { type: 'app_home_opened', user, channel: `D0${user.slice(2)}`, tab: 'home', event_ts: nextTs() };
 }
+
+/** `{response_action:'errors', errors}` from Bolt's answer to a view submission, if that is what it was. */
+export function parseErrors(body: string): Record<string, string> | undefined {
+  if (body.trim() === '') return undefined;
+  try {
+    const parsed = JSON.parse(body) as { response_action?: string; errors?: Record<string, string> };
+    return parsed.response_action === 'errors' ? parsed.errors : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -255,8 +255,16 @@ async function openHome(user) {
 /** Whether typing in an input block sends block_actions (dispatch_action), and on what. */
 const dispatchesOnTyping = (block) => block.dispatch_action === true && (block.element?.dispatch_action_config?.trigger_actions_on ?? ['on_enter_pressed']).includes('on_character_entered');
 
+/** The values of the modal on screen, by block_id: what Slack puts in view.state. */
+const modalValues = () => Object.fromEntries([...document.querySelectorAll('#modal-root form.modal [name]')].map((control) => [control.name, control.value]));
+
+/** One typing sender per modal input, kept across re-renders of the modal, so an old one never sends stale text. */
+const typingSenders = new Map();
+
 /** Typing in a dispatching input: one block_actions at a time, then the newest text, as Slack coalesces keystrokes. */
-function typingSender(modalId, blockId, values) {
+function typingSender(modalId, blockId) {
+  const key = `${modalId}:${blockId}`;
+  if (typingSenders.has(key)) return typingSenders.get(key);
   let busy = false;
   let again = false;
   const run = async () => {
@@ -267,10 +275,11 @@ function typingSender(modalId, blockId, values) {
     busy = true;
     do {
       again = false;
-      await post('/api/slack/type', { modalId, blockId, values: values() }).catch(report);
+      await post('/api/slack/type', { modalId, blockId, values: modalValues() }).catch(report);
     } while (again);
     busy = false;
   };
+  typingSenders.set(key, run);
   return run;
 }
 
@@ -302,7 +311,7 @@ function renderModal() {
       } else if (element.multiline) control = el('textarea', { name: block.block_id, rows: 3, placeholder: element.placeholder?.text, maxlength: element.max_length });
       else control = el('input', { type: 'text', name: block.block_id, autocomplete: 'off', placeholder: element.placeholder?.text, maxlength: element.max_length });
       control.value = kept?.values[block.block_id] ?? element.initial_value ?? element.initial_option?.value ?? '';
-      if (dispatchesOnTyping(block)) control.addEventListener('input', typingSender(modal.id, block.block_id, values));
+      if (dispatchesOnTyping(block)) control.addEventListener('input', typingSender(modal.id, block.block_id));
       fields[block.block_id] = control;
       errors[block.block_id] = el('div', { class: 'field-error', text: kept?.errors[block.block_id] ?? '' });
       form.append(el('label', { class: 'field' }, el('span', { text: `${block.label?.text ?? block.block_id}${block.optional ? ' (optional)' : ''}` }), control, errors[block.block_id]));
