@@ -97,7 +97,7 @@ function freePort(): Promise<number> {
 
 /**
  * Holds the queue prefix in Redis for this run (a key outside the prefix, renewed while it runs), so a
- * second demo on the same Redis never takes this one's jobs. Resolves false when another run holds it.
+ * second demo on the same Redis never takes this one's jobs. Resolves undefined when another run holds it.
  */
 async function claimPrefix(redis: Redis, prefix: string): Promise<{ release: () => Promise<void> } | undefined> {
   const key = `repka-demo-owner:${prefix}`;

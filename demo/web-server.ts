@@ -34,6 +34,24 @@ const values = (body: Json): Record<string, string> => (typeof body.values === '
 /** Headers for what Repka produced (an uploaded file, an export): shown as a document, never run as part of the playground. */
 const sandboxed = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': "sandbox; default-src 'none'; style-src 'unsafe-inline'" };
 
+/** A file Repka uploaded (the `!history` Markdown): shown as text, as Slack previews it. */
+function serveUpload(res: ServerResponse, file: { bytes: Buffer; filename: string } | undefined): void {
+  if (file === undefined) return send(res, 404, { error: 'no such file' });
+  res.writeHead(200, { ...sandboxed, 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `inline; filename="${file.filename.replace(/[^\w.-]/g, '_')}"` });
+  res.end(file.bytes);
+}
+
+const exportTypes: Readonly<Record<ExportFormat, string>> = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', md: 'text/plain; charset=utf-8' };
+
+/** What `npm run cli -- export <caseId> --format <format>` prints for the demo's database; 404 with its complaint when it fails. */
+async function serveExport(res: ServerResponse, exports: ExportSetup, caseId: number, format: string): Promise<void> {
+  if (!(exportFormats as readonly string[]).includes(format)) return send(res, 400, { error: 'format must be md, json or html' });
+  const result = await runExport(exports, caseId, format as ExportFormat);
+  if (result.code !== 0) return send(res, 404, { error: result.problem.trim() || `the export exited with ${result.code}` });
+  res.writeHead(200, { ...sandboxed, 'content-type': exportTypes[format as ExportFormat] });
+  res.end(result.output);
+}
+
 /**
  * The playground's web server: the page (demo/public) and its small JSON API. GET /api/state is what
  * the page renders; the POSTs are the visitor's actions, which the playground turns into platform calls.
@@ -66,25 +84,9 @@ export function createWebServer(playground: Playground, publicDir: string, expor
     if (req.method === 'GET') {
       if (path === '/api/state') return send(res, 200, playground.state());
       const fileId = /^\/api\/slack\/files\/(F[A-Z0-9]+)$/.exec(path)?.[1];
-      if (fileId !== undefined) {
-        const file = playground.file(fileId);
-        if (file === undefined) return send(res, 404, { error: 'no such file' });
-        // Repka uploads Markdown (the !history file): shown as text, as Slack previews it.
-        res.writeHead(200, { ...sandboxed, 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `inline; filename="${file.filename.replace(/[^\w.-]/g, '_')}"` });
-        res.end(file.bytes);
-        return;
-      }
-      const exported = /^\/api\/export\/(\d+)$/.exec(path)?.[1];
-      if (exported !== undefined) {
-        const format = new URL(req.url ?? '/', 'http://playground').searchParams.get('format') ?? 'html';
-        if (!(exportFormats as readonly string[]).includes(format)) return send(res, 400, { error: 'format must be md, json or html' });
-        const result = await runExport(exports, Number(exported), format as ExportFormat);
-        if (result.code !== 0) return send(res, 404, { error: result.problem.trim() || `the export exited with ${result.code}` });
-        const types: Record<string, string> = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', md: 'text/plain; charset=utf-8' };
-        res.writeHead(200, { ...sandboxed, 'content-type': types[format] ?? 'text/plain; charset=utf-8' });
-        res.end(result.output);
-        return;
-      }
+      if (fileId !== undefined) return serveUpload(res, playground.file(fileId));
+      const caseId = /^\/api\/export\/(\d+)$/.exec(path)?.[1];
+      if (caseId !== undefined) return serveExport(res, exports, Number(caseId), new URL(req.url ?? '/', 'http://playground').searchParams.get('format') ?? 'html');
       const file = staticFiles[path];
       if (file === undefined) return send(res, 404, { error: 'not found' });
       res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
