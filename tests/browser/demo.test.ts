@@ -56,6 +56,7 @@ describe.skipIf(!haveChromium)('npm run demo, played in a browser', () => {
   let page: Page;
   const pageErrors: string[] = [];
   let caseId = '';
+  const queuePrefix = `demo-test-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'repka-demo-'));
@@ -68,7 +69,7 @@ describe.skipIf(!haveChromium)('npm run demo, played in a browser', () => {
       if (message.type() === 'error') pageErrors.push(message.text());
     });
     // The page is opened the moment it answers, as someone who ran `npm run demo` would.
-    demo = startDemo({ DEMO_QUEUE_PREFIX: `demo-test-${randomUUID().slice(0, 8)}`, DEMO_DATABASE_PATH: databasePath });
+    demo = startDemo({ DEMO_QUEUE_PREFIX: queuePrefix, DEMO_DATABASE_PATH: databasePath });
     url = await demo.url;
     await page.goto(url);
   }, 120_000);
@@ -124,6 +125,10 @@ describe.skipIf(!haveChromium)('npm run demo, played in a browser', () => {
     const port = new URL(url).port;
     const sameDatabase = startDemo({ DEMO_DATABASE_PATH: databasePath });
     const samePort = startDemo({ DEMO_PORT: port, DEMO_DATABASE_PATH: join(dataDir, 'other.sqlite') });
+    const sameQueues = startDemo({ DEMO_QUEUE_PREFIX: queuePrefix, DEMO_DATABASE_PATH: join(dataDir, 'third.sqlite') });
+    expect(await sameQueues.exited).toBe(1);
+    expect(sameQueues.output()).toContain(`another demo uses the queue prefix ${queuePrefix}`);
+    expect(existsSync(join(dataDir, 'third.sqlite.lock'))).toBe(false);
     expect(await sameDatabase.exited).toBe(1);
     expect(sameDatabase.output()).toContain(`another demo (pid ${demo.child.pid}, ${url}) is using ${databasePath}; nothing was changed`);
     expect(await samePort.exited).toBe(1);
