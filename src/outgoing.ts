@@ -54,6 +54,10 @@ export type ThreadPost =
   | { readonly type: 'client-waiting'; readonly sinceMs: number }
   /** `!link`: this case and `otherCaseId` are now linked both ways. */
   | { readonly type: 'linked'; readonly otherCaseId: number; readonly by: string }
+  /** The client edited a message they had sent (the history keeps both texts). */
+  | { readonly type: 'client-edited'; readonly text: string; readonly previousText: string | null }
+  /** The agent's edit of a delivered `!reply` reached the client (their message now reads `text`). */
+  | { readonly type: 'reply-edited'; readonly by: string; readonly text: string }
   /** Files of a `!reply` that are over what the client's chat accepts from a bot: not sent (the rest was). */
   | { readonly type: 'files-not-sent'; readonly files: readonly { readonly name: string; readonly size: number }[]; readonly limitBytes: number }
   /** An agent replied from the card's modal; posted once the client got it. */
@@ -92,7 +96,11 @@ export type Refusal =
   | { readonly type: 'question-not-open'; readonly askId: number }
   | { readonly type: 'unknown-department'; readonly given?: string }
   /** `department`: the id of the department the `!ask` named. */
-  | { readonly type: 'ask-usage'; readonly problem: 'no-question' | 'bad-duration'; readonly given?: string; readonly department?: string };
+  | { readonly type: 'ask-usage'; readonly problem: 'no-question' | 'bad-duration'; readonly given?: string; readonly department?: string }
+  /** An edit of a delivered `!reply` that cannot reach the client: it carried files, is older than `maxAgeHours`, or no longer reads as `!reply <text>`. */
+  | { readonly type: 'reply-edit-refused'; readonly reason: 'files' | 'too-old' | 'not-a-reply'; readonly maxAgeHours: number }
+  /** A `!reply` was deleted in Slack: the client keeps what they got. */
+  | { readonly type: 'reply-not-unsent' };
 
 /** Private answers to one Slack user (chat.postEphemeral): the command list, or a refusal. */
 export type EphemeralNotice = { readonly type: 'help'; readonly unknownCommand?: string } | Refusal;
@@ -104,7 +112,7 @@ export type ClientNotice =
    * An agent's `!reply`. `file`: one file it carried (the first goes with the text as its caption,
    * each further one in a notice of its own with `text` ''); `part`/`parts` count them, 1-based.
    */
-  | { readonly type: 'agent-reply'; readonly caseId: number; readonly text: string; readonly agentName: string; readonly file?: SharedFile; readonly part?: number; readonly parts?: number }
+  | { readonly type: 'agent-reply'; readonly caseId: number; readonly text: string; readonly agentName: string; readonly file?: SharedFile; readonly part?: number; readonly parts?: number; readonly replyTs?: string }
   | { readonly type: 'case-closed'; readonly caseId: number }
   | { readonly type: 'case-reopened'; readonly caseId: number }
   | { readonly type: 'greeting'; readonly openCaseIds: readonly number[] }
@@ -156,6 +164,8 @@ export type Outgoing =
       readonly afterDelivery?: readonly Outgoing[];
       /** When set, this earlier message of the bot in the chat gets the notice's text (and loses its buttons) instead of a new message being sent. */
       readonly editMessageId?: number;
+      /** When set, the client's message that delivered the agent's `!reply` posted at Slack ts `replyTs` gets the notice's text instead. */
+      readonly editOf?: { readonly replyTs: string };
     };
 
 /** The ordering key: messages with the same stream are delivered one at a time, in order. */

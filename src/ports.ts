@@ -72,7 +72,13 @@ export type CaseEventKind =
   | 'linked'
   | 'rated'
   | 'rating-comment'
-  | 'rating-comment-invited';
+  | 'rating-comment-invited'
+  /** The client edited a message they sent; `text`: the new text; `data`: `messageId`, `previousText`, `eventId` (the original). */
+  | 'client-edited'
+  /** An agent edited a delivered `!reply`; `text`: the new text; `data`: `ts`, `previousText`. */
+  | 'agent-reply-edited'
+  /** A `!reply` reached the client; `data`: `ts` (the agent's Slack message), `messageIds` (Telegram's). */
+  | 'reply-delivered';
 
 export interface CaseEvent {
   readonly id: number;

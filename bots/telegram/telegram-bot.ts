@@ -109,7 +109,15 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
       log('rating comment', comment, ctx);
       return;
     }
-    log('client message', deps.cases.receiveClientMessage(key(ctx), profile, content), ctx);
+    log('client message', deps.cases.receiveClientMessage(key(ctx), profile, content, message.message_id), ctx);
+  });
+
+  // A client corrects a message they sent: the thread shows the new text, the history keeps both.
+  bot.on('edited_message', async (ctx) => {
+    const profile = profileOf(ctx);
+    if (profile === undefined) return;
+    const edited = ctx.editedMessage;
+    log('client edit', deps.cases.receiveClientEdit(key(ctx), profile, edited.message_id, clientContentOf(edited as never)), ctx);
   });
 
   bot.catch((error, ctx) => {

@@ -66,8 +66,35 @@ export class TelegramDeliverer implements Deliverer {
       await this.deliverFile(head.chatId, head.notice.file, (head.notice.part ?? 1) === 1 ? rendered.text.trimEnd() : undefined, signal);
       return 1;
     }
-    await this.sendText(head.chatId, rendered.text, rendered.replyMarkup, signal, head.notice.type === 'rating-comment-invite' ? head.notice.caseId : undefined);
+    if (head.editOf !== undefined && head.caseId !== undefined) {
+      if (rendered.text.length > telegramTextLimit) throw new PermanentDeliveryError(`the edit could not be made: it is longer than one Telegram message (${telegramTextLimit} characters); send the rest with !reply`);
+      await this.edit(head.chatId, this.deliveredReply(head.caseId, head.editOf.replyTs), rendered.text, signal);
+      return 1;
+    }
+    const sent = await this.sendText(head.chatId, rendered.text, rendered.replyMarkup, signal, head.notice.type === 'rating-comment-invite' ? head.notice.caseId : undefined);
+    if (head.notice.type === 'agent-reply' && head.notice.replyTs !== undefined) {
+      // Which Telegram messages carry this reply: an edit of the agent's Slack message changes them.
+      this.deps.store.appendEvent({
+        caseId: head.notice.caseId,
+        at: (this.deps.clock ?? systemClock).now(),
+        kind: 'reply-delivered',
+        authorKind: 'system',
+        authorId: null,
+        authorName: null,
+        text: null,
+        data: { ts: head.notice.replyTs, messageIds: sent },
+      });
+    }
     return 1;
+  }
+
+  /** The one Telegram message that delivered the reply posted at Slack ts `replyTs`; a reply sent in several parts is not edited. */
+  private deliveredReply(caseId: number, replyTs: string): number {
+    const delivered = this.deps.store.listEvents(caseId).find((e) => e.kind === 'reply-delivered' && e.data?.ts === replyTs);
+    const ids = Array.isArray(delivered?.data?.messageIds) ? (delivered.data.messageIds as unknown[]).filter((id): id is number => typeof id === 'number') : [];
+    if (ids.length === 0) throw new PermanentDeliveryError('the edit could not be made: the original reply never reached the client');
+    if (ids.length > 1) throw new PermanentDeliveryError(`the edit could not be made: the reply reached the client as ${ids.length} messages; send a correction with !reply`);
+    return ids[0] as number;
   }
 
   /**
@@ -117,9 +144,13 @@ export class TelegramDeliverer implements Deliverer {
     }
   }
 
-  /** Sends `text` split at Telegram's limit; `markup` on the last part. `invitedCaseId`: remember the last part as that case's rating-comment invitation. */
-  private async sendText(chatId: number, text: string, markup: ReturnType<typeof renderClientNotice>['replyMarkup'], signal: AbortSignal, invitedCaseId?: number): Promise<void> {
+  /**
+   * Sends `text` split at Telegram's limit; `markup` on the last part. `invitedCaseId`: remember the
+   * last part as that case's rating-comment invitation. Returns the messages' ids.
+   */
+  private async sendText(chatId: number, text: string, markup: ReturnType<typeof renderClientNotice>['replyMarkup'], signal: AbortSignal, invitedCaseId?: number): Promise<number[]> {
     const chunks = splitText(text, telegramTextLimit);
+    const sentIds: number[] = [];
     let lastMessageId: number | undefined;
     for (const [index, chunk] of chunks.entries()) {
       await this.deps.chatLimiter.take(String(chatId), signal);
@@ -130,6 +161,7 @@ export class TelegramDeliverer implements Deliverer {
           link_preview_options: { is_disabled: true },
         });
         lastMessageId = sent.message_id;
+        sentIds.push(sent.message_id);
       } catch (error) {
         const converted = toDeliveryError(error);
         // Every message to this chat waits as long as Telegram said, not only this one.
@@ -150,6 +182,7 @@ export class TelegramDeliverer implements Deliverer {
         data: { messageId: lastMessageId },
       });
     }
+    return sentIds;
   }
 
   /** Replaces the text of an earlier message (its buttons go: none are sent); already replaced counts as done. */

@@ -1,6 +1,7 @@
 import type { ClientContent, EphemeralNotice, Outgoing, Refusal } from '../outgoing.js';
 import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
 import { parseAgentCommand, type AgentCommand } from './agent-command.js';
+import { replyEditWindowMs, replyHadFiles, replyOf } from './reply-edits.js';
 import type { AccessPolicy, Via } from './access-policy.js';
 import { caseCommands, commandFor, type AgentMessage, type CommandContext } from './commands/index.js';
 import type { AskService } from '../asks/ask-service.js';
@@ -60,7 +61,7 @@ export class CaseService {
   constructor(private readonly deps: CaseServiceDeps) {}
 
   /** A message from a client's private chat. Opens a case when the client has none open. */
-  receiveClientMessage(inboundKey: string, profile: ClientProfile, content: ClientContent): InboundResult {
+  receiveClientMessage(inboundKey: string, profile: ClientProfile, content: ClientContent, messageId?: number): InboundResult {
     return this.run(inboundKey, (send, now, fx) => {
       const client = this.upsertClient(profile, now);
       let current = this.deps.store.findOpenCase(client.id);
@@ -74,7 +75,8 @@ export class CaseService {
         authorId: String(client.telegramUserId),
         authorName: clientName(client),
         text: contentText(content),
-        data: { content },
+        // Telegram's message id: an edit of this message names it.
+        data: { content, ...(messageId === undefined ? {} : { messageId }) },
       });
       if (current.clientWaitingSince === null) {
         this.deps.store.updateCase(current.id, { clientWaitingSince: now });
@@ -91,6 +93,39 @@ export class CaseService {
       }
       if (opened) send({ to: 'client', chatId: client.telegramChatId, caseId: current.id, notice: { type: 'case-opened', caseId: current.id, empty: false } });
       return { outcome: 'done', caseId: current.id, opened };
+    });
+  }
+
+  /**
+   * The client edited a message they sent (text or caption): its case's thread shows the new text,
+   * marked as an edit; the history keeps both. An edit of a message Repka does not know (a command,
+   * one from before it kept message ids) is ignored.
+   */
+  receiveClientEdit(inboundKey: string, profile: ClientProfile, messageId: number, content: ClientContent): InboundResult {
+    return this.run(inboundKey, (send, now) => {
+      const client = this.deps.store.findClientByChat(profile.telegramChatId);
+      if (client === undefined) return { outcome: 'ignored', reason: 'unknown client' };
+      const candidates = [...this.deps.store.listOpenCases(client.id), this.deps.store.findLatestCase(client.id)].filter((c): c is Case => c !== undefined);
+      for (const theCase of new Map(candidates.map((c) => [c.id, c])).values()) {
+        const events = this.deps.store.listEvents(theCase.id);
+        const original = events.find((e) => e.kind === 'client-message' && e.data?.messageId === messageId);
+        if (original === undefined) continue;
+        const previous = [...events].reverse().find((e) => e.kind === 'client-edited' && e.data?.messageId === messageId)?.text ?? original.text;
+        const text = contentText(content) ?? '';
+        this.deps.store.appendEvent({
+          caseId: theCase.id,
+          at: now,
+          kind: 'client-edited',
+          authorKind: 'client',
+          authorId: String(client.telegramUserId),
+          authorName: clientName(client),
+          text,
+          data: { messageId, previousText: previous, eventId: original.id },
+        });
+        send({ to: 'case-thread', caseId: theCase.id, post: { type: 'client-edited', text, previousText: previous } });
+        return { outcome: 'done', caseId: theCase.id };
+      }
+      return { outcome: 'ignored', reason: 'edit of an unknown message' };
     });
   }
 
@@ -154,6 +189,53 @@ export class CaseService {
    */
   async receiveAgentMessage(message: AgentMessage): Promise<InboundResult> {
     return this.dispatch(message, parseAgentCommand(message.text, message.mentions), 'message');
+  }
+
+  /**
+   * An agent edited their message in a case thread. Only the edit of a `!reply` does anything (an
+   * edit is never read as a new command): within 48 hours, a text-only reply still reading
+   * `!reply <text>` changes the client's message to the new text (Telegram shows it as edited) and
+   * the thread says so once it did; the history keeps both. Otherwise the agent is told privately
+   * that the client keeps the reply as first sent.
+   */
+  receiveAgentEdit(edit: AgentMessage): InboundResult {
+    return this.run(edit.inboundKey, (send, now) => {
+      const theCase = this.deps.store.findCaseByThread(edit.channel, edit.threadTs);
+      if (theCase === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
+      const found = replyOf(this.deps.store.listEvents(theCase.id), edit.ts);
+      if (found === undefined) return { outcome: 'ignored', reason: 'not an edit of a reply' };
+      const refuse = (reason: 'files' | 'too-old' | 'not-a-reply'): InboundResult => {
+        send({ to: 'slack-ephemeral', channel: edit.channel, user: edit.user, threadTs: edit.threadTs, notice: { type: 'reply-edit-refused', reason, maxAgeHours: replyEditWindowMs / 3_600_000 } });
+        return { outcome: 'ignored', reason: `reply edit refused: ${reason}` };
+      };
+      const command = parseAgentCommand(edit.text, edit.mentions);
+      if (command.name !== 'reply' || command.text === '') return refuse('not-a-reply');
+      if (command.text === found.currentText) return { outcome: 'ignored', reason: 'reply text unchanged' };
+      if (replyHadFiles(found.reply)) return refuse('files');
+      if (now - found.reply.at > replyEditWindowMs) return refuse('too-old');
+      const client = this.deps.store.getClient(theCase.clientId);
+      if (client === undefined) throw new Error(`case #${theCase.id} has no client ${theCase.clientId}`);
+      this.deps.store.appendEvent({ caseId: theCase.id, at: now, kind: 'agent-reply-edited', authorKind: 'agent', authorId: edit.user, authorName: edit.userName, text: command.text, data: { ts: edit.ts, previousText: found.currentText } });
+      send({
+        to: 'client',
+        chatId: client.telegramChatId,
+        caseId: theCase.id,
+        notice: { type: 'agent-reply', caseId: theCase.id, text: command.text, agentName: found.reply.authorName ?? edit.userName },
+        editOf: { replyTs: edit.ts },
+        afterDelivery: [{ to: 'case-thread', caseId: theCase.id, post: { type: 'reply-edited', by: edit.user, text: command.text } }],
+      });
+      return { outcome: 'done', caseId: theCase.id };
+    });
+  }
+
+  /** An agent deleted their message in a case thread: a deleted `!reply` is not unsent, and they are told so. */
+  receiveAgentDeletion(deletion: { inboundKey: string; channel: string; threadTs: string; ts: string; user: string }): InboundResult {
+    return this.run(deletion.inboundKey, (send) => {
+      const theCase = this.deps.store.findCaseByThread(deletion.channel, deletion.threadTs);
+      if (theCase === undefined || replyOf(this.deps.store.listEvents(theCase.id), deletion.ts) === undefined) return { outcome: 'ignored', reason: 'not a reply' };
+      send({ to: 'slack-ephemeral', channel: deletion.channel, user: deletion.user, threadTs: deletion.threadTs, notice: { type: 'reply-not-unsent' } });
+      return { outcome: 'done', caseId: theCase.id };
+    });
   }
 
   /**

@@ -71,9 +71,15 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC', names: KnownNa
     case 'client-message':
       return `Client ${who}: ${data.content ? describeContent(data.content as ClientContent) : (event.text ?? '')}`;
     case 'agent-reply':
-      return `Reply to client by ${who}: ${event.text ?? ''}`;
+      return `Reply to client by ${who}: ${event.text ?? ''}${filesOf(data)}`;
     case 'note':
-      return `Note by ${who}: ${event.text ?? ''}`;
+      return `Note by ${who}: ${event.text ?? ''}${filesOf(data)}`;
+    case 'client-edited':
+      return `Client ${who} edited a message: ${event.text ?? ''}${typeof data.previousText === 'string' ? ` (before: ${data.previousText})` : ''}`;
+    case 'agent-reply-edited':
+      return `Reply edited by ${who}, the client's message changed to: ${event.text ?? ''}${typeof data.previousText === 'string' ? ` (before: ${data.previousText})` : ''}`;
+    case 'reply-delivered':
+      return 'Reply delivered to the client';
     case 'closed':
       return `Closed by ${who}${event.text ? `: ${event.text}` : ''}`;
     case 'reopened':
@@ -113,6 +119,15 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC', names: KnownNa
     case 'rating-comment-invited':
       return 'Client invited to comment on the rating';
   }
+}
+
+/** " [files: a.pdf, b.png; not sent, too big: c.mp4]" for an entry that carried files, else "". */
+function filesOf(data: Record<string, unknown>): string {
+  const names = (list: unknown) => (Array.isArray(list) ? list.map((f) => (f as { name?: unknown }).name).filter((n): n is string => typeof n === 'string') : []);
+  const sent = names(data.files);
+  const notSent = names(data.filesNotSent);
+  if (sent.length === 0 && notSent.length === 0) return '';
+  return ` [${[sent.length > 0 ? `files: ${sent.join(', ')}` : '', notSent.length > 0 ? `not sent, too big: ${notSent.join(', ')}` : ''].filter(Boolean).join('; ')}]`;
 }
 
 /** The whole case history as plain text (for `!history` and the Markdown export). */

@@ -164,7 +164,7 @@ describe("a client's albums and voice messages in the thread", () => {
     // Telegram puts the album's caption on its first part (Bot API: Message.media_group_id).
     for (const [i] of bytes.entries()) {
       const update = photoUpdate(client, `album-${client.id}-${i}`, i === 0 ? 'the box was crushed' : undefined);
-      (update as { message: Record<string, unknown> }).message.media_group_id = `1399${client.id}`;
+      (update as unknown as { message: Record<string, unknown> }).message.media_group_id = `1399${client.id}`;
       expect((await h.sendUpdate(update)).status).toBe(200);
     }
     const upload = await h.slack.waitFor('files.completeUploadExternal', (c) => c.params.thread_ts === threadTs);

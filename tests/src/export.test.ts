@@ -46,6 +46,9 @@ const everyKind: Record<CaseEventKind, true> = {
   rated: true,
   'rating-comment': true,
   'rating-comment-invited': true,
+  'client-edited': true,
+  'agent-reply-edited': true,
+  'reply-delivered': true,
 };
 
 const xssName = '<script>alert("x")</script>';
@@ -67,6 +70,7 @@ const q = (askId: number, departmentId: string, data: Record<string, unknown> = 
 const entries: Entry[] = [
   entry(m(0), 'case-opened', clientAuthor, null, { previousCaseId: 40, byCommand: false }),
   entry(m(1), 'client-message', clientAuthor, xssMessage, { content: { type: 'text', text: xssMessage } }),
+  entry(m(2), 'client-edited', clientAuthor, 'charged twice, not once', { messageId: 11, previousText: xssMessage, eventId: 1001 }),
   entry(m(16), 'client-waiting', system, null, { waitingSince: m(1) }),
   entry(m(18), 'note', anna, 'looks like a double charge, "see" <b>logs</b>', { ts: '1.1' }),
   entry(m(19), 'assigned', anna, null, { assignee: 'U0AGENT2', assigneeName: 'Boris' }),
@@ -84,8 +88,11 @@ const entries: Entry[] = [
   entry(m(70), 'ask-declined', { authorKind: 'department', authorId: 'U0MKT1', authorName: 'Mark' }, 'prices are set by sales', q(4, 'marketing')),
   entry(m(72), 'ask-cancelled', anna, null, q(5, 'legal')),
   entry(m(75), 'ask-overdue', system, null, q(3, 'ops', { deadlineAt: m(75) })),
+  entry(m(89), 'agent-reply', anna, 'The receipt is attached.', { ts: '3.0', files: [{ id: 'F0RECEIPT', name: 'receipt.pdf', mimeType: 'application/pdf', size: 2048 }], filesNotSent: [{ id: 'F0VIDEO', name: 'call.mp4', mimeType: 'video/mp4', size: 60_000_000 }] }),
   entry(m(90), 'agent-reply', anna, 'Your refund is on its way.', { ts: '3.1' }),
+  entry(m(90.5), 'reply-delivered', system, null, { ts: '3.1', messageIds: [77] }),
   entry(m(91), 'delivery-failed', system, 'the client blocked the bot', { what: 'the reply to the client', to: 'client' }),
+  entry(m(92), 'agent-reply-edited', anna, 'Your refund is on its way: 2 days.', { ts: '3.1', previousText: 'Your refund is on its way.' }),
   entry(m(93), 'card-reposted', system, null, { previousTs: '1732280000.000050', ts: '1732280000.000100' }),
   entry(m(95), 'linked', boris, null, { otherCaseId: 57 }),
   entry(m(111), 'ask-answered', dmitry, 'Fixed in 2.4.1.', q(2, 'dev', { department: 'Development', ts: '4.1' })),

@@ -51,6 +51,14 @@ export function renderEphemeral(notice: EphemeralNotice, renderAskProblem: (noti
       return `Case #${notice.caseId} has no open department questions.`;
     case 'which-question':
       return `Say which question to cancel: \`!cancel <number>\`. Open: ${notice.open.map((q) => `Q${q.askId} (${escapeMrkdwn(q.department)})`).join(', ')}.`;
+    case 'reply-edit-refused':
+      return notice.reason === 'files'
+        ? 'The client still has your reply as first sent: a reply with files cannot be edited. Send a correction with `!reply`.'
+        : notice.reason === 'too-old'
+          ? `The client still has your reply as first sent: replies can be edited for ${notice.maxAgeHours} hours. Send a correction with \`!reply\`.`
+          : 'The client still has your reply as first sent: the edit no longer reads as `!reply <text>`. Keep `!reply` at the start to change what they see.';
+    case 'reply-not-unsent':
+      return 'Deleting your message in Slack does not unsend it: the client still has the reply. Send a correction with `!reply` if needed.';
     case 'question-not-open':
       return `Q${notice.askId} is no longer open; nothing was done.`;
     case 'unknown-department':
@@ -85,6 +93,10 @@ export function renderThreadNotice(post: Exclude<ThreadPost, { type: 'client-mes
       const quoted = post.text === '' ? '' : `>${escapeWithLinks(post.text).replace(/\n/g, '\n>')}`;
       return `:outbox_tray: <@${post.by}> replied to the client (delivered):\n${quoted}${files}`;
     }
+    case 'client-edited':
+      return `:pencil2: The client edited a message (edited): ${escapeMrkdwn(post.text)}${post.previousText ? `\n>Before: ${escapeMrkdwn(post.previousText).replace(/\n/g, '\n>')}` : ''}`;
+    case 'reply-edited':
+      return `:pencil2: <@${post.by}> edited their reply; the client's message now reads:\n>${escapeWithLinks(post.text).replace(/\n/g, '\n>')}`;
     case 'files-not-sent':
       return `:warning: Not sent to the client, over the ${formatBytes(post.limitBytes)} a bot may send on Telegram: ${post.files.map((f) => `${escapeMrkdwn(f.name)} (${formatBytes(f.size)})`).join(', ')}. Share a link instead, or a smaller file.`;
     case 'client-waiting':

@@ -45,6 +45,8 @@ export const reply: CaseCommand<'reply'> = {
           text: index === 0 ? command.text : '',
           agentName: message.userName,
           ...(file === undefined ? {} : { file, part: index + 1, parts }),
+          // A typed reply can be edited later: its delivery is remembered by the message's ts.
+          ...(message.fromCard ? {} : { replyTs: message.ts }),
         },
         ...(index === parts - 1 ? { afterDelivery: [delivered] } : {}),
       });

@@ -50,6 +50,7 @@ function setup(options: { committed?: () => Promise<void>; fail?: Error; comment
     };
   const cases = {
     receiveClientMessage: record('receiveClientMessage'),
+    receiveClientEdit: record('receiveClientEdit'),
     receiveClientCommand: record('receiveClientCommand'),
     receiveNonPrivateMessage: record('receiveNonPrivateMessage', { outcome: 'done' }),
     setClientLanguage: record('setClientLanguage', { outcome: 'done' }),
@@ -92,7 +93,9 @@ describe('a private message', () => {
   it('reaches the case service keyed by update_id, from the client who wrote it, and calls no Bot API', async () => {
     const t = setup();
     await t.feed(message(815000101, { text: 'The discount & the total are wrong' }));
-    expect(t.calls).toEqual([['receiveClientMessage', 'tg:815000101', profile, { type: 'text', text: 'The discount & the total are wrong' }]]);
+    expect(t.calls.map((c) => c.slice(0, 4))).toEqual([['receiveClientMessage', 'tg:815000101', profile, { type: 'text', text: 'The discount & the total are wrong' }]]);
+    // With the message's id, which a later edit of it names.
+    expect(t.calls[0]?.[4]).toBe(301);
     expect(api).toEqual([]);
   });
 
@@ -135,13 +138,13 @@ describe('a private message', () => {
     expect(t.comments[0]?.[1]).toMatchObject({ chatId: 7001, replyToMessageId: 58 });
     const plain = setup({ comment: false });
     await plain.feed(message(815000106, { text: 'and one more thing', reply_to_message: ratingPrompt }));
-    expect(plain.calls).toEqual([['receiveClientMessage', 'tg:815000106', profile, { type: 'text', text: 'and one more thing' }]]);
+    expect(plain.calls.map((c) => c.slice(0, 4))).toEqual([['receiveClientMessage', 'tg:815000106', profile, { type: 'text', text: 'and one more thing' }]]);
   });
 
-  it('an edit is not a new message: nothing is passed on', async () => {
+  it('an edit is not a new message: it reaches the case service as an edit of the message it names', async () => {
     const t = setup();
     await t.feed({ update_id: 815000105, edited_message: { message_id: 301, from: olena, chat: privateChat, date: 1764654000, edit_date: 1764654060, text: 'The discount is wrong' } });
-    expect(t.calls).toEqual([]);
+    expect(t.calls).toEqual([['receiveClientEdit', 'tg:815000105', profile, 301, { type: 'text', text: 'The discount is wrong' }]]);
     expect(api).toEqual([]);
   });
 });
@@ -162,7 +165,7 @@ describe('commands', () => {
   it('an unknown command is what the client wrote', async () => {
     const t = setup();
     await t.feed(message(815000114, { text: '/refund 40', entities: [{ offset: 0, length: 7, type: 'bot_command' }] }));
-    expect(t.calls).toEqual([['receiveClientMessage', 'tg:815000114', profile, { type: 'text', text: '/refund 40' }]]);
+    expect(t.calls.map((c) => c.slice(0, 4))).toEqual([['receiveClientMessage', 'tg:815000114', profile, { type: 'text', text: '/refund 40' }]]);
   });
 });
 

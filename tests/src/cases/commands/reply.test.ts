@@ -13,8 +13,9 @@ describe('!reply', () => {
     const sent = fx.sent.since(mark);
     const [toClient] = sent.client(1001);
     expect(sent.client(1001)).toHaveLength(1);
-    expect(toClient?.notice).toEqual({ type: 'agent-reply', caseId: c.id, text: 'we are on it & will <write> back', agentName: 'Anna' });
     const event = fx.store.listEvents(c.id).at(-1);
+    // replyTs: the agent's message, so that an edit of it can find what the client got.
+    expect(toClient?.notice).toEqual({ type: 'agent-reply', caseId: c.id, text: 'we are on it & will <write> back', agentName: 'Anna', replyTs: event?.data?.ts });
     expect(event).toMatchObject({ kind: 'agent-reply', authorKind: 'agent', authorId: anna.user, authorName: 'Anna', text: 'we are on it & will <write> back' });
     // Once delivered, a ✅ on the agent's message.
     expect(toClient?.afterDelivery).toEqual([{ to: 'slack-reaction', caseId: c.id, reaction: { channel: c.slackChannel, ts: event?.data?.ts, name: 'white_check_mark' } }]);
@@ -29,8 +30,8 @@ describe('!reply', () => {
     await fx.advance(minute);
     await fx.agentSays(c.id, '!REPLY again', { user: 'U0BORIS', userName: 'Boris' });
     expect(fx.sent.client(1001).filter((m) => m.notice.type === 'agent-reply').map((m) => m.notice)).toEqual([
-      { type: 'agent-reply', caseId: c.id, text: 'hi', agentName: 'Anna' },
-      { type: 'agent-reply', caseId: c.id, text: 'again', agentName: 'Boris' },
+      { type: 'agent-reply', caseId: c.id, text: 'hi', agentName: 'Anna', replyTs: expect.any(String) },
+      { type: 'agent-reply', caseId: c.id, text: 'again', agentName: 'Boris', replyTs: expect.any(String) },
     ]);
     expect(fx.caseNow(c.id)).toMatchObject({ firstReplyAt: mondayMorning, assignee: anna.user });
   });

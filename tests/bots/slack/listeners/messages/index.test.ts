@@ -10,7 +10,7 @@ describe('the message listeners', () => {
     const cases = { receiveAgentMessage: async (m: { text: string }) => (reached.push(`case: ${m.text}`), { outcome: 'done' }) };
     const asks = { receiveDepartmentReply: (r: { text: string }) => (reached.push(`ask: ${r.text}`), { outcome: 'done' }) };
     registerMessageListeners(app as never, { cases, asks, directory, supportChannel: 'C0SUPPORT1', departmentChannels: new Set(['C0ACCOUNT1']), log: recordingLogger() } as never);
-    expect(handlers.map((h) => h.event)).toEqual(['message', 'message']);
+    expect(handlers.map((h) => h.event)).toEqual(['message', 'message', 'message']);
     const events = [
       threadReply({ channel: 'C0SUPPORT1', user: 'U0AGENT1', text: '!note checked', ts: '1764654001.000200', thread_ts: '1764654000.000100' }),
       threadReply({ channel: 'C0ACCOUNT1', user: 'U0ACC1', text: 'refund is 40', ts: '1764654101.000200', thread_ts: '1764654100.000100' }),

@@ -1,0 +1,17 @@
+import type { CaseEvent } from '../ports.js';
+
+/** How long after sending an agent may still change a `!reply` the client has, ms (48 h). */
+export const replyEditWindowMs = 48 * 60 * 60 * 1000;
+
+/** The `!reply` an agent's Slack message `ts` sent, with its text as the client has it now, or undefined. */
+export function replyOf(events: readonly CaseEvent[], ts: string): { reply: CaseEvent; currentText: string } | undefined {
+  const reply = events.find((e) => e.kind === 'agent-reply' && e.data?.ts === ts);
+  if (reply === undefined) return undefined;
+  const lastEdit = [...events].reverse().find((e) => e.kind === 'agent-reply-edited' && e.data?.ts === ts);
+  return { reply, currentText: lastEdit?.text ?? reply.text ?? '' };
+}
+
+/** Whether the reply carried files (a reply with files is not edited: its caption and files are separate messages). */
+export function replyHadFiles(reply: CaseEvent): boolean {
+  return Array.isArray(reply.data?.files) && reply.data.files.length > 0;
+}
