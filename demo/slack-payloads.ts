@@ -49,12 +49,14 @@ function stateValues(view: Record<string, any>, values: Record<string, string>):
     const value = values[block.block_id] ?? '';
     const element = block.element as Record<string, any>;
     const option = ((element.options ?? []) as { value: string; text: unknown }[]).find((o) => o.value === value);
-    state[block.block_id] = {
-      [element.action_id]:
-        element.type === 'static_select'
-          ? { type: 'static_select', selected_option: option === undefined ? null : { text: option.text, value: option.value } }
-          : { type: element.type, value: value === '' ? null : value },
-    };
+    // The playground uploads no files: a file input is sent as Slack sends one left empty.
+    const typed =
+      element.type === 'static_select'
+        ? { type: 'static_select', selected_option: option === undefined ? null : { text: option.text, value: option.value } }
+        : element.type === 'file_input'
+          ? { type: 'file_input', files: [] }
+          : { type: element.type, value: value === '' ? null : value };
+    state[block.block_id] = { [element.action_id]: typed };
   }
   return state;
 }

@@ -306,6 +306,10 @@ function renderModal() {
     if (block.type === 'input') {
       const element = block.element ?? {};
       let control;
+      if (element.type === 'file_input') {
+        form.append(el('div', { class: 'field' }, el('span', { text: block.label?.text ?? block.block_id }), el('span', { class: 'muted', text: 'Uploading files is not part of the playground: this stays empty.' })));
+        continue;
+      }
       if (element.type === 'static_select') {
         control = el('select', { name: block.block_id }, el('option', { value: '', text: element.placeholder?.text ?? 'Choose…' }), ...(element.options ?? []).map((o) => el('option', { value: o.value, text: o.text?.text ?? o.value })));
       } else if (element.multiline) control = el('textarea', { name: block.block_id, rows: 3, placeholder: element.placeholder?.text, maxlength: element.max_length });
