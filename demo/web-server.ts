@@ -11,6 +11,8 @@ const staticFiles: Readonly<Record<string, { file: string; type: string }>> = {
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
   '/slack-render.js': { file: 'slack-render.js', type: 'text/javascript; charset=utf-8' },
+  '/requests.js': { file: 'requests.js', type: 'text/javascript; charset=utf-8' },
+  '/overlays.js': { file: 'overlays.js', type: 'text/javascript; charset=utf-8' },
 };
 
 /** The largest JSON body the page sends, bytes. */
