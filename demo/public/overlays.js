@@ -8,6 +8,7 @@ let shownModal = null;
 
 // ---- The Repka app's Home tab ----
 
+/** Opens the Home tab of `user`: Repka hears app_home_opened and publishes it; shown in a panel until closed or a link in it is followed. */
 export async function openHome(user) {
   const root = document.getElementById('home-root');
   const closeButton = el('button', { type: 'button', class: 'home-close', text: 'Close', onclick: () => root.replaceChildren() });
@@ -57,6 +58,7 @@ function typingSender(modalId, blockId) {
   return run;
 }
 
+/** Shows the newest open modal of `state` (none: the modal closes); an update from Repka keeps what was typed and the focus. */
 export function renderModal(state) {
   const modal = state.modals[state.modals.length - 1];
   const root = document.getElementById('modal-root');
