@@ -212,9 +212,12 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, ratings, committed: () => store.committed(), log });
     const telegram = telegramBot.bot.telegram;
 
+    // Files shared in Slack, read with the bot token: an agent's reply to the client, a department's answer to the thread.
+    const slackFiles = new SlackFileSource({ token: config.slack.botToken, client: slackClient, allowedHosts: new Set([slackFileHost, new URL(config.slack.apiUrl).host]) });
     const slackDeliverer = new SlackDeliverer({
       client: slackClient,
       store,
+      files: slackFiles,
       downloadClientFile: createClientFileDownload(telegram),
       // Posts per channel: no burst, and 15% under the configured pace, so network jitter between two
       // posts a second apart never looks like two posts within a second to Slack.
@@ -233,7 +236,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       globalLimiter: new RateLimiter(options.telegramGlobalRate ?? { perSecond: config.rates.telegramGlobalPerSecond, burst: Math.min(30, config.rates.telegramGlobalPerSecond) }, () => clock.now()),
       timeZone: config.timeZone,
       clock,
-      files: new SlackFileSource({ token: config.slack.botToken, client: slackClient, allowedHosts: new Set([slackFileHost, new URL(config.slack.apiUrl).host]) }),
+      files: slackFiles,
     });
     const deliverer: Deliverer = {
       deliver: (messages, signal) => (messages[0]?.message.to === 'client' ? telegramDeliverer : slackDeliverer).deliver(messages, signal),

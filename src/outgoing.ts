@@ -46,6 +46,8 @@ export type ThreadPost =
    * question (none is left open, overdue ones included), so it is time to update the client.
    */
   | { readonly type: 'ask-answered'; readonly askId: number; readonly byName: string; readonly text: string; readonly followUp: boolean; readonly allSettled: boolean }
+  /** Files a department shared with its answer to `askId`, copied into the case thread. */
+  | { readonly type: 'department-files'; readonly askId: number; readonly byName: string; readonly files: readonly SharedFile[] }
   | { readonly type: 'ask-overdue'; readonly askId: number }
   | { readonly type: 'ask-escalated'; readonly askId: number }
   | { readonly type: 'ask-extended'; readonly askId: number; readonly byName: string; readonly reason: string }

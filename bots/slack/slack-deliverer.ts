@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { ClientContent, ClientFile, Outgoing } from '../../src/outgoing.js';
+import type { ClientContent, ClientFile, Outgoing, ThreadPost } from '../../src/outgoing.js';
+import { FileUnavailableError, type FileSource } from '../../src/files.js';
 import type { Case, CaseStore, Client, Logger } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import { isMessageGone, toDeliveryError } from './slack-errors.js';
@@ -11,6 +12,7 @@ import { renderCaseCard } from './render/case-card.js';
 import { linkedCases } from '../../src/cases/links.js';
 import { renderClientAlbum, renderClientContent } from './render/client-message.js';
 import { renderCardReposted, renderEphemeral, renderThreadNotice } from './render/notices.js';
+import { escapeMrkdwn } from './render/mrkdwn.js';
 import { renderAskProblem, renderAskThreadPost, renderConfirmation, renderDepartmentPost, renderQuestion, type AskContext, type SlackPost } from './render/asks.js';
 import type { DepartmentsConfig } from '../../src/config.js';
 import type { AskStore, Clock } from '../../src/ports.js';
@@ -32,6 +34,8 @@ export interface SlackDelivererDeps {
   readonly clock: Clock;
   /** Fetches a client's file from Telegram. */
   readonly downloadClientFile: (file: ClientFile) => Promise<Buffer>;
+  /** Reads files shared in Slack (a department's answer), to copy them into the case thread. Without it their names are posted. */
+  readonly files?: FileSource;
   /** Keeps posts per channel under Slack's ~1/s limit. */
   readonly channelLimiter: RateLimiter;
   /** Keeps card updates (chat.update, Tier 3: ~50 a minute) under Slack's limit; none: unlimited. */
@@ -327,6 +331,9 @@ export class SlackDeliverer implements Deliverer {
         count += 1;
       }
       text = parts.join('\n');
+    } else if (post.type === 'department-files') {
+      await this.copyDepartmentFiles(thread, post, signal);
+      return 1;
     } else if ('askId' in post) {
       const rendered = renderAskThreadPost(post, this.askContext(post.askId));
       const { ts } = await this.post(thread.channel, thread.threadTs, rendered, messages.slice(0, 1), signal);
@@ -519,6 +526,35 @@ export class SlackDeliverer implements Deliverer {
     );
   }
 
+  /**
+   * A department's files, copied into the case thread in one post (agents may not be members of the
+   * department's channel). A file Slack will not hand over, or over 50 MB, is named in the comment.
+   */
+  private async copyDepartmentFiles(thread: { channel: string; threadTs: string }, post: Extract<ThreadPost, { type: 'department-files' }>, signal: AbortSignal): Promise<void> {
+    const comment = renderAskThreadPost(post, this.askContext(post.askId)).text;
+    const uploads: { file: Buffer; filename: string; title: string }[] = [];
+    const missing: string[] = [];
+    for (const file of post.files) {
+      try {
+        if (this.deps.files === undefined) throw new FileUnavailableError('no file source');
+        const stream = await this.deps.files.open(file, copyLimitBytes, signal);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        uploads.push({ file: Buffer.concat(chunks), filename: file.name, title: file.name });
+      } catch (error) {
+        if (!(error instanceof FileUnavailableError)) throw error;
+        missing.push(`${file.name} (${error.message})`);
+      }
+    }
+    const text = `${comment}${missing.length > 0 ? `\n:warning: Not copied, open them in the department's thread: ${missing.map((m) => escapeMrkdwn(m)).join(', ')}.` : ''}`;
+    await this.spendTurn(thread.channel, signal);
+    if (uploads.length === 0) {
+      await this.call('chat.postMessage', () => this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text }), thread.channel);
+      return;
+    }
+    await this.call('files.uploadV2', () => this.deps.client.filesUploadV2({ channel_id: thread.channel, thread_ts: thread.threadTs, initial_comment: text, file_uploads: uploads }), thread.channel);
+  }
+
   /** A Telegram album: its files in one post (one files.uploadV2 call), those that cannot be fetched named in the comment. */
   private async uploadClientAlbum(thread: { channel: string; threadTs: string }, name: string, album: readonly AlbumPart[], signal: AbortSignal): Promise<void> {
     const uploads: { file: Buffer; filename: string; title: string }[] = [];
@@ -585,6 +621,9 @@ export class SlackDeliverer implements Deliverer {
     }
   }
 }
+
+/** A department's file bigger than this is not copied into the case thread (it is held in memory to upload), bytes. */
+const copyLimitBytes = 50 * 1024 * 1024;
 
 /** How long the first part of a Telegram album waits for the others before it is posted, ms. */
 export const albumGatherMs = 1500;

@@ -1,4 +1,5 @@
 import type { Department, DepartmentsConfig } from '../config.js';
+import type { SharedFile } from '../files.js';
 import { addBusinessTime, businessFractionPoint } from '../deadlines/business-hours.js';
 import type { Ask, AskSchedule, AskStore, Case, CaseEventKind, CaseStore, Clock, DeadlineScheduler, DeliveryTrigger, Logger, Outbox } from '../ports.js';
 import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
@@ -38,6 +39,8 @@ export interface DepartmentReply extends Actor {
   readonly threadTs: string;
   readonly ts: string;
   readonly text: string;
+  /** Files shared with the reply, in order. Default none. */
+  readonly files?: readonly SharedFile[];
 }
 
 /** Which deadline job fired. */
@@ -131,12 +134,16 @@ export class AskService {
         fx.later(() => this.deps.scheduler.unscheduleAsk(ask.id, ask.version, this.department(ask.departmentId)?.remindAt.length ?? 0));
         this.refreshPosts(ask, fx);
       }
-      this.record(ask, firstAnswer ? 'ask-answered' : 'department-message', reply, reply.text, { ts: reply.ts }, fx.now, 'department');
+      const files = reply.files ?? [];
+      const described = files.map(({ id, name, mimeType, size }) => ({ id, name, mimeType, size }));
+      this.record(ask, firstAnswer ? 'ask-answered' : 'department-message', reply, reply.text, { ts: reply.ts, ...(files.length > 0 ? { files: described } : {}) }, fx.now, 'department');
       fx.send({
         to: 'case-thread',
         caseId: ask.caseId,
         post: { type: 'ask-answered', askId: ask.id, byName: reply.userName, text: reply.text, followUp: !firstAnswer, allSettled: firstAnswer && this.allSettled(ask.caseId) },
       });
+      // The department's files follow the answer into the case thread, copied (agents may not be in that channel).
+      if (files.length > 0) fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'department-files', askId: ask.id, byName: reply.userName, files } });
       return { outcome: 'done', caseId: ask.caseId };
     });
   }

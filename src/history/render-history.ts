@@ -93,9 +93,9 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC', names: KnownNa
     case 'ask-opened':
       return `Question Q${String(data.askId)} to ${String(data.department ?? data.departmentId)} by ${who}, reply by ${at(data.deadlineAt)}: ${event.text ?? ''}`;
     case 'ask-answered':
-      return `Answer to Q${String(data.askId)} from ${String(data.department ?? data.departmentId)} by ${who}: ${event.text ?? ''}`;
+      return `Answer to Q${String(data.askId)} from ${String(data.department ?? data.departmentId)} by ${who}: ${event.text ?? ''}${filesOf(data)}`;
     case 'department-message':
-      return `More from ${String(data.department ?? data.departmentId)} on Q${String(data.askId)} by ${who}: ${event.text ?? ''}`;
+      return `More from ${String(data.department ?? data.departmentId)} on Q${String(data.askId)} by ${who}: ${event.text ?? ''}${filesOf(data)}`;
     case 'ask-reminder':
       return `Reminder ${Number(data.index) + 1} sent for Q${String(data.askId)}`;
     case 'ask-overdue':

@@ -23,7 +23,7 @@ async function agentShares(threadTs: string, user: string, typed: string, files:
 const threadPosts = (threadTs: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs).map((c) => String(c.params.text));
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ departments: { departments: [{ id: 'accounting', name: 'Accounting', slackChannel: 'C0ACC', replyWithin: '1h' }] } });
 });
 afterAll(async () => {
   await h.stop(true);
@@ -184,5 +184,27 @@ describe("a client's albums and voice messages in the thread", () => {
     await h.sendUpdate(voiceUpdate(client, `voice-${client.id}`, 75));
     const upload = await h.slack.waitFor('files.completeUploadExternal', (c) => c.params.thread_ts === threadTs);
     expect(upload.params.initial_comment).toBe('*Irina Volkova* sent a voice message (1:15)');
+  });
+});
+
+describe("a department's answer with files", () => {
+  it('is mirrored into the case thread with its files (copied: agents may not be in that channel); the history names them', async () => {
+    const { threadTs } = await h.openCase(newClient(), 'where is my receipt?');
+    await h.agentSays(threadTs, 'U0AGENT1', '!ask accounting please find the receipt');
+    const asked = await h.slack.waitFor('chat.postMessage', (c) => c.params.channel === 'C0ACC' && !c.params.thread_ts);
+    const questionTs = h.slack.messages('C0ACC').find((m) => m.text === asked.params.text)?.ts as string;
+    const receipt = randomBytes(5000);
+    await sendSlackEvent(h.url, signingSecret, fileShareEvent({ channel: 'C0ACC', user: 'U0DEV1', text: toSlackWire('Here it is'), thread_ts: questionTs, files: [h.slack.shareFile({ name: 'receipt-77.pdf', mimetype: 'application/pdf', bytes: receipt })] }));
+    const upload = await h.slack.waitFor('files.completeUploadExternal', (c) => c.params.thread_ts === threadTs);
+    expect(upload.params.initial_comment).toMatch(/^:paperclip: \*Accounting\* \(Dmitry\) shared with the answer to Q\d+: receipt-77\.pdf$/);
+    const [id] = (JSON.parse(JSON.stringify(upload.params.files)) as { id: string }[]).map((f) => f.id);
+    expect(h.slack.uploadedFile(id as string)?.bytes.equals(receipt)).toBe(true);
+    // The answer itself came first, in the same thread.
+    const answered = threadPosts(threadTs).findIndex((t) => t.includes('answered Q'));
+    expect(answered).toBeGreaterThan(-1);
+    await h.agentSays(threadTs, 'U0AGENT1', '!history');
+    const history = await h.slack.waitFor('files.completeUploadExternal', (c) => c.params.thread_ts === threadTs && String(c.params.initial_comment).includes('History of case'));
+    const [historyId] = (JSON.parse(JSON.stringify(history.params.files)) as { id: string }[]).map((f) => f.id);
+    expect(h.slack.uploadedFile(historyId as string)?.bytes.toString()).toContain('Here it is \\[files: receipt-77.pdf\\]');
   });
 });

@@ -184,6 +184,8 @@ export function renderAskThreadPost(post: AskThreadPost, c: AskContext): SlackPo
       };
     case 'ask-cancelled':
       return { text: `:no_entry_sign: ${label} cancelled by <@${post.by}>.${settledPrompt(post.allSettled === true)}` };
+    case 'department-files':
+      return { text: `:paperclip: *${escapeMrkdwn(department?.name ?? ask.departmentId)}* (${escapeMrkdwn(post.byName)}) shared with the answer to Q${ask.id}: ${post.files.map((f) => escapeMrkdwn(f.name)).join(', ')}` };
   }
 }
 

@@ -3,6 +3,7 @@ import type { AskService } from '../../../../src/asks/ask-service.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { decodeSlackText } from '../../text/decode-slack-text.js';
 import { isHumanThreadReply } from './case-thread-message.js';
+import { sharedFiles } from '../../shared-files.js';
 
 export interface DepartmentThreadDeps {
   readonly asks: AskService;
@@ -26,6 +27,7 @@ export function departmentMessage(deps: DepartmentThreadDeps) {
       user: message.user,
       userName,
       text: decoded.text,
+      files: sharedFiles(message.files),
     });
     deps.log.debug('department thread message', { ts: message.ts, ...result });
   };
