@@ -2,15 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { hostname } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
 import { close } from '../tests/fakes/http-fake.js';
 import { FakeSlack } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram } from '../tests/fakes/fake-telegram.js';
 import { exportCommand } from './case-export.js';
 import { takeLock } from './demo-lock.js';
+import { claimPrefix, connectRedis, newRunPrefix, wipeAbandoned, wipeQueues } from './demo-queues.js';
 import { agents, supportChannel } from './people.js';
 import { Playground, type DemoDepartment } from './playground.js';
 import { createWebServer, listenOn } from './web-server.js';
@@ -38,51 +37,6 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** A Redis client when Redis answers PING within 2 s, otherwise undefined. */
-async function connectRedis(url: string): Promise<Redis | undefined> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null, enableOfflineQueue: false });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    return redis;
-  } catch {
-    redis.disconnect();
-    return undefined;
-  }
-}
-
-/** Deletes every key under `prefix:` (the demo's own BullMQ queues). */
-async function wipeQueues(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
-/** The queue prefixes runs make for themselves (`repka-demo-` and 6 hex digits). */
-const ownPrefix = /^repka-demo-[0-9a-f]{6}$/;
-
-/**
- * Deletes the queues of earlier runs that made their own prefix and are gone (killed before they
- * could clean up): their prefix has no owner key any more. Prefixes set with DEMO_QUEUE_PREFIX are left alone.
- */
-async function wipeAbandoned(redis: Redis): Promise<void> {
-  const prefixes = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'repka-demo-??????:*', 'COUNT', 500);
-    for (const key of keys) {
-      const prefix = key.slice(0, key.indexOf(':'));
-      if (ownPrefix.test(prefix)) prefixes.add(prefix);
-    }
-    cursor = next;
-  } while (cursor !== '0');
-  for (const prefix of prefixes) if ((await redis.exists(`repka-demo-owner:${prefix}`)) === 0) await wipeQueues(redis, prefix);
-}
-
 /** A TCP port nobody listens on right now. */
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -95,31 +49,13 @@ function freePort(): Promise<number> {
   });
 }
 
-/**
- * Holds the queue prefix in Redis for this run (a key outside the prefix, renewed while it runs), so a
- * second demo on the same Redis never takes this one's jobs. Resolves undefined when another run holds it.
- */
-async function claimPrefix(redis: Redis, prefix: string): Promise<{ release: () => Promise<void> } | undefined> {
-  const key = `repka-demo-owner:${prefix}`;
-  const owner = `${hostname()}:${process.pid}`;
-  if ((await redis.set(key, owner, 'EX', 30, 'NX')) !== 'OK') return undefined;
-  const renew = setInterval(() => void redis.set(key, owner, 'EX', 30).catch(() => undefined), 10_000);
-  renew.unref();
-  return {
-    release: async () => {
-      clearInterval(renew);
-      if ((await redis.get(key)) === owner) await redis.del(key);
-    },
-  };
-}
-
 async function main(): Promise<void> {
   const env = process.env;
   const demoPort = Number(env.DEMO_PORT ?? 8080);
   if (!Number.isInteger(demoPort) || demoPort < 0 || demoPort > 65535) fail(`repka demo: DEMO_PORT must be a port number, got "${env.DEMO_PORT}"`);
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   // Each run its own queues unless told otherwise: two demos on one Redis never take each other's jobs.
-  const queuePrefix = env.DEMO_QUEUE_PREFIX || `repka-demo-${randomBytes(3).toString('hex')}`;
+  const queuePrefix = env.DEMO_QUEUE_PREFIX || newRunPrefix();
   if (!/^[A-Za-z0-9_-]+$/.test(queuePrefix)) fail('repka demo: DEMO_QUEUE_PREFIX must be letters, digits, - or _');
   const databasePath = resolve(env.DEMO_DATABASE_PATH || join(root, 'data', 'demo.sqlite'));
   const inHere = relative(process.cwd(), databasePath);
