@@ -21,10 +21,13 @@ function secretValues(env: NodeJS.ProcessEnv): string[] {
     .filter((value) => value.length > 0);
 }
 
-/** One problem: one line. Several: a line saying so, then one indented line each. */
+/**
+ * Every problem, on one line (the contract: "exits non-zero with a one-line reason"): numbered and
+ * separated by " | " when there are several. `npm run check` shows them one per line.
+ */
 function describeProblems(problems: readonly string[]): string {
   if (problems.length === 1) return `repka: invalid configuration: ${problems[0]}`;
-  return [`repka: invalid configuration, ${problems.length} problems:`, ...problems.map((p) => `  - ${p}`)].join('\n');
+  return `repka: invalid configuration, ${problems.length} problems: ${problems.map((p, i) => `(${i + 1}) ${p}`).join(' | ')}`;
 }
 
 /** `npm run check`: prints the checklist on stdout; exit code 1 when any check fails. */

@@ -110,12 +110,16 @@ describe('the first npm start with .env copied from .env.example', () => {
     // The environment wins over .env: the platform URLs point at the fakes, to see that nothing is called.
     const run = await start({ SLACK_API_URL: slack.url, TELEGRAM_API_ROOT: telegram.apiRoot, DATABASE_PATH: join(cwd, 'repka.sqlite') }, cwd);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual([
-      'repka: invalid configuration, 4 problems:',
-      expect.stringMatching(/^ {2}- SLACK_BOT_TOKEN is still the example's placeholder: fill in your Bot User OAuth Token/),
-      expect.stringMatching(/^ {2}- SLACK_SIGNING_SECRET is still the example's placeholder: fill in your Signing Secret/),
-      expect.stringMatching(/^ {2}- SLACK_SUPPORT_CHANNEL is still the example's placeholder: .*channel details → bottom/),
-      expect.stringMatching(/^ {2}- TELEGRAM_BOT_TOKEN is still the example's placeholder: fill in the token @BotFather gave you/),
+    // One line (the contract's "one-line reason"), every problem in it.
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const problems = (lines[0] as string).replace(/^repka: invalid configuration, 4 problems: /, '').split(' | ');
+    expect(lines[0]).toMatch(/^repka: invalid configuration, 4 problems: \(1\) /);
+    expect(problems).toEqual([
+      expect.stringMatching(/^\(1\) SLACK_BOT_TOKEN is still the example's placeholder: fill in your Bot User OAuth Token/),
+      expect.stringMatching(/^\(2\) SLACK_SIGNING_SECRET is still the example's placeholder: fill in your Signing Secret/),
+      expect.stringMatching(/^\(3\) SLACK_SUPPORT_CHANNEL is still the example's placeholder: .*channel details → bottom/),
+      expect.stringMatching(/^\(4\) TELEGRAM_BOT_TOKEN is still the example's placeholder: fill in the token @BotFather gave you/),
     ]);
     expect(callsSince(slack.calls, since)).toEqual([]);
     expect(callsSince(telegram.calls, since)).toEqual([]);
