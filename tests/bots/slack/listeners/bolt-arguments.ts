@@ -116,3 +116,66 @@ export function eventArguments(event: Record<string, unknown>, options: { eventI
     next: async () => undefined,
   } as never;
 }
+
+/**
+ * A button press (block_actions) as Slack posts it: `container` and `channel` say where the
+ * message with the button is, `actions[0]` is the button; Bolt passes it as `action`.
+ */
+export function buttonPress(fields: { actionId: string; value: string; user?: string; channel: string; messageTs: string; threadTs?: string; actionTs?: string }) {
+  const action = {
+    action_id: fields.actionId,
+    block_id: 'Zk3q',
+    text: { type: 'plain_text', text: 'Button', emoji: true },
+    value: fields.value,
+    type: 'button',
+    action_ts: fields.actionTs ?? '1764654150.123456',
+  };
+  const body = {
+    type: 'block_actions',
+    user: { id: fields.user ?? 'U0AGENT1', username: 'anna', name: 'anna', team_id: team },
+    api_app_id: appId,
+    token: 'verification-token',
+    container: { type: 'message', message_ts: fields.messageTs, channel_id: fields.channel, is_ephemeral: false, ...(fields.threadTs === undefined ? {} : { thread_ts: fields.threadTs }) },
+    trigger_id: '8158120733333.7090000000.1c2d3e4f5a',
+    team: { id: team, domain: 'acme' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: fields.channel, name: 'support' },
+    message: { type: 'message', user: repkaUser, bot_id: repkaBotId, app_id: appId, text: 'Case #12', ts: fields.messageTs, team, blocks: [] },
+    state: { values: {} },
+    response_url: `https://hooks.slack.com/actions/${team}/8158120733333/Vt2mJ0fQ8xR1`,
+    actions: [action],
+  };
+  return { action, body };
+}
+
+/** A Web API client that records views.open / views.update (and can fail them). */
+export function recordingClient(fails?: Error) {
+  const calls: { method: string; request: Record<string, unknown> }[] = [];
+  const call = (method: string) => async (request: Record<string, unknown>) => {
+    calls.push({ method, request });
+    if (fails !== undefined) throw fails;
+    return { ok: true };
+  };
+  return { calls, client: { views: { open: call('views.open'), update: call('views.update'), publish: call('views.publish') } } };
+}
+
+/** What Bolt hands an action listener. */
+export function actionArguments(press: { action: unknown; body: unknown }, client: unknown, ack = recordingAck()): never {
+  return {
+    ack,
+    action: press.action,
+    payload: press.action,
+    body: press.body,
+    respond: async () => {
+      throw new Error('a listener answered with respond(); answers go through the outbox');
+    },
+    say: async () => {
+      throw new Error('a listener posted with say(); every post goes through the outbox');
+    },
+    context: { botUserId: repkaUser, botId: repkaBotId, teamId: team },
+    client,
+    logger: recordingLogger(),
+    next: async () => undefined,
+  } as never;
+}
