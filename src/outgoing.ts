@@ -187,7 +187,9 @@ export function streamOf(message: Outgoing): string {
     case 'department':
       return `ask-${message.askId}`;
     case 'question-post':
-      return message.where === 'department' ? `ask-${message.askId}` : `case-${message.caseId}`;
+      // Its own stream, as card updates: an edit waits for the workspace's chat.update budget, and
+      // the question's and the case's next posts must not wait behind it.
+      return `question-${message.askId}-${message.where}`;
   }
 }
 

@@ -126,9 +126,13 @@ export class SlackDeliverer implements Deliverer {
       case 'department':
         await this.deliverDepartmentPost(head, messages[0] as PendingMessage, signal);
         return 1;
-      case 'question-post':
+      case 'question-post': {
+        // It shows the question as it is now: queued edits of the same post collapse into one.
         await this.updateQuestionPost(head, signal);
-        return 1;
+        let count = 1;
+        while (count < messages.length && messages[count]?.message.to === 'question-post') count += 1;
+        return count;
+      }
       case 'slack-ephemeral':
         await this.call('chat.postEphemeral', () =>
           this.deps.client.chat.postEphemeral({
@@ -387,8 +391,12 @@ export class SlackDeliverer implements Deliverer {
     const { ask, theCase } = context;
     const channel = message.where === 'department' ? ask.slackChannel : theCase.slackChannel;
     const ts = message.where === 'department' ? ask.slackTs : ask.confirmationTs;
-    // Never posted (its post failed for good): no buttons to take away.
-    if (ts === null) return;
+    if (ts === null) {
+      // Its post is still on its way (its own stream): edit once it is there. After a while it has
+      // failed for good: no buttons to take away.
+      if (this.deps.clock.now() - ask.askedAt < questionPostWaitMs) throw new RetryLaterError(2000, `the post of Q${ask.id} is not in Slack yet`);
+      return;
+    }
     const rendered = message.where === 'department' ? renderQuestion({ ...context, permalink: await this.casePermalink(theCase) }) : renderConfirmation(context);
     await this.deps.updateLimiter?.take('chat.update', signal);
     try {
@@ -621,6 +629,9 @@ export class SlackDeliverer implements Deliverer {
     }
   }
 }
+
+/** How long an edit of a question's post waits for that post to be in Slack, ms. */
+const questionPostWaitMs = 10 * 60 * 1000;
 
 /** A department's file bigger than this is not copied into the case thread (it is held in memory to upload), bytes. */
 const copyLimitBytes = 50 * 1024 * 1024;

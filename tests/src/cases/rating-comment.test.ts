@@ -40,13 +40,13 @@ describe('unrepliedCommentTarget: which message that replies to nothing is the r
   });
 
   it('the window is counted from the invitation reaching the client: its last millisecond still counts, the next does not', () => {
-    expect(target({ now: t0 + ratingCommentWindowMs })).toBeDefined();
+    expect(target({ now: t0 + ratingCommentWindowMs })).toEqual({ caseId: 12, score: 4, first: true });
     expect(target({ now: t0 + ratingCommentWindowMs + 1 })).toBeUndefined();
   });
 
   it('while the invitation is on its way the window is counted from the rating', () => {
     const events = rated().slice(0, 3);
-    expect(target({ events, now: t0 - min + ratingCommentWindowMs })).toBeDefined();
+    expect(target({ events, now: t0 - min + ratingCommentWindowMs })).toEqual({ caseId: 12, score: 4, first: true });
     expect(target({ events, now: t0 - min + ratingCommentWindowMs + 1 })).toBeUndefined();
   });
 
