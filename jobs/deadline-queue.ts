@@ -1,5 +1,5 @@
 import { InFlight } from './in-flight.js';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { AskSchedule, Clock, DeadlineScheduler, Logger } from '../src/ports.js';
 import type { AskService, DeadlineKind } from '../src/asks/ask-service.js';
 
@@ -89,11 +89,24 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
  */
 export function processDeadlineJob(asks: AskService, committed: () => Promise<void>) {
   return async (job: Pick<Job<DeadlineJobData>, 'data'>): Promise<void> => {
-    const data = job.data;
+    const data: unknown = job.data;
+    // A payload Repka never wrote (another version, a hand-made job) fails for good: retrying cannot mend it.
+    if (!isDeadlineJobData(data)) throw new UnrecoverableError(`not a deadline job: ${JSON.stringify(data)?.slice(0, 200)}`);
     if (data.type === 'client-wait') asks.fireClientWait(data.caseId, data.waitingSince);
     else asks.fire(data.askId, data.version, data.which);
     await committed();
   };
+}
+
+/** Whether `data` is a payload this version schedules (see {@link DeadlineJobData}). */
+export function isDeadlineJobData(data: unknown): data is DeadlineJobData {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Record<string, unknown>;
+  const count = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (d.type === 'client-wait') return count(d.caseId) && count(d.waitingSince);
+  if (d.type !== 'ask' || !count(d.askId) || !count(d.version) || typeof d.which !== 'object' || d.which === null) return false;
+  const which = d.which as Record<string, unknown>;
+  return which.kind === 'due' || which.kind === 'again' || (which.kind === 'reminder' && count(which.index));
 }
 
 export function createDeadlineWorker(connection: ConnectionOptions, prefix: string, asks: AskService, committed: () => Promise<void>, log: Logger): Worker<DeadlineJobData> {

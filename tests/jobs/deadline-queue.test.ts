@@ -73,6 +73,16 @@ describe('the deadline processor', () => {
     expect(failure).not.toBeInstanceOf(UnrecoverableError);
     expect(p.order).toEqual(['fire']);
   });
+
+  it('fails a payload it never schedules for good (UnrecoverableError), firing nothing', async () => {
+    const wrong = [null, 'due', { type: 'ask', askId: 7, version: 2 }, { type: 'ask', askId: '7', version: 2, which: { kind: 'due' } }, { type: 'ask', askId: 7, version: 2, which: { kind: 'reminder' } }, { type: 'ask', askId: 7, version: 2, which: { kind: 'later' } }, { type: 'client-wait', caseId: 3 }, { type: 'refund', caseId: 3 }];
+    for (const data of wrong) {
+      const p = processor();
+      const failure = await p.run({ data } as never).catch((error: unknown) => error);
+      expect(failure, JSON.stringify(data)).toBeInstanceOf(UnrecoverableError);
+      expect(p.order).toEqual([]);
+    }
+  });
 });
 
 /** A queue that records the adds and removals BullDeadlineScheduler sends it. */
