@@ -30,6 +30,7 @@ import { registerMessageListeners } from './slack/listeners/messages/index.js';
 import { registerCommandListeners } from './slack/listeners/commands/index.js';
 import { registerEventListeners } from './slack/listeners/events/index.js';
 import { SupportTeam } from './slack/support-team.js';
+import { tellButtonFailures } from './slack/listeners/failure-notice.js';
 import { SlackFileSource, slackFileHost } from './slack/slack-file-source.js';
 import { RepkaMetrics } from './repka-metrics.js';
 import { SlackDeliverer } from './slack/slack-deliverer.js';
@@ -317,6 +318,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       // Slack hears back (HTTP: processBeforeResponse) only once what the request wrote is durable.
       await store.committed();
     });
+    app.use(tellButtonFailures);
     const departmentChannels = new Set(config.departments.departments.map((d) => d.slackChannel));
     registerMessageListeners(app, { cases, asks, directory, supportChannel: config.slack.supportChannel, departmentChannels, log });
     registerActionListeners(app, { asks, cases, directory, departments: config.departments, log, timeZone: config.timeZone });
