@@ -19,6 +19,19 @@ describe('!reopen', () => {
     expect((await fx.clientSays('thanks')).id).toBe(c.id);
   });
 
+  it('names only the questions the last close settled', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('hello');
+    await fx.ask(c.id, 'acc why?');
+    await fx.agentSays(c.id, '!close');
+    await fx.agentSays(c.id, '!reopen');
+    await fx.agentSays(c.id, '!close again');
+    const mark = fx.sent.mark();
+    await fx.agentSays(c.id, '!reopen');
+    expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'reopened', by: anna.user }]);
+    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'reopened', data: null });
+  });
+
   it('refuses to reopen an open case (already-open)', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
