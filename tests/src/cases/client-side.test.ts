@@ -104,6 +104,18 @@ describe("a client's commands", () => {
     });
   });
 
+  it('/status: a client who wrote again after a reply, and an empty case nobody answered, wait for us', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('hello');
+    await fx.agentSays(c.id, '!reply hi');
+    await fx.clientSays('one more thing');
+    await command(fx, 'new');
+    const mark = fx.sent.mark();
+    await command(fx, 'status');
+    const [status] = fx.sent.since(mark).client(1001);
+    expect(status?.notice.type === 'status' && status.notice.cases.map((x) => x.status)).toEqual(['waiting-for-us', 'waiting-for-us']);
+  });
+
   it('/new opens an empty case up to the limit, then lists the open ones', async () => {
     const fx = createDomain({ maxOpenCasesPerClient: 2 });
     await fx.clientSays('hello');
