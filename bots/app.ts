@@ -31,7 +31,7 @@ import { registerCommandListeners } from './slack/listeners/commands/index.js';
 import { registerEventListeners } from './slack/listeners/events/index.js';
 import { SupportTeam } from './slack/support-team.js';
 import { tellButtonFailures } from './slack/listeners/failure-notice.js';
-import { SlackFileSource, slackFileHost } from './slack/slack-file-source.js';
+import { SlackFileSource, slackFileHost, slackFileOriginHost } from './slack/slack-file-source.js';
 import { RepkaMetrics } from './repka-metrics.js';
 import { SlackDeliverer } from './slack/slack-deliverer.js';
 import { SlackDirectory } from './slack/slack-directory.js';
@@ -214,7 +214,13 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const telegram = telegramBot.bot.telegram;
 
     // Files shared in Slack, read with the bot token: an agent's reply to the client, a department's answer to the thread.
-    const slackFiles = new SlackFileSource({ token: config.slack.botToken, client: slackClient, allowedHosts: new Set([slackFileHost, new URL(config.slack.apiUrl).host]) });
+    const apiHost = new URL(config.slack.apiUrl);
+    const slackFiles = new SlackFileSource({
+      token: config.slack.botToken,
+      client: slackClient,
+      allowedHosts: new Set([slackFileHost, slackFileOriginHost, apiHost.host]),
+      plainHttpHosts: apiHost.protocol === 'http:' ? new Set([apiHost.host]) : undefined,
+    });
     const slackDeliverer = new SlackDeliverer({
       client: slackClient,
       store,

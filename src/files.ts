@@ -22,6 +22,8 @@ export interface ClientFileLimits {
   readonly photoBytes: number;
   /** Nothing bigger reaches the client. */
   readonly fileBytes: number;
+  /** A file's caption at most, characters: a longer reply text goes as a message of its own before the files. */
+  readonly captionChars: number;
 }
 
 /** Reads a shared file's bytes. The Slack adapter implements it with the bot token. */

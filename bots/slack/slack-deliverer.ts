@@ -572,7 +572,8 @@ export class SlackDeliverer implements Deliverer {
         uploads.push({ file: await this.deps.downloadClientFile(part.file), filename: part.file.fileName, title: part.caption ?? part.file.fileName });
       } catch (error) {
         if (!(error instanceof PermanentDeliveryError)) throw error;
-        missing.push(`${part.file.fileName} (${error.reason})`);
+        // The client chose the name: escaped, so `<!channel>.pdf` pings nobody.
+        missing.push(`${escapeMrkdwn(part.file.fileName)} (${error.reason})`);
       }
     }
     const comment = `${renderClientAlbum(name, album)}${missing.length > 0 ? `\n:warning: Could not be copied: ${missing.join(', ')}.` : ''}`;

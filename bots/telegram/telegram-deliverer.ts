@@ -46,7 +46,7 @@ export interface TelegramDelivererDeps {
 }
 
 /** Telegram's limits for what a bot sends, bytes (https://core.telegram.org/bots/api#sending-files). */
-export const telegramFileLimits: ClientFileLimits = { photoBytes: telegramLimits.photoUploadMb * 1024 * 1024, fileBytes: telegramLimits.fileUploadMb * 1024 * 1024 };
+export const telegramFileLimits: ClientFileLimits = { photoBytes: telegramLimits.photoUploadMb * 1024 * 1024, fileBytes: telegramLimits.fileUploadMb * 1024 * 1024, captionChars: telegramLimits.caption };
 
 /** Delivers client notices to Telegram chats, in the client's language, split at Telegram's limit. */
 export class TelegramDeliverer implements Deliverer {
@@ -115,25 +115,25 @@ export class TelegramDeliverer implements Deliverer {
       throw new PermanentDeliveryError(`${reason}${pending !== undefined ? '; the text was sent without it' : ''}`, { cause });
     };
     if (kind === 'too-big' || this.deps.files === undefined) return failed(`${file.name} could not be sent: ${kind === 'too-big' ? `over Telegram's ${telegramLimits.fileUploadMb} MB for bots` : 'no file source'}`, undefined);
-    for (const as of kind === 'photo' ? (['photo', 'document'] as const) : (['document'] as const)) {
-      let source: Readable;
-      try {
-        source = await this.deps.files.open(file, as === 'photo' ? telegramFileLimits.photoBytes : telegramFileLimits.fileBytes, signal);
-      } catch (error) {
-        if (error instanceof FileUnavailableError) return failed(error.message, error);
-        throw error;
-      }
+    // Read whole first (at most 50 MB): telegraf pipes a stream into its upload without passing on
+    // the stream's errors, so a download that broke mid-way would leave the upload hanging.
+    let bytes: Buffer;
+    try {
+      bytes = await readAll(await this.deps.files.open(file, telegramFileLimits.fileBytes, signal));
+    } catch (error) {
+      if (error instanceof FileUnavailableError) return failed(error.message, error);
+      throw error;
+    }
+    for (const as of kind === 'photo' && bytes.length <= telegramFileLimits.photoBytes ? (['photo', 'document'] as const) : (['document'] as const)) {
       await this.deps.chatLimiter.take(String(chatId), signal);
       await this.deps.globalLimiter.take('global', signal);
       try {
-        const input = { source, filename: file.name };
+        const input = { source: bytes, filename: file.name };
         const extra = pending === undefined ? {} : { caption: pending };
         if (as === 'photo') await this.deps.telegram.sendPhoto(chatId, input, extra);
         else await this.deps.telegram.sendDocument(chatId, input, extra);
         return;
       } catch (error) {
-        source.destroy();
-        if (error instanceof FileUnavailableError) return failed(error.message, error);
         const converted = toDeliveryError(error);
         // Telegram takes no photo over 10 MB or of extreme proportions; the same file goes as a document.
         if (as === 'photo' && converted instanceof PermanentDeliveryError) continue;
@@ -199,4 +199,11 @@ export class TelegramDeliverer implements Deliverer {
       throw converted;
     }
   }
+}
+
+/** Every byte of `stream`; rejects with the stream's error. */
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -47,8 +47,8 @@ export interface CardCommand {
   readonly files?: readonly SharedFile[];
 }
 
-/** https://core.telegram.org/bots/api#sending-files: photos up to 10 MB, other files up to 50 MB. */
-const botApiFileLimits: ClientFileLimits = { photoBytes: 10 * 1024 * 1024, fileBytes: 50 * 1024 * 1024 };
+/** https://core.telegram.org/bots/api#sending-files: photos up to 10 MB, other files up to 50 MB; captions up to 1,024 characters. */
+const botApiFileLimits: ClientFileLimits = { photoBytes: 10 * 1024 * 1024, fileBytes: 50 * 1024 * 1024, captionChars: 1024 };
 
 type Send = (message: Outgoing) => void;
 

@@ -102,6 +102,9 @@ export class StreamDrainer {
         this.settle(rest.slice(0, count));
         offset += count;
         failures = 0;
+        // With `ready`, each head gets its turn and sees everything pending by then (an album's later
+        // parts, written after this batch was read): the next drain reads the stream again.
+        if (deliverer.ready !== undefined && offset < batch.length) return true;
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (error instanceof PermanentDeliveryError) {

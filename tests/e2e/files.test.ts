@@ -177,6 +177,22 @@ describe("a client's albums and voice messages in the thread", () => {
     expect(h.slack.callsTo('files.completeUploadExternal').filter((c) => c.params.thread_ts === threadTs)).toHaveLength(1);
   });
 
+  it('an album that opens the case lands as one post too (its first part shares the stream with the new card)', async () => {
+    const client = newClient();
+    const bytes = [randomBytes(2000), randomBytes(2100)];
+    bytes.forEach((b, i) => h.telegram.addFile(`first-album-${client.id}-${i}`, b, `photos/first_${client.id}_${i}.jpg`));
+    for (const [i] of bytes.entries()) {
+      const update = photoUpdate(client, `first-album-${client.id}-${i}`, i === 0 ? 'the broken screen' : undefined);
+      (update as unknown as { message: Record<string, unknown> }).message.media_group_id = `2399${client.id}`;
+      expect((await h.sendUpdate(update)).status).toBe(200);
+    }
+    const upload = await h.slack.waitFor('files.completeUploadExternal', (c) => String(c.params.initial_comment).includes('sent an album of 2 photos: the broken screen'));
+    const threadTs = String(upload.params.thread_ts);
+    await h.sendUpdate(textUpdate(client, 'it fell off the table'));
+    await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('it fell off the table'));
+    expect(h.slack.callsTo('files.completeUploadExternal').filter((c) => c.params.thread_ts === threadTs)).toHaveLength(1);
+  });
+
   it('a voice message is an audio file with its length, as a player shows it', async () => {
     const client = newClient();
     const { threadTs } = await h.openCase(client, 'listen please');

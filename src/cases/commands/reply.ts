@@ -1,4 +1,5 @@
 import { clientFileKind } from '../../files.js';
+import { clientNoticeText } from '../../i18n/client-notice-text.js';
 import type { Outgoing } from '../../outgoing.js';
 import type { CaseCommand } from './command.js';
 
@@ -31,7 +32,11 @@ export const reply: CaseCommand<'reply'> = {
     const delivered: Outgoing = message.fromCard
       ? { to: 'case-thread', caseId: theCase.id, post: { type: 'reply-sent', by: message.user, text: command.text, ...(files.length > 0 ? { files: files.map((f) => f.name) } : {}) } }
       : { to: 'slack-reaction', caseId: theCase.id, reaction: { channel: message.channel, ts: message.ts, name: 'white_check_mark' } };
-    // One message per file, in order on the client's stream: the ✅ waits for the last one.
+    // One message per file, in order on the client's stream: the ✅ waits for the last one. A text too
+    // long for a caption goes first as a message of its own, so a retry of a file never repeats it.
+    const notice = { type: 'agent-reply', caseId: theCase.id, text: command.text, agentName: message.userName } as const;
+    const ownMessage = files.length > 0 && command.text !== '' && clientNoticeText(notice, client.language).length > fileLimits.captionChars;
+    if (ownMessage) fx.send({ to: 'client', chatId: client.telegramChatId, caseId: theCase.id, notice: { ...notice, ...(message.fromCard ? {} : { replyTs: message.ts }) } });
     const parts = Math.max(1, files.length);
     for (let index = 0; index < parts; index += 1) {
       const file = files[index];
@@ -42,7 +47,7 @@ export const reply: CaseCommand<'reply'> = {
         notice: {
           type: 'agent-reply',
           caseId: theCase.id,
-          text: index === 0 ? command.text : '',
+          text: index === 0 && !ownMessage ? command.text : '',
           agentName: message.userName,
           ...(file === undefined ? {} : { file, part: index + 1, parts }),
           // A typed reply can be edited later: its delivery is remembered by the message's ts.

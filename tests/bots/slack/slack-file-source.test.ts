@@ -11,6 +11,9 @@ const server = createServer((req, res) => {
   seen.push(req.headers);
   const path = req.url ?? '';
   if (path.startsWith('/signin')) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>');
+  if (path.startsWith('/redirect-ok')) return void res.writeHead(302, { location: '/file.pdf' }).end();
+  if (path.startsWith('/redirect-away')) return void res.writeHead(302, { location: 'https://evil.example/file.pdf' }).end();
+  if (path.startsWith('/redirect-loop')) return void res.writeHead(302, { location: '/redirect-loop' }).end();
   if (path.startsWith('/redirect')) return void res.writeHead(302, { location: '/signin' }).end();
   if (path.startsWith('/gone')) return void res.writeHead(404).end('not found');
   if (path.startsWith('/busy')) return void res.writeHead(503).end('busy');
@@ -27,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const source = (info?: () => Promise<unknown>) =>
-  new SlackFileSource({ token, client: { files: { info: info ?? (async () => ({ ok: true, file: { url_private_download: `${base}/file.pdf` } })) } } as never, allowedHosts: new Set([new URL(base || 'http://x').host]) });
+  new SlackFileSource({ token, client: { files: { info: info ?? (async () => ({ ok: true, file: { url_private_download: `${base}/file.pdf` } })) } } as never, allowedHosts: new Set([new URL(base || 'http://x').host]), plainHttpHosts: new Set([new URL(base || 'http://x').host]) });
 const file = (url?: string, size = 16): SharedFile => ({ id: 'F1', name: 'invoice.pdf', mimeType: 'application/pdf', size, ...(url === undefined ? {} : { url }) });
 const read = async (stream: AsyncIterable<Buffer>) => {
   const chunks: Buffer[] = [];
@@ -60,6 +63,21 @@ describe('SlackFileSource', () => {
       await expect(attempt).rejects.toBeInstanceOf(FileUnavailableError);
     }
     await expect(source().open(file(`${base}/signin`), 1024)).rejects.toThrow(/files:read/);
+  });
+
+  it('follows a redirect among allowed hosts, with the token; refuses one elsewhere, and a loop, sending nothing there', async () => {
+    expect(await read(await source().open(file(`${base}/redirect-ok`), 1024))).toBe('%PDF-1.7 invoice');
+    seen.length = 0;
+    await expect(source().open(file(`${base}/redirect-away`), 1024)).rejects.toThrow(/evil\.example/);
+    expect(seen).toHaveLength(1); // only the first hop, on the allowed host
+    await expect(source().open(file(`${base}/redirect-loop`), 1024)).rejects.toBeInstanceOf(FileUnavailableError);
+  });
+
+  it('never sends the token over plain http to a host not marked for it', async () => {
+    const strict = new SlackFileSource({ token, client: {} as never, allowedHosts: new Set([new URL(base).host]) });
+    seen.length = 0;
+    await expect(strict.open(file(`${base}/file.pdf`), 1024)).rejects.toThrow(/https only/);
+    expect(seen).toHaveLength(0);
   });
 
   it('a 5xx is worth retrying: a plain error, not FileUnavailableError', async () => {

@@ -57,9 +57,11 @@ describe('StreamDrainer', () => {
 
   it("reads what to deliver only once the platform's turn has come, so messages written while waiting go together", async () => {
     let turn: () => void = () => undefined;
+    let turns = 0;
+    // The first turn comes when the test says; later ones at once.
     const t = setup(
       async () => undefined,
-      () => new Promise<void>((resolve) => (turn = resolve)),
+      () => (turns++ === 0 ? new Promise<void>((resolve) => (turn = resolve)) : Promise.resolve()),
     );
     t.outbox.enqueue(note(7, 1), Date.now());
     const draining = t.drainer.drain('tg-7', t.signal);
@@ -69,6 +71,8 @@ describe('StreamDrainer', () => {
     await draining;
     expect(t.batches[0]).toBe(4);
     expect(t.delivered).toEqual(['message 1', 'message 2', 'message 3', 'message 4']);
+    // Each head got its turn: what was written after a batch was read is seen by the next one.
+    expect(turns).toBe(4);
   });
 
   it('retries transient failures until they succeed, keeping order', async () => {
