@@ -99,8 +99,8 @@ export type Refusal =
   | { readonly type: 'unknown-department'; readonly given?: string }
   /** `department`: the id of the department the `!ask` named. */
   | { readonly type: 'ask-usage'; readonly problem: 'no-question' | 'bad-duration'; readonly given?: string; readonly department?: string }
-  /** An edit of a delivered `!reply` that cannot reach the client: it carried files, is older than `maxAgeHours`, or no longer reads as `!reply <text>`. */
-  | { readonly type: 'reply-edit-refused'; readonly reason: 'files' | 'too-old' | 'not-a-reply'; readonly maxAgeHours: number }
+  /** An edit of a delivered `!reply` that cannot reach the client: it carried files, reached them as several messages, is older than `maxAgeHours`, or no longer reads as `!reply <text>`. */
+  | { readonly type: 'reply-edit-refused'; readonly reason: 'files' | 'too-old' | 'not-a-reply' | 'split'; readonly maxAgeHours: number }
   /** A `!reply` was deleted in Slack: the client keeps what they got. */
   | { readonly type: 'reply-not-unsent' };
 
@@ -167,7 +167,7 @@ export type Outgoing =
       /** When set, this earlier message of the bot in the chat gets the notice's text (and loses its buttons) instead of a new message being sent. */
       readonly editMessageId?: number;
       /** When set, the client's message that delivered the agent's `!reply` posted at Slack ts `replyTs` gets the notice's text instead. */
-      readonly editOf?: { readonly replyTs: string };
+      readonly editOf?: { readonly replyTs: string; readonly by: string; readonly byName: string; readonly previousText: string };
     };
 
 /** The ordering key: messages with the same stream are delivered one at a time, in order. */

@@ -69,6 +69,17 @@ export class TelegramDeliverer implements Deliverer {
     if (head.editOf !== undefined && head.caseId !== undefined) {
       if (rendered.text.length > telegramTextLimit) throw new PermanentDeliveryError(`the edit could not be made: it is longer than one Telegram message (${telegramTextLimit} characters); send the rest with !reply`);
       await this.edit(head.chatId, this.deliveredReply(head.caseId, head.editOf.replyTs), rendered.text, signal);
+      // Only now does the client's message read the new text: the history says so from here on.
+      this.deps.store.appendEvent({
+        caseId: head.caseId,
+        at: (this.deps.clock ?? systemClock).now(),
+        kind: 'agent-reply-edited',
+        authorKind: 'agent',
+        authorId: head.editOf.by,
+        authorName: head.editOf.byName,
+        text: head.notice.type === 'agent-reply' ? head.notice.text : null,
+        data: { ts: head.editOf.replyTs, previousText: head.editOf.previousText },
+      });
       return 1;
     }
     const sent = await this.sendText(head.chatId, rendered.text, rendered.replyMarkup, signal, head.notice.type === 'rating-comment-invite' ? head.notice.caseId : undefined);
@@ -190,7 +201,8 @@ export class TelegramDeliverer implements Deliverer {
     await this.deps.chatLimiter.take(String(chatId), signal);
     await this.deps.globalLimiter.take('global', signal);
     try {
-      await this.deps.telegram.editMessageText(chatId, messageId, undefined, splitText(text, telegramTextLimit)[0] ?? text);
+      // As sent: no link preview (see sendText).
+      await this.deps.telegram.editMessageText(chatId, messageId, undefined, splitText(text, telegramTextLimit)[0] ?? text, { link_preview_options: { is_disabled: true } });
     } catch (error) {
       // A retry after a lost answer finds the edit already made.
       if (/message is not modified/i.test((error as { response?: { description?: string } }).response?.description ?? '')) return;

@@ -1,7 +1,7 @@
 import type { ClientContent, EphemeralNotice, Outgoing, Refusal } from '../outgoing.js';
 import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
 import { parseAgentCommand, type AgentCommand } from './agent-command.js';
-import { replyEditWindowMs, replyHadFiles, replyOf } from './reply-edits.js';
+import { replyEditWindowMs, replyHadFiles, replyOf, replyWasSplit } from './reply-edits.js';
 import type { AccessPolicy, Via } from './access-policy.js';
 import { caseCommands, commandFor, type AgentMessage, type CommandContext } from './commands/index.js';
 import type { AskService } from '../asks/ask-service.js';
@@ -194,17 +194,18 @@ export class CaseService {
   /**
    * An agent edited their message in a case thread. Only the edit of a `!reply` does anything (an
    * edit is never read as a new command): within 48 hours, a text-only reply still reading
-   * `!reply <text>` changes the client's message to the new text (Telegram shows it as edited) and
-   * the thread says so once it did; the history keeps both. Otherwise the agent is told privately
+   * `!reply <text>` changes the client's message to the new text (Telegram shows it as edited) and,
+   * once it did, the thread says so and the history records it beside the first text. Otherwise the agent is told privately
    * that the client keeps the reply as first sent.
    */
   receiveAgentEdit(edit: AgentMessage): InboundResult {
     return this.run(edit.inboundKey, (send, now) => {
       const theCase = this.deps.store.findCaseByThread(edit.channel, edit.threadTs);
       if (theCase === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
-      const found = replyOf(this.deps.store.listEvents(theCase.id), edit.ts);
+      const events = this.deps.store.listEvents(theCase.id);
+      const found = replyOf(events, edit.ts);
       if (found === undefined) return { outcome: 'ignored', reason: 'not an edit of a reply' };
-      const refuse = (reason: 'files' | 'too-old' | 'not-a-reply'): InboundResult => {
+      const refuse = (reason: 'files' | 'too-old' | 'not-a-reply' | 'split'): InboundResult => {
         send({ to: 'slack-ephemeral', channel: edit.channel, user: edit.user, threadTs: edit.threadTs, notice: { type: 'reply-edit-refused', reason, maxAgeHours: replyEditWindowMs / 3_600_000 } });
         return { outcome: 'ignored', reason: `reply edit refused: ${reason}` };
       };
@@ -212,16 +213,17 @@ export class CaseService {
       if (command.name !== 'reply' || command.text === '') return refuse('not-a-reply');
       if (command.text === found.currentText) return { outcome: 'ignored', reason: 'reply text unchanged' };
       if (replyHadFiles(found.reply)) return refuse('files');
+      if (replyWasSplit(events, edit.ts)) return refuse('split');
       if (now - found.reply.at > replyEditWindowMs) return refuse('too-old');
       const client = this.deps.store.getClient(theCase.clientId);
       if (client === undefined) throw new Error(`case #${theCase.id} has no client ${theCase.clientId}`);
-      this.deps.store.appendEvent({ caseId: theCase.id, at: now, kind: 'agent-reply-edited', authorKind: 'agent', authorId: edit.user, authorName: edit.userName, text: command.text, data: { ts: edit.ts, previousText: found.currentText } });
+      // The history records the edit once the client's message changed (the deliverer writes it).
       send({
         to: 'client',
         chatId: client.telegramChatId,
         caseId: theCase.id,
         notice: { type: 'agent-reply', caseId: theCase.id, text: command.text, agentName: found.reply.authorName ?? edit.userName },
-        editOf: { replyTs: edit.ts },
+        editOf: { replyTs: edit.ts, by: edit.user, byName: edit.userName, previousText: found.currentText },
         afterDelivery: [{ to: 'case-thread', caseId: theCase.id, post: { type: 'reply-edited', by: edit.user, text: command.text } }],
       });
       return { outcome: 'done', caseId: theCase.id };

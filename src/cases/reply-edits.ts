@@ -3,7 +3,7 @@ import type { CaseEvent } from '../ports.js';
 /** How long after sending an agent may still change a `!reply` the client has, ms (48 h). */
 export const replyEditWindowMs = 48 * 60 * 60 * 1000;
 
-/** The `!reply` an agent's Slack message `ts` sent, with its text as the client has it now, or undefined. */
+/** The `!reply` an agent's Slack message `ts` sent, with its text as the client has it now (after delivered edits), or undefined. */
 export function replyOf(events: readonly CaseEvent[], ts: string): { reply: CaseEvent; currentText: string } | undefined {
   const reply = events.find((e) => e.kind === 'agent-reply' && e.data?.ts === ts);
   if (reply === undefined) return undefined;
@@ -14,4 +14,10 @@ export function replyOf(events: readonly CaseEvent[], ts: string): { reply: Case
 /** Whether the reply carried files (a reply with files is not edited: its caption and files are separate messages). */
 export function replyHadFiles(reply: CaseEvent): boolean {
   return Array.isArray(reply.data?.files) && reply.data.files.length > 0;
+}
+
+/** Whether the reply reached the client as several Telegram messages (a long text split): those are not edited. */
+export function replyWasSplit(events: readonly CaseEvent[], ts: string): boolean {
+  const delivered = events.find((e) => e.kind === 'reply-delivered' && e.data?.ts === ts);
+  return Array.isArray(delivered?.data?.messageIds) && delivered.data.messageIds.length > 1;
 }

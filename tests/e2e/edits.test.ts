@@ -88,6 +88,20 @@ describe('an agent edits or deletes a !reply', () => {
     expect(h.telegram.callsTo('editMessageText').filter((c) => c.params.chat_id === client.id)).toHaveLength(0);
   });
 
+  it('a reply that reached the client as several messages (long) is not edited: the agent is told, the history keeps the first text only', async () => {
+    const client = newClient();
+    const { caseId, threadTs } = await h.openCase(client, 'the full terms please');
+    const long = `Terms: ${'every clause explained. '.repeat(220)}`.trim();
+    const { ts } = await h.agentSays(threadTs, 'U0AGENT1', `!reply ${long}`);
+    await h.slack.waitFor('reactions.add', (c) => c.params.timestamp === ts);
+    expect(h.telegram.sentTo(client.id)).toHaveLength(3); // the acknowledgement and the reply in two parts
+    await agentEdits(threadTs, ts, 'U0AGENT1', `!reply ${long}`, '!reply Terms: see the website.');
+    const answer = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0AGENT1' && c.params.thread_ts === threadTs);
+    expect(answer.params.text).toBe('The client still has your reply as first sent: it reached them as several messages (it was long), which cannot be edited. Send a correction with `!reply`.');
+    expect(h.telegram.callsTo('editMessageText').filter((c) => c.params.chat_id === client.id)).toHaveLength(0);
+    expect(eventsOf(caseId).filter((e) => e.kind === 'agent-reply-edited')).toEqual([]);
+  });
+
   it('a deleted !reply is not unsent, and the agent is told so', async () => {
     const client = newClient();
     const { threadTs } = await h.openCase(client, 'question');

@@ -54,7 +54,9 @@ export function renderEphemeral(notice: EphemeralNotice, renderAskProblem: (noti
     case 'reply-edit-refused':
       return notice.reason === 'files'
         ? 'The client still has your reply as first sent: a reply with files cannot be edited. Send a correction with `!reply`.'
-        : notice.reason === 'too-old'
+        : notice.reason === 'split'
+          ? 'The client still has your reply as first sent: it reached them as several messages (it was long), which cannot be edited. Send a correction with `!reply`.'
+          : notice.reason === 'too-old'
           ? `The client still has your reply as first sent: replies can be edited for ${notice.maxAgeHours} hours. Send a correction with \`!reply\`.`
           : 'The client still has your reply as first sent: the edit no longer reads as `!reply <text>`. Keep `!reply` at the start to change what they see.';
     case 'reply-not-unsent':
