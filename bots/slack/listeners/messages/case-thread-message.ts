@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { CaseService } from '../../../../src/cases/case-service.js';
-import { sharedFiles } from '../../shared-files.js';
+import { withFileInfo } from '../../shared-files.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { decodeSlackText } from '../../text/decode-slack-text.js';
 
@@ -39,7 +39,7 @@ export interface CaseThreadDeps {
  * Its text is decoded from Slack's wire format here, once: the case keeps what the agent saw.
  */
 export function caseThreadMessage(deps: CaseThreadDeps) {
-  return async ({ event, body }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({ event, body, client }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
     const message = event as unknown as Record<string, unknown>;
     if (!isHumanThreadReply(message) || message.channel !== deps.supportChannel) return;
     const [userName, decoded] = await Promise.all([deps.directory.slackName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
@@ -52,7 +52,7 @@ export function caseThreadMessage(deps: CaseThreadDeps) {
       userName,
       text: decoded.text,
       mentions: decoded.mentions,
-      files: sharedFiles(message.files),
+      files: await withFileInfo(message.files, client),
     });
     deps.log.debug('case thread message', { ts: message.ts, ...result });
   };

@@ -3,7 +3,7 @@ import type { AskService } from '../../../../src/asks/ask-service.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { decodeSlackText } from '../../text/decode-slack-text.js';
 import { isHumanThreadReply } from './case-thread-message.js';
-import { sharedFiles } from '../../shared-files.js';
+import { withFileInfo } from '../../shared-files.js';
 
 export interface DepartmentThreadDeps {
   readonly asks: AskService;
@@ -15,7 +15,7 @@ export interface DepartmentThreadDeps {
 
 /** A human reply in the thread of a question in a department channel: the department's answer, decoded from Slack's wire format. */
 export function departmentMessage(deps: DepartmentThreadDeps) {
-  return async ({ event, body }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({ event, body, client }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
     const message = event as unknown as Record<string, unknown>;
     if (!isHumanThreadReply(message) || !deps.departmentChannels.has(message.channel)) return;
     const [userName, decoded] = await Promise.all([deps.directory.slackName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
@@ -27,7 +27,7 @@ export function departmentMessage(deps: DepartmentThreadDeps) {
       user: message.user,
       userName,
       text: decoded.text,
-      files: sharedFiles(message.files),
+      files: await withFileInfo(message.files, client),
     });
     deps.log.debug('department thread message', { ts: message.ts, ...result });
   };

@@ -54,6 +54,24 @@ describe('a message in a case thread', () => {
     expect(t.received[1]?.files).toEqual([{ id: 'F0SCREEN1', name: 'screen.png', mimeType: 'image/png', size: 0 }]);
   });
 
+  it("reads a Slack Connect file's details with files.info: they decide photo or document and whether it is too big", async () => {
+    const t = setup();
+    const asked: unknown[] = [];
+    const client = {
+      files: {
+        info: async (args: { file: string }) => {
+          asked.push(args);
+          return { ok: true, file: { id: 'F0CONNECT', name: 'scan.jpg', mimetype: 'image/jpeg', size: 734_003, mode: 'hosted', url_private_download: 'https://files.slack.com/files-pri/T0-F0CONNECT/download/scan.jpg' } };
+        },
+      },
+    };
+    // What Slack Connect puts in the event: the id and a pointer to files.info, nothing else.
+    const connect = { id: 'F0CONNECT', mode: 'file_access', file_access: 'check_file_info', created: 0, timestamp: 0, user: '' };
+    await t.listener(eventArguments({ ...agentSays('!reply the scan', '1764654005.000600'), subtype: 'file_share', files: [connect], upload: true, display_as_bot: false }, { client }));
+    expect(asked).toEqual([{ file: 'F0CONNECT' }]);
+    expect(t.received[0]?.files).toEqual([{ id: 'F0CONNECT', name: 'scan.jpg', mimeType: 'image/jpeg', size: 734_003, url: 'https://files.slack.com/files-pri/T0-F0CONNECT/download/scan.jpg' }]);
+  });
+
   it('keeps hosted files only: a deleted one (tombstone) or an external link has no bytes to send', async () => {
     const t = setup();
     const hosted = { id: 'F0INVOICE', name: 'invoice.pdf', mimetype: 'application/pdf', size: 2048, mode: 'hosted', url_private_download: 'https://files.slack.com/files-pri/T0-F0INVOICE/download/invoice.pdf' };
