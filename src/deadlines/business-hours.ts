@@ -65,11 +65,10 @@ function instantOf(date: LocalDate, minutes: number, zone: string): number {
   const wall = Date.UTC(date.y, date.m - 1, date.d) + minutes * 60_000;
   const first = wall - (wallAsUtc(wall, zone) - wall);
   const second = wall - (wallAsUtc(first, zone) - first);
-  // In an overlap both guesses above land on the later instant; the offsets a day before and a
-  // day after are the two the zone uses around the change, so the earlier instant is among these.
+  // In an overlap both guesses above land on the later instant (the offset after the change);
+  // the offset a day before is the one in force before it, which gives the earlier instant.
   const before = wall - (wallAsUtc(wall - dayMs, zone) - (wall - dayMs));
-  const after = wall - (wallAsUtc(wall + dayMs, zone) - (wall + dayMs));
-  const matches = [first, second, before, after].filter((t) => wallAsUtc(t, zone) === wall);
+  const matches = [first, second, before].filter((t) => wallAsUtc(t, zone) === wall);
   if (matches.length > 0) return Math.min(...matches);
   return Math.max(first, second);
 }
