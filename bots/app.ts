@@ -203,11 +203,10 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       await Promise.all([scheduler.settled(), trigger.settled()]);
     });
     const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments: config.departments });
-    const policy = new AccessPolicy({
-      agents: config.slack.agents,
-      members: new SupportTeam({ client: slackClient, supportChannel: config.slack.supportChannel, clock, log }),
-      supportChannel: config.slack.supportChannel,
-    });
+    const supportTeam = new SupportTeam({ client: slackClient, supportChannel: config.slack.supportChannel, clock, log });
+    // Without SLACK_AGENTS the support channel's members are the agents: read them now, not on the first press.
+    if (config.slack.agents === undefined) void supportTeam.warm();
+    const policy = new AccessPolicy({ agents: config.slack.agents, members: supportTeam, supportChannel: config.slack.supportChannel });
     const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel: config.slack.supportChannel, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
     const ratings = new RatingService({ store, outbox, trigger, clock, log });
     const telegramBot = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, cases, ratings, committed: () => store.committed(), log });

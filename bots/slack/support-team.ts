@@ -22,6 +22,7 @@ export interface SupportTeamDeps {
  */
 export class SupportTeam implements SupportChannelMembers {
   private members: { readonly ids: ReadonlySet<string>; readonly at: number } | undefined;
+  private reading: Promise<ReadonlySet<string>> | undefined;
 
   constructor(private readonly deps: SupportTeamDeps) {}
 
@@ -31,9 +32,20 @@ export class SupportTeam implements SupportChannelMembers {
     return (await this.channelMembers(missRefreshAfterMs)).has(user);
   }
 
+  /** Reads the members now (at start, so the first button press does not wait for Slack). */
+  async warm(): Promise<void> {
+    await this.channelMembers(0);
+  }
+
   private async channelMembers(maxAgeMs: number): Promise<ReadonlySet<string>> {
     const now = this.deps.clock.now();
     if (this.members !== undefined && now - this.members.at < maxAgeMs) return this.members.ids;
+    // One read at a time: presses arriving together share it.
+    this.reading ??= this.readMembers(now).finally(() => (this.reading = undefined));
+    return this.reading;
+  }
+
+  private async readMembers(now: number): Promise<ReadonlySet<string>> {
     try {
       const ids = new Set<string>();
       let cursor: string | undefined;

@@ -86,6 +86,23 @@ describe('an agent sends the client files with !reply', () => {
     expect(h.telegram.sentTo(client.id)).toHaveLength(2);
   });
 
+  it('a !reply with only a file over 50 MB sends nothing, says so, and the history keeps the attempt as a note', async () => {
+    const client = newClient();
+    const { caseId, threadTs } = await h.openCase(client, 'the video please');
+    await agentShares(threadTs, 'U0AGENT1', '!reply', [{ name: 'huge.mov', mimetype: 'video/quicktime', bytes: Buffer.alloc(50 * MB + 1) }]);
+    const warning = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).startsWith(':warning: Not sent'));
+    expect(warning.params.text).toContain('huge.mov (50 MB)');
+    // A later reply on the client's stream: nothing came before it but the acknowledgement.
+    const { ts } = await h.agentSays(threadTs, 'U0AGENT1', '!reply I will share a link instead.');
+    await h.slack.waitFor('reactions.add', (c) => c.params.timestamp === ts);
+    expect(h.telegram.sentTo(client.id)).toHaveLength(2);
+    await h.agentSays(threadTs, 'U0AGENT1', '!history');
+    const history = await h.slack.waitFor('files.completeUploadExternal', (c) => c.params.thread_ts === threadTs && String(c.params.initial_comment).includes('History of case'));
+    const [id] = (JSON.parse(JSON.stringify(history.params.files)) as { id: string }[]).map((f) => f.id);
+    expect(h.slack.uploadedFile(id as string)?.bytes.toString()).toContain('Note by Anna: !reply \\[not sent, too big: huge.mov\\]');
+    expect(caseId).toBe(Number(/#(\d+)/.exec(String(history.params.initial_comment))?.[1]));
+  });
+
   it('a file deleted in Slack before it went: the text goes alone, the thread is told, no ✅', async () => {
     const client = newClient();
     const { threadTs } = await h.openCase(client, 'contract?');

@@ -21,6 +21,8 @@ export const reply: CaseCommand<'reply'> = {
     const tooBig = shared.filter((f) => clientFileKind(f, fileLimits) === 'too-big');
     const files = shared.filter((f) => !tooBig.includes(f));
     if (command.text === '' && files.length === 0) {
+      // Nothing reached the client; the history still shows what was tried.
+      record('note', message.text.trim(), { ts: message.ts, filesNotSent: tooBig.map(({ id, name, mimeType, size }) => ({ id, name, mimeType, size })) });
       fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'files-not-sent', files: tooBig.map(({ name, size }) => ({ name, size })), limitBytes: fileLimits.fileBytes } });
       return { outcome: 'ignored', reason: 'every file too big' };
     }

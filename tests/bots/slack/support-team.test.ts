@@ -63,3 +63,29 @@ describe('SupportTeam membership cache', () => {
     expect(await t.has('U0ANNA')).toBe(false);
   });
 });
+
+describe('SupportTeam reads', () => {
+  it('presses arriving together share one conversations.members read, and warm() reads before the first press', async () => {
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const client = {
+      conversations: {
+        members: async () => {
+          calls += 1;
+          await new Promise<void>((resolve) => (release = resolve));
+          return { ok: true, members: ['U0ANNA'], response_metadata: { next_cursor: '' } };
+        },
+      },
+    };
+    const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const team = new SupportTeam({ client: client as never, supportChannel: 'C0SUPPORT', clock: { now: () => 1000 }, log: silent as never });
+    const warming = team.warm();
+    const presses = [team.has('U0ANNA'), team.has('U0ANNA'), team.has('U0BORIS')];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(1);
+    release();
+    await warming;
+    expect(await Promise.all(presses)).toEqual([true, true, false]);
+    expect(calls).toBe(1);
+  });
+});

@@ -44,13 +44,17 @@ export const extendButton = (deps: ActionDeps) => questionButton(deps, extendMod
 export const declineButton = (deps: ActionDeps) => questionButton(deps, declineModal);
 /** "Ask a department" on the case card: the form, for agents only (the same policy as `!ask`). */
 export function askButton(deps: ActionDeps) {
-  const open = openModal(deps, (caseId) => askModal(caseId, deps.departments));
-  return async (args: ButtonArgs): Promise<void> => {
-    const caseId = idOf(args.action.value);
-    if (caseId !== undefined && !(await deps.cases.mayOpenForm({ inboundKey: `slack-action:${args.action.action_id}:${caseId}:${args.action.action_ts}`, caseId, user: args.body.user.id, command: 'ask' }))) {
-      return void (await args.ack());
+  return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
+    // Ack first: Slack waits 3 s for it, and the policy may have to ask Slack who is in the channel.
+    await ack();
+    const caseId = idOf(action.value);
+    if (caseId === undefined) return;
+    if (!(await deps.cases.mayOpenForm({ inboundKey: `slack-action:${action.action_id}:${caseId}:${action.action_ts}`, caseId, user: body.user.id, command: 'ask' }))) return;
+    try {
+      await client.views.open({ trigger_id: body.trigger_id, view: askModal(caseId, deps.departments) as never });
+    } catch (error) {
+      deps.log.warn('views.open failed', { error: (error as Error).message });
     }
-    await open(args);
   };
 }
 
