@@ -17,6 +17,7 @@ import { RatingService } from '../../src/cases/rating-service.js';
 import { parseDepartments, type DepartmentsConfig } from '../../src/config.js';
 import type { ClientNotice, DepartmentPost, EphemeralNotice, Outgoing, ThreadPost } from '../../src/outgoing.js';
 import type { Ask, AskSchedule, Case, ClientProfile, Clock, DeadlineScheduler, DeliveryTrigger, Logger } from '../../src/ports.js';
+import type { SharedFile } from '../../src/files.js';
 
 export const second = 1000;
 export const minute = 60 * second;
@@ -384,8 +385,8 @@ export function createDomain(options: DomainOptions = {}) {
     },
 
     /** A client message from `chatId`; the case card lands in Slack. Returns the case it went to. */
-    async clientSays(text: string, chatId = 1001): Promise<Case> {
-      const result = cases.receiveClientMessage(`tg:${++keys}`, clientProfile(chatId), { type: 'text', text });
+    async clientSays(text: string, chatId = 1001, messageId?: number): Promise<Case> {
+      const result = cases.receiveClientMessage(`tg:${++keys}`, clientProfile(chatId), { type: 'text', text }, messageId);
       await settle();
       landPosts();
       await settle();
@@ -410,15 +411,58 @@ export function createDomain(options: DomainOptions = {}) {
      * A message in the case thread as the Slack adapter hands it over (text as the agent saw it),
      * then the commit and the posts landing. Returns what the service answered.
      */
-    async agentSays(caseId: number, text: string, as: { user: string; userName: string } = anna, mentions?: readonly Mention[]): Promise<InboundResult> {
+    async agentSays(caseId: number, text: string, as: { user: string; userName: string } = anna, mentions?: readonly Mention[], files?: readonly SharedFile[]): Promise<InboundResult> {
       const c = domain.caseNow(caseId);
       if (c.slackThreadTs === null) throw new Error(`case #${caseId} has no thread yet`);
-      const message: AgentMessage = { inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs: c.slackThreadTs, ts: nextTs(), user: as.user, userName: as.userName, text, mentions };
+      const message: AgentMessage = { inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs: c.slackThreadTs, ts: nextTs(), user: as.user, userName: as.userName, text, mentions, ...(files === undefined ? {} : { files }) };
       const result = await cases.receiveAgentMessage(message);
       await settle();
       landPosts();
       await settle();
       return result;
+    },
+
+    /** A message in the case thread with `files` shared with it (in order), as {@link agentSays}. */
+    async agentShares(caseId: number, text: string, files: readonly SharedFile[], as: { user: string; userName: string } = anna): Promise<InboundResult> {
+      return domain.agentSays(caseId, text, as, undefined, files);
+    },
+
+    /** The Slack ts of the agent's last message in the case's history (a reply or a note). */
+    lastAgentTs(caseId: number): string {
+      const ts = store.listEvents(caseId).filter((e) => e.authorKind === 'agent' && typeof e.data?.ts === 'string').at(-1)?.data?.ts;
+      if (typeof ts !== 'string') throw new Error(`case #${caseId} has no agent message`);
+      return ts;
+    },
+
+    /** The agent edited their message `ts` in the case thread to read `text`. */
+    async agentEdits(caseId: number, ts: string, text: string, as: { user: string; userName: string } = anna): Promise<InboundResult> {
+      const c = domain.caseNow(caseId);
+      if (c.slackThreadTs === null) throw new Error(`case #${caseId} has no thread yet`);
+      const threadTs = c.slackThreadTs;
+      return domain.act(() => cases.receiveAgentEdit({ inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs, ts, user: as.user, userName: as.userName, text }));
+    },
+
+    /** The agent deleted their message `ts` in the case thread. */
+    async agentDeletes(caseId: number, ts: string, as: { user: string } = anna): Promise<InboundResult> {
+      const c = domain.caseNow(caseId);
+      if (c.slackThreadTs === null) throw new Error(`case #${caseId} has no thread yet`);
+      const threadTs = c.slackThreadTs;
+      return domain.act(() => cases.receiveAgentDeletion({ inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs, ts, user: as.user }));
+    },
+
+    /** The client edited their Telegram message `messageId` to read `text`. */
+    async clientEdits(messageId: number, text: string, chatId = 1001): Promise<InboundResult> {
+      return domain.act(() => cases.receiveClientEdit(`tg-edit:${++keys}`, clientProfile(chatId), messageId, { type: 'text', text }));
+    },
+
+    /** What the Telegram deliverer records once the reply posted at `replyTs` reached the client: the Telegram messages carrying it. */
+    replyDelivered(caseId: number, replyTs: string, messageIds: readonly number[]): void {
+      store.transaction(() => store.appendEvent({ caseId, at: clock.now(), kind: 'reply-delivered', authorKind: 'system', authorId: null, authorName: null, text: null, data: { ts: replyTs, messageIds } }));
+    },
+
+    /** What the Telegram deliverer records once an edit of the reply at `replyTs` reached the client. */
+    replyEditDelivered(caseId: number, replyTs: string, text: string, previousText: string, as: { user: string; userName: string } = anna): void {
+      store.transaction(() => store.appendEvent({ caseId, at: clock.now(), kind: 'agent-reply-edited', authorKind: 'agent', authorId: as.user, authorName: as.userName, text, data: { ts: replyTs, previousText } }));
     },
 
     /** `!ask …` in the case thread by Anna; returns the question created. */
