@@ -29,6 +29,9 @@ describe('a client edits a message they sent', () => {
     await fx.clientEdits(10, 'three');
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'client-edited', text: 'three', previousText: 'two' }]);
     expect(fx.store.listEvents(c.id).at(-1)?.data?.previousText).toBe('two');
+    // The latest edit, not the first one.
+    await fx.clientEdits(10, 'four');
+    expect(fx.store.listEvents(c.id).at(-1)?.data?.previousText).toBe('three');
   });
 
   it('is found in an open case that is not the latest (after /new)', async () => {
