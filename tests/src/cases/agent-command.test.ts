@@ -16,6 +16,12 @@ describe('parseAgentCommand', () => {
     ['!assign me', { name: 'assign', target: 'me' }],
     ['!assign', { name: 'assign', target: undefined }],
     ['!assign boris', { name: 'assign', target: undefined }],
+    // "me" is the whole word: not the start or the end of another one.
+    ['!assign meh', { name: 'assign', target: undefined }],
+    ['!assign theme', { name: 'assign', target: undefined }],
+    ['!link 12abc', { name: 'link', caseId: undefined }],
+    ['!link abc12', { name: 'link', caseId: undefined }],
+    ['!link #12', { name: 'link', caseId: 12 }],
     ['!history', { name: 'history' }],
     ['!help', { name: 'help' }],
     ['!ask acc in 2h why?', { name: 'ask', args: 'acc in 2h why?' }],

@@ -78,10 +78,13 @@ describe("a client's commands", () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
     const mark = fx.sent.mark();
-    await command(fx, 'start');
-    await command(fx, 'help');
-    await command(fx, 'language');
-    expect(fx.sent.since(mark).client(1001).map((m) => m.notice)).toEqual([{ type: 'greeting', openCaseIds: [c.id] }, { type: 'help' }, { type: 'choose-language' }]);
+    // Each answered: the outcome the logs show is "done", with no case named (none was acted on).
+    expect(await command(fx, 'start')).toEqual({ outcome: 'done' });
+    expect(await command(fx, 'help')).toEqual({ outcome: 'done' });
+    expect(await command(fx, 'language')).toEqual({ outcome: 'done' });
+    expect(await command(fx, 'status')).toEqual({ outcome: 'done' });
+    expect(fx.sent.since(mark).client(1001).map((m) => m.notice.type)).toEqual(['greeting', 'help', 'choose-language', 'status']);
+    expect(fx.sent.since(mark).client(1001).slice(0, 3).map((m) => m.notice)).toEqual([{ type: 'greeting', openCaseIds: [c.id] }, { type: 'help' }, { type: 'choose-language' }]);
   });
 
   it('/status shows each open case as waiting for us or for the client', async () => {

@@ -19,6 +19,21 @@ describe('!reopen', () => {
     expect((await fx.clientSays('thanks')).id).toBe(c.id);
   });
 
+  it('names the questions the close settled, and only those: not one answered before it, even if its department writes again after the close', async () => {
+    const fx = createDomain();
+    const c = await fx.clientSays('two things');
+    const answered = await fx.ask(c.id, 'acc was the charge right?');
+    const open = await fx.ask(c.id, 'acc and the refund?');
+    await fx.departmentReplies(answered.id, 'yes, it was');
+    await fx.agentSays(c.id, '!close');
+    // The department adds something to its answered question after the close: history, not a settlement.
+    await fx.departmentReplies(answered.id, 'PS: receipt sent');
+    const mark = fx.sent.mark();
+    await fx.agentSays(c.id, '!reopen');
+    expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'reopened', by: anna.user, settledAskIds: [open.id] }]);
+    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'reopened', data: { settledAskIds: [open.id] } });
+  });
+
   it('names only the questions the last close settled', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
