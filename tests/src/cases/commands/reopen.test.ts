@@ -26,8 +26,9 @@ describe('!reopen', () => {
     const open = await fx.ask(c.id, 'acc and the refund?');
     await fx.departmentReplies(answered.id, 'yes, it was');
     await fx.agentSays(c.id, '!close');
-    // The department adds something to its answered question after the close: history, not a settlement.
-    await fx.departmentReplies(answered.id, 'PS: receipt sent');
+    // The department adds to its answered question after the close (in the very words the close
+    // records): history, not a settlement.
+    await fx.departmentReplies(answered.id, 'case closed');
     const mark = fx.sent.mark();
     await fx.agentSays(c.id, '!reopen');
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'reopened', by: anna.user, settledAskIds: [open.id] }]);
