@@ -16,6 +16,11 @@ export interface SharedFile {
   readonly url?: string;
 }
 
+/** Files as the history keeps them: what they are, without where to fetch them. */
+export function describeFiles(files: readonly SharedFile[]): Omit<SharedFile, 'url'>[] {
+  return files.map(({ id, name, mimeType, size }) => ({ id, name, mimeType, size }));
+}
+
 /** What a client's chat accepts from a bot, bytes. */
 export interface ClientFileLimits {
   /** Images up to this go as photos; bigger ones as documents. */

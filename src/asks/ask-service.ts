@@ -1,5 +1,5 @@
 import type { Department, DepartmentsConfig } from '../config.js';
-import type { SharedFile } from '../files.js';
+import { describeFiles, type SharedFile } from '../files.js';
 import { addBusinessTime, businessFractionPoint } from '../deadlines/business-hours.js';
 import type { Ask, AskSchedule, AskStore, Case, CaseEventKind, CaseStore, Clock, DeadlineScheduler, DeliveryTrigger, Logger, Outbox } from '../ports.js';
 import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
@@ -135,7 +135,7 @@ export class AskService {
         this.refreshPosts(ask, fx);
       }
       const files = reply.files ?? [];
-      const described = files.map(({ id, name, mimeType, size }) => ({ id, name, mimeType, size }));
+      const described = describeFiles(files);
       this.record(ask, firstAnswer ? 'ask-answered' : 'department-message', reply, reply.text, { ts: reply.ts, ...(files.length > 0 ? { files: described } : {}) }, fx.now, 'department');
       fx.send({
         to: 'case-thread',

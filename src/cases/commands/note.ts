@@ -1,3 +1,4 @@
+import { describeFiles } from '../../files.js';
 import type { CaseCommand } from './command.js';
 
 /** Anything written in a case thread that is not a command, files included: an internal note, never sent to the client. */
@@ -5,7 +6,7 @@ export const note: CaseCommand<'note'> = {
   name: 'note',
   needsAgent: false,
   run({ record, theCase, message }, command) {
-    const files = (message.files ?? []).map(({ id, name, mimeType, size }) => ({ id, name, mimeType, size }));
+    const files = describeFiles(message.files ?? []);
     record('note', command.text, { ts: message.ts, ...(files.length > 0 ? { files } : {}) });
     return { outcome: 'done', caseId: theCase.id };
   },

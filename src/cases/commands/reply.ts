@@ -1,4 +1,4 @@
-import { clientFileKind } from '../../files.js';
+import { clientFileKind, describeFiles } from '../../files.js';
 import { clientNoticeText } from '../../i18n/client-notice-text.js';
 import type { Outgoing } from '../../outgoing.js';
 import type { CaseCommand } from './command.js';
@@ -20,16 +20,14 @@ export const reply: CaseCommand<'reply'> = {
     if (theCase.status === 'closed') return refuse({ type: 'case-closed', command: '!reply' }, 'case closed');
     const tooBig = shared.filter((f) => clientFileKind(f, fileLimits) === 'too-big');
     const files = shared.filter((f) => !tooBig.includes(f));
+    if (tooBig.length > 0) fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'files-not-sent', files: tooBig.map(({ name, size }) => ({ name, size })), limitBytes: fileLimits.fileBytes } });
     if (command.text === '' && files.length === 0) {
       // Nothing reached the client; the history still shows what was tried.
-      record('note', message.text.trim(), { ts: message.ts, filesNotSent: tooBig.map(({ id, name, mimeType, size }) => ({ id, name, mimeType, size })) });
-      fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'files-not-sent', files: tooBig.map(({ name, size }) => ({ name, size })), limitBytes: fileLimits.fileBytes } });
+      record('note', message.text.trim(), { ts: message.ts, filesNotSent: describeFiles(tooBig) });
       return { outcome: 'ignored', reason: 'every file too big' };
     }
-    const described = (list: typeof shared) => list.map(({ id, name, mimeType, size }) => ({ id, name, mimeType, size }));
-    record('agent-reply', command.text, { ts: message.ts, ...(shared.length > 0 ? { files: described(files), filesNotSent: described(tooBig) } : {}) });
+    record('agent-reply', command.text, { ts: message.ts, ...(shared.length > 0 ? { files: describeFiles(files), filesNotSent: describeFiles(tooBig) } : {}) });
     store.updateCase(theCase.id, { clientWaitingSince: null, firstReplyAt: theCase.firstReplyAt ?? fx.now, assignee: theCase.assignee ?? message.user });
-    if (tooBig.length > 0) fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'files-not-sent', files: tooBig.map(({ name, size }) => ({ name, size })), limitBytes: fileLimits.fileBytes } });
 
     const delivered: Outgoing = message.fromCard
       ? { to: 'case-thread', caseId: theCase.id, post: { type: 'reply-sent', by: message.user, text: command.text, ...(files.length > 0 ? { files: files.map((f) => f.name) } : {}) } }
@@ -37,8 +35,10 @@ export const reply: CaseCommand<'reply'> = {
     // One message per file, in order on the client's stream: the ✅ waits for the last one. A text too
     // long for a caption goes first as a message of its own, so a retry of a file never repeats it.
     const notice = { type: 'agent-reply', caseId: theCase.id, text: command.text, agentName: message.userName } as const;
+    // A typed reply can be edited later: its delivery is remembered by the message's ts.
+    const editable = message.fromCard ? {} : { replyTs: message.ts };
     const ownMessage = files.length > 0 && command.text !== '' && clientNoticeText(notice, client.language).length > fileLimits.captionChars;
-    if (ownMessage) fx.send({ to: 'client', chatId: client.telegramChatId, caseId: theCase.id, notice: { ...notice, ...(message.fromCard ? {} : { replyTs: message.ts }) } });
+    if (ownMessage) fx.send({ to: 'client', chatId: client.telegramChatId, caseId: theCase.id, notice: { ...notice, ...editable } });
     const parts = Math.max(1, files.length);
     for (let index = 0; index < parts; index += 1) {
       const file = files[index];
@@ -47,13 +47,10 @@ export const reply: CaseCommand<'reply'> = {
         chatId: client.telegramChatId,
         caseId: theCase.id,
         notice: {
-          type: 'agent-reply',
-          caseId: theCase.id,
+          ...notice,
           text: index === 0 && !ownMessage ? command.text : '',
-          agentName: message.userName,
           ...(file === undefined ? {} : { file, part: index + 1, parts }),
-          // A typed reply can be edited later: its delivery is remembered by the message's ts.
-          ...(message.fromCard ? {} : { replyTs: message.ts }),
+          ...editable,
         },
         ...(index === parts - 1 ? { afterDelivery: [delivered] } : {}),
       });
