@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Telegram } from 'telegraf';
+import { deliveredMessageIds } from '../../src/cases/reply-edits.js';
 import { clientFileKind, FileUnavailableError, type ClientFileLimits, type FileSource, type SharedFile } from '../../src/files.js';
 import type { Outgoing } from '../../src/outgoing.js';
 import { systemClock, type CaseStore, type Clock } from '../../src/ports.js';
@@ -101,8 +102,7 @@ export class TelegramDeliverer implements Deliverer {
 
   /** The one Telegram message that delivered the reply posted at Slack ts `replyTs`; a reply sent in several parts is not edited. */
   private deliveredReply(caseId: number, replyTs: string): number {
-    const delivered = this.deps.store.listEvents(caseId).find((e) => e.kind === 'reply-delivered' && e.data?.ts === replyTs);
-    const ids = Array.isArray(delivered?.data?.messageIds) ? (delivered.data.messageIds as unknown[]).filter((id): id is number => typeof id === 'number') : [];
+    const ids = deliveredMessageIds(this.deps.store.listEvents(caseId), replyTs);
     if (ids.length === 0) throw new PermanentDeliveryError('the edit could not be made: the original reply never reached the client');
     if (ids.length > 1) throw new PermanentDeliveryError(`the edit could not be made: the reply reached the client as ${ids.length} messages; send a correction with !reply`);
     return ids[0] as number;

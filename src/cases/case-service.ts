@@ -110,7 +110,7 @@ export class CaseService {
         const events = this.deps.store.listEvents(theCase.id);
         const original = events.find((e) => e.kind === 'client-message' && e.data?.messageId === messageId);
         if (original === undefined) continue;
-        const previous = [...events].reverse().find((e) => e.kind === 'client-edited' && e.data?.messageId === messageId)?.text ?? original.text;
+        const previous = events.findLast((e) => e.kind === 'client-edited' && e.data?.messageId === messageId)?.text ?? original.text;
         const text = contentText(content) ?? '';
         this.deps.store.appendEvent({
           caseId: theCase.id,
