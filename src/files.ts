@@ -40,6 +40,13 @@ export interface FileSource {
   open(file: SharedFile, maxBytes: number, signal?: AbortSignal): Promise<Readable>;
 }
 
+/** Every byte of a stream `FileSource.open` gave; rejects with the stream's error (too many bytes, a dropped download). */
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 /** The platform will not hand the file over: deleted, not shared with the bot, or not a file. */
 export class FileUnavailableError extends Error {
   override readonly name = 'FileUnavailableError';

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { ClientContent, ClientFile, Outgoing, ThreadPost } from '../../src/outgoing.js';
-import { FileUnavailableError, type FileSource } from '../../src/files.js';
+import { FileUnavailableError, readAll, type FileSource } from '../../src/files.js';
 import type { Case, CaseStore, Client, Logger } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import { isMessageGone, toDeliveryError } from './slack-errors.js';
@@ -545,22 +545,24 @@ export class SlackDeliverer implements Deliverer {
     for (const file of post.files) {
       try {
         if (this.deps.files === undefined) throw new FileUnavailableError('no file source');
-        const stream = await this.deps.files.open(file, copyLimitBytes, signal);
-        const chunks: Buffer[] = [];
-        for await (const chunk of stream) chunks.push(chunk as Buffer);
-        uploads.push({ file: Buffer.concat(chunks), filename: file.name, title: file.name });
+        uploads.push({ file: await readAll(await this.deps.files.open(file, copyLimitBytes, signal)), filename: file.name, title: file.name });
       } catch (error) {
         if (!(error instanceof FileUnavailableError)) throw error;
         missing.push(`${file.name} (${error.message})`);
       }
     }
     const text = `${comment}${missing.length > 0 ? `\n:warning: Not copied, open them in the department's thread: ${missing.map((m) => escapeMrkdwn(m)).join(', ')}.` : ''}`;
+    await this.postFiles(thread, text, uploads, signal);
+  }
+
+  /** One post in the thread carrying `uploads` with `text` as its comment; the text alone when none could be fetched. */
+  private async postFiles(thread: { channel: string; threadTs: string }, text: string, uploads: readonly { file: Buffer; filename: string; title: string }[], signal: AbortSignal): Promise<void> {
     await this.spendTurn(thread.channel, signal);
     if (uploads.length === 0) {
       await this.call('chat.postMessage', () => this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text }), thread.channel);
       return;
     }
-    await this.call('files.uploadV2', () => this.deps.client.filesUploadV2({ channel_id: thread.channel, thread_ts: thread.threadTs, initial_comment: text, file_uploads: uploads }), thread.channel);
+    await this.call('files.uploadV2', () => this.deps.client.filesUploadV2({ channel_id: thread.channel, thread_ts: thread.threadTs, initial_comment: text, file_uploads: [...uploads] }), thread.channel);
   }
 
   /** A Telegram album: its files in one post (one files.uploadV2 call), those that cannot be fetched named in the comment. */
@@ -577,12 +579,7 @@ export class SlackDeliverer implements Deliverer {
       }
     }
     const comment = `${renderClientAlbum(name, album)}${missing.length > 0 ? `\n:warning: Could not be copied: ${missing.join(', ')}.` : ''}`;
-    await this.spendTurn(thread.channel, signal);
-    if (uploads.length === 0) {
-      await this.call('chat.postMessage', () => this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: comment }), thread.channel);
-      return;
-    }
-    await this.call('files.uploadV2', () => this.deps.client.filesUploadV2({ channel_id: thread.channel, thread_ts: thread.threadTs, initial_comment: comment, file_uploads: uploads }), thread.channel);
+    await this.postFiles(thread, comment, uploads, signal);
   }
 
   private async uploadClientFile(

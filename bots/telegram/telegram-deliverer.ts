@@ -1,7 +1,6 @@
-import type { Readable } from 'node:stream';
 import type { Telegram } from 'telegraf';
 import { deliveredMessageIds } from '../../src/cases/reply-edits.js';
-import { clientFileKind, FileUnavailableError, type ClientFileLimits, type FileSource, type SharedFile } from '../../src/files.js';
+import { clientFileKind, FileUnavailableError, readAll, type ClientFileLimits, type FileSource, type SharedFile } from '../../src/files.js';
 import type { Outgoing } from '../../src/outgoing.js';
 import { systemClock, type CaseStore, type Clock } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
@@ -211,11 +210,4 @@ export class TelegramDeliverer implements Deliverer {
       throw converted;
     }
   }
-}
-
-/** Every byte of `stream`; rejects with the stream's error. */
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
