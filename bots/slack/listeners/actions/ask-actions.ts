@@ -4,6 +4,7 @@ import type { CaseService } from '../../../../src/cases/case-service.js';
 import type { DepartmentsConfig } from '../../../../src/config.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { askModal, declineModal, extendModal } from '../../render/modals.js';
+import { idOf, openForm } from './open-form.js';
 import { questionButton } from './question-buttons.js';
 
 export interface ActionDeps {
@@ -16,32 +17,9 @@ export interface ActionDeps {
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-/** The number in a button's value, or undefined when it is not one. */
-export function idOf(value: string | undefined): number | undefined {
-  const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
-}
-
-/**
- * Buttons that open a modal ("Need more time", "Not ours", "Ask a department"). The modal must
- * open within Slack's 3-second trigger window, so this calls views.open directly instead of
- * going through the outbox: it is an answer to a click, not a message.
- */
-export function openModal(deps: ActionDeps, build: (id: number) => Record<string, unknown>) {
-  return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
-    await ack();
-    const id = idOf(action.value);
-    if (id === undefined) return;
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view: build(id) as never });
-    } catch (error) {
-      deps.log.warn('views.open failed', { error: (error as Error).message });
-    }
-  };
-}
-
 export const extendButton = (deps: ActionDeps) => questionButton(deps, extendModal);
 export const declineButton = (deps: ActionDeps) => questionButton(deps, declineModal);
+
 /** "Ask a department" on the case card: the form, for agents only (the same policy as `!ask`). */
 export function askButton(deps: ActionDeps) {
   return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
@@ -50,11 +28,7 @@ export function askButton(deps: ActionDeps) {
     const caseId = idOf(action.value);
     if (caseId === undefined) return;
     if (!(await deps.cases.mayOpenForm({ inboundKey: `slack-action:${action.action_id}:${caseId}:${action.action_ts}`, caseId, user: body.user.id, command: 'ask' }))) return;
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view: askModal(caseId, deps.departments) as never });
-    } catch (error) {
-      deps.log.warn('views.open failed', { error: (error as Error).message });
-    }
+    await openForm(client, body.trigger_id, askModal(caseId, deps.departments), deps.log);
   };
 }
 

@@ -3,7 +3,7 @@ import type { AgentCommand } from '../../../../src/cases/agent-command.js';
 import type { CaseService } from '../../../../src/cases/case-service.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { replyModal, replyTextAction } from '../../render/modals.js';
-import { idOf } from './ask-actions.js';
+import { idOf, openForm } from './open-form.js';
 
 export interface CardActionDeps {
   readonly cases: CaseService;
@@ -45,13 +45,8 @@ export function replyButton(deps: CardActionDeps) {
     const view = caseId === undefined ? undefined : deps.cases.caseView(caseId);
     if (caseId === undefined || view === undefined) return;
     if (!(await deps.cases.mayOpenForm({ inboundKey: `slack-action:${action.action_id}:${caseId}:${action.action_ts}`, caseId, user: body.user.id, command: 'reply' }))) return;
-    try {
-      // views.open must answer the click within Slack's 3-second trigger window: not via the outbox,
-      // and before any lookup. The empty modal needs no agent name (the preview appears as they type).
-      await client.views.open({ trigger_id: body.trigger_id, view: replyModal(view.theCase, view.client, '', '', deps.timeZone) as never });
-    } catch (error) {
-      deps.log.warn('views.open failed', { error: (error as Error).message });
-    }
+    // Before any lookup (Slack's 3-second trigger window): the empty modal needs no agent name (the preview appears as they type).
+    await openForm(client, body.trigger_id, replyModal(view.theCase, view.client, '', '', deps.timeZone), deps.log);
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AskService, PressedAt } from '../../../../src/asks/ask-service.js';
 import type { Logger } from '../../../../src/ports.js';
+import { idOf, openForm } from './open-form.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -39,16 +40,12 @@ export function questionFormOf(metadata: string | undefined): QuestionForm | und
 export function questionButton(deps: { readonly asks: AskService; readonly log: Logger }, build: (askId: number) => Record<string, unknown>) {
   return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
     await ack();
-    const askId = Number(action.value);
-    if (!Number.isSafeInteger(askId) || askId <= 0) return;
+    const askId = idOf(action.value);
+    if (askId === undefined) return;
     const container = body.container as { channel_id?: string; thread_ts?: string } | undefined;
     const where: PressedAt = { user: body.user.id, channel: body.channel?.id ?? container?.channel_id, threadTs: container?.thread_ts };
     if (!deps.asks.isOpenFor(`slack-action:${action.action_id}:${askId}:${action.action_ts}`, askId, where)) return;
     const form: QuestionForm = { askId, channel: where.channel, threadTs: where.threadTs };
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view: { ...build(askId), private_metadata: JSON.stringify(form) } as never });
-    } catch (error) {
-      deps.log.warn('views.open failed', { error: (error as Error).message });
-    }
+    await openForm(client, body.trigger_id, { ...build(askId), private_metadata: JSON.stringify(form) }, deps.log);
   };
 }

@@ -5,7 +5,7 @@ import { findDepartment } from '../../../../src/asks/parse-ask.js';
 import type { DepartmentsConfig } from '../../../../src/config.js';
 import { isDuration, parseDuration } from '../../../../src/duration.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
-import { idOf } from '../actions/ask-actions.js';
+import { idOf } from '../actions/open-form.js';
 import { replyFilesAction, replyTextAction } from '../../render/modals.js';
 import { sharedFiles } from '../../shared-files.js';
 import { questionFormOf } from '../actions/question-buttons.js';
