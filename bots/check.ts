@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { webApi } from '@slack/bolt';
 import { Telegram } from 'telegraf';
 import { channelIdHint, type Config, type ConfigError } from '../src/config.js';
-import { openDatabase } from '../db/open-database.js';
+import { openDatabase } from '../db/sqlite/open-database.js';
 import { slackRejection, telegramRejection } from './rejected-credential.js';
 
 /** One line of the checklist `npm run check` prints. */

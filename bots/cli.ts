@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseDepartments } from '../src/config.js';
-import { openDatabase } from '../db/open-database.js';
-import { SqliteCaseStore } from '../db/sqlite-case-store.js';
+import { openDatabase } from '../db/sqlite/open-database.js';
+import { SqliteCaseStore } from '../db/sqlite/sqlite-case-store.js';
 import { exportCase, exportFormats, type ExportFormat } from '../src/history/export-case.js';
 
 const usage = `Usage: npm run cli -- <command>

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../db/open-database.js';
-import { SqliteCaseStore } from '../../db/sqlite-case-store.js';
-import { SqliteOutbox } from '../../db/sqlite-outbox.js';
+import { openDatabase, type OpenDatabase } from '../../db/sqlite/open-database.js';
+import { SqliteCaseStore } from '../../db/sqlite/sqlite-case-store.js';
+import { SqliteOutbox } from '../../db/sqlite/sqlite-outbox.js';
 import type { Outgoing } from '../../src/outgoing.js';
 
 const note = (chatId: number, text: string): Outgoing => ({ to: 'client', chatId, notice: { type: 'agent-reply', caseId: 1, text, agentName: 'Anna' } });

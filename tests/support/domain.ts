@@ -5,9 +5,9 @@
  * due deadline jobs through the BullMQ processor when time moves, and readers of what was queued
  * for users. Every use-case test builds its services through {@link createDomain}.
  */
-import { openDatabase } from '../../db/open-database.js';
-import { SqliteCaseStore } from '../../db/sqlite-case-store.js';
-import { SqliteOutbox } from '../../db/sqlite-outbox.js';
+import { openDatabase } from '../../db/sqlite/open-database.js';
+import { SqliteCaseStore } from '../../db/sqlite/sqlite-case-store.js';
+import { SqliteOutbox } from '../../db/sqlite/sqlite-outbox.js';
 import { deadlineJobId, processDeadlineJob, type DeadlineJobData } from '../../jobs/deadline-queue.js';
 import { AskService } from '../../src/asks/ask-service.js';
 import { AccessPolicy } from '../../src/cases/access-policy.js';

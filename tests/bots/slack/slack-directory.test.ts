@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { webApi } from '@slack/bolt';
-import { openDatabase, type OpenDatabase } from '../../../db/open-database.js';
-import { SqliteSlackNameStore } from '../../../db/sqlite-slack-name-store.js';
+import { openDatabase, type OpenDatabase } from '../../../db/sqlite/open-database.js';
+import { SqliteSlackNameStore } from '../../../db/sqlite/sqlite-slack-name-store.js';
 import { SlackDirectory } from '../../../bots/slack/slack-directory.js';
 import type { Logger } from '../../../src/ports.js';
 

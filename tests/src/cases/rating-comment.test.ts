@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../../db/open-database.js';
-import { SqliteCaseStore } from '../../../db/sqlite-case-store.js';
+import { openDatabase, type OpenDatabase } from '../../../db/sqlite/open-database.js';
+import { SqliteCaseStore } from '../../../db/sqlite/sqlite-case-store.js';
 import { ratingCommentWindowMs, unrepliedCommentTarget, latestRating } from '../../../src/cases/rating.js';
 import { RatingService } from '../../../src/cases/rating-service.js';
 import type { ClientContent, Outgoing } from '../../../src/outgoing.js';

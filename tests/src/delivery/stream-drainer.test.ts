@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../db/open-database.js';
-import { SqliteCaseStore } from '../../../db/sqlite-case-store.js';
-import { SqliteOutbox } from '../../../db/sqlite-outbox.js';
+import { openDatabase } from '../../../db/sqlite/open-database.js';
+import { SqliteCaseStore } from '../../../db/sqlite/sqlite-case-store.js';
+import { SqliteOutbox } from '../../../db/sqlite/sqlite-outbox.js';
 import { PermanentDeliveryError, RetryLaterError, type PendingMessage } from '../../../src/delivery/deliverer.js';
 import { StreamDrainer } from '../../../src/delivery/stream-drainer.js';
 import type { Outgoing } from '../../../src/outgoing.js';

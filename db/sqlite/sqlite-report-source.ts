@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { clientName } from '../src/client-name.js';
-import type { AskStatus, MetricEvent, MetricsSource } from '../src/ports.js';
-import type { HomeAsk, HomeCase, HomeSource } from '../src/reports/home.js';
-import type { Period } from '../src/reports/period.js';
-import type { ReportSource, StatsAsk, StatsCase, StatsRating, StatsSnapshot } from '../src/reports/stats.js';
+import { clientName } from '../../src/client-name.js';
+import type { AskStatus, MetricEvent, MetricsSource } from '../../src/ports.js';
+import type { HomeAsk, HomeCase, HomeSource } from '../../src/reports/home.js';
+import type { Period } from '../../src/reports/period.js';
+import type { ReportSource, StatsAsk, StatsCase, StatsRating, StatsSnapshot } from '../../src/reports/stats.js';
 import type { RepkaDb } from './open-database.js';
 import { asks, caseEvents, cases, clients } from './schema.js';
 

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
-import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../src/ports.js';
+import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
 import type { GroupCommit } from './group-commit.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, lt, min, sql } from 'drizzle-orm';
-import { streamOf, type Outgoing } from '../src/outgoing.js';
-import type { Outbox, OutboxBacklog } from '../src/ports.js';
+import { streamOf, type Outgoing } from '../../src/outgoing.js';
+import type { Outbox, OutboxBacklog } from '../../src/ports.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
 import { outbox } from './schema.js';
 import type { GroupCommit } from './group-commit.js';

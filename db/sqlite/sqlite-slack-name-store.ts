@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { SlackNameStore, StoredSlackName } from '../src/ports.js';
+import type { SlackNameStore, StoredSlackName } from '../../src/ports.js';
 import type { RepkaDb } from './open-database.js';
 import { slackUsers } from './schema.js';
 
