@@ -105,49 +105,84 @@ export interface ClientProfile {
 }
 
 /**
- * Storage for cases and their history. Synchronous: every call runs inside `transaction`,
- * which commits all or nothing (outbox writes included).
+ * Storage for clients, cases and their history, inside one unit of work (see {@link UnitOfWork}):
+ * every call joins that unit's transaction. Asynchronous, so one port serves SQLite and PostgreSQL.
  */
 export interface CaseStore {
-  /**
-   * Runs `work` atomically; its writes are visible at once. Transactions are group-committed: they
-   * become durable together at the end of the event-loop turn, so nothing may leave the process on
-   * their behalf before {@link afterCommit} runs or {@link committed} resolves.
-   */
-  transaction<T>(work: () => T): T;
-  /** Runs `effect` once everything written so far is durable (never if that commit fails). */
-  afterCommit(effect: () => void): void;
-  /** Resolves once everything written so far is durable; rejects if that commit failed. */
-  committed(): Promise<void>;
   /** Records an inbound delivery key; false when it was recorded before (a duplicate). */
-  markInbound(key: string, at: number): boolean;
-  upsertClient(profile: ClientProfile, language: Language, at: number): Client;
-  setClientLanguage(clientId: number, language: Language): void;
-  findClientByChat(telegramChatId: number): Client | undefined;
-  getClient(id: number): Client | undefined;
-  createCase(input: { clientId: number; slackChannel: string; previousCaseId: number | null; openedAt: number }): Case;
-  getCase(id: number): Case | undefined;
-  findCaseByThread(slackChannel: string, threadTs: string): Case | undefined;
+  markInbound(key: string, at: number): Promise<boolean>;
+  upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client>;
+  setClientLanguage(clientId: number, language: Language): Promise<void>;
+  findClientByChat(telegramChatId: number): Promise<Client | undefined>;
+  getClient(id: number): Promise<Client | undefined>;
+  createCase(input: { clientId: number; slackChannel: string; previousCaseId: number | null; openedAt: number }): Promise<Case>;
+  getCase(id: number): Promise<Case | undefined>;
+  findCaseByThread(slackChannel: string, threadTs: string): Promise<Case | undefined>;
   /** The client's most recently opened case that is still open. */
-  findOpenCase(clientId: number): Case | undefined;
-  listOpenCases(clientId: number): Case[];
-  findLatestCase(clientId: number): Case | undefined;
-  updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Case;
-  appendEvent(event: NewCaseEvent): CaseEvent;
-  listEvents(caseId: number): CaseEvent[];
+  findOpenCase(clientId: number): Promise<Case | undefined>;
+  listOpenCases(clientId: number): Promise<Case[]>;
+  findLatestCase(clientId: number): Promise<Case | undefined>;
+  updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Promise<Case>;
+  appendEvent(event: NewCaseEvent): Promise<CaseEvent>;
+  listEvents(caseId: number): Promise<CaseEvent[]>;
   /** Every history entry of `kind` in any of the client's cases, oldest first. */
-  listClientEvents(clientId: number, kind: CaseEventKind): CaseEvent[];
+  listClientEvents(clientId: number, kind: CaseEventKind): Promise<CaseEvent[]>;
 }
 
-/** Durable outbound messages; `enqueue` joins the current transaction. */
+/** Durable outbound messages; `enqueue` joins the current unit of work. */
 export interface Outbox {
   /** Stores the message for delivery; returns its outbox id. */
-  enqueue(message: Outgoing, at: number): number;
+  enqueue(message: Outgoing, at: number): Promise<number>;
 }
 
-/** Wakes delivery after a transaction with outbox writes has committed. Never throws. */
+/** One outbox row waiting for delivery. */
+export interface PendingMessage {
+  readonly id: number;
+  readonly stream: string;
+  readonly message: Outgoing;
+  readonly attempts: number;
+  readonly caseId: number | null;
+  readonly createdAt: number;
+}
+
+/** The outbox as delivery reads and settles it. */
+export interface OutboxLedger extends Outbox {
+  /** The oldest pending rows of `stream`, in order; never rows of a unit not yet durable. */
+  pending(stream: string, limit: number): Promise<PendingMessage[]>;
+  markSent(ids: readonly number[], at: number): Promise<void>;
+  markFailed(ids: readonly number[], error: string): Promise<void>;
+  recordAttempt(ids: readonly number[], error: string): Promise<void>;
+  /** Every stream with pending rows and its oldest pending id, for rebuilding the queue on start. */
+  pendingStreams(): Promise<{ stream: string; firstId: number }[]>;
+}
+
+/** Everything one unit of work may read and write. */
+export interface Storage extends CaseStore, AskStore, OutboxLedger {
+  /** Deletes inbound keys older than `before` (epoch ms); returns how many. */
+  forgetInboundBefore(before: number): Promise<number>;
+}
+
+/**
+ * Runs work against storage atomically. `run` resolves with the work's result once its writes
+ * are durable, and rejects with nothing kept when the work throws or the commit fails: nothing may
+ * leave the process on a unit's behalf before `run` resolves. Inside `work` only storage calls are
+ * awaited (no network): on SQLite the units of one process take turns.
+ */
+export interface UnitOfWork {
+  run<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
+  /** Reads outside any transaction (each call sees what was committed when it runs); `work` must not write. */
+  read<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
+}
+
+/** An outbox row woken for delivery: its id and its stream. */
+export interface WokenRow {
+  readonly id: number;
+  readonly stream: string;
+}
+
+/** Wakes delivery after a unit of work with outbox writes has committed. Never throws. */
 export interface DeliveryTrigger {
-  wake(outboxIds: readonly number[]): void;
+  wake(rows: readonly WokenRow[]): void;
 }
 
 /** Looks up how people are known on Slack (display names). */
@@ -189,25 +224,25 @@ export interface Ask {
 
 export type NewAsk = Pick<Ask, 'caseId' | 'departmentId' | 'question' | 'askedBy' | 'askedByName' | 'askedAt' | 'deadlineAt' | 'slackChannel'>;
 
-/** Storage for asks; shares the transaction of the CaseStore it comes with. */
+/** Storage for asks, inside a unit of work as {@link CaseStore}. */
 export interface AskStore {
-  createAsk(input: NewAsk): Ask;
-  getAsk(id: number): Ask | undefined;
+  createAsk(input: NewAsk): Promise<Ask>;
+  getAsk(id: number): Promise<Ask | undefined>;
   /** The ask whose question message is `ts` in `channel`. */
-  findAskByThread(channel: string, ts: string): Ask | undefined;
-  listAsks(caseId: number): Ask[];
-  listOpenAsks(): Ask[];
-  updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Ask;
+  findAskByThread(channel: string, ts: string): Promise<Ask | undefined>;
+  listAsks(caseId: number): Promise<Ask[]>;
+  listOpenAsks(): Promise<Ask[]>;
+  updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Promise<Ask>;
   /** Records reminder `index` (0-based) of `version` as sent; false when it already was, or the ask moved on. */
-  claimReminder(id: number, version: number, index: number): boolean;
+  claimReminder(id: number, version: number, index: number): Promise<boolean>;
   /** Records the overdue notice of `version`; false when it already fired, or the ask moved on. */
-  claimOverdue(id: number, version: number, at: number): boolean;
+  claimOverdue(id: number, version: number, at: number): Promise<boolean>;
   /** Records the second escalation of `version`; false when it already fired, or the ask moved on. */
-  claimEscalatedAgain(id: number, version: number, at: number): boolean;
+  claimEscalatedAgain(id: number, version: number, at: number): Promise<boolean>;
   /** Records the client-wait alert of a case; false when it already fired or no longer applies. */
-  claimWaitAlert(caseId: number, waitingSince: number, at: number): boolean;
+  claimWaitAlert(caseId: number, waitingSince: number, at: number): Promise<boolean>;
   /** Open cases whose client still waits for a first reply and was not alerted yet. */
-  listCasesAwaitingFirstReply(): Case[];
+  listCasesAwaitingFirstReply(): Promise<Case[]>;
 }
 
 /** Time points of an open ask, epoch ms, for the deadline jobs. */
@@ -220,10 +255,10 @@ export interface AskSchedule {
   readonly againAt?: number;
 }
 
-/** Delayed deadline jobs. Calls never throw (failures are logged; SQLite is rebuilt from on start). */
+/** Delayed deadline jobs. Calls never throw (failures are logged; storage is rebuilt from on start). */
 export interface DeadlineScheduler {
   /**
-   * `rebuild`: on start-up, from SQLite. Points already past get fresh job ids then, so a job a
+   * `rebuild`: on start-up, from storage. Points already past get fresh job ids then, so a job a
    * killed process left active (its id taken until BullMQ's stall check) cannot delay them.
    */
   scheduleAsk(schedule: AskSchedule, rebuild?: boolean): void;
@@ -237,12 +272,12 @@ export interface StoredSlackName {
   readonly fetchedAt: number;
 }
 
-/** Storage of Slack display names, a cache of users.info kept across restarts. Synchronous. */
+/** Storage of Slack display names, a cache of users.info kept across restarts. */
 export interface SlackNameStore {
   /** The stored name of `userId`, however old; undefined when none is stored. */
-  slackName(userId: string): StoredSlackName | undefined;
+  slackName(userId: string): Promise<StoredSlackName | undefined>;
   /** Stores `name` for `userId`, fetched at `fetchedAt` (epoch ms), replacing any earlier one. */
-  saveSlackName(userId: string, name: string, fetchedAt: number): void;
+  saveSlackName(userId: string, name: string, fetchedAt: number): Promise<void>;
 }
 
 /** A history entry that moves a metric, read in id order (see {@link MetricsSource.eventsAfter}). */
@@ -257,21 +292,21 @@ export interface MetricEvent {
   readonly askedAt: number | null;
 }
 
-/** What `/metrics` reads from storage. Synchronous, read-only. */
+/** What `/metrics` reads from storage. Read-only. */
 export interface MetricsSource {
   /**
    * Up to `limit` history entries that move a metric with an id above `afterId`, in id order.
    * Ids only grow, so a reader that remembers the last id it saw counts each entry once.
    */
-  eventsAfter(afterId: number, limit: number): MetricEvent[];
+  eventsAfter(afterId: number, limit: number): Promise<MetricEvent[]>;
   /** Cases open now. */
-  openCases(): number;
+  openCases(): Promise<number>;
   /** Open questions per department: all, and those past their deadline at `now` (epoch ms). */
-  openAsksByDepartment(now: number): { departmentId: string; open: number; overdue: number }[];
+  openAsksByDepartment(now: number): Promise<{ departmentId: string; open: number; overdue: number }[]>;
 }
 
-/** How much of the outbox waits for delivery (for metrics). Synchronous, read-only. */
+/** How much of the outbox waits for delivery (for metrics). Read-only. */
 export interface OutboxBacklog {
   /** Pending messages, and the creation time (epoch ms) of the oldest; null when none is pending. */
-  backlog(): { pending: number; oldestCreatedAt: number | null };
+  backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
 }

@@ -21,6 +21,10 @@ interface Batch {
 export class GroupCommit {
   private batch: Batch | undefined;
   private readonly sql;
+  /** True while an asynchronous unit is inside its savepoint: the commit waits for it to end. */
+  private inUnit = false;
+  /** The end-of-turn commit came while a unit was inside its savepoint. */
+  private flushWanted = false;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -67,6 +71,40 @@ export class GroupCommit {
     }
   }
 
+  /**
+   * Runs the asynchronous `work` inside the current batch, in its own savepoint, as {@link run}.
+   * Resolves once the work is done and its savepoint released, with the result and `durable`, which
+   * settles when the batch commits (rejects if it fails). Callers take turns (one unit at a time:
+   * SqliteUnitOfWork), and `work` awaits nothing but this connection, so a unit ends within the turn;
+   * a commit due while one is inside its savepoint waits for it.
+   */
+  async unit<T>(work: () => Promise<T>): Promise<{ result: T; durable: Promise<void> }> {
+    if (this.inUnit) throw new Error('units of a group commit take turns');
+    this.begin();
+    const durable = this.committed();
+    this.inUnit = true;
+    this.sql.savepoint.run();
+    try {
+      const result = await work();
+      this.sql.release.run();
+      return { result, durable };
+    } catch (error) {
+      // As in run: SQLite may have rolled the whole transaction back itself.
+      if (this.sqlite.inTransaction) {
+        this.sql.rollbackTo.run();
+        this.sql.release.run();
+      }
+      durable.catch(() => undefined);
+      throw error;
+    } finally {
+      this.inUnit = false;
+      if (this.flushWanted) {
+        this.flushWanted = false;
+        this.flush();
+      }
+    }
+  }
+
   /** Runs `effect` once everything written so far is committed; at once when nothing waits. */
   afterCommit(effect: () => void): void {
     if (this.batch === undefined) effect();
@@ -90,6 +128,10 @@ export class GroupCommit {
   flush(): void {
     const batch = this.batch;
     if (batch === undefined) return;
+    if (this.inUnit) {
+      this.flushWanted = true;
+      return;
+    }
     this.batch = undefined;
     let failure: Error | undefined;
     if (!this.sqlite.inTransaction) failure = new Error('the transaction was rolled back by SQLite');

@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
-import type { GroupCommit } from './group-commit.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
 type ClientRow = typeof clients.$inferSelect;
@@ -20,50 +19,29 @@ const toEvent = (row: EventRow): CaseEvent => ({
 
 const toAsk = (row: AskRow): Ask => ({ ...row, status: row.status as AskStatus });
 
-/** CaseStore and AskStore on SQLite through drizzle. All calls are synchronous (better-sqlite3). */
+/**
+ * CaseStore and AskStore on SQLite through drizzle. better-sqlite3 is synchronous: each call has
+ * done its work when it returns, and its promise is already settled.
+ */
 export class SqliteCaseStore implements CaseStore, AskStore {
-  private depth = 0;
-
   /** The queries run for every client message, built once (drizzle builds SQL on every call otherwise). */
   private readonly hot: ReturnType<typeof prepareHotQueries>;
 
-  constructor(
-    private readonly db: RepkaDb,
-    private readonly commits: GroupCommit,
-  ) {
+  constructor(private readonly db: RepkaDb) {
     this.hot = prepareHotQueries(db);
   }
 
-  transaction<T>(work: () => T): T {
-    // Nested calls join the outer unit: the outermost one is atomic as a whole.
-    if (this.depth > 0) return work();
-    this.depth++;
-    try {
-      return this.commits.run(work);
-    } finally {
-      this.depth--;
-    }
-  }
-
-  afterCommit(effect: () => void): void {
-    this.commits.afterCommit(effect);
-  }
-
-  committed(): Promise<void> {
-    return this.commits.committed();
-  }
-
-  markInbound(key: string, at: number): boolean {
+  async markInbound(key: string, at: number): Promise<boolean> {
     return this.hot.markInbound.run({ key, at }).changes === 1;
   }
 
   /** Deletes inbound keys older than `before` (epoch ms); returns how many. */
-  forgetInboundBefore(before: number): number {
+  async forgetInboundBefore(before: number): Promise<number> {
     return this.db.delete(processedInbound).where(lt(processedInbound.at, before)).run().changes;
   }
 
-  upsertClient(profile: ClientProfile, language: Language, at: number): Client {
-    const existing = this.findClientByChat(profile.telegramChatId);
+  async upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client> {
+    const existing = await this.findClientByChat(profile.telegramChatId);
     const names = { firstName: profile.firstName, lastName: profile.lastName ?? null, username: profile.username ?? null };
     const same = existing !== undefined && existing.firstName === names.firstName && existing.lastName === names.lastName && existing.username === names.username;
     if (same && (existing.languageChosen || existing.language === language)) return existing;
@@ -80,40 +58,40 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     return toClient(row);
   }
 
-  setClientLanguage(clientId: number, language: Language): void {
+  async setClientLanguage(clientId: number, language: Language): Promise<void> {
     this.db.update(clients).set({ language, languageChosen: true }).where(eq(clients.id, clientId)).run();
   }
 
-  findClientByChat(telegramChatId: number): Client | undefined {
+  async findClientByChat(telegramChatId: number): Promise<Client | undefined> {
     const row = this.hot.clientByChat.get({ chat: telegramChatId });
     return row && toClient(row);
   }
 
-  getClient(id: number): Client | undefined {
+  async getClient(id: number): Promise<Client | undefined> {
     const row = this.hot.client.get({ id });
     return row && toClient(row);
   }
 
-  createCase(input: { clientId: number; slackChannel: string; previousCaseId: number | null; openedAt: number }): Case {
+  async createCase(input: { clientId: number; slackChannel: string; previousCaseId: number | null; openedAt: number }): Promise<Case> {
     return toCase(this.db.insert(cases).values({ ...input, status: 'open' }).returning().get());
   }
 
-  getCase(id: number): Case | undefined {
+  async getCase(id: number): Promise<Case | undefined> {
     const row = this.hot.theCase.get({ id });
     return row && toCase(row);
   }
 
-  findCaseByThread(slackChannel: string, threadTs: string): Case | undefined {
+  async findCaseByThread(slackChannel: string, threadTs: string): Promise<Case | undefined> {
     const row = this.hot.caseByThread.get({ slackChannel, threadTs });
     return row && toCase(row);
   }
 
-  findOpenCase(clientId: number): Case | undefined {
+  async findOpenCase(clientId: number): Promise<Case | undefined> {
     const row = this.hot.openCase.get({ clientId });
     return row && toCase(row);
   }
 
-  listOpenCases(clientId: number): Case[] {
+  async listOpenCases(clientId: number): Promise<Case[]> {
     return this.db
       .select()
       .from(cases)
@@ -123,27 +101,27 @@ export class SqliteCaseStore implements CaseStore, AskStore {
       .map(toCase);
   }
 
-  findLatestCase(clientId: number): Case | undefined {
+  async findLatestCase(clientId: number): Promise<Case | undefined> {
     const row = this.db.select().from(cases).where(eq(cases.clientId, clientId)).orderBy(desc(cases.id)).get();
     return row && toCase(row);
   }
 
-  updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Case {
+  async updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Promise<Case> {
     const row = this.db.update(cases).set(patch).where(eq(cases.id, id)).returning().get();
     if (row === undefined) throw new Error(`no case #${id}`);
     return toCase(row);
   }
 
-  appendEvent(event: NewCaseEvent): CaseEvent {
+  async appendEvent(event: NewCaseEvent): Promise<CaseEvent> {
     const row = this.hot.appendEvent.get({ ...event, data: event.data === null ? null : JSON.stringify(event.data) });
     return toEvent(row as EventRow);
   }
 
-  listEvents(caseId: number): CaseEvent[] {
+  async listEvents(caseId: number): Promise<CaseEvent[]> {
     return this.hot.events.all({ caseId }).map(toEvent);
   }
 
-  listClientEvents(clientId: number, kind: CaseEventKind): CaseEvent[] {
+  async listClientEvents(clientId: number, kind: CaseEventKind): Promise<CaseEvent[]> {
     return this.db
       .select({ event: caseEvents })
       .from(caseEvents)
@@ -154,35 +132,35 @@ export class SqliteCaseStore implements CaseStore, AskStore {
       .map((row) => toEvent(row.event));
   }
 
-  createAsk(input: NewAsk): Ask {
+  async createAsk(input: NewAsk): Promise<Ask> {
     return toAsk(this.db.insert(asks).values({ ...input, status: 'open', windowStartAt: input.askedAt }).returning().get());
   }
 
-  getAsk(id: number): Ask | undefined {
+  async getAsk(id: number): Promise<Ask | undefined> {
     const row = this.hot.ask.get({ id });
     return row && toAsk(row);
   }
 
-  findAskByThread(channel: string, ts: string): Ask | undefined {
+  async findAskByThread(channel: string, ts: string): Promise<Ask | undefined> {
     const row = this.hot.askByThread.get({ channel, ts });
     return row && toAsk(row);
   }
 
-  listAsks(caseId: number): Ask[] {
+  async listAsks(caseId: number): Promise<Ask[]> {
     return this.hot.asksOfCase.all({ caseId }).map(toAsk);
   }
 
-  listOpenAsks(): Ask[] {
+  async listOpenAsks(): Promise<Ask[]> {
     return this.db.select().from(asks).where(eq(asks.status, 'open')).orderBy(asc(asks.id)).all().map(toAsk);
   }
 
-  updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Ask {
+  async updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Promise<Ask> {
     const row = this.db.update(asks).set(patch).where(eq(asks.id, id)).returning().get();
     if (row === undefined) throw new Error(`no ask ${id}`);
     return toAsk(row);
   }
 
-  claimReminder(id: number, version: number, index: number): boolean {
+  async claimReminder(id: number, version: number, index: number): Promise<boolean> {
     return (
       this.db
         .update(asks)
@@ -192,7 +170,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     );
   }
 
-  claimOverdue(id: number, version: number, at: number): boolean {
+  async claimOverdue(id: number, version: number, at: number): Promise<boolean> {
     return (
       this.db
         .update(asks)
@@ -202,7 +180,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     );
   }
 
-  claimEscalatedAgain(id: number, version: number, at: number): boolean {
+  async claimEscalatedAgain(id: number, version: number, at: number): Promise<boolean> {
     return (
       this.db
         .update(asks)
@@ -212,7 +190,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     );
   }
 
-  claimWaitAlert(caseId: number, waitingSince: number, at: number): boolean {
+  async claimWaitAlert(caseId: number, waitingSince: number, at: number): Promise<boolean> {
     return (
       this.db
         .update(cases)
@@ -222,7 +200,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     );
   }
 
-  listCasesAwaitingFirstReply(): Case[] {
+  async listCasesAwaitingFirstReply(): Promise<Case[]> {
     return this.db
       .select()
       .from(cases)

@@ -1,22 +1,12 @@
 import { and, asc, count, eq, inArray, lt, min, sql } from 'drizzle-orm';
 import { streamOf, type Outgoing } from '../../src/outgoing.js';
-import type { Outbox, OutboxBacklog } from '../../src/ports.js';
+import type { OutboxBacklog, OutboxLedger, PendingMessage } from '../../src/ports.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
 import { outbox } from './schema.js';
 import type { GroupCommit } from './group-commit.js';
 
-/** One stored outbound message. */
-export interface OutboxRow {
-  readonly id: number;
-  readonly stream: string;
-  readonly message: Outgoing;
-  readonly attempts: number;
-  readonly caseId: number | null;
-  readonly createdAt: number;
-}
-
 /** The outbox on SQLite: written inside domain transactions, read by the delivery queue. */
-export class SqliteOutbox implements Outbox, OutboxBacklog {
+export class SqliteOutbox implements OutboxLedger, OutboxBacklog {
   /** Queries run for every message, built once. */
   private readonly hot;
   /** The pending-rows query per batch size (the limit is part of the SQL text, see literalLimit). */
@@ -39,11 +29,10 @@ export class SqliteOutbox implements Outbox, OutboxBacklog {
         .set({ status: 'sent', sentAt: sql`${sql.placeholder('at')}`, lastError: null })
         .where(eq(outbox.id, sql.placeholder('id')))
         .prepare(),
-      streamOfRow: db.select({ stream: outbox.stream }).from(outbox).where(eq(outbox.id, sql.placeholder('id'))).prepare(),
     };
   }
 
-  enqueue(message: Outgoing, at: number): number {
+  async enqueue(message: Outgoing, at: number): Promise<number> {
     const caseId = 'caseId' in message && typeof message.caseId === 'number' ? message.caseId : null;
     const { id } = this.hot.enqueue.get({ stream: streamOf(message), payload: JSON.stringify(message), caseId, createdAt: at }) as { id: number };
     if (this.commits.open && this.firstUncommitted === undefined) {
@@ -51,11 +40,6 @@ export class SqliteOutbox implements Outbox, OutboxBacklog {
       this.commits.onSettled(() => (this.firstUncommitted = undefined));
     }
     return id;
-  }
-
-  /** The stream of one row, or undefined if it no longer exists. */
-  streamOfRow(id: number): string | undefined {
-    return this.hot.streamOfRow.get({ id })?.stream;
   }
 
   private pendingQuery(limit: number) {
@@ -72,7 +56,7 @@ export class SqliteOutbox implements Outbox, OutboxBacklog {
    * The oldest pending rows of `stream`, in order. Rows of a batch not yet committed are left out:
    * a message must not reach a platform before the event that caused it is durable.
    */
-  pending(stream: string, limit: number): OutboxRow[] {
+  async pending(stream: string, limit: number): Promise<PendingMessage[]> {
     let query = this.pendingQueries.get(limit);
     if (query === undefined) this.pendingQueries.set(limit, (query = this.pendingQuery(limit)));
     return query
@@ -88,7 +72,7 @@ export class SqliteOutbox implements Outbox, OutboxBacklog {
   }
 
   /** Every stream with pending rows and its oldest pending id, for rebuilding the queue on start. */
-  pendingStreams(): { stream: string; firstId: number }[] {
+  async pendingStreams(): Promise<{ stream: string; firstId: number }[]> {
     return this.db
       .select({ stream: outbox.stream, firstId: min(outbox.id).mapWith(Number) })
       .from(outbox)
@@ -97,18 +81,18 @@ export class SqliteOutbox implements Outbox, OutboxBacklog {
       .all();
   }
 
-  markSent(ids: readonly number[], at: number): void {
+  async markSent(ids: readonly number[], at: number): Promise<void> {
     if (ids.length === 0) return;
     if (ids.length === 1) return void this.hot.markOneSent.run({ id: ids[0], at });
     this.db.update(outbox).set({ status: 'sent', sentAt: at, lastError: null }).where(inArray(outbox.id, [...ids])).run();
   }
 
-  markFailed(ids: readonly number[], error: string): void {
+  async markFailed(ids: readonly number[], error: string): Promise<void> {
     if (ids.length === 0) return;
     this.db.update(outbox).set({ status: 'failed', lastError: error }).where(inArray(outbox.id, [...ids])).run();
   }
 
-  recordAttempt(ids: readonly number[], error: string): void {
+  async recordAttempt(ids: readonly number[], error: string): Promise<void> {
     if (ids.length === 0) return;
     this.db
       .update(outbox)
@@ -118,7 +102,7 @@ export class SqliteOutbox implements Outbox, OutboxBacklog {
   }
 
   /** Pending rows and the creation time of the oldest (for metrics). */
-  backlog(): { pending: number; oldestCreatedAt: number | null } {
+  async backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }> {
     const row = this.db
       .select({ pending: count(), oldest: min(outbox.createdAt) })
       .from(outbox)

@@ -18,11 +18,11 @@ export const metricEventKinds = ['case-opened', 'closed', 'ask-opened', 'ask-ans
 const authorOf = (kind: string, order: 'asc' | 'desc') =>
   sql<string | null>`(select e.author_id from case_events e where e.case_id = "cases"."id" and e.kind = ${kind} order by e.id ${sql.raw(order)} limit 1)`;
 
-/** Read-only queries for `/repka stats`, the App Home and `/metrics`. Synchronous (better-sqlite3). */
+/** Read-only queries for `/repka stats`, the App Home and `/metrics`. better-sqlite3 answers at once; the promises are settled when returned. */
 export class SqliteReportSource implements ReportSource, HomeSource, MetricsSource {
   constructor(private readonly db: RepkaDb) {}
 
-  statsSnapshot(period: Period): StatsSnapshot {
+  async statsSnapshot(period: Period): Promise<StatsSnapshot> {
     const { from, to } = period;
     const caseRows: StatsCase[] = this.db
       .select({
@@ -71,7 +71,7 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
     return { cases: caseRows, asks: askRows, ratings, clientMessageTimes };
   }
 
-  openCasesAssignedTo(user: string): HomeCase[] {
+  async openCasesAssignedTo(user: string): Promise<HomeCase[]> {
     return this.db
       .select({
         id: cases.id,
@@ -92,7 +92,7 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
       .map(({ firstName, lastName, username, ...row }) => ({ ...row, clientName: clientName({ firstName, lastName, username }) }));
   }
 
-  overdueAsks(now: number): HomeAsk[] {
+  async overdueAsks(now: number): Promise<HomeAsk[]> {
     return this.db
       .select({
         id: asks.id,
@@ -116,7 +116,7 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
    * order. Ids only grow and every write commits in one transaction, so a reader that remembers
    * the last id it saw counts each entry once.
    */
-  eventsAfter(afterId: number, limit: number): MetricEvent[] {
+  async eventsAfter(afterId: number, limit: number): Promise<MetricEvent[]> {
     return this.db
       .select({
         id: caseEvents.id,
@@ -133,12 +133,12 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
   }
 
   /** Cases open now. */
-  openCases(): number {
+  async openCases(): Promise<number> {
     return this.db.select({ n: sql<number>`count(*)` }).from(cases).where(eq(cases.status, 'open')).get()?.n ?? 0;
   }
 
   /** Open questions per department: all, and those past their deadline at `now`. */
-  openAsksByDepartment(now: number): { departmentId: string; open: number; overdue: number }[] {
+  async openAsksByDepartment(now: number): Promise<{ departmentId: string; open: number; overdue: number }[]> {
     return this.db
       .select({
         departmentId: asks.departmentId,

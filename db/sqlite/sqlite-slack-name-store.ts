@@ -3,16 +3,16 @@ import type { SlackNameStore, StoredSlackName } from '../../src/ports.js';
 import type { RepkaDb } from './open-database.js';
 import { slackUsers } from './schema.js';
 
-/** Slack display names on SQLite (table slack_users). Synchronous (better-sqlite3). */
+/** Slack display names on SQLite (table slack_users). better-sqlite3 answers at once; the promises are settled when returned. */
 export class SqliteSlackNameStore implements SlackNameStore {
   constructor(private readonly db: RepkaDb) {}
 
-  slackName(userId: string): StoredSlackName | undefined {
+  async slackName(userId: string): Promise<StoredSlackName | undefined> {
     const row = this.db.select({ name: slackUsers.name, fetchedAt: slackUsers.fetchedAt }).from(slackUsers).where(eq(slackUsers.id, userId)).get();
     return row ?? undefined;
   }
 
-  saveSlackName(userId: string, name: string, fetchedAt: number): void {
+  async saveSlackName(userId: string, name: string, fetchedAt: number): Promise<void> {
     this.db
       .insert(slackUsers)
       .values({ id: userId, name, fetchedAt })
