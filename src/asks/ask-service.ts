@@ -1,14 +1,13 @@
 import type { Department, DepartmentsConfig } from '../config.js';
 import { describeFiles, type SharedFile } from '../files.js';
 import { addBusinessTime, businessFractionPoint } from '../deadlines/business-hours.js';
-import type { Ask, AskSchedule, AskStore, Case, CaseEventKind, CaseStore, Clock, DeadlineScheduler, DeliveryTrigger, Logger, Outbox } from '../ports.js';
+import type { Ask, AskSchedule, AskStore, Case, CaseEventKind, CaseStore, Clock, DeadlineScheduler, DeliveryTrigger, Logger, UnitOfWork } from '../ports.js';
 import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
 import { closedReason } from './case-closed-reason.js';
 import { findDepartment, parseAskArgs } from './parse-ask.js';
 
 export interface AskServiceDeps {
-  readonly store: CaseStore & AskStore;
-  readonly outbox: Outbox;
+  readonly uow: UnitOfWork;
   readonly trigger: DeliveryTrigger;
   readonly scheduler: DeadlineScheduler;
   readonly clock: Clock;
@@ -49,7 +48,7 @@ export type DeadlineKind = { readonly kind: 'reminder'; readonly index: number }
 /**
  * Questions to departments with reply-by times: asking, answering, extending, declining,
  * cancelling, and the deadline jobs' effects. Each notice fires once: the jobs' effects are
- * claimed in SQLite with a conditional update in the same transaction as their outbox writes.
+ * claimed with a conditional update in the same unit of work as their outbox writes.
  */
 export class AskService {
   constructor(private readonly deps: AskServiceDeps) {}
@@ -60,15 +59,15 @@ export class AskService {
   }
 
   /** The case question `askId` belongs to, or undefined when there is no such question. */
-  caseOf(askId: number): number | undefined {
-    return this.deps.store.getAsk(askId)?.caseId;
+  async caseOf(askId: number): Promise<number | undefined> {
+    return (await this.deps.uow.read((tx) => tx.getAsk(askId)))?.caseId;
   }
 
   /**
    * `!ask <department> [in <duration>] <question>` (or the card's modal) inside a case's unit of
    * work. Unknown departments and bad input answer the asker privately; nothing is created.
    */
-  ask(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string, fx: Effects): InboundResult {
+  async ask(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string, fx: Effects): Promise<InboundResult> {
     const parsed = parseAskArgs(args, this.deps.departments.departments);
     const privately = (notice: Parameters<Effects['send']>[0] & { to: 'slack-ephemeral' }) => fx.send(notice);
     if (!parsed.ok) {
@@ -83,15 +82,15 @@ export class AskService {
       privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'case-closed', command: '!ask' } });
       return { outcome: 'ignored', reason: 'case closed' };
     }
-    this.create(theCase, parsed.department, parsed.question, parsed.durationMs, actor, fx);
+    await this.create(theCase, parsed.department, parsed.question, parsed.durationMs, actor, fx);
     return { outcome: 'done', caseId: theCase.id };
   }
 
   /** Creates an ask (validated input) and everything it sends. */
-  create(theCase: Case, department: Department, question: string, durationMs: number | undefined, actor: Actor, fx: Effects): Ask {
-    const { store } = this.deps;
+  async create(theCase: Case, department: Department, question: string, durationMs: number | undefined, actor: Actor, fx: Effects): Promise<Ask> {
+    const store = fx.tx;
     const deadlineAt = addBusinessTime(fx.now, durationMs ?? department.replyWithinMs, department.hours);
-    const ask = store.createAsk({
+    const ask = await store.createAsk({
       caseId: theCase.id,
       departmentId: department.id,
       question,
@@ -101,11 +100,11 @@ export class AskService {
       deadlineAt,
       slackChannel: department.slackChannel,
     });
-    this.record(ask, 'ask-opened', actor, question, { deadlineAt, department: department.name }, fx.now);
+    await this.record(fx.tx, ask, 'ask-opened', actor, question, { deadlineAt, department: department.name }, fx.now);
     fx.send({ to: 'department', askId: ask.id, caseId: theCase.id, post: { type: 'question' } });
     fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'ask-created', askId: ask.id } });
     if (department.tellClient) {
-      const client = store.getClient(theCase.clientId);
+      const client = await store.getClient(theCase.clientId);
       if (client !== undefined) {
         fx.send({
           to: 'client',
@@ -123,24 +122,24 @@ export class AskService {
    * A human message in a department channel thread: answers the ask it belongs to (the first one
    * settles it: its posts lose their buttons); later ones are mirrored as follow-ups.
    */
-  receiveDepartmentReply(reply: DepartmentReply): InboundResult {
-    return this.run(reply.inboundKey, (fx) => {
-      const { store } = this.deps;
-      const ask = store.findAskByThread(reply.channel, reply.threadTs);
+  receiveDepartmentReply(reply: DepartmentReply): Promise<InboundResult> {
+    return this.run(reply.inboundKey, async (fx) => {
+      const store = fx.tx;
+      const ask = await store.findAskByThread(reply.channel, reply.threadTs);
       if (ask === undefined) return { outcome: 'ignored', reason: 'not an ask thread' };
       const firstAnswer = ask.status === 'open';
       if (firstAnswer) {
-        store.updateAsk(ask.id, { status: 'answered', answeredAt: fx.now, answeredBy: reply.user, answeredByName: reply.userName });
+        await store.updateAsk(ask.id, { status: 'answered', answeredAt: fx.now, answeredBy: reply.user, answeredByName: reply.userName });
         fx.later(() => this.deps.scheduler.unscheduleAsk(ask.id, ask.version, this.department(ask.departmentId)?.remindAt.length ?? 0));
         this.refreshPosts(ask, fx);
       }
       const files = reply.files ?? [];
       const described = describeFiles(files);
-      this.record(ask, firstAnswer ? 'ask-answered' : 'department-message', reply, reply.text, { ts: reply.ts, ...(files.length > 0 ? { files: described } : {}) }, fx.now, 'department');
+      await this.record(fx.tx, ask, firstAnswer ? 'ask-answered' : 'department-message', reply, reply.text, { ts: reply.ts, ...(files.length > 0 ? { files: described } : {}) }, fx.now, 'department');
       fx.send({
         to: 'case-thread',
         caseId: ask.caseId,
-        post: { type: 'ask-answered', askId: ask.id, byName: reply.userName, text: reply.text, followUp: !firstAnswer, allSettled: firstAnswer && this.allSettled(ask.caseId) },
+        post: { type: 'ask-answered', askId: ask.id, byName: reply.userName, text: reply.text, followUp: !firstAnswer, allSettled: firstAnswer && (await this.allSettled(store, ask.caseId)) },
       });
       // The department's files follow the answer into the case thread, copied (agents may not be in that channel).
       if (files.length > 0) fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'department-files', askId: ask.id, byName: reply.userName, files } });
@@ -153,9 +152,9 @@ export class AskService {
    * opens. When it is not (answered, declined, cancelled, or gone), the presser is told privately
    * "Q… is no longer open" (once per `inboundKey`) and the answer is false.
    */
-  isOpenFor(inboundKey: string, askId: number, presser: PressedAt): boolean {
-    if (this.deps.store.getAsk(askId)?.status === 'open') return true;
-    this.run(inboundKey, (fx) => this.refuseNotOpen(askId, presser, fx));
+  async isOpenFor(inboundKey: string, askId: number, presser: PressedAt): Promise<boolean> {
+    if ((await this.deps.uow.read((tx) => tx.getAsk(askId)))?.status === 'open') return true;
+    await this.run(inboundKey, (fx) => this.refuseNotOpen(askId, presser, fx));
     return false;
   }
 
@@ -163,14 +162,14 @@ export class AskService {
    * "Need more time": a new reply-by time counted from now, with a reason; the question's posts
    * show it. Only open asks: on any other the presser is told privately that it is no longer open.
    */
-  extend(inboundKey: string, askId: number, durationMs: number, reason: string, actor: Actor & PressedAt): InboundResult {
-    return this.run(inboundKey, (fx) => {
-      const ask = this.deps.store.getAsk(askId);
+  extend(inboundKey: string, askId: number, durationMs: number, reason: string, actor: Actor & PressedAt): Promise<InboundResult> {
+    return this.run(inboundKey, async (fx) => {
+      const ask = await fx.tx.getAsk(askId);
       if (ask === undefined || ask.status !== 'open') return this.refuseNotOpen(askId, actor, fx);
       const department = this.department(ask.departmentId);
       const deadlineAt = addBusinessTime(fx.now, durationMs, department?.hours);
-      const updated = this.deps.store.updateAsk(ask.id, { deadlineAt, version: ask.version + 1, windowStartAt: fx.now, remindersSent: 0, overdueAt: null, escalatedAgainAt: null });
-      this.record(ask, 'ask-extended', actor, reason, { deadlineAt, previousDeadlineAt: ask.deadlineAt }, fx.now, 'department');
+      const updated = await fx.tx.updateAsk(ask.id, { deadlineAt, version: ask.version + 1, windowStartAt: fx.now, remindersSent: 0, overdueAt: null, escalatedAgainAt: null });
+      await this.record(fx.tx, ask, 'ask-extended', actor, reason, { deadlineAt, previousDeadlineAt: ask.deadlineAt }, fx.now, 'department');
       fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'extended', byName: actor.userName, reason } });
       fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-extended', askId: ask.id, byName: actor.userName, reason } });
       // The question and its confirmation show the new reply-by time (their buttons stay).
@@ -187,9 +186,9 @@ export class AskService {
    * "Not ours": the department declines with a reason; the agent can ask another one. Only open
    * asks: on any other the presser is told privately that it is no longer open.
    */
-  decline(inboundKey: string, askId: number, reason: string, actor: Actor & PressedAt): InboundResult {
-    return this.settle(inboundKey, askId, 'declined', 'ask-declined', reason, actor, (ask, fx) =>
-      fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-declined', askId: ask.id, byName: actor.userName, reason, allSettled: this.allSettled(ask.caseId) } }),
+  decline(inboundKey: string, askId: number, reason: string, actor: Actor & PressedAt): Promise<InboundResult> {
+    return this.settle(inboundKey, askId, 'declined', 'ask-declined', reason, actor, async (ask, fx) =>
+      fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-declined', askId: ask.id, byName: actor.userName, reason, allSettled: await this.allSettled(fx.tx, ask.caseId) } }),
     );
   }
 
@@ -199,10 +198,10 @@ export class AskService {
    * (and would find it settled if one still fired), its posts lose their buttons, and its
    * department thread is told. Returns the questions settled, in order.
    */
-  settleForClose(theCase: Case, actor: Actor, fx: Effects): Ask[] {
-    const open = this.deps.store.listAsks(theCase.id).filter((a) => a.status === 'open');
+  async settleForClose(theCase: Case, actor: Actor, fx: Effects): Promise<Ask[]> {
+    const open = (await fx.tx.listAsks(theCase.id)).filter((a) => a.status === 'open');
     for (const ask of open) {
-      this.settleInside(ask, 'cancelled', 'ask-cancelled', closedReason, actor, fx);
+      await this.settleInside(ask, 'cancelled', 'ask-cancelled', closedReason, actor, fx);
       fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'case-closed', by: actor.user } });
     }
     return open;
@@ -212,8 +211,8 @@ export class AskService {
    * `!cancel <ask number or department>` (or the "Cancel question" button, which names the ask)
    * inside a case's unit of work.
    */
-  cancelFromThread(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string | { readonly askId: number }, fx: Effects): InboundResult {
-    const open = this.deps.store.listAsks(theCase.id).filter((a) => a.status === 'open');
+  async cancelFromThread(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string | { readonly askId: number }, fx: Effects): Promise<InboundResult> {
+    const open = (await fx.tx.listAsks(theCase.id)).filter((a) => a.status === 'open');
     if (typeof args !== 'string' && !open.some((a) => a.id === args.askId)) {
       fx.send({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'question-not-open', askId: args.askId } });
       return { outcome: 'ignored', reason: 'ask not open' };
@@ -234,34 +233,34 @@ export class AskService {
       return { outcome: 'ignored', reason: 'which ask' };
     }
     const ask = candidates[0] as Ask;
-    this.settleInside(ask, 'cancelled', 'ask-cancelled', null, actor, fx);
+    await this.settleInside(ask, 'cancelled', 'ask-cancelled', null, actor, fx);
     fx.send({ to: 'department', askId: ask.id, caseId: ask.caseId, post: { type: 'cancelled', by: actor.user } });
-    fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-cancelled', askId: ask.id, by: actor.user, allSettled: this.allSettled(ask.caseId) } });
+    fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-cancelled', askId: ask.id, by: actor.user, allSettled: await this.allSettled(fx.tx, ask.caseId) } });
     return { outcome: 'done', caseId: theCase.id };
   }
 
   /** A deadline job fired: a reminder, the overdue notices, or the second escalation. At most once each. */
-  fire(askId: number, version: number, which: DeadlineKind): InboundResult {
-    return this.run(null, (fx) => {
-      const { store } = this.deps;
-      const ask = store.getAsk(askId);
+  fire(askId: number, version: number, which: DeadlineKind): Promise<InboundResult> {
+    return this.run(null, async (fx) => {
+      const store = fx.tx;
+      const ask = await store.getAsk(askId);
       if (ask === undefined) return { outcome: 'ignored', reason: 'no such ask' };
       switch (which.kind) {
         case 'reminder':
           // A reminder that would arrive after the deadline is pointless: the overdue notice says more.
-          if (fx.now >= ask.deadlineAt || !store.claimReminder(askId, version, which.index)) return { outcome: 'ignored', reason: 'reminder not due' };
-          this.record(ask, 'ask-reminder', null, null, { index: which.index }, fx.now, 'system');
+          if (fx.now >= ask.deadlineAt || !(await store.claimReminder(askId, version, which.index))) return { outcome: 'ignored', reason: 'reminder not due' };
+          await this.record(fx.tx, ask, 'ask-reminder', null, null, { index: which.index }, fx.now, 'system');
           fx.send({ to: 'department', askId, caseId: ask.caseId, post: { type: 'reminder', index: which.index } });
           return { outcome: 'done', caseId: ask.caseId };
         case 'due':
-          if (!store.claimOverdue(askId, version, fx.now)) return { outcome: 'ignored', reason: 'overdue already fired' };
-          this.record(ask, 'ask-overdue', null, null, { deadlineAt: ask.deadlineAt }, fx.now, 'system');
+          if (!(await store.claimOverdue(askId, version, fx.now))) return { outcome: 'ignored', reason: 'overdue already fired' };
+          await this.record(fx.tx, ask, 'ask-overdue', null, null, { deadlineAt: ask.deadlineAt }, fx.now, 'system');
           fx.send({ to: 'department', askId, caseId: ask.caseId, post: { type: 'overdue' } });
           fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-overdue', askId } });
           return { outcome: 'done', caseId: ask.caseId };
         case 'again':
-          if (!store.claimEscalatedAgain(askId, version, fx.now)) return { outcome: 'ignored', reason: 'escalation already fired' };
-          this.record(ask, 'ask-escalated', null, null, { to: this.deps.departments.supportLead }, fx.now, 'system');
+          if (!(await store.claimEscalatedAgain(askId, version, fx.now))) return { outcome: 'ignored', reason: 'escalation already fired' };
+          await this.record(fx.tx, ask, 'ask-escalated', null, null, { to: this.deps.departments.supportLead }, fx.now, 'system');
           fx.send({ to: 'department', askId, caseId: ask.caseId, post: { type: 'escalated-again' } });
           fx.send({ to: 'case-thread', caseId: ask.caseId, post: { type: 'ask-escalated', askId } });
           return { outcome: 'done', caseId: ask.caseId };
@@ -270,20 +269,19 @@ export class AskService {
   }
 
   /** The client has waited longer than `clientFirstReplyWithin` for a first reply: alert the thread once. */
-  fireClientWait(caseId: number, waitingSince: number): InboundResult {
-    return this.run(null, (fx) => {
-      if (!this.deps.store.claimWaitAlert(caseId, waitingSince, fx.now)) return { outcome: 'ignored', reason: 'not waiting' };
-      this.deps.store.appendEvent({ caseId, at: fx.now, kind: 'client-waiting', authorKind: 'system', authorId: null, authorName: null, text: null, data: { waitingSince } });
+  fireClientWait(caseId: number, waitingSince: number): Promise<InboundResult> {
+    return this.run(null, async (fx) => {
+      if (!(await fx.tx.claimWaitAlert(caseId, waitingSince, fx.now))) return { outcome: 'ignored', reason: 'not waiting' };
+      await fx.tx.appendEvent({ caseId, at: fx.now, kind: 'client-waiting', authorKind: 'system', authorId: null, authorName: null, text: null, data: { waitingSince } });
       fx.send({ to: 'case-thread', caseId, post: { type: 'client-waiting', sinceMs: waitingSince } });
       return { outcome: 'done', caseId };
     });
   }
 
-  /** Re-creates every pending job from SQLite (after a restart, or Redis emptied). Returns how many asks and cases. */
-  rebuildSchedules(): { asks: number; waits: number } {
-    const asks = this.deps.store.listOpenAsks();
+  /** Re-creates every pending job from storage (after a restart, or Redis emptied). Returns how many asks and cases. */
+  async rebuildSchedules(): Promise<{ asks: number; waits: number }> {
+    const [asks, waiting] = await this.deps.uow.read(async (tx) => [await tx.listOpenAsks(), await tx.listCasesAwaitingFirstReply()] as const);
     for (const ask of asks) this.deps.scheduler.scheduleAsk(this.scheduleOf(ask), true);
-    const waiting = this.deps.store.listCasesAwaitingFirstReply();
     for (const c of waiting) this.scheduleClientWait(c.id, c.clientWaitingSince as number, true);
     return { asks: asks.length, waits: waiting.length };
   }
@@ -306,8 +304,8 @@ export class AskService {
    * overdue one is still open: nobody answered it). Asked right after a question was settled, in
    * the same transaction: true exactly when that one was the last open question.
    */
-  private allSettled(caseId: number): boolean {
-    return !this.deps.store.listAsks(caseId).some((a) => a.status === 'open');
+  private async allSettled(store: AskStore, caseId: number): Promise<boolean> {
+    return !(await store.listAsks(caseId)).some((a) => a.status === 'open');
   }
 
   /** The question's posts with buttons are edited to show it as it is now (its reply-by time; settled: how it ended, no buttons). */
@@ -317,8 +315,8 @@ export class AskService {
   }
 
   /** Tells the presser privately that `askId` is no longer open (in the question's channel unless they say where). */
-  private refuseNotOpen(askId: number, presser: PressedAt, fx: Effects): InboundResult {
-    const channel = presser.channel ?? this.deps.store.getAsk(askId)?.slackChannel;
+  private async refuseNotOpen(askId: number, presser: PressedAt, fx: Effects): Promise<InboundResult> {
+    const channel = presser.channel ?? (await fx.tx.getAsk(askId))?.slackChannel;
     if (channel !== undefined) fx.send({ to: 'slack-ephemeral', channel, user: presser.user, threadTs: presser.threadTs, notice: { type: 'question-not-open', askId } });
     return { outcome: 'ignored', reason: 'ask not open' };
   }
@@ -330,25 +328,26 @@ export class AskService {
     kind: CaseEventKind,
     reason: string | null,
     actor: Actor & PressedAt,
-    notify: (ask: Ask, fx: Effects) => void,
-  ): InboundResult {
-    return this.run(inboundKey, (fx) => {
-      const ask = this.deps.store.getAsk(askId);
+    notify: (ask: Ask, fx: Effects) => Promise<void> | void,
+  ): Promise<InboundResult> {
+    return this.run(inboundKey, async (fx) => {
+      const ask = await fx.tx.getAsk(askId);
       if (ask === undefined || ask.status !== 'open') return this.refuseNotOpen(askId, actor, fx);
-      this.settleInside(ask, status, kind, reason, actor, fx);
-      notify(ask, fx);
+      await this.settleInside(ask, status, kind, reason, actor, fx);
+      await notify(ask, fx);
       return { outcome: 'done', caseId: ask.caseId };
     });
   }
 
-  private settleInside(ask: Ask, status: 'declined' | 'cancelled', kind: CaseEventKind, reason: string | null, actor: Actor, fx: Effects): void {
-    this.deps.store.updateAsk(ask.id, { status, closedReason: reason });
-    this.record(ask, kind, actor, reason, null, fx.now, status === 'declined' ? 'department' : 'agent');
+  private async settleInside(ask: Ask, status: 'declined' | 'cancelled', kind: CaseEventKind, reason: string | null, actor: Actor, fx: Effects): Promise<void> {
+    await fx.tx.updateAsk(ask.id, { status, closedReason: reason });
+    await this.record(fx.tx, ask, kind, actor, reason, null, fx.now, status === 'declined' ? 'department' : 'agent');
     this.refreshPosts(ask, fx);
     fx.later(() => this.deps.scheduler.unscheduleAsk(ask.id, ask.version, this.department(ask.departmentId)?.remindAt.length ?? 0));
   }
 
-  private record(
+  private async record(
+    store: CaseStore,
     ask: Ask,
     kind: CaseEventKind,
     actor: Actor | null,
@@ -356,8 +355,8 @@ export class AskService {
     data: Record<string, unknown> | null,
     at: number,
     authorKind: 'agent' | 'department' | 'system' = 'agent',
-  ): void {
-    this.deps.store.appendEvent({
+  ): Promise<void> {
+    await store.appendEvent({
       caseId: ask.caseId,
       at,
       kind,
@@ -370,7 +369,7 @@ export class AskService {
     });
   }
 
-  private run(inboundKey: string | null, work: (fx: Effects) => InboundResult): InboundResult {
+  private run(inboundKey: string | null, work: (fx: Effects) => Promise<InboundResult>): Promise<InboundResult> {
     return runUnitOfWork(this.deps, inboundKey, work);
   }
 }

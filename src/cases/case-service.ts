@@ -1,5 +1,5 @@
 import type { ClientContent, EphemeralNotice, Outgoing, Refusal } from '../outgoing.js';
-import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
+import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, UnitOfWork } from '../ports.js';
 import { parseAgentCommand, type AgentCommand } from './agent-command.js';
 import { replyEditWindowMs, replyHadFiles, replyOf, replyWasSplit } from './reply-edits.js';
 import type { AccessPolicy, Via } from './access-policy.js';
@@ -14,8 +14,7 @@ export type { InboundResult } from '../unit-of-work.js';
 export type { AgentMessage } from './commands/index.js';
 
 export interface CaseServiceDeps {
-  readonly store: CaseStore;
-  readonly outbox: Outbox;
+  readonly uow: UnitOfWork;
   readonly trigger: DeliveryTrigger;
   readonly clock: Clock;
   readonly log: Logger;
@@ -54,20 +53,21 @@ type Send = (message: Outgoing) => void;
 
 /**
  * The case loop: client messages open and feed cases, agents answer, note, close, reopen and
- * assign. Every method runs in one store transaction together with its outbox writes, then wakes
- * delivery. Methods throw only when storage fails.
+ * assign. Every method runs in one unit of work together with its outbox writes, then wakes
+ * delivery. Methods reject only when storage fails.
  */
 export class CaseService {
   constructor(private readonly deps: CaseServiceDeps) {}
 
   /** A message from a client's private chat. Opens a case when the client has none open. */
-  receiveClientMessage(inboundKey: string, profile: ClientProfile, content: ClientContent, messageId?: number): InboundResult {
-    return this.run(inboundKey, (send, now, fx) => {
-      const client = this.upsertClient(profile, now);
-      let current = this.deps.store.findOpenCase(client.id);
+  receiveClientMessage(inboundKey: string, profile: ClientProfile, content: ClientContent, messageId?: number): Promise<InboundResult> {
+    return this.run(inboundKey, async (fx) => {
+      const { tx, send, now } = fx;
+      const client = await this.upsertClient(tx, profile, now);
+      let current = await tx.findOpenCase(client.id);
       const opened = current === undefined;
-      if (current === undefined) current = this.openCase(client, now, send, false);
-      const event = this.deps.store.appendEvent({
+      if (current === undefined) current = await this.openCase(tx, client, now, send, false);
+      const event = await tx.appendEvent({
         caseId: current.id,
         at: now,
         kind: 'client-message',
@@ -79,7 +79,7 @@ export class CaseService {
         data: { content, ...(messageId === undefined ? {} : { messageId }) },
       });
       if (current.clientWaitingSince === null) {
-        this.deps.store.updateCase(current.id, { clientWaitingSince: now });
+        await tx.updateCase(current.id, { clientWaitingSince: now });
         const caseId = current.id;
         if (current.firstReplyAt === null) fx.later(() => this.deps.asks.scheduleClientWait(caseId, now));
         // The card of an existing case shows the client waiting again (a new card is posted with it).
@@ -101,18 +101,18 @@ export class CaseService {
    * marked as an edit; the history keeps both. An edit of a message Repka does not know (a command,
    * one from before it kept message ids) is ignored.
    */
-  receiveClientEdit(inboundKey: string, profile: ClientProfile, messageId: number, content: ClientContent): InboundResult {
-    return this.run(inboundKey, (send, now) => {
-      const client = this.deps.store.findClientByChat(profile.telegramChatId);
+  receiveClientEdit(inboundKey: string, profile: ClientProfile, messageId: number, content: ClientContent): Promise<InboundResult> {
+    return this.run(inboundKey, async ({ tx, send, now }) => {
+      const client = await tx.findClientByChat(profile.telegramChatId);
       if (client === undefined) return { outcome: 'ignored', reason: 'unknown client' };
-      const candidates = [...this.deps.store.listOpenCases(client.id), this.deps.store.findLatestCase(client.id)].filter((c): c is Case => c !== undefined);
+      const candidates = [...(await tx.listOpenCases(client.id)), await tx.findLatestCase(client.id)].filter((c): c is Case => c !== undefined);
       for (const theCase of new Map(candidates.map((c) => [c.id, c])).values()) {
-        const events = this.deps.store.listEvents(theCase.id);
+        const events = await tx.listEvents(theCase.id);
         const original = events.find((e) => e.kind === 'client-message' && e.data?.messageId === messageId);
         if (original === undefined) continue;
         const previous = events.findLast((e) => e.kind === 'client-edited' && e.data?.messageId === messageId)?.text ?? original.text;
         const text = contentText(content) ?? '';
-        this.deps.store.appendEvent({
+        await tx.appendEvent({
           caseId: theCase.id,
           at: now,
           kind: 'client-edited',
@@ -130,27 +130,27 @@ export class CaseService {
   }
 
   /** `/start`, `/status`, `/new`, `/help`, `/language` from a client's private chat. */
-  receiveClientCommand(inboundKey: string, profile: ClientProfile, command: ClientCommand): InboundResult {
-    return this.run(inboundKey, (send, now) => {
-      const client = this.upsertClient(profile, now);
+  receiveClientCommand(inboundKey: string, profile: ClientProfile, command: ClientCommand): Promise<InboundResult> {
+    return this.run(inboundKey, async ({ tx, send, now }) => {
+      const client = await this.upsertClient(tx, profile, now);
       const chatId = client.telegramChatId;
       switch (command) {
         case 'start': {
-          const open = this.deps.store.listOpenCases(client.id).map((c) => c.id);
+          const open = (await tx.listOpenCases(client.id)).map((c) => c.id);
           send({ to: 'client', chatId, notice: { type: 'greeting', openCaseIds: open } });
           return { outcome: 'done' };
         }
         case 'status':
-          send({ to: 'client', chatId, notice: { type: 'status', cases: this.openCasesOf(client) } });
+          send({ to: 'client', chatId, notice: { type: 'status', cases: await this.openCasesOf(tx, client) } });
           return { outcome: 'done' };
         case 'new': {
-          const open = this.openCasesOf(client);
+          const open = await this.openCasesOf(tx, client);
           const limit = this.deps.maxOpenCasesPerClient ?? 3;
           if (open.length >= limit) {
             send({ to: 'client', chatId, notice: { type: 'too-many-open-cases', limit, cases: open } });
             return { outcome: 'ignored', reason: `open-case limit (${limit}) reached` };
           }
-          const created = this.openCase(client, now, send, true);
+          const created = await this.openCase(tx, client, now, send, true);
           send({ to: 'case-card', caseId: created.id, op: 'post' });
           send({ to: 'client', chatId, caseId: created.id, notice: { type: 'case-opened', caseId: created.id, empty: true } });
           return { outcome: 'done', caseId: created.id, opened: true };
@@ -166,18 +166,18 @@ export class CaseService {
   }
 
   /** A message in a group or channel the bot was added to: answered once, politely, with nothing stored. */
-  receiveNonPrivateMessage(inboundKey: string, chatId: number): InboundResult {
-    return this.run(inboundKey, (send) => {
+  receiveNonPrivateMessage(inboundKey: string, chatId: number): Promise<InboundResult> {
+    return this.run(inboundKey, async ({ send }) => {
       send({ to: 'client', chatId, notice: { type: 'private-only' } });
       return { outcome: 'done' };
     });
   }
 
   /** Sets the client's language explicitly (e.g. from /language). */
-  setClientLanguage(inboundKey: string, profile: ClientProfile, language: Language): InboundResult {
-    return this.run(inboundKey, (send, now) => {
-      const client = this.upsertClient(profile, now);
-      this.deps.store.setClientLanguage(client.id, language);
+  setClientLanguage(inboundKey: string, profile: ClientProfile, language: Language): Promise<InboundResult> {
+    return this.run(inboundKey, async ({ tx, send, now }) => {
+      const client = await this.upsertClient(tx, profile, now);
+      await tx.setClientLanguage(client.id, language);
       send({ to: 'client', chatId: client.telegramChatId, notice: { type: 'language-set' } });
       return { outcome: 'done' };
     });
@@ -198,11 +198,11 @@ export class CaseService {
    * once it did, the thread says so and the history records it beside the first text. Otherwise the agent is told privately
    * that the client keeps the reply as first sent.
    */
-  receiveAgentEdit(edit: AgentMessage): InboundResult {
-    return this.run(edit.inboundKey, (send, now) => {
-      const theCase = this.deps.store.findCaseByThread(edit.channel, edit.threadTs);
+  receiveAgentEdit(edit: AgentMessage): Promise<InboundResult> {
+    return this.run(edit.inboundKey, async ({ tx, send, now }) => {
+      const theCase = await tx.findCaseByThread(edit.channel, edit.threadTs);
       if (theCase === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
-      const events = this.deps.store.listEvents(theCase.id);
+      const events = await tx.listEvents(theCase.id);
       const found = replyOf(events, edit.ts);
       if (found === undefined) return { outcome: 'ignored', reason: 'not an edit of a reply' };
       const refuse = (reason: 'files' | 'too-old' | 'not-a-reply' | 'split'): InboundResult => {
@@ -215,7 +215,7 @@ export class CaseService {
       if (replyHadFiles(found.reply)) return refuse('files');
       if (replyWasSplit(events, edit.ts)) return refuse('split');
       if (now - found.reply.at > replyEditWindowMs) return refuse('too-old');
-      const client = this.deps.store.getClient(theCase.clientId);
+      const client = await tx.getClient(theCase.clientId);
       if (client === undefined) throw new Error(`case #${theCase.id} has no client ${theCase.clientId}`);
       // The history records the edit once the client's message changed (the deliverer writes it).
       send({
@@ -231,10 +231,10 @@ export class CaseService {
   }
 
   /** An agent deleted their message in a case thread: a deleted `!reply` is not unsent, and they are told so. */
-  receiveAgentDeletion(deletion: { inboundKey: string; channel: string; threadTs: string; ts: string; user: string }): InboundResult {
-    return this.run(deletion.inboundKey, (send) => {
-      const theCase = this.deps.store.findCaseByThread(deletion.channel, deletion.threadTs);
-      if (theCase === undefined || replyOf(this.deps.store.listEvents(theCase.id), deletion.ts) === undefined) return { outcome: 'ignored', reason: 'not a reply' };
+  receiveAgentDeletion(deletion: { inboundKey: string; channel: string; threadTs: string; ts: string; user: string }): Promise<InboundResult> {
+    return this.run(deletion.inboundKey, async ({ tx, send }) => {
+      const theCase = await tx.findCaseByThread(deletion.channel, deletion.threadTs);
+      if (theCase === undefined || replyOf(await tx.listEvents(theCase.id), deletion.ts) === undefined) return { outcome: 'ignored', reason: 'not a reply' };
       send({ to: 'slack-ephemeral', channel: deletion.channel, user: deletion.user, threadTs: deletion.threadTs, notice: { type: 'reply-not-unsent' } });
       return { outcome: 'done', caseId: theCase.id };
     });
@@ -245,7 +245,7 @@ export class CaseService {
    * as typing it in the thread. Ignored when the case does not exist or its card was never posted.
    */
   async receiveCardCommand(input: CardCommand): Promise<InboundResult> {
-    const theCase = this.deps.store.getCase(input.caseId);
+    const theCase = await this.deps.uow.read((tx) => tx.getCase(input.caseId));
     if (theCase === undefined || theCase.slackThreadTs === null) return { outcome: 'ignored', reason: 'no such case card' };
     const message: AgentMessage = { inboundKey: input.inboundKey, channel: theCase.slackChannel, threadTs: theCase.slackThreadTs, ts: input.ts, user: input.user, userName: input.userName, text: '', fromCard: true, files: input.files };
     return this.dispatch(message, input.command, 'button');
@@ -257,8 +257,8 @@ export class CaseService {
    */
   async mayOpenForm(input: { inboundKey: string; caseId: number; user: string; command: AgentCommand['name'] }): Promise<boolean> {
     if (!caseCommands[input.command].needsAgent || (await this.deps.policy.isAgent(input.user, 'button'))) return true;
-    this.run(input.inboundKey, (send) => {
-      const theCase = this.deps.store.getCase(input.caseId);
+    await this.run(input.inboundKey, async ({ tx, send }) => {
+      const theCase = await tx.getCase(input.caseId);
       if (theCase !== undefined && theCase.slackThreadTs !== null)
         send({ to: 'slack-ephemeral', channel: theCase.slackChannel, user: input.user, threadTs: theCase.slackThreadTs, notice: { type: 'not-agent', command: `!${input.command}`, via: 'button' } });
       return { outcome: 'ignored', reason: 'not an agent' };
@@ -270,22 +270,23 @@ export class CaseService {
   private async dispatch(message: AgentMessage, command: AgentCommand, via: Via): Promise<InboundResult> {
     const module = commandFor(command);
     const allowed = !module.needsAgent || (await this.deps.policy.isAgent(message.user, via));
-    return this.run(message.inboundKey, (send, now, fx) => {
-      const theCase = this.deps.store.findCaseByThread(message.channel, message.threadTs);
+    return this.run(message.inboundKey, async (fx) => {
+      const { tx, send, now } = fx;
+      const theCase = await tx.findCaseByThread(message.channel, message.threadTs);
       if (theCase === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
-      const client = this.deps.store.getClient(theCase.clientId);
+      const client = await tx.getClient(theCase.clientId);
       if (client === undefined) throw new Error(`case #${theCase.id} has no client ${theCase.clientId}`);
-      const record = (kind: CaseEventKind, text: string | null, data: Record<string, unknown> | null = null) =>
-        void this.deps.store.appendEvent({ caseId: theCase.id, at: now, kind, authorKind: 'agent', authorId: message.user, authorName: message.userName, text, data });
+      const record = (kind: CaseEventKind, text: string | null, data: Record<string, unknown> | null = null): Promise<unknown> =>
+        tx.appendEvent({ caseId: theCase.id, at: now, kind, authorKind: 'agent', authorId: message.user, authorName: message.userName, text, data });
       const tellPrivately = (notice: EphemeralNotice) => send({ to: 'slack-ephemeral', channel: message.channel, user: message.user, threadTs: message.threadTs, notice });
       const refuse = (refusal: Refusal, reason: string): InboundResult => (tellPrivately(refusal), { outcome: 'ignored', reason });
       if (!allowed) {
         // What they typed stays in the thread; the history keeps it as the note it now is.
-        if (via === 'message') record('note', message.text.trim(), { ts: message.ts });
+        if (via === 'message') await record('note', message.text.trim(), { ts: message.ts });
         return refuse({ type: 'not-agent', command: `!${command.name}`, via }, 'not an agent');
       }
       const fileLimits = this.deps.clientFileLimits ?? botApiFileLimits;
-      const context: CommandContext = { theCase, client, message, fx, store: this.deps.store, asks: this.deps.asks, fileLimits, record, tellPrivately, refuse };
+      const context: CommandContext = { theCase, client, message, fx, tx, asks: this.deps.asks, fileLimits, record, tellPrivately, refuse };
       return module.run(context, command as never);
     });
   }
@@ -294,15 +295,15 @@ export class CaseService {
    * A message that can never be delivered: recorded in the case history and, when the client did
    * not get something, told to the agents in the case thread.
    */
-  recordDeliveryFailure(message: Outgoing, reason: string): void {
+  async recordDeliveryFailure(message: Outgoing, reason: string): Promise<void> {
     const caseId = 'caseId' in message ? message.caseId : undefined;
     if (caseId === undefined) {
       this.deps.log.warn('undeliverable message outside a case', { to: message.to, reason });
       return;
     }
     const what = describeOutgoing(message);
-    this.run(null, (send, now) => {
-      this.deps.store.appendEvent({ caseId, at: now, kind: 'delivery-failed', authorKind: 'system', authorId: null, authorName: null, text: reason, data: { what, to: message.to } });
+    await this.run(null, async ({ tx, send, now }) => {
+      await tx.appendEvent({ caseId, at: now, kind: 'delivery-failed', authorKind: 'system', authorId: null, authorName: null, text: reason, data: { what, to: message.to } });
       // Told in the case thread, unless that telling failed itself (or was a reaction or a private answer).
       const tell = message.to === 'client' || message.to === 'department' || message.to === 'case-card' || (message.to === 'case-thread' && message.post.type !== 'delivery-failed');
       if (tell) send({ to: 'case-thread', caseId, post: { type: 'delivery-failed', what, reason } });
@@ -311,17 +312,18 @@ export class CaseService {
   }
 
   /** Where a case lives in Slack and who its client is, for card buttons and modals. */
-  caseView(caseId: number): { theCase: Case; client: Client } | undefined {
-    const theCase = this.deps.store.getCase(caseId);
-    const client = theCase && this.deps.store.getClient(theCase.clientId);
-    return theCase && client ? { theCase, client } : undefined;
+  caseView(caseId: number): Promise<{ theCase: Case; client: Client } | undefined> {
+    return this.deps.uow.read(async (tx) => {
+      const theCase = await tx.getCase(caseId);
+      const client = theCase && (await tx.getClient(theCase.clientId));
+      return theCase && client ? { theCase, client } : undefined;
+    });
   }
 
-  private openCase(client: Client, now: number, send: Send, byCommand: boolean): Case {
-    const { store } = this.deps;
-    const previous = store.findLatestCase(client.id);
-    const created = store.createCase({ clientId: client.id, slackChannel: this.deps.supportChannel, previousCaseId: previous?.id ?? null, openedAt: now });
-    store.appendEvent({
+  private async openCase(store: CaseStore, client: Client, now: number, send: Send, byCommand: boolean): Promise<Case> {
+    const previous = await store.findLatestCase(client.id);
+    const created = await store.createCase({ clientId: client.id, slackChannel: this.deps.supportChannel, previousCaseId: previous?.id ?? null, openedAt: now });
+    await store.appendEvent({
       caseId: created.id,
       at: now,
       kind: 'case-opened',
@@ -332,27 +334,27 @@ export class CaseService {
       data: { previousCaseId: previous?.id ?? null, byCommand },
     });
     if (previous !== undefined) {
-      store.appendEvent({ caseId: previous.id, at: now, kind: 'linked', authorKind: 'client', authorId: String(client.telegramUserId), authorName: clientName(client), text: null, data: { otherCaseId: created.id, followUp: true } });
+      await store.appendEvent({ caseId: previous.id, at: now, kind: 'linked', authorKind: 'client', authorId: String(client.telegramUserId), authorName: clientName(client), text: null, data: { otherCaseId: created.id, followUp: true } });
       send({ to: 'case-thread', caseId: previous.id, post: { type: 'client-new-case', newCaseId: created.id } });
     }
     return created;
   }
 
   /** The client's open cases as they see them in `/status`. */
-  private openCasesOf(client: Client) {
-    return this.deps.store.listOpenCases(client.id).map((c) => ({
+  private async openCasesOf(store: CaseStore, client: Client) {
+    return (await store.listOpenCases(client.id)).map((c) => ({
       id: c.id,
       status: c.clientWaitingSince === null && c.firstReplyAt !== null ? ('waiting-for-you' as const) : ('waiting-for-us' as const),
       openedAt: c.openedAt,
     }));
   }
 
-  private upsertClient(profile: ClientProfile, now: number): Client {
-    return this.deps.store.upsertClient(profile, languageFromCode(profile.languageCode), now);
+  private upsertClient(store: CaseStore, profile: ClientProfile, now: number): Promise<Client> {
+    return store.upsertClient(profile, languageFromCode(profile.languageCode), now);
   }
 
-  private run(inboundKey: string | null, work: (send: Send, now: number, fx: Effects) => InboundResult): InboundResult {
-    return runUnitOfWork(this.deps, inboundKey, (fx) => work(fx.send, fx.now, fx));
+  private run(inboundKey: string | null, work: (fx: Effects) => Promise<InboundResult>): Promise<InboundResult> {
+    return runUnitOfWork(this.deps, inboundKey, work);
   }
 }
 

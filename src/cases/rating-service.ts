@@ -1,4 +1,4 @@
-import type { CaseStore, Clock, DeliveryTrigger, Language, Logger, Outbox } from '../ports.js';
+import type { CaseStore, Clock, DeliveryTrigger, Language, Logger, UnitOfWork } from '../ports.js';
 import { languageFromCode } from '../i18n/language.js';
 import { clientName } from '../client-name.js';
 import { lowRatingMax, parseRatingCallback, unrepliedCommentTarget, withoutReplyFlag, type RatingReply } from './rating.js';
@@ -6,8 +6,7 @@ import { runUnitOfWork, type InboundResult } from '../unit-of-work.js';
 import type { ClientContent } from '../outgoing.js';
 
 export interface RatingServiceDeps {
-  readonly store: CaseStore;
-  readonly outbox: Outbox;
+  readonly uow: UnitOfWork;
   readonly trigger: DeliveryTrigger;
   readonly clock: Clock;
   readonly log: Logger;
@@ -47,30 +46,30 @@ export interface ClientReply {
  * `ratingCommentWindowMs` (see {@link unrepliedCommentTarget}). Ratings and comments are
  * kept in the case history ('rated' with `data.score`, 'rating-comment' with the comment as
  * `text`) and posted into the case thread; a low rating mentions the assignee, or the agent who closed the case.
- * Methods throw only when storage fails.
+ * Methods reject only when storage fails.
  */
 export class RatingService {
   constructor(private readonly deps: RatingServiceDeps) {}
 
   /** A rating button was pressed. Refusals (see {@link RatingReply}) change nothing. */
-  rate(inboundKey: string, press: RatingPress): RatingResult {
-    const { store } = this.deps;
-    const language = store.findClientByChat(press.chatId)?.language ?? languageFromCode(press.languageCode);
-    const result = runUnitOfWork(this.deps, inboundKey, ({ now, send }) => {
+  async rate(inboundKey: string, press: RatingPress): Promise<RatingResult> {
+    const known = await this.deps.uow.read((tx) => tx.findClientByChat(press.chatId));
+    const language = known?.language ?? languageFromCode(press.languageCode);
+    const result = await runUnitOfWork(this.deps, inboundKey, async ({ tx: store, now, send }) => {
       const parsed = parseRatingCallback(press.data);
       if (parsed === undefined) return refuse('malformed');
-      const theCase = store.getCase(parsed.caseId);
+      const theCase = await store.getCase(parsed.caseId);
       if (theCase === undefined) return refuse('no-such-case');
-      const client = store.getClient(theCase.clientId);
+      const client = await store.getClient(theCase.clientId);
       if (client === undefined || client.telegramChatId !== press.chatId) return refuse('not-yours');
       if (theCase.status === 'open') return refuse('case-open');
-      const events = store.listEvents(theCase.id);
+      const events = await store.listEvents(theCase.id);
       const closedAt = events.findLastIndex((e) => e.kind === 'closed');
       // One rating per closing: a case closed again after a reopen may be rated again.
       if (events.slice(closedAt + 1).some((e) => e.kind === 'rated')) return refuse('already-rated');
 
       const { score } = parsed;
-      store.appendEvent({
+      await store.appendEvent({
         caseId: theCase.id,
         at: now,
         kind: 'rated',
@@ -111,21 +110,24 @@ export class RatingService {
    * then nothing is stored and `inboundKey` is not consumed, so the caller hands the message to
    * CaseService.receiveClientMessage with the same key.
    */
-  receiveComment(inboundKey: string, reply: ClientReply): InboundResult | undefined {
-    const { store } = this.deps;
-    const client = store.findClientByChat(reply.chatId);
-    if (client === undefined || reply.content.type !== 'text') return undefined;
-    // Most messages come from clients with an open case: answer them without a transaction.
-    if (reply.replyToMessageId === undefined && store.findOpenCase(client.id) !== undefined) return undefined;
+  async receiveComment(inboundKey: string, reply: ClientReply): Promise<InboundResult | undefined> {
+    if (reply.content.type !== 'text') return undefined;
     const { text } = reply.content;
-    const result = runUnitOfWork(this.deps, null, ({ now, send }) => {
-      const target = this.commentTarget(client.id, reply, now);
+    // Most messages come from clients with an open case: answer them without a transaction.
+    const client = await this.deps.uow.read(async (tx) => {
+      const found = await tx.findClientByChat(reply.chatId);
+      if (found === undefined || (reply.replyToMessageId === undefined && (await tx.findOpenCase(found.id)) !== undefined)) return undefined;
+      return found;
+    });
+    if (client === undefined) return undefined;
+    const result = await runUnitOfWork(this.deps, null, async ({ tx: store, now, send }) => {
+      const target = await this.commentTarget(store, client.id, reply, now);
       if (target === undefined) return notAComment;
       // Only now is the delivery recorded: a message that is no comment leaves its key to the case path.
-      if (!store.markInbound(inboundKey, now)) return { outcome: 'duplicate' };
+      if (!(await store.markInbound(inboundKey, now))) return { outcome: 'duplicate' };
       const { caseId, score } = target;
       const data = { ...(score === undefined ? {} : { score }), ...(target.replied ? {} : { [withoutReplyFlag]: true }) };
-      store.appendEvent({
+      await store.appendEvent({
         caseId,
         at: now,
         kind: 'rating-comment',
@@ -145,19 +147,19 @@ export class RatingService {
   }
 
   /** The case and score a message comments on, read inside the unit of work; undefined: no comment. */
-  private commentTarget(clientId: number, reply: ClientReply, now: number): { caseId: number; score?: number; replied: boolean; first: boolean } | undefined {
-    const { store } = this.deps;
+  private async commentTarget(store: CaseStore, clientId: number, reply: ClientReply, now: number): Promise<{ caseId: number; score?: number; replied: boolean; first: boolean } | undefined> {
     if (reply.replyToMessageId !== undefined) {
-      const invitation = store.listClientEvents(clientId, 'rating-comment-invited').findLast((e) => e.data?.messageId === reply.replyToMessageId);
+      const invitation = (await store.listClientEvents(clientId, 'rating-comment-invited')).findLast((e) => e.data?.messageId === reply.replyToMessageId);
       // A reply to any other message of the bot is no comment: it goes to a case as before.
       if (invitation === undefined) return undefined;
-      const rated = store.listEvents(invitation.caseId).findLast((e) => e.kind === 'rated' && e.id < invitation.id);
+      const rated = (await store.listEvents(invitation.caseId)).findLast((e) => e.kind === 'rated' && e.id < invitation.id);
       const score = typeof rated?.data?.score === 'number' ? rated.data.score : undefined;
       return { caseId: invitation.caseId, ...(score === undefined ? {} : { score }), replied: true, first: false };
     }
-    const latestCase = store.findLatestCase(clientId);
-    const events = latestCase === undefined ? [] : store.listEvents(latestCase.id);
-    const target = unrepliedCommentTarget({ content: reply.content, hasOpenCase: store.findOpenCase(clientId) !== undefined, latestCase, events, now });
+    const latestCase = await store.findLatestCase(clientId);
+    const events = latestCase === undefined ? [] : await store.listEvents(latestCase.id);
+    const hasOpenCase = (await store.findOpenCase(clientId)) !== undefined;
+    const target = unrepliedCommentTarget({ content: reply.content, hasOpenCase, latestCase, events, now });
     return target === undefined ? undefined : { ...target, replied: false };
   }
 }

@@ -1,14 +1,6 @@
-import type { Outgoing } from '../outgoing.js';
+import type { PendingMessage } from '../ports.js';
 
-/** One outbox row waiting for delivery. */
-export interface PendingMessage {
-  readonly id: number;
-  readonly stream: string;
-  readonly message: Outgoing;
-  readonly attempts: number;
-  readonly caseId: number | null;
-  readonly createdAt: number;
-}
+export type { PendingMessage } from '../ports.js';
 
 /**
  * Sends outbox messages to a platform. Given the oldest pending messages of one stream (at least

@@ -1,25 +1,16 @@
-import type { Clock, DeliveryTrigger, Logger, Outbox } from '../ports.js';
-import { PermanentDeliveryError, RetryLaterError, sleep, type Deliverer, type PendingMessage } from './deliverer.js';
-
-/** The outbox as the drainer reads and settles it. */
-export interface OutboxLedger extends Outbox {
-  pending(stream: string, limit: number): PendingMessage[];
-  markSent(ids: readonly number[], at: number): void;
-  markFailed(ids: readonly number[], error: string): void;
-  recordAttempt(ids: readonly number[], error: string): void;
-}
+import { streamOf } from '../outgoing.js';
+import type { Clock, DeliveryTrigger, Logger, PendingMessage, UnitOfWork, WokenRow } from '../ports.js';
+import { PermanentDeliveryError, RetryLaterError, sleep, type Deliverer } from './deliverer.js';
 
 export interface DrainerDeps {
-  readonly outbox: OutboxLedger;
-  readonly transaction: <T>(work: () => T) => T;
-  /** Runs `effect` once the transactions so far are durable. */
-  readonly afterCommit: (effect: () => void) => void;
+  /** The outbox is read and settled in units of work. */
+  readonly uow: UnitOfWork;
   readonly deliverer: Deliverer;
   readonly trigger: DeliveryTrigger;
   readonly clock: Clock;
   readonly log: Logger;
   /** Called after a message was marked failed, to record it and tell the agent. */
-  readonly onPermanentFailure: (message: PendingMessage, reason: string) => void;
+  readonly onPermanentFailure: (message: PendingMessage, reason: string) => Promise<void>;
   /** Called after each delivery with the time from enqueue to delivery, ms. */
   readonly onDelivered?: (message: PendingMessage, latencyMs: number) => void;
   /** First retry delay after a transient error, ms. Default 250. */
@@ -81,14 +72,14 @@ export class StreamDrainer {
 
   /** Delivers what is pending now; false when there was nothing. */
   private async drainOnce(stream: string, signal: AbortSignal): Promise<boolean> {
-    const { outbox, deliverer, log } = this.deps;
+    const { uow, deliverer, log } = this.deps;
     const size = this.deps.batchSize ?? 20;
     // With `ready`, only the head is read first: the platform's turn comes, then everything pending by then.
-    let batch = outbox.pending(stream, deliverer.ready === undefined ? size : 1);
+    let batch = await uow.read((tx) => tx.pending(stream, deliverer.ready === undefined ? size : 1));
     if (batch.length === 0) return false;
     if (deliverer.ready !== undefined) {
       await deliverer.ready(batch[0] as PendingMessage, signal);
-      batch = outbox.pending(stream, size);
+      batch = await uow.read((tx) => tx.pending(stream, size));
       if (batch.length === 0) return false;
     }
     let failures = 0;
@@ -99,7 +90,7 @@ export class StreamDrainer {
       const head = rest[0] as PendingMessage;
       try {
         const count = Math.max(1, Math.min(rest.length, await deliverer.deliver(rest, signal)));
-        this.settle(rest.slice(0, count));
+        await this.settle(rest.slice(0, count));
         offset += count;
         failures = 0;
         // With `ready`, each head gets its turn and sees everything pending by then (an album's later
@@ -109,13 +100,13 @@ export class StreamDrainer {
         if (signal.aborted) throw signal.reason;
         if (error instanceof PermanentDeliveryError) {
           log.warn('delivery failed for good', { outboxId: head.id, stream, reason: error.reason });
-          outbox.markFailed([head.id], error.reason);
-          this.deps.onPermanentFailure(head, error.reason);
+          await uow.run((tx) => tx.markFailed([head.id], error.reason));
+          await this.deps.onPermanentFailure(head, error.reason);
           offset += 1;
           continue;
         }
         const text = error instanceof Error ? error.message : String(error);
-        outbox.recordAttempt([head.id], text);
+        await uow.run((tx) => tx.recordAttempt([head.id], text));
         // The deliverer must know this row was tried: the call may have landed without an answer.
         batch[offset] = { ...head, attempts: head.attempts + 1 };
         if (error instanceof RetryLaterError) {
@@ -133,21 +124,22 @@ export class StreamDrainer {
   }
 
   /** Marks delivered messages sent and queues what they asked to send after delivery, atomically. */
-  private settle(messages: readonly PendingMessage[]): void {
-    const { outbox, clock, trigger } = this.deps;
+  private async settle(messages: readonly PendingMessage[]): Promise<void> {
+    const { uow, clock, trigger } = this.deps;
     const now = clock.now();
-    const followUps: number[] = [];
-    this.deps.transaction(() => {
-      outbox.markSent(
+    const followUps = await uow.run(async (tx) => {
+      await tx.markSent(
         messages.map((m) => m.id),
         now,
       );
+      const rows: WokenRow[] = [];
       for (const m of messages) {
-        if (m.message.to === 'client') for (const next of m.message.afterDelivery ?? []) followUps.push(outbox.enqueue(next, now));
+        if (m.message.to === 'client') for (const next of m.message.afterDelivery ?? []) rows.push({ id: await tx.enqueue(next, now), stream: streamOf(next) });
       }
+      return rows;
     });
     for (const m of messages) this.deps.onDelivered?.(m, now - m.createdAt);
-    if (followUps.length > 0) this.deps.afterCommit(() => trigger.wake(followUps));
+    if (followUps.length > 0) trigger.wake(followUps);
   }
 
   /** Exponential backoff with full jitter, ms. */

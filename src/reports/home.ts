@@ -28,9 +28,9 @@ export interface HomeAsk {
 /** Loads what the App Home shows. */
 export interface HomeSource {
   /** Open cases assigned to `user`, oldest first. */
-  openCasesAssignedTo(user: string): HomeCase[];
+  openCasesAssignedTo(user: string): Promise<HomeCase[]>;
   /** Open questions whose deadline is at or before `now`, oldest deadline first. */
-  overdueAsks(now: number): HomeAsk[];
+  overdueAsks(now: number): Promise<HomeAsk[]>;
 }
 
 /**

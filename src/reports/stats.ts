@@ -54,7 +54,7 @@ export interface StatsSnapshot {
 /** Loads report data from storage. */
 export interface ReportSource {
   /** The data a report on `period` needs (see StatsSnapshot). */
-  statsSnapshot(period: Period): StatsSnapshot;
+  statsSnapshot(period: Period): Promise<StatsSnapshot>;
 }
 
 export interface DepartmentStats {

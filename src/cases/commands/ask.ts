@@ -7,10 +7,10 @@ import type { CaseCommand } from './command.js';
 export const ask: CaseCommand<'ask'> = {
   name: 'ask',
   needsAgent: true,
-  run({ theCase, message, fx, asks, refuse }, command) {
+  async run({ theCase, message, fx, asks, refuse }, command) {
     if (command.form === undefined) return asks.ask(theCase, message, command.args, fx);
     if (theCase.status === 'closed') return refuse({ type: 'case-closed', command: '!ask' }, 'case closed');
-    asks.create(theCase, command.form.department, command.form.question, command.form.durationMs, message, fx);
+    await asks.create(theCase, command.form.department, command.form.question, command.form.durationMs, message, fx);
     return { outcome: 'done', caseId: theCase.id };
   },
 };

@@ -4,12 +4,12 @@ import type { CaseCommand } from './command.js';
 export const assign: CaseCommand<'assign'> = {
   name: 'assign',
   needsAgent: true,
-  run({ theCase, message, fx, store, record, refuse }, command) {
+  async run({ theCase, message, fx, tx, record, refuse }, command) {
     if (command.target === undefined) return refuse({ type: 'usage', command: '!assign' }, 'no assignee');
     const [assignee, assigneeName] = command.target === 'me' ? [message.user, message.userName] : [command.target.id, command.target.name];
     // The name too: histories and exports read "assigned to Boris", not a Slack user ID.
-    record('assigned', null, { assignee, assigneeName });
-    store.updateCase(theCase.id, { assignee });
+    await record('assigned', null, { assignee, assigneeName });
+    await tx.updateCase(theCase.id, { assignee });
     fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'assigned', by: message.user, assignee } });
     return { outcome: 'done', caseId: theCase.id };
   },

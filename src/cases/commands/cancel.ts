@@ -4,7 +4,7 @@ import type { CaseCommand } from './command.js';
 export const cancel: CaseCommand<'cancel'> = {
   name: 'cancel',
   needsAgent: true,
-  run({ theCase, message, fx, asks }, command) {
+  async run({ theCase, message, fx, asks }, command) {
     return asks.cancelFromThread(theCase, message, command.askId === undefined ? command.args : { askId: command.askId }, fx);
   },
 };

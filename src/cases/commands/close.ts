@@ -10,12 +10,12 @@ import type { CaseCommand } from './command.js';
 export const close: CaseCommand<'close'> = {
   name: 'close',
   needsAgent: true,
-  run({ theCase, client, message, fx, store, asks, record, refuse }, command) {
+  async run({ theCase, client, message, fx, tx, asks, record, refuse }, command) {
     if (theCase.status === 'closed') return refuse({ type: 'already-closed', caseId: theCase.id }, 'already closed');
     const summary = command.summary === '' ? null : command.summary;
-    record('closed', summary);
-    store.updateCase(theCase.id, { status: 'closed', closedAt: fx.now, closeSummary: summary, clientWaitingSince: null });
-    const settled = asks.settleForClose(theCase, message, fx).map((a) => a.id);
+    await record('closed', summary);
+    await tx.updateCase(theCase.id, { status: 'closed', closedAt: fx.now, closeSummary: summary, clientWaitingSince: null });
+    const settled = (await asks.settleForClose(theCase, message, fx)).map((a) => a.id);
     fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'closed', by: message.user, summary: summary ?? undefined, ...(settled.length > 0 ? { settledAskIds: settled } : {}) } });
     fx.send(caseClosedNotice(client.telegramChatId, theCase.id));
     return { outcome: 'done', caseId: theCase.id };

@@ -1,7 +1,7 @@
 import type { AskService } from '../../asks/ask-service.js';
 import type { ClientFileLimits, SharedFile } from '../../files.js';
 import type { EphemeralNotice, Refusal } from '../../outgoing.js';
-import type { Case, CaseEventKind, CaseStore, Client } from '../../ports.js';
+import type { Case, CaseEventKind, Client, Storage } from '../../ports.js';
 import type { Effects, InboundResult } from '../../unit-of-work.js';
 import type { AgentCommand, Mention } from '../agent-command.js';
 
@@ -30,12 +30,13 @@ export interface CommandContext {
   readonly client: Client;
   readonly message: AgentMessage;
   readonly fx: Effects;
-  readonly store: CaseStore;
+  /** Storage inside the case's unit of work. */
+  readonly tx: Storage;
   readonly asks: AskService;
   /** What the client's chat accepts from a bot. */
   readonly fileLimits: ClientFileLimits;
   /** Appends an event to the case's history, by the acting person. */
-  record(kind: CaseEventKind, text: string | null, data?: Record<string, unknown> | null): void;
+  record(kind: CaseEventKind, text: string | null, data?: Record<string, unknown> | null): Promise<unknown>;
   /** Answers the acting person privately (chat.postEphemeral in the thread). */
   tellPrivately(notice: EphemeralNotice): void;
   /** Answers privately with `refusal` and returns the outcome "ignored" with `reason` (for logs). */
@@ -50,5 +51,5 @@ export interface CommandContext {
 export interface CaseCommand<N extends AgentCommand['name']> {
   readonly name: N;
   readonly needsAgent: boolean;
-  run(context: CommandContext, command: Extract<AgentCommand, { name: N }>): InboundResult;
+  run(context: CommandContext, command: Extract<AgentCommand, { name: N }>): Promise<InboundResult>;
 }

@@ -4,7 +4,7 @@ import type { CaseCommand } from './command.js';
 export const help: CaseCommand<'help'> = {
   name: 'help',
   needsAgent: false,
-  run({ tellPrivately, theCase }) {
+  async run({ tellPrivately, theCase }) {
     tellPrivately({ type: 'help' });
     return { outcome: 'done', caseId: theCase.id };
   },
@@ -14,7 +14,7 @@ export const help: CaseCommand<'help'> = {
 export const unknown: CaseCommand<'unknown'> = {
   name: 'unknown',
   needsAgent: false,
-  run({ tellPrivately }, command) {
+  async run({ tellPrivately }, command) {
     tellPrivately({ type: 'help', unknownCommand: command.word });
     return { outcome: 'ignored', reason: 'unknown command' };
   },

@@ -4,7 +4,7 @@ import type { CaseCommand } from './command.js';
 export const history: CaseCommand<'history'> = {
   name: 'history',
   needsAgent: false,
-  run({ fx, theCase }) {
+  async run({ fx, theCase }) {
     fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'history' } });
     return { outcome: 'done', caseId: theCase.id };
   },

@@ -5,9 +5,9 @@ import type { CaseCommand } from './command.js';
 export const note: CaseCommand<'note'> = {
   name: 'note',
   needsAgent: false,
-  run({ record, theCase, message }, command) {
+  async run({ record, theCase, message }, command) {
     const files = describeFiles(message.files ?? []);
-    record('note', command.text, { ts: message.ts, ...(files.length > 0 ? { files } : {}) });
+    await record('note', command.text, { ts: message.ts, ...(files.length > 0 ? { files } : {}) });
     return { outcome: 'done', caseId: theCase.id };
   },
 };

@@ -9,11 +9,11 @@ import type { CaseCommand } from './command.js';
 export const reopen: CaseCommand<'reopen'> = {
   name: 'reopen',
   needsAgent: true,
-  run({ theCase, client, message, fx, store, record, refuse }) {
+  async run({ theCase, client, message, fx, tx, record, refuse }) {
     if (theCase.status === 'open') return refuse({ type: 'already-open', caseId: theCase.id }, 'already open');
-    const settledAskIds = settledByLastClose(store.listEvents(theCase.id));
-    record('reopened', null, settledAskIds.length > 0 ? { settledAskIds } : null);
-    store.updateCase(theCase.id, { status: 'open', closedAt: null });
+    const settledAskIds = settledByLastClose(await tx.listEvents(theCase.id));
+    await record('reopened', null, settledAskIds.length > 0 ? { settledAskIds } : null);
+    await tx.updateCase(theCase.id, { status: 'open', closedAt: null });
     fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'reopened', by: message.user, ...(settledAskIds.length > 0 ? { settledAskIds } : {}) } });
     fx.send({ to: 'client', chatId: client.telegramChatId, caseId: theCase.id, notice: { type: 'case-reopened', caseId: theCase.id } });
     return { outcome: 'done', caseId: theCase.id };

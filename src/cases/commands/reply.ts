@@ -14,7 +14,7 @@ import type { CaseCommand } from './command.js';
 export const reply: CaseCommand<'reply'> = {
   name: 'reply',
   needsAgent: true,
-  run({ theCase, client, message, fx, store, record, refuse, fileLimits }, command) {
+  async run({ theCase, client, message, fx, tx, record, refuse, fileLimits }, command) {
     const shared = message.files ?? [];
     if (command.text === '' && shared.length === 0) return refuse({ type: 'usage', command: '!reply' }, 'empty reply');
     if (theCase.status === 'closed') return refuse({ type: 'case-closed', command: '!reply' }, 'case closed');
@@ -23,11 +23,11 @@ export const reply: CaseCommand<'reply'> = {
     if (tooBig.length > 0) fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'files-not-sent', files: tooBig.map(({ name, size }) => ({ name, size })), limitBytes: fileLimits.fileBytes } });
     if (command.text === '' && files.length === 0) {
       // Nothing reached the client; the history still shows what was tried.
-      record('note', message.text.trim(), { ts: message.ts, filesNotSent: describeFiles(tooBig) });
+      await record('note', message.text.trim(), { ts: message.ts, filesNotSent: describeFiles(tooBig) });
       return { outcome: 'ignored', reason: 'every file too big' };
     }
-    record('agent-reply', command.text, { ts: message.ts, ...(shared.length > 0 ? { files: describeFiles(files), filesNotSent: describeFiles(tooBig) } : {}) });
-    store.updateCase(theCase.id, { clientWaitingSince: null, firstReplyAt: theCase.firstReplyAt ?? fx.now, assignee: theCase.assignee ?? message.user });
+    await record('agent-reply', command.text, { ts: message.ts, ...(shared.length > 0 ? { files: describeFiles(files), filesNotSent: describeFiles(tooBig) } : {}) });
+    await tx.updateCase(theCase.id, { clientWaitingSince: null, firstReplyAt: theCase.firstReplyAt ?? fx.now, assignee: theCase.assignee ?? message.user });
 
     const delivered: Outgoing = message.fromCard
       ? { to: 'case-thread', caseId: theCase.id, post: { type: 'reply-sent', by: message.user, text: command.text, ...(files.length > 0 ? { files: files.map((f) => f.name) } : {}) } }
