@@ -85,16 +85,15 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
 
 /**
  * The processor, a plain function: applies the job to the ask or case (which fires at most once).
- * The job completes only once that is durable (`committed`); otherwise it fails and is retried.
+ * The job completes only once that is durable (the service resolves then); otherwise it fails and is retried.
  */
-export function processDeadlineJob(asks: AskService, committed: () => Promise<void>) {
+export function processDeadlineJob(asks: AskService) {
   return async (job: Pick<Job<DeadlineJobData>, 'data'>): Promise<void> => {
     const data: unknown = job.data;
     // A payload Repka never wrote (another version, a hand-made job) fails for good: retrying cannot mend it.
     if (!isDeadlineJobData(data)) throw new UnrecoverableError(`not a deadline job: ${JSON.stringify(data)?.slice(0, 200)}`);
-    if (data.type === 'client-wait') asks.fireClientWait(data.caseId, data.waitingSince);
-    else asks.fire(data.askId, data.version, data.which);
-    await committed();
+    if (data.type === 'client-wait') await asks.fireClientWait(data.caseId, data.waitingSince);
+    else await asks.fire(data.askId, data.version, data.which);
   };
 }
 
@@ -109,8 +108,8 @@ export function isDeadlineJobData(data: unknown): data is DeadlineJobData {
   return which.kind === 'due' || which.kind === 'again' || (which.kind === 'reminder' && count(which.index));
 }
 
-export function createDeadlineWorker(connection: ConnectionOptions, prefix: string, asks: AskService, committed: () => Promise<void>, log: Logger): Worker<DeadlineJobData> {
-  const worker = new Worker<DeadlineJobData>(deadlineQueueName, processDeadlineJob(asks, committed), { connection, prefix, concurrency: 20, autorun: false });
+export function createDeadlineWorker(connection: ConnectionOptions, prefix: string, asks: AskService, log: Logger): Worker<DeadlineJobData> {
+  const worker = new Worker<DeadlineJobData>(deadlineQueueName, processDeadlineJob(asks), { connection, prefix, concurrency: 20, autorun: false });
   worker.on('error', (error) => log.warn('deadline worker error', { error: error.message }));
   worker.on('failed', (job, error) => log.warn('deadline job failed', { jobId: job?.id, error: error.message }));
   return worker;

@@ -1,13 +1,11 @@
 /**
  * The domain on its ports, without Redis or any process: CaseService, AskService and
- * RatingService over the real SQLite store and outbox (`:memory:`, group commit included, so
- * claims and dedup behave as in production), with a stepping clock, a scheduler fake that fires
+ * RatingService over the real SQLite storage and its unit of work (`:memory:`, group commit
+ * included, so claims and dedup behave as in production), with a stepping clock, a scheduler fake that fires
  * due deadline jobs through the BullMQ processor when time moves, and readers of what was queued
  * for users. Every use-case test builds its services through {@link createDomain}.
  */
-import { openDatabase } from '../../db/sqlite/open-database.js';
-import { SqliteCaseStore } from '../../db/sqlite/sqlite-case-store.js';
-import { SqliteOutbox } from '../../db/sqlite/sqlite-outbox.js';
+import { openSqliteStorage } from '../../db/sqlite/open-sqlite-storage.js';
 import { deadlineJobId, processDeadlineJob, type DeadlineJobData } from '../../jobs/deadline-queue.js';
 import { AskService } from '../../src/asks/ask-service.js';
 import { AccessPolicy } from '../../src/cases/access-policy.js';
@@ -16,7 +14,7 @@ import { CaseService, type AgentMessage, type InboundResult } from '../../src/ca
 import { RatingService } from '../../src/cases/rating-service.js';
 import { parseDepartments, type DepartmentsConfig } from '../../src/config.js';
 import type { ClientNotice, DepartmentPost, EphemeralNotice, Outgoing, ThreadPost } from '../../src/outgoing.js';
-import type { Ask, AskSchedule, Case, ClientProfile, Clock, DeadlineScheduler, DeliveryTrigger, Logger } from '../../src/ports.js';
+import type { Ask, AskSchedule, Case, ClientProfile, Clock, DeadlineScheduler, DeliveryTrigger, Logger, WokenRow } from '../../src/ports.js';
 import type { SharedFile } from '../../src/files.js';
 
 export const second = 1000;
@@ -169,9 +167,15 @@ export class FakeScheduler implements DeadlineScheduler {
 
 /** Records every wake-up of delivery. */
 export class RecordingTrigger implements DeliveryTrigger {
+  /** Outbox ids woken, in order. */
   readonly woken: number[] = [];
-  wake(outboxIds: readonly number[]): void {
-    this.woken.push(...outboxIds);
+  /** Their streams, in the same order. */
+  readonly streams: string[] = [];
+  wake(rows: readonly WokenRow[]): void {
+    for (const row of rows) {
+      this.woken.push(row.id);
+      this.streams.push(row.stream);
+    }
   }
 }
 
@@ -282,11 +286,10 @@ export type Domain = ReturnType<typeof createDomain>;
 
 /** Builds the services on SQLite `:memory:` and the fakes above. */
 export function createDomain(options: DomainOptions = {}) {
-  const database = openDatabase(':memory:', (error) => {
-    throw error;
-  });
-  const store = new SqliteCaseStore(database.db, database.commits);
-  const outbox = new SqliteOutbox(database.db, database.commits);
+  const backend = openSqliteStorage(':memory:');
+  const { database, uow } = backend;
+  /** Storage outside any unit of work, for tests to read (and to write what adapters would). */
+  const store = backend.storage;
   const clock = new SteppingClock(options.start ?? mondayMorning);
   const trigger = new RecordingTrigger();
   const scheduler = new FakeScheduler(clock);
@@ -295,40 +298,39 @@ export function createDomain(options: DomainOptions = {}) {
   const departments: DepartmentsConfig = parseDepartments(typeof file === 'string' ? file : JSON.stringify(file), 'departments.json');
   const members = new Set(options.members ?? [anna.user]);
   const policy = new AccessPolicy({ agents: options.agents, members: { has: async (user) => members.has(user) }, supportChannel });
-  const asks = new AskService({ store, outbox, trigger, scheduler, clock, log, departments });
-  const cases = new CaseService({ store, outbox, trigger, clock, log, supportChannel, policy, asks, maxOpenCasesPerClient: options.maxOpenCasesPerClient });
-  const ratings = new RatingService({ store, outbox, trigger, clock, log });
+  const asks = new AskService({ uow, trigger, scheduler, clock, log, departments });
+  const cases = new CaseService({ uow, trigger, clock, log, supportChannel, policy, asks, maxOpenCasesPerClient: options.maxOpenCasesPerClient });
+  const ratings = new RatingService({ uow, trigger, clock, log });
   const outboxRows = database.sqlite.prepare<[number], { id: number; payload: string }>('select id, payload from outbox where id > ? order by id');
   const sent = new OutboxReader((afterId) => outboxRows.all(afterId).map((r) => ({ id: r.id, message: JSON.parse(r.payload) as Outgoing })));
   let keys = 0;
   let ts = 0;
   const nextTs = () => `1700000000.${String(++ts).padStart(6, '0')}`;
 
-  /** Lets the group commit end: writes durable, after-commit effects (wake-ups, scheduling) run. */
+  /** Lets a group commit still open end (a service call's unit of work is durable once it resolved). */
   const settle = async (): Promise<void> => {
-    await store.committed();
+    await uow.run(async () => undefined);
   };
 
   /** What Slack's deliverer writes back once the posts landed: case thread ts and question ts. */
-  const landPosts = (): void => {
-    store.transaction(() => {
+  const landPosts = (): Promise<void> =>
+    uow.run(async (tx) => {
       for (const m of sent.all()) {
         if (m.to === 'case-card' && m.op === 'post') {
-          const c = store.getCase(m.caseId);
-          if (c !== undefined && c.slackThreadTs === null) store.updateCase(c.id, { slackThreadTs: nextTs() });
+          const c = await tx.getCase(m.caseId);
+          if (c !== undefined && c.slackThreadTs === null) await tx.updateCase(c.id, { slackThreadTs: nextTs() });
         }
         if (m.to === 'department' && m.post.type === 'question') {
-          const a = store.getAsk(m.askId);
-          if (a !== undefined && a.slackTs === null) store.updateAsk(a.id, { slackTs: nextTs() });
+          const a = await tx.getAsk(m.askId);
+          if (a !== undefined && a.slackTs === null) await tx.updateAsk(a.id, { slackTs: nextTs() });
         }
       }
     });
-  };
 
   const domain = {
     database,
     store,
-    outbox,
+    uow,
     clock,
     trigger,
     scheduler,
@@ -368,7 +370,7 @@ export function createDomain(options: DomainOptions = {}) {
     /** Starts again after being down: Redis emptied, every schedule rebuilt from SQLite; then the jobs already due run. */
     async restart(): Promise<InboundResult[]> {
       scheduler.clear();
-      asks.rebuildSchedules();
+      await asks.rebuildSchedules();
       return domain.advance(0);
     },
 
@@ -376,33 +378,31 @@ export function createDomain(options: DomainOptions = {}) {
     async runJob(data: DeadlineJobData): Promise<InboundResult> {
       let result: InboundResult | undefined;
       const recording = {
-        fire: (...args: Parameters<AskService['fire']>) => (result = asks.fire(...args)),
-        fireClientWait: (...args: Parameters<AskService['fireClientWait']>) => (result = asks.fireClientWait(...args)),
+        fire: async (...args: Parameters<AskService['fire']>) => (result = await asks.fire(...args)),
+        fireClientWait: async (...args: Parameters<AskService['fireClientWait']>) => (result = await asks.fireClientWait(...args)),
       } as unknown as AskService;
-      await processDeadlineJob(recording, () => store.committed())({ data });
+      await processDeadlineJob(recording)({ data });
       if (result === undefined) throw new Error('the processor called nothing');
       return result;
     },
 
     /** A client message from `chatId`; the case card lands in Slack. Returns the case it went to. */
     async clientSays(text: string, chatId = 1001, messageId?: number): Promise<Case> {
-      const result = cases.receiveClientMessage(`tg:${++keys}`, clientProfile(chatId), { type: 'text', text }, messageId);
-      await settle();
-      landPosts();
-      await settle();
+      const result = await cases.receiveClientMessage(`tg:${++keys}`, clientProfile(chatId), { type: 'text', text }, messageId);
+      await landPosts();
       if (result.outcome !== 'done' || result.caseId === undefined) throw new Error(`client message not taken: ${JSON.stringify(result)}`);
-      return store.getCase(result.caseId) as Case;
+      return (await store.getCase(result.caseId)) as Case;
     },
 
     /** The case as stored now. */
-    caseNow(caseId: number): Case {
-      const c = store.getCase(caseId);
+    async caseNow(caseId: number): Promise<Case> {
+      const c = await store.getCase(caseId);
       if (c === undefined) throw new Error(`no case #${caseId}`);
       return c;
     },
 
-    askNow(askId: number): Ask {
-      const a = store.getAsk(askId);
+    async askNow(askId: number): Promise<Ask> {
+      const a = await store.getAsk(askId);
       if (a === undefined) throw new Error(`no question Q${askId}`);
       return a;
     },
@@ -412,13 +412,11 @@ export function createDomain(options: DomainOptions = {}) {
      * then the commit and the posts landing. Returns what the service answered.
      */
     async agentSays(caseId: number, text: string, as: { user: string; userName: string } = anna, mentions?: readonly Mention[], files?: readonly SharedFile[]): Promise<InboundResult> {
-      const c = domain.caseNow(caseId);
+      const c = await domain.caseNow(caseId);
       if (c.slackThreadTs === null) throw new Error(`case #${caseId} has no thread yet`);
       const message: AgentMessage = { inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs: c.slackThreadTs, ts: nextTs(), user: as.user, userName: as.userName, text, mentions, ...(files === undefined ? {} : { files }) };
       const result = await cases.receiveAgentMessage(message);
-      await settle();
-      landPosts();
-      await settle();
+      await landPosts();
       return result;
     },
 
@@ -428,15 +426,15 @@ export function createDomain(options: DomainOptions = {}) {
     },
 
     /** The Slack ts of the agent's last message in the case's history (a reply or a note). */
-    lastAgentTs(caseId: number): string {
-      const ts = store.listEvents(caseId).filter((e) => e.authorKind === 'agent' && typeof e.data?.ts === 'string').at(-1)?.data?.ts;
+    async lastAgentTs(caseId: number): Promise<string> {
+      const ts = (await store.listEvents(caseId)).filter((e) => e.authorKind === 'agent' && typeof e.data?.ts === 'string').at(-1)?.data?.ts;
       if (typeof ts !== 'string') throw new Error(`case #${caseId} has no agent message`);
       return ts;
     },
 
     /** The agent edited their message `ts` in the case thread to read `text`. */
     async agentEdits(caseId: number, ts: string, text: string, as: { user: string; userName: string } = anna): Promise<InboundResult> {
-      const c = domain.caseNow(caseId);
+      const c = await domain.caseNow(caseId);
       if (c.slackThreadTs === null) throw new Error(`case #${caseId} has no thread yet`);
       const threadTs = c.slackThreadTs;
       return domain.act(() => cases.receiveAgentEdit({ inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs, ts, user: as.user, userName: as.userName, text }));
@@ -444,7 +442,7 @@ export function createDomain(options: DomainOptions = {}) {
 
     /** The agent deleted their message `ts` in the case thread. */
     async agentDeletes(caseId: number, ts: string, as: { user: string } = anna): Promise<InboundResult> {
-      const c = domain.caseNow(caseId);
+      const c = await domain.caseNow(caseId);
       if (c.slackThreadTs === null) throw new Error(`case #${caseId} has no thread yet`);
       const threadTs = c.slackThreadTs;
       return domain.act(() => cases.receiveAgentDeletion({ inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs, ts, user: as.user }));
@@ -456,45 +454,41 @@ export function createDomain(options: DomainOptions = {}) {
     },
 
     /** What the Telegram deliverer records once the reply posted at `replyTs` reached the client: the Telegram messages carrying it. */
-    replyDelivered(caseId: number, replyTs: string, messageIds: readonly number[]): void {
-      store.transaction(() => store.appendEvent({ caseId, at: clock.now(), kind: 'reply-delivered', authorKind: 'system', authorId: null, authorName: null, text: null, data: { ts: replyTs, messageIds } }));
+    async replyDelivered(caseId: number, replyTs: string, messageIds: readonly number[]): Promise<void> {
+      await uow.run((tx) => tx.appendEvent({ caseId, at: clock.now(), kind: 'reply-delivered', authorKind: 'system', authorId: null, authorName: null, text: null, data: { ts: replyTs, messageIds } }));
     },
 
     /** What the Telegram deliverer records once an edit of the reply at `replyTs` reached the client. */
-    replyEditDelivered(caseId: number, replyTs: string, text: string, previousText: string, as: { user: string; userName: string } = anna): void {
-      store.transaction(() => store.appendEvent({ caseId, at: clock.now(), kind: 'agent-reply-edited', authorKind: 'agent', authorId: as.user, authorName: as.userName, text, data: { ts: replyTs, previousText } }));
+    async replyEditDelivered(caseId: number, replyTs: string, text: string, previousText: string, as: { user: string; userName: string } = anna): Promise<void> {
+      await uow.run((tx) => tx.appendEvent({ caseId, at: clock.now(), kind: 'agent-reply-edited', authorKind: 'agent', authorId: as.user, authorName: as.userName, text, data: { ts: replyTs, previousText } }));
     },
 
     /** `!ask …` in the case thread by Anna; returns the question created. */
     async ask(caseId: number, args: string): Promise<Ask> {
-      const before = new Set(store.listAsks(caseId).map((a) => a.id));
+      const before = new Set((await store.listAsks(caseId)).map((a) => a.id));
       const result = await domain.agentSays(caseId, `!ask ${args}`);
-      const created = store.listAsks(caseId).find((a) => !before.has(a.id));
+      const created = (await store.listAsks(caseId)).find((a) => !before.has(a.id));
       if (created === undefined) throw new Error(`no question created: ${JSON.stringify(result)}`);
       return created;
     },
 
     /** A human reply in the thread of the question `askId`, in the department channel. */
     async departmentReplies(askId: number, text: string, as: { user: string; userName: string } = { user: 'U0BORIS', userName: 'Boris' }): Promise<InboundResult> {
-      const a = domain.askNow(askId);
+      const a = await domain.askNow(askId);
       if (a.slackTs === null) throw new Error(`question Q${askId} was not posted`);
-      const result = asks.receiveDepartmentReply({ inboundKey: `slack:${++keys}`, channel: a.slackChannel, threadTs: a.slackTs, ts: nextTs(), text, ...as });
-      await settle();
-      return result;
+      return asks.receiveDepartmentReply({ inboundKey: `slack:${++keys}`, channel: a.slackChannel, threadTs: a.slackTs, ts: nextTs(), text, ...as });
     },
 
     /** Runs a service call with its commit and the posts landing; e.g. `await fx.act(() => asks.extend(...))`. */
     async act<T>(work: () => T | Promise<T>): Promise<T> {
       const result = await work();
-      await settle();
-      landPosts();
-      await settle();
+      await landPosts();
       return result;
     },
 
     /** The history kinds of a case, in order. */
-    historyKinds(caseId: number): string[] {
-      return store.listEvents(caseId).map((e) => e.kind);
+    async historyKinds(caseId: number): Promise<string[]> {
+      return (await store.listEvents(caseId)).map((e) => e.kind);
     },
 
     /** A fresh inbound key (for calls that take one). */
