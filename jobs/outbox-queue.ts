@@ -1,15 +1,16 @@
 import { InFlight } from './in-flight.js';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { DeliveryTrigger, Logger } from '../src/ports.js';
+import type { DeliveryTrigger, Logger, WokenRow } from '../src/ports.js';
 import type { StreamDrainer } from '../src/delivery/stream-drainer.js';
 
 /** The delivery queue: a job drains the streams of the outbox rows it names. */
 export const outboxQueueName = 'outbox';
 
 export interface OutboxJobData {
+  /** The first row woken: the job's id comes from it. */
   readonly outboxId: number;
-  /** Rows of other streams written in the same unit of work, drained by the same job. */
-  readonly also?: readonly number[];
+  /** The streams to drain: those of the rows one unit of work wrote, drained by the same job. */
+  readonly streams: readonly string[];
 }
 
 /** Deterministic: waking the same row twice while its job waits adds nothing. */
@@ -38,15 +39,13 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
   /** Streams with a job queued by this process that has not started yet. */
   private readonly waiting = new Set<string>();
   /** Rows woken in this turn, queued together once it ends. */
-  private woken: number[] = [];
+  private woken: WokenRow[] = [];
   /** Job adds sent to Redis and not yet answered (see settled). */
   private readonly inFlight = new InFlight();
 
   constructor(
     private readonly queue: Queue<OutboxJobData>,
     private readonly log: Logger,
-    /** The stream of an outbox row (undefined: unknown, always queued). */
-    private readonly streamOf: (outboxId: number) => string | undefined = () => undefined,
     /** True when the stream is being drained in this process and will be looked at again (StreamDrainer.nudge). */
     private readonly nudge: (stream: string) => boolean = () => false,
   ) {}
@@ -56,35 +55,33 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
    * wakes everything it made durable at once, and one job draining twenty streams side by side
    * costs BullMQ a twentieth of twenty jobs.
    */
-  wake(outboxIds: readonly number[]): void {
+  wake(rows: readonly WokenRow[]): void {
     if (this.woken.length === 0) queueMicrotask(() => this.queueWoken());
-    this.woken.push(...outboxIds);
+    this.woken.push(...rows);
   }
 
   private queueWoken(): void {
-    const outboxIds = this.woken;
+    const rows = this.woken;
     this.woken = [];
-    const cards: number[] = [];
-    const others: number[] = [];
+    const cards: WokenRow[] = [];
+    const others: WokenRow[] = [];
     const streams: string[] = [];
-    for (const id of outboxIds) {
-      const stream = this.streamOf(id);
-      if (stream !== undefined && (this.waiting.has(stream) || this.nudge(stream))) continue;
-      if (stream !== undefined) {
-        this.waiting.add(stream);
-        streams.push(stream);
-      }
+    for (const row of rows) {
+      const { stream } = row;
+      if (this.waiting.has(stream) || this.nudge(stream)) continue;
+      this.waiting.add(stream);
+      streams.push(stream);
       // One job for what one unit of work wrote (typically a post and a client message). Card
       // updates get their own job, half a second later and after everything else: a card only shows
       // the state, so it waits for what people are told, and that half second's changes make one edit.
-      (stream?.startsWith('card-') ? cards : others).push(id);
+      (stream.startsWith('card-') ? cards : others).push(row);
     }
     const jobs = [
-      ...(others.length > 0 ? [{ ids: others, opts: {} }] : []),
-      ...(cards.length > 0 ? [{ ids: cards, opts: { priority: cardPriority, delay: cardDelayMs } }] : []),
-    ].map(({ ids, opts }) => {
-      const [first, ...also] = ids as [number, ...number[]];
-      const data: OutboxJobData = also.length > 0 ? { outboxId: first, also } : { outboxId: first };
+      ...(others.length > 0 ? [{ rows: others, opts: {} }] : []),
+      ...(cards.length > 0 ? [{ rows: cards, opts: { priority: cardPriority, delay: cardDelayMs } }] : []),
+    ].map(({ rows: woken, opts }) => {
+      const first = (woken[0] as WokenRow).id;
+      const data: OutboxJobData = { outboxId: first, streams: woken.map((r) => r.stream) };
       return { name: 'deliver', data, opts: { ...jobOptions, ...opts, jobId: outboxJobId(first) } };
     });
     if (jobs.length === 0) return;
@@ -106,34 +103,33 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
   }
 
   /**
-   * Adds a delivery job per row. With `tag`, the job ids are `out-<id>-<tag>` instead: the sweep on
-   * start uses one, because a job a killed process left active keeps its plain id taken until
-   * BullMQ's stall check runs it again (30 to 60 s later), and would hold its stream back that long.
+   * Adds a delivery job per row (a stream's oldest pending one). With `tag`, the job ids are
+   * `out-<id>-<tag>` instead: the sweep on start uses one, because a job a killed process left
+   * active keeps its plain id taken until BullMQ's stall check runs it again (30 to 60 s later),
+   * and would hold its stream back that long.
    */
-  async add(outboxIds: readonly number[], tag?: string): Promise<void> {
+  async add(rows: readonly WokenRow[], tag?: string): Promise<void> {
     const jobId = (outboxId: number) => (tag === undefined ? outboxJobId(outboxId) : `${outboxJobId(outboxId)}-${tag}`);
-    await this.queue.addBulk(outboxIds.map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { ...jobOptions, jobId: jobId(outboxId) } })));
+    await this.queue.addBulk(rows.map(({ id, stream }) => ({ name: 'deliver', data: { outboxId: id, streams: [stream] }, opts: { ...jobOptions, jobId: jobId(id) } })));
   }
 }
 
 export interface OutboxProcessorDeps {
   readonly drainer: StreamDrainer;
-  /** The stream of an outbox row; undefined when the row does not exist. */
-  readonly streamOf: (outboxId: number) => string | undefined;
   /** Aborted on shutdown: drains stop between calls and leave the rest pending. */
   readonly signal: AbortSignal;
   /** Told before a stream is drained (see {@link QueueDeliveryTrigger.started}). */
   readonly onStart?: (stream: string) => void;
 }
 
-/** The processor, a plain function: drains the streams of the job's outbox rows, side by side. */
+/**
+ * The processor, a plain function: drains the job's streams, side by side. A job without streams
+ * (written by an older Repka, which named rows only) drains nothing: the sweep on start queues
+ * every stream with pending rows anew.
+ */
 export function processOutboxJob(deps: OutboxProcessorDeps) {
   return async (job: Pick<Job<OutboxJobData>, 'data'>): Promise<void> => {
-    const streams = new Set<string>();
-    for (const id of [job.data.outboxId, ...(job.data.also ?? [])]) {
-      const stream = deps.streamOf(id);
-      if (stream !== undefined) streams.add(stream);
-    }
+    const streams = new Set(Array.isArray(job.data.streams) ? job.data.streams.filter((s): s is string => typeof s === 'string') : []);
     for (const stream of streams) deps.onStart?.(stream);
     await Promise.all([...streams].map((stream) => deps.drainer.drain(stream, deps.signal)));
   };

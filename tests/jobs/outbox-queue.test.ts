@@ -4,9 +4,9 @@ import { outboxJobId, processOutboxJob, QueueDeliveryTrigger, type OutboxJobData
 import type { StreamDrainer } from '../../src/delivery/stream-drainer.js';
 import type { Logger } from '../../src/ports.js';
 
-/** The streams of the outbox rows these tests know; any other row does not exist. */
+/** The outbox rows these tests wake, with their streams. */
 const streams: Record<number, string> = { 101: 'thread-12', 102: 'client-7001', 103: 'thread-12', 104: 'card-12' };
-const streamOf = (id: number) => streams[id];
+const rows = (...ids: number[]) => ids.map((id) => ({ id, stream: streams[id] as string }));
 
 /** A drainer that records each drain and holds it until released, so side-by-side drains are visible. */
 function recordingDrainer(fails?: Error) {
@@ -26,11 +26,11 @@ function recordingDrainer(fails?: Error) {
 const job = (data: OutboxJobData) => ({ name: 'deliver', data });
 
 describe('the outbox processor', () => {
-  it("drains each stream of the job's rows once, side by side, telling the trigger before each starts", async () => {
+  it("drains each stream of the job once, side by side, telling the trigger before each starts", async () => {
     const d = recordingDrainer();
     const told: string[] = [];
     const signal = new AbortController().signal;
-    const run = processOutboxJob({ drainer: d.drainer, streamOf, signal, onStart: (stream) => told.push(stream) })(job({ outboxId: 101, also: [102, 103] }));
+    const run = processOutboxJob({ drainer: d.drainer, signal, onStart: (stream) => told.push(stream) })(job({ outboxId: 101, streams: ['thread-12', 'client-7001', 'thread-12'] }));
     await Promise.resolve();
     // Both drains are under way before either ends.
     expect(d.started).toEqual(['thread-12', 'client-7001']);
@@ -40,15 +40,16 @@ describe('the outbox processor', () => {
     await expect(run).resolves.toBeUndefined();
   });
 
-  it('completes at once, draining nothing, for a row that does not exist (or no longer does)', async () => {
+  it('completes at once, draining nothing, for a job without streams (one an older Repka queued: the sweep on start covers its rows)', async () => {
     const d = recordingDrainer();
-    await processOutboxJob({ drainer: d.drainer, streamOf, signal: new AbortController().signal })(job({ outboxId: 999 }));
+    await processOutboxJob({ drainer: d.drainer, signal: new AbortController().signal })(job({ outboxId: 999 } as unknown as OutboxJobData));
+    await processOutboxJob({ drainer: d.drainer, signal: new AbortController().signal })(job({ outboxId: 998, streams: [] }));
     expect(d.started).toEqual([]);
   });
 
   it('fails the job with the drain error, a plain one: attempts is 1, and the sweep re-adds the row', async () => {
     const d = recordingDrainer(new Error('Slack 500'));
-    const run = processOutboxJob({ drainer: d.drainer, streamOf, signal: new AbortController().signal })(job({ outboxId: 102 }));
+    const run = processOutboxJob({ drainer: d.drainer, signal: new AbortController().signal })(job({ outboxId: 102, streams: ['client-7001'] }));
     await Promise.resolve();
     d.releaseAll();
     const failure = await run.catch((error: unknown) => error);
@@ -77,41 +78,44 @@ const endOfTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
 describe('the delivery trigger', () => {
   it("queues what one turn woke as one 'deliver' job, and card updates as their own, later and after everything else", async () => {
     const q = recordingQueue();
-    const trigger = new QueueDeliveryTrigger(q.queue, q.log, streamOf);
-    trigger.wake([101, 104]);
-    trigger.wake([102]);
+    const trigger = new QueueDeliveryTrigger(q.queue, q.log);
+    trigger.wake(rows(101, 104));
+    trigger.wake(rows(102));
     await endOfTurn();
     await trigger.settled();
     expect(q.added).toEqual([
-      { name: 'deliver', data: { outboxId: 101, also: [102] }, opts: { removeOnComplete: true, removeOnFail: true, attempts: 1, jobId: 'out-101' } },
-      { name: 'deliver', data: { outboxId: 104 }, opts: { removeOnComplete: true, removeOnFail: true, attempts: 1, priority: 10, delay: 500, jobId: 'out-104' } },
+      { name: 'deliver', data: { outboxId: 101, streams: ['thread-12', 'client-7001'] }, opts: { removeOnComplete: true, removeOnFail: true, attempts: 1, jobId: 'out-101' } },
+      { name: 'deliver', data: { outboxId: 104, streams: ['card-12'] }, opts: { removeOnComplete: true, removeOnFail: true, attempts: 1, priority: 10, delay: 500, jobId: 'out-104' } },
     ]);
   });
 
   it('adds no second job for a stream whose job has not started, nor for one this process is draining', async () => {
     const q = recordingQueue();
     const draining = new Set(['client-7001']);
-    const trigger = new QueueDeliveryTrigger(q.queue, q.log, streamOf, (stream) => draining.has(stream));
-    trigger.wake([101]);
+    const trigger = new QueueDeliveryTrigger(q.queue, q.log, (stream) => draining.has(stream));
+    trigger.wake(rows(101));
     await endOfTurn();
-    trigger.wake([103, 102]);
+    trigger.wake(rows(103, 102));
     await endOfTurn();
-    expect(q.added.map((j) => j.data)).toEqual([{ outboxId: 101 }]);
+    expect(q.added.map((j) => j.data)).toEqual([{ outboxId: 101, streams: ['thread-12'] }]);
     trigger.started('thread-12');
-    trigger.wake([103]);
+    trigger.wake(rows(103));
     await endOfTurn();
-    expect(q.added.map((j) => j.data)).toEqual([{ outboxId: 101 }, { outboxId: 103 }]);
+    expect(q.added.map((j) => j.data)).toEqual([
+      { outboxId: 101, streams: ['thread-12'] },
+      { outboxId: 103, streams: ['thread-12'] },
+    ]);
   });
 
   it('logs an add Redis refuses, and queues the stream again on the next wake', async () => {
     const failing = recordingQueue(new Error('Connection is closed.'));
-    const trigger = new QueueDeliveryTrigger(failing.queue, failing.log, streamOf);
-    trigger.wake([102]);
+    const trigger = new QueueDeliveryTrigger(failing.queue, failing.log);
+    trigger.wake(rows(102));
     await endOfTurn();
     await trigger.settled();
     expect(failing.warnings).toEqual([['could not queue delivery; the sweep will retry', { error: 'Connection is closed.' }]]);
     // The stream is not left marked as waiting for a job that was never added: the next wake tries again.
-    trigger.wake([102]);
+    trigger.wake(rows(102));
     await endOfTurn();
     await trigger.settled();
     expect(failing.warnings).toHaveLength(2);
@@ -119,13 +123,13 @@ describe('the delivery trigger', () => {
 
   it("adds the sweep's rows one job each, with the tag in the id on start", async () => {
     const q = recordingQueue();
-    const trigger = new QueueDeliveryTrigger(q.queue, q.log, streamOf);
-    await trigger.add([101, 102], 'start1a2b');
-    await trigger.add([103]);
+    const trigger = new QueueDeliveryTrigger(q.queue, q.log);
+    await trigger.add(rows(101, 102), 'start1a2b');
+    await trigger.add(rows(103));
     expect(q.added.map((j) => [j.name, j.data, j.opts.jobId])).toEqual([
-      ['deliver', { outboxId: 101 }, 'out-101-start1a2b'],
-      ['deliver', { outboxId: 102 }, 'out-102-start1a2b'],
-      ['deliver', { outboxId: 103 }, outboxJobId(103)],
+      ['deliver', { outboxId: 101, streams: ['thread-12'] }, 'out-101-start1a2b'],
+      ['deliver', { outboxId: 102, streams: ['client-7001'] }, 'out-102-start1a2b'],
+      ['deliver', { outboxId: 103, streams: ['thread-12'] }, outboxJobId(103)],
     ]);
   });
 });
