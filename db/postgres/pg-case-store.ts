@@ -1,0 +1,268 @@
+import { and, asc, desc, eq, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
+import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
+import { onFirstUse, type RepkaPg } from './pg-database.js';
+import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
+
+type ClientRow = typeof clients.$inferSelect;
+type CaseRow = typeof cases.$inferSelect;
+type EventRow = typeof caseEvents.$inferSelect;
+type AskRow = typeof asks.$inferSelect;
+
+const toClient = (row: ClientRow): Client => ({ ...row, language: row.language as Language });
+const toCase = (row: CaseRow): Case => ({ ...row, status: row.status as Case['status'] });
+const toEvent = (row: EventRow): CaseEvent => ({
+  ...row,
+  kind: row.kind as CaseEventKind,
+  authorKind: row.authorKind as AuthorKind,
+  data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>),
+});
+const toAsk = (row: AskRow): Ask => ({ ...row, status: row.status as AskStatus });
+
+/**
+ * CaseStore and AskStore on PostgreSQL through drizzle, on the pool or inside one transaction.
+ * Behaves as SqliteCaseStore. Units run concurrently here (on SQLite they take turns), so writes
+ * that decide something are single conditional statements: in Read Committed an UPDATE that finds
+ * its row locked waits for the other transaction, then re-checks its WHERE clause on the row as
+ * that one left it (PostgreSQL manual, 13.2.1 "Read Committed Isolation Level"), so of concurrent
+ * claims exactly one changes the row.
+ */
+export class PgCaseStore implements CaseStore, AskStore {
+  /** The queries run for every client message, prepared under a name. */
+  private readonly hot: ReturnType<typeof hotQueries>;
+
+  constructor(private readonly db: RepkaPg) {
+    this.hot = hotQueries(db);
+  }
+
+  async markInbound(key: string, at: number): Promise<boolean> {
+    // A concurrent insert of the same key waits for the other transaction: a duplicate once it
+    // commits, inserted after all if it rolls back (manual, INSERT "ON CONFLICT Clause").
+    return (await this.hot.markInbound.execute({ key, at })).length === 1;
+  }
+
+  /** Deletes inbound keys older than `before` (epoch ms); returns how many. */
+  async forgetInboundBefore(before: number): Promise<number> {
+    return (await this.db.delete(processedInbound).where(lt(processedInbound.at, before))).rowCount ?? 0;
+  }
+
+  async upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client> {
+    const existing = await this.findClientByChat(profile.telegramChatId);
+    const names = { firstName: profile.firstName, lastName: profile.lastName ?? null, username: profile.username ?? null };
+    const same = existing !== undefined && existing.firstName === names.firstName && existing.lastName === names.lastName && existing.username === names.username;
+    if (same && (existing.languageChosen || existing.language === language)) return existing;
+    if (existing === undefined) {
+      const [row] = await this.db
+        .insert(clients)
+        .values({ telegramChatId: profile.telegramChatId, telegramUserId: profile.telegramUserId, ...names, language, createdAt: at })
+        .onConflictDoNothing({ target: clients.telegramChatId })
+        .returning();
+      // Another unit added the chat since the read above; it has committed, so it is read now.
+      return row === undefined ? this.upsertClient(profile, language, at) : toClient(row);
+    }
+    const patch = existing.languageChosen ? names : { ...names, language };
+    const [row] = await this.db.update(clients).set(patch).where(eq(clients.id, existing.id)).returning();
+    return toClient(row as ClientRow);
+  }
+
+  async setClientLanguage(clientId: number, language: Language): Promise<void> {
+    await this.db.update(clients).set({ language, languageChosen: true }).where(eq(clients.id, clientId));
+  }
+
+  async findClientByChat(telegramChatId: number): Promise<Client | undefined> {
+    const [row] = await this.hot.clientByChat.execute({ chat: telegramChatId });
+    return row && toClient(row);
+  }
+
+  async getClient(id: number): Promise<Client | undefined> {
+    const [row] = await this.hot.client.execute({ id });
+    return row && toClient(row);
+  }
+
+  async createCase(input: { clientId: number; slackChannel: string; previousCaseId: number | null; openedAt: number }): Promise<Case> {
+    const [row] = await this.db
+      .insert(cases)
+      .values({ ...input, status: 'open' })
+      .returning();
+    return toCase(row as CaseRow);
+  }
+
+  async getCase(id: number): Promise<Case | undefined> {
+    const [row] = await this.hot.theCase.execute({ id });
+    return row && toCase(row);
+  }
+
+  async findCaseByThread(slackChannel: string, threadTs: string): Promise<Case | undefined> {
+    const [row] = await this.hot.caseByThread.execute({ slackChannel, threadTs });
+    return row && toCase(row);
+  }
+
+  async findOpenCase(clientId: number): Promise<Case | undefined> {
+    const [row] = await this.hot.openCase.execute({ clientId });
+    return row && toCase(row);
+  }
+
+  async listOpenCases(clientId: number): Promise<Case[]> {
+    const rows = await this.db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.clientId, clientId), eq(cases.status, 'open')))
+      .orderBy(asc(cases.id));
+    return rows.map(toCase);
+  }
+
+  async findLatestCase(clientId: number): Promise<Case | undefined> {
+    const [row] = await this.db.select().from(cases).where(eq(cases.clientId, clientId)).orderBy(desc(cases.id)).limit(1);
+    return row && toCase(row);
+  }
+
+  async updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Promise<Case> {
+    const [row] = await this.db.update(cases).set(patch).where(eq(cases.id, id)).returning();
+    if (row === undefined) throw new Error(`no case #${id}`);
+    return toCase(row);
+  }
+
+  async appendEvent(event: NewCaseEvent): Promise<CaseEvent> {
+    const [row] = await this.hot.appendEvent.execute({ ...event, data: event.data === null ? null : JSON.stringify(event.data) });
+    return toEvent(row as EventRow);
+  }
+
+  async listEvents(caseId: number): Promise<CaseEvent[]> {
+    return (await this.hot.events.execute({ caseId })).map(toEvent);
+  }
+
+  async listClientEvents(clientId: number, kind: CaseEventKind): Promise<CaseEvent[]> {
+    const rows = await this.db
+      .select({ event: caseEvents })
+      .from(caseEvents)
+      .innerJoin(cases, eq(cases.id, caseEvents.caseId))
+      .where(and(eq(cases.clientId, clientId), eq(caseEvents.kind, kind)))
+      .orderBy(asc(caseEvents.id));
+    return rows.map((row) => toEvent(row.event));
+  }
+
+  async createAsk(input: NewAsk): Promise<Ask> {
+    const [row] = await this.db
+      .insert(asks)
+      .values({ ...input, status: 'open', windowStartAt: input.askedAt })
+      .returning();
+    return toAsk(row as AskRow);
+  }
+
+  async getAsk(id: number): Promise<Ask | undefined> {
+    const [row] = await this.hot.ask.execute({ id });
+    return row && toAsk(row);
+  }
+
+  async findAskByThread(channel: string, ts: string): Promise<Ask | undefined> {
+    const [row] = await this.hot.askByThread.execute({ channel, ts });
+    return row && toAsk(row);
+  }
+
+  async listAsks(caseId: number): Promise<Ask[]> {
+    return (await this.hot.asksOfCase.execute({ caseId })).map(toAsk);
+  }
+
+  async listOpenAsks(): Promise<Ask[]> {
+    return (await this.db.select().from(asks).where(eq(asks.status, 'open')).orderBy(asc(asks.id))).map(toAsk);
+  }
+
+  async updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Promise<Ask> {
+    const [row] = await this.db.update(asks).set(patch).where(eq(asks.id, id)).returning();
+    if (row === undefined) throw new Error(`no ask ${id}`);
+    return toAsk(row);
+  }
+
+  async claimReminder(id: number, version: number, index: number): Promise<boolean> {
+    const result = await this.db
+      .update(asks)
+      .set({ remindersSent: index + 1 })
+      .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), lte(asks.remindersSent, index), isNull(asks.overdueAt)));
+    return result.rowCount === 1;
+  }
+
+  async claimOverdue(id: number, version: number, at: number): Promise<boolean> {
+    const result = await this.db
+      .update(asks)
+      .set({ overdueAt: at })
+      .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), isNull(asks.overdueAt)));
+    return result.rowCount === 1;
+  }
+
+  async claimEscalatedAgain(id: number, version: number, at: number): Promise<boolean> {
+    const result = await this.db
+      .update(asks)
+      .set({ escalatedAgainAt: at })
+      .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), isNull(asks.escalatedAgainAt)));
+    return result.rowCount === 1;
+  }
+
+  async claimWaitAlert(caseId: number, waitingSince: number, at: number): Promise<boolean> {
+    const result = await this.db
+      .update(cases)
+      .set({ waitAlertedAt: at })
+      .where(and(eq(cases.id, caseId), eq(cases.status, 'open'), eq(cases.clientWaitingSince, waitingSince), isNull(cases.firstReplyAt), isNull(cases.waitAlertedAt)));
+    return result.rowCount === 1;
+  }
+
+  async listCasesAwaitingFirstReply(): Promise<Case[]> {
+    const rows = await this.db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.status, 'open'), isNull(cases.firstReplyAt), isNull(cases.waitAlertedAt), isNotNull(cases.clientWaitingSince)))
+      .orderBy(asc(cases.id));
+    return rows.map(toCase);
+  }
+}
+
+function hotQueries(db: RepkaPg) {
+  return onFirstUse({
+    clientByChat: () => db.select().from(clients).where(eq(clients.telegramChatId, sql.placeholder('chat'))).prepare('repka_client_by_chat'),
+    client: () => db.select().from(clients).where(eq(clients.id, sql.placeholder('id'))).prepare('repka_client'),
+    theCase: () => db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare('repka_case'),
+    openCase: () =>
+      db
+        .select()
+        .from(cases)
+        .where(and(eq(cases.clientId, sql.placeholder('clientId')), sql`${cases.status} = 'open'`))
+        .orderBy(desc(cases.id))
+        .limit(1)
+        .prepare('repka_open_case'),
+    caseByThread: () =>
+      db
+        .select()
+        .from(cases)
+        .where(and(eq(cases.slackChannel, sql.placeholder('slackChannel')), eq(cases.slackThreadTs, sql.placeholder('threadTs'))))
+        .prepare('repka_case_by_thread'),
+    events: () => db.select().from(caseEvents).where(eq(caseEvents.caseId, sql.placeholder('caseId'))).orderBy(asc(caseEvents.id)).prepare('repka_events'),
+    ask: () => db.select().from(asks).where(eq(asks.id, sql.placeholder('id'))).prepare('repka_ask'),
+    askByThread: () =>
+      db
+        .select()
+        .from(asks)
+        .where(and(eq(asks.slackChannel, sql.placeholder('channel')), eq(asks.slackTs, sql.placeholder('ts'))))
+        .prepare('repka_ask_by_thread'),
+    asksOfCase: () => db.select().from(asks).where(eq(asks.caseId, sql.placeholder('caseId'))).orderBy(asc(asks.id)).prepare('repka_asks_of_case'),
+    appendEvent: () =>
+      db
+        .insert(caseEvents)
+        .values({
+          caseId: sql.placeholder('caseId'),
+          at: sql.placeholder('at'),
+          kind: sql.placeholder('kind'),
+          authorKind: sql.placeholder('authorKind'),
+          authorId: sql.placeholder('authorId'),
+          authorName: sql.placeholder('authorName'),
+          text: sql.placeholder('text'),
+          data: sql.placeholder('data'),
+        })
+        .returning()
+        .prepare('repka_append_event'),
+    markInbound: () =>
+      db
+        .insert(processedInbound)
+        .values({ key: sql.placeholder('key'), at: sql.placeholder('at') })
+        .onConflictDoNothing()
+        .returning({ key: processedInbound.key })
+        .prepare('repka_mark_inbound'),
+  });
+}
