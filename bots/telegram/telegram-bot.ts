@@ -14,8 +14,6 @@ export interface TelegramBotDeps {
   readonly cases: CaseService;
   /** Rating buttons and rating comments. */
   readonly ratings: RatingService;
-  /** Resolves once what the update wrote is durable (see CaseStore.committed). */
-  readonly committed: () => Promise<void>;
   readonly log: Logger;
 }
 
@@ -54,19 +52,15 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
   const key = (ctx: Context) => `tg:${ctx.update.update_id}`;
   const log = (what: string, result: InboundResult, ctx: Context) => deps.log.debug(what, { updateId: ctx.update.update_id, ...result });
 
-  // An update counts as handled (webhook 200, polling offset moved on) only once its writes are durable.
-  bot.use(async (_ctx, next) => {
-    await next();
-    await deps.committed();
-  });
-
+  // An update counts as handled (webhook 200, polling offset moved on) only once its writes are
+  // durable: every service call resolves only then, and the listeners await it.
   bot.use(async (ctx, next) => {
     const chat = ctx.chat;
     if (chat !== undefined && chat.type !== 'private') {
       // Once per chat: the key is the chat, not the update.
       if (ctx.message !== undefined || ctx.myChatMember !== undefined) {
         const added = ctx.myChatMember === undefined || ['member', 'administrator'].includes(ctx.myChatMember.new_chat_member.status);
-        if (added) log('non-private chat', deps.cases.receiveNonPrivateMessage(`tg-chat:${chat.id}`, chat.id), ctx);
+        if (added) log('non-private chat', await deps.cases.receiveNonPrivateMessage(`tg-chat:${chat.id}`, chat.id), ctx);
       }
       return;
     }
@@ -77,7 +71,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
     if (data?.startsWith(ratingCallbackPrefix)) {
       const query = ctx.callbackQuery;
-      const result = deps.ratings.rate(key(ctx), { chatId: ctx.chat?.id ?? query.from.id, data, messageId: query.message?.message_id, languageCode: query.from.language_code });
+      const result = await deps.ratings.rate(key(ctx), { chatId: ctx.chat?.id ?? query.from.id, data, messageId: query.message?.message_id, languageCode: query.from.language_code });
       deps.log.debug('rating', { updateId: ctx.update.update_id, ...result });
       const text = result.reply === undefined ? undefined : renderRatingReply(result.reply, result.language);
       await ctx.answerCbQuery(text).catch((error: Error) => deps.log.warn('answerCallbackQuery failed', { error: error.message }));
@@ -86,7 +80,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     const profile = profileOf(ctx);
     if (data?.startsWith(languageCallbackPrefix) && profile !== undefined) {
       const language = data.slice(languageCallbackPrefix.length) as Language;
-      if (languages.includes(language)) log('language', deps.cases.setClientLanguage(key(ctx), profile, language), ctx);
+      if (languages.includes(language)) log('language', await deps.cases.setClientLanguage(key(ctx), profile, language), ctx);
     }
     await ctx.answerCbQuery().catch((error: Error) => deps.log.warn('answerCallbackQuery failed', { error: error.message }));
   });
@@ -98,18 +92,18 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     const command = 'text' in message ? /^\/([a-z]+)(?:@\w+)?(?:\s|$)/i.exec(message.text)?.[1]?.toLowerCase() : undefined;
     const known = command === undefined ? undefined : commands[command];
     if (known !== undefined) {
-      log('client command', deps.cases.receiveClientCommand(key(ctx), profile, known), ctx);
+      log('client command', await deps.cases.receiveClientCommand(key(ctx), profile, known), ctx);
       return;
     }
     const replyTo = 'reply_to_message' in message ? message.reply_to_message?.message_id : undefined;
     const content = clientContentOf(message);
     // The rating's comment first; what is none goes to a case, its update key still unused.
-    const comment = deps.ratings.receiveComment(key(ctx), { chatId: profile.telegramChatId, replyToMessageId: replyTo, content });
+    const comment = await deps.ratings.receiveComment(key(ctx), { chatId: profile.telegramChatId, replyToMessageId: replyTo, content });
     if (comment !== undefined) {
       log('rating comment', comment, ctx);
       return;
     }
-    log('client message', deps.cases.receiveClientMessage(key(ctx), profile, content, message.message_id), ctx);
+    log('client message', await deps.cases.receiveClientMessage(key(ctx), profile, content, message.message_id), ctx);
   });
 
   // A client corrects a message they sent: the thread shows the new text, the history keeps both.
@@ -117,7 +111,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     const profile = profileOf(ctx);
     if (profile === undefined) return;
     const edited = ctx.editedMessage;
-    log('client edit', deps.cases.receiveClientEdit(key(ctx), profile, edited.message_id, clientContentOf(edited as never)), ctx);
+    log('client edit', await deps.cases.receiveClientEdit(key(ctx), profile, edited.message_id, clientContentOf(edited as never)), ctx);
   });
 
   bot.catch((error, ctx) => {

@@ -2,7 +2,7 @@ import type { Telegram } from 'telegraf';
 import { deliveredMessageIds } from '../../src/cases/reply-edits.js';
 import { clientFileKind, FileUnavailableError, readAll, type ClientFileLimits, type FileSource, type SharedFile } from '../../src/files.js';
 import type { Outgoing } from '../../src/outgoing.js';
-import { systemClock, type CaseStore, type Clock } from '../../src/ports.js';
+import { systemClock, type Clock, type UnitOfWork } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import type { RateLimiter } from '../../src/delivery/rate-limiter.js';
 import { languageFromCode } from '../../src/i18n/language.js';
@@ -32,7 +32,8 @@ export function toDeliveryError(error: unknown): unknown {
 
 export interface TelegramDelivererDeps {
   readonly telegram: Telegram;
-  readonly store: CaseStore;
+  /** Reads the client and writes what deliveries record in the history. */
+  readonly uow: UnitOfWork;
   /** Per chat (~1 message/s). */
   readonly chatLimiter: RateLimiter;
   /** Whole bot (~30 messages/s). */
@@ -54,7 +55,7 @@ export class TelegramDeliverer implements Deliverer {
 
   async deliver(messages: readonly PendingMessage[], signal: AbortSignal): Promise<number> {
     const head = messages[0]?.message as Extract<Outgoing, { to: 'client' }>;
-    const client = this.deps.store.findClientByChat(head.chatId);
+    const client = await this.deps.uow.read((tx) => tx.findClientByChat(head.chatId));
     const language = client?.language ?? languageFromCode(undefined);
     const rendered = renderClientNotice(head.notice, language, this.deps.timeZone);
     if (head.editMessageId !== undefined) {
@@ -66,42 +67,48 @@ export class TelegramDeliverer implements Deliverer {
       await this.deliverFile(head.chatId, head.notice.file, (head.notice.part ?? 1) === 1 ? rendered.text.trimEnd() : undefined, signal);
       return 1;
     }
-    if (head.editOf !== undefined && head.caseId !== undefined) {
+    const { editOf, caseId, notice } = head;
+    if (editOf !== undefined && caseId !== undefined) {
       if (rendered.text.length > telegramTextLimit) throw new PermanentDeliveryError(`the edit could not be made: it is longer than one Telegram message (${telegramTextLimit} characters); send the rest with !reply`);
-      await this.edit(head.chatId, this.deliveredReply(head.caseId, head.editOf.replyTs), rendered.text, signal);
+      await this.edit(head.chatId, await this.deliveredReply(caseId, editOf.replyTs), rendered.text, signal);
       // Only now does the client's message read the new text: the history says so from here on.
-      this.deps.store.appendEvent({
-        caseId: head.caseId,
-        at: (this.deps.clock ?? systemClock).now(),
-        kind: 'agent-reply-edited',
-        authorKind: 'agent',
-        authorId: head.editOf.by,
-        authorName: head.editOf.byName,
-        text: head.notice.type === 'agent-reply' ? head.notice.text : null,
-        data: { ts: head.editOf.replyTs, previousText: head.editOf.previousText },
-      });
+      await this.deps.uow.run((tx) =>
+        tx.appendEvent({
+          caseId,
+          at: (this.deps.clock ?? systemClock).now(),
+          kind: 'agent-reply-edited',
+          authorKind: 'agent',
+          authorId: editOf.by,
+          authorName: editOf.byName,
+          text: notice.type === 'agent-reply' ? notice.text : null,
+          data: { ts: editOf.replyTs, previousText: editOf.previousText },
+        }),
+      );
       return 1;
     }
     const sent = await this.sendText(head.chatId, rendered.text, rendered.replyMarkup, signal, head.notice.type === 'rating-comment-invite' ? head.notice.caseId : undefined);
-    if (head.notice.type === 'agent-reply' && head.notice.replyTs !== undefined) {
+    if (notice.type === 'agent-reply' && notice.replyTs !== undefined) {
+      const replyTs = notice.replyTs;
       // Which Telegram messages carry this reply: an edit of the agent's Slack message changes them.
-      this.deps.store.appendEvent({
-        caseId: head.notice.caseId,
-        at: (this.deps.clock ?? systemClock).now(),
-        kind: 'reply-delivered',
-        authorKind: 'system',
-        authorId: null,
-        authorName: null,
-        text: null,
-        data: { ts: head.notice.replyTs, messageIds: sent },
-      });
+      await this.deps.uow.run((tx) =>
+        tx.appendEvent({
+          caseId: notice.caseId,
+          at: (this.deps.clock ?? systemClock).now(),
+          kind: 'reply-delivered',
+          authorKind: 'system',
+          authorId: null,
+          authorName: null,
+          text: null,
+          data: { ts: replyTs, messageIds: sent },
+        }),
+      );
     }
     return 1;
   }
 
   /** The one Telegram message that delivered the reply posted at Slack ts `replyTs`; a reply sent in several parts is not edited. */
-  private deliveredReply(caseId: number, replyTs: string): number {
-    const ids = deliveredMessageIds(this.deps.store.listEvents(caseId), replyTs);
+  private async deliveredReply(caseId: number, replyTs: string): Promise<number> {
+    const ids = deliveredMessageIds(await this.deps.uow.read((tx) => tx.listEvents(caseId)), replyTs);
     if (ids.length === 0) throw new PermanentDeliveryError('the edit could not be made: the original reply never reached the client');
     if (ids.length > 1) throw new PermanentDeliveryError(`the edit could not be made: the reply reached the client as ${ids.length} messages; send a correction with !reply`);
     return ids[0] as number;
@@ -181,7 +188,7 @@ export class TelegramDeliverer implements Deliverer {
     }
     if (invitedCaseId !== undefined && lastMessageId !== undefined) {
       // A reply to exactly this message is the rating comment: remember which message it is.
-      this.deps.store.appendEvent({
+      await this.deps.uow.run((tx) => tx.appendEvent({
         caseId: invitedCaseId,
         at: (this.deps.clock ?? systemClock).now(),
         kind: 'rating-comment-invited',
@@ -190,7 +197,7 @@ export class TelegramDeliverer implements Deliverer {
         authorName: null,
         text: null,
         data: { messageId: lastMessageId },
-      });
+      }));
     }
     return sentIds;
   }

@@ -38,14 +38,19 @@ afterEach(() => vi.restoreAllMocks());
 
 const done = { outcome: 'done', caseId: 12 };
 
-function setup(options: { committed?: () => Promise<void>; fail?: Error; comment?: boolean } = {}) {
+/**
+ * `durable`: what a service call waits for before it resolves (its unit of work's commit); by
+ * default it resolves at once. `fail`: the call throws.
+ */
+function setup(options: { durable?: () => Promise<void>; fail?: Error; comment?: boolean } = {}) {
   const calls: DomainCall[] = [];
   const comments: unknown[][] = [];
   const record =
     (method: string, result: unknown = done) =>
-    (...args: unknown[]) => {
+    async (...args: unknown[]) => {
       calls.push([method, ...args]);
       if (options.fail !== undefined) throw options.fail;
+      await options.durable?.();
       return result;
     };
   const cases = {
@@ -58,12 +63,12 @@ function setup(options: { committed?: () => Promise<void>; fail?: Error; comment
   const ratings = {
     rate: record('rate', { reply: 'thanks', language: 'en', caseId: 12 }),
     // Asked about every message that may be a rating comment (which ones is the rating change's business): kept apart.
-    receiveComment: (...args: unknown[]) => (comments.push(args), options.comment ? done : undefined),
+    receiveComment: async (...args: unknown[]) => (comments.push(args), options.comment ? done : undefined),
   } as unknown as RatingService;
   const lines: LogLine[] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields });
   const log: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  const telegram = createTelegramBot({ token: '42:TEST-token', apiRoot: 'http://127.0.0.1:9', cases, ratings, committed: options.committed ?? (async () => undefined), log });
+  const telegram = createTelegramBot({ token: '42:TEST-token', apiRoot: 'http://127.0.0.1:9', cases, ratings, log });
   // What getMe answers; with it set, handleUpdate calls no getMe.
   telegram.bot.botInfo = { id: 42, is_bot: true, first_name: 'Repka', username: 'repka_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false } as never;
   const feed = (update: unknown) => telegram.handleUpdate(update as Update);
@@ -233,9 +238,9 @@ describe('failures', () => {
 });
 
 describe('an update counts as handled only once durable', () => {
-  it('waits for the commit before the update counts as handled', async () => {
+  it('waits for the service call (which resolves once its commit is durable) before the update counts as handled', async () => {
     let commit: () => void = () => undefined;
-    const t = setup({ committed: () => new Promise<void>((resolve) => (commit = resolve)) });
+    const t = setup({ durable: () => new Promise<void>((resolve) => (commit = resolve)) });
     let handled = false;
     const handling = t.feed(message(815000151, { text: 'the discount was wrong' })).then(() => (handled = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -247,7 +252,7 @@ describe('an update counts as handled only once durable', () => {
   });
 
   it('fails the update when the commit fails', async () => {
-    const t = setup({ committed: () => Promise.reject(new Error('not stored: disk I/O error')) });
+    const t = setup({ durable: () => Promise.reject(new Error('not stored: disk I/O error')) });
     await expect(t.feed(message(815000152, { text: 'hello' }))).rejects.toThrow(/not stored/);
   });
 });
