@@ -14,7 +14,7 @@ describe('how long a department took, in the history export', () => {
     fx.jump(27 * second + 400);
     await fx.departmentReplies(slower.id, 'also yes');
 
-    const record = { case: fx.caseNow(c.id), client: fx.store.getClient(c.clientId) as Client, events: fx.store.listEvents(c.id), asks: fx.store.listAsks(c.id) };
+    const record = { case: await fx.caseNow(c.id), client: await fx.store.getClient(c.clientId) as Client, events: await fx.store.listEvents(c.id), asks: await fx.store.listAsks(c.id) };
     const markdown = exportCase(record, 'md', 'UTC');
     const row = (askId: number) => markdown.split('\n').find((line) => line.startsWith(`| Q${askId} |`)) ?? '';
     expect(row(fast.id)).toContain('| under a second |');

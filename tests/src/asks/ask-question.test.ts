@@ -8,7 +8,7 @@ describe('asking a department (!ask)', () => {
     const mark = fx.sent.mark();
     const result = await fx.agentSays(c.id, '!ask acc in 30m why was the client billed twice?');
     expect(result).toEqual({ outcome: 'done', caseId: c.id });
-    const [ask] = fx.store.listAsks(c.id);
+    const [ask] = await fx.store.listAsks(c.id);
     expect(ask).toMatchObject({
       departmentId: 'accounting',
       question: 'why was the client billed twice?',
@@ -31,8 +31,8 @@ describe('asking a department (!ask)', () => {
     expect(fx.scheduler.asks.map((s) => s.schedule)).toEqual([
       { askId: ask?.id, version: ask?.version, reminders: [mondayMorning + 15 * minute, mondayMorning + 27 * minute], dueAt: mondayMorning + 30 * minute, againAt: mondayMorning + 60 * minute },
     ]);
-    expect(fx.historyKinds(c.id)).toContain('ask-opened');
-    const opened = fx.store.listEvents(c.id).find((e) => e.kind === 'ask-opened');
+    expect(await fx.historyKinds(c.id)).toContain('ask-opened');
+    const opened = (await fx.store.listEvents(c.id)).find((e) => e.kind === 'ask-opened');
     expect(opened).toMatchObject({ authorKind: 'agent', authorId: anna.user, text: 'why was the client billed twice?', data: { askId: ask?.id, departmentId: 'accounting', department: 'Accounting', deadlineAt: mondayMorning + 30 * minute } });
   });
 
@@ -70,9 +70,9 @@ describe('asking a department (!ask)', () => {
     const result = await fx.agentSays(c.id, '!ask marketing why?');
     expect(result).toEqual({ outcome: 'ignored', reason: 'unknown-department' });
     expect(fx.sent.since(mark).all()).toEqual([
-      { to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: fx.caseNow(c.id).slackThreadTs, notice: { type: 'unknown-department', given: 'marketing' } },
+      { to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: (await fx.caseNow(c.id)).slackThreadTs, notice: { type: 'unknown-department', given: 'marketing' } },
     ]);
-    expect(fx.store.listAsks(c.id)).toEqual([]);
+    expect(await fx.store.listAsks(c.id)).toEqual([]);
     expect(fx.scheduler.asks).toEqual([]);
   });
 
@@ -94,7 +94,7 @@ describe('asking a department (!ask)', () => {
     expect(notices).toHaveLength(2);
     expect(notices[0]).toMatchObject({ type: 'ask-usage', problem: 'bad-duration', given: 'banana' });
     expect(notices[1]).toMatchObject({ type: 'ask-usage', problem: 'no-question' });
-    expect(fx.store.listAsks(c.id)).toEqual([]);
+    expect(await fx.store.listAsks(c.id)).toEqual([]);
   });
 
   it('refuses a question on a closed case', async () => {
@@ -105,19 +105,19 @@ describe('asking a department (!ask)', () => {
     const result = await fx.agentSays(c.id, '!ask acc why?');
     expect(result).toEqual({ outcome: 'ignored', reason: 'case closed' });
     expect(fx.sent.since(mark).notices(anna.user)).toEqual([{ type: 'case-closed', command: '!ask' }]);
-    expect(fx.store.listAsks(c.id)).toEqual([]);
+    expect(await fx.store.listAsks(c.id)).toEqual([]);
   });
 
   it('is applied once when Slack delivers the same event twice', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
-    const theCase = fx.caseNow(c.id);
+    const theCase = await fx.caseNow(c.id);
     const message = { inboundKey: 'slack:Ev1', channel: theCase.slackChannel, threadTs: theCase.slackThreadTs as string, ts: '1.1', ...anna, text: '!ask acc why?' };
     expect(await fx.cases.receiveAgentMessage(message)).toMatchObject({ outcome: 'done' });
     await fx.settle();
     expect(await fx.cases.receiveAgentMessage(message)).toEqual({ outcome: 'duplicate' });
     await fx.settle();
-    expect(fx.store.listAsks(c.id)).toHaveLength(1);
+    expect(await fx.store.listAsks(c.id)).toHaveLength(1);
     expect(fx.sent.departmentPosts()).toEqual(['question']);
   });
 });

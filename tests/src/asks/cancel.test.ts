@@ -16,8 +16,8 @@ describe('the agent withdraws a question (!cancel, the "Cancel question" button)
     const sent = fx.sent.since(mark);
     expect(sent.department(ask.id).map((m) => m.post)).toEqual([{ type: 'cancelled', by: anna.user }]);
     expect(sent.thread(c.id).map((m) => m.post)).toMatchObject([{ type: 'ask-cancelled', askId: ask.id, by: anna.user }]);
-    expect(fx.askNow(ask.id)).toMatchObject({ status: 'cancelled', closedReason: null });
-    expect(fx.store.listEvents(c.id).filter((e) => e.kind === 'ask-cancelled')).toMatchObject([{ authorKind: 'agent', authorId: anna.user, text: null, data: { askId: ask.id } }]);
+    expect(await fx.askNow(ask.id)).toMatchObject({ status: 'cancelled', closedReason: null });
+    expect((await fx.store.listEvents(c.id)).filter((e) => e.kind === 'ask-cancelled')).toMatchObject([{ authorKind: 'agent', authorId: anna.user, text: null, data: { askId: ask.id } }]);
     expect(fx.scheduler.kindsOf(ask.id)).toEqual([]);
     await fx.advance(2 * hour);
     expect(fx.sent.departmentPosts(ask.id)).toEqual(['question', 'cancelled']);
@@ -31,9 +31,9 @@ describe('the agent withdraws a question (!cancel, the "Cancel question" button)
     const mark = fx.sent.mark();
     expect(await pressCancel(fx, c.id, ask.id)).toEqual({ outcome: 'ignored', reason: 'ask not open' });
     expect(fx.sent.since(mark).all()).toEqual([
-      { to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: fx.caseNow(c.id).slackThreadTs, notice: { type: 'question-not-open', askId: ask.id } },
+      { to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: (await fx.caseNow(c.id)).slackThreadTs, notice: { type: 'question-not-open', askId: ask.id } },
     ]);
-    expect(fx.askNow(ask.id).status).toBe('answered');
+    expect((await fx.askNow(ask.id)).status).toBe('answered');
   });
 
   it('refuses the button for an answered question even when another one is open, and leaves that one alone', async () => {
@@ -43,7 +43,7 @@ describe('the agent withdraws a question (!cancel, the "Cancel question" button)
     const other = await fx.ask(c.id, 'legal may we?');
     await fx.departmentReplies(answered.id, 'because');
     expect(await pressCancel(fx, c.id, answered.id)).toEqual({ outcome: 'ignored', reason: 'ask not open' });
-    expect(fx.askNow(other.id).status).toBe('open');
+    expect((await fx.askNow(other.id)).status).toBe('open');
     expect(fx.sent.departmentPosts(other.id)).toEqual(['question']);
   });
 
@@ -57,7 +57,7 @@ describe('the agent withdraws a question (!cancel, the "Cancel question" button)
     await fx.agentSays(c.id, `!cancel q${ids[3]}`);
     await fx.agentSays(c.id, `!cancel Q${ids[4]}`);
     await fx.agentSays(c.id, `!cancel ${ids[10]}`);
-    expect(fx.store.listAsks(c.id).filter((a) => a.status === 'cancelled').map((a) => a.id)).toEqual([ids[2], ids[3], ids[4], ids[10]]);
+    expect((await fx.store.listAsks(c.id)).filter((a) => a.status === 'cancelled').map((a) => a.id)).toEqual([ids[2], ids[3], ids[4], ids[10]]);
   });
 
   it('!cancel with the only open question cancels it; by number or department when there are several', async () => {
@@ -67,11 +67,11 @@ describe('the agent withdraws a question (!cancel, the "Cancel question" button)
     const legal = await fx.ask(c.id, 'legal may we?');
     const third = await fx.ask(c.id, 'acc and also?');
     await fx.agentSays(c.id, '!cancel legal');
-    expect(fx.askNow(legal.id).status).toBe('cancelled');
+    expect((await fx.askNow(legal.id)).status).toBe('cancelled');
     await fx.agentSays(c.id, `!cancel #q${third.id}`);
-    expect(fx.askNow(third.id).status).toBe('cancelled');
+    expect((await fx.askNow(third.id)).status).toBe('cancelled');
     await fx.agentSays(c.id, '!cancel');
-    expect(fx.askNow(acc.id).status).toBe('cancelled');
+    expect((await fx.askNow(acc.id)).status).toBe('cancelled');
     expect(fx.sent.departmentPosts(legal.id)).toEqual(['question', 'cancelled']);
     expect(fx.sent.departmentPosts(third.id)).toEqual(['question', 'cancelled']);
     expect(fx.sent.departmentPosts(acc.id)).toEqual(['question', 'cancelled']);
@@ -87,8 +87,9 @@ describe('the agent withdraws a question (!cancel, the "Cancel question" button)
     expect(await fx.agentSays(c.id, '!cancel')).toEqual({ outcome: 'ignored', reason: 'which ask' });
     await fx.agentSays(c.id, '!cancel accounting');
     await fx.agentSays(c.id, '!cancel 99');
+    const { slackThreadTs } = await fx.caseNow(c.id);
     const which = { type: 'which-question', open: [{ askId: first.id, department: 'Accounting' }, { askId: second.id, department: 'Accounting' }, { askId: legal.id, department: 'Legal' }] };
-    expect(fx.sent.since(mark).all()).toEqual([which, which, which].map((notice) => ({ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: fx.caseNow(c.id).slackThreadTs, notice })));
+    expect(fx.sent.since(mark).all()).toEqual([which, which, which].map((notice) => ({ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: slackThreadTs, notice })));
     for (const a of [first, second, legal]) await fx.agentSays(c.id, `!cancel ${a.id}`);
     const none = fx.sent.mark();
     await fx.agentSays(c.id, '!cancel');
@@ -119,14 +120,14 @@ describe('!close settles the open questions of the case', () => {
     await fx.agentSays(c.id, '!close solved by phone');
     const sent = fx.sent.since(mark);
     for (const a of [acc, legal]) {
-      expect(fx.askNow(a.id)).toMatchObject({ status: 'cancelled', closedReason: 'case closed' });
+      expect(await fx.askNow(a.id)).toMatchObject({ status: 'cancelled', closedReason: 'case closed' });
       expect(sent.department(a.id).map((m) => m.post)).toEqual([{ type: 'case-closed', by: anna.user }]);
       expect(fx.scheduler.kindsOf(a.id)).toEqual([]);
     }
     expect(sent.department(answered.id)).toEqual([]);
-    expect(fx.askNow(answered.id).status).toBe('answered');
+    expect((await fx.askNow(answered.id)).status).toBe('answered');
     expect(sent.thread(c.id).map((m) => m.post)).toEqual([{ type: 'closed', by: anna.user, summary: 'solved by phone', settledAskIds: [acc.id, legal.id] }]);
-    expect(fx.store.listEvents(c.id).filter((e) => e.kind === 'ask-cancelled').map((e) => [e.data?.askId, e.text])).toEqual([
+    expect((await fx.store.listEvents(c.id)).filter((e) => e.kind === 'ask-cancelled').map((e) => [e.data?.askId, e.text])).toEqual([
       [acc.id, 'case closed'],
       [legal.id, 'case closed'],
     ]);
@@ -152,7 +153,7 @@ describe('!close settles the open questions of the case', () => {
     const mark = fx.sent.mark();
     await fx.agentSays(c.id, '!reopen');
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'reopened', by: anna.user, settledAskIds: [acc.id] }]);
-    expect(fx.askNow(acc.id).status).toBe('cancelled');
-    expect(fx.store.listEvents(c.id).find((e) => e.kind === 'reopened')?.data).toEqual({ settledAskIds: [acc.id] });
+    expect((await fx.askNow(acc.id)).status).toBe('cancelled');
+    expect((await fx.store.listEvents(c.id)).find((e) => e.kind === 'reopened')?.data).toEqual({ settledAskIds: [acc.id] });
   });
 });

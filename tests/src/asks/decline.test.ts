@@ -11,9 +11,9 @@ describe('a department declines a question ("Not ours")', () => {
     const mark = fx.sent.mark();
     const result = await fx.act(() => fx.asks.decline(fx.key(), ask.id, 'ask legal', vera));
     expect(result).toEqual({ outcome: 'done', caseId: c.id });
-    expect(fx.askNow(ask.id)).toMatchObject({ status: 'declined', closedReason: 'ask legal' });
+    expect(await fx.askNow(ask.id)).toMatchObject({ status: 'declined', closedReason: 'ask legal' });
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'ask-declined', askId: ask.id, byName: 'Vera', reason: 'ask legal', allSettled: true }]);
-    expect(fx.store.listEvents(c.id).filter((e) => e.kind === 'ask-declined')).toMatchObject([{ authorKind: 'department', authorId: 'U0VERA', text: 'ask legal', data: { askId: ask.id } }]);
+    expect((await fx.store.listEvents(c.id)).filter((e) => e.kind === 'ask-declined')).toMatchObject([{ authorKind: 'department', authorId: 'U0VERA', text: 'ask legal', data: { askId: ask.id } }]);
     expect(fx.scheduler.kindsOf(ask.id)).toEqual([]);
     expect(fx.scheduler.removed).toHaveLength(4);
     await fx.advance(2 * hour);
@@ -40,7 +40,7 @@ describe('a department declines a question ("Not ours")', () => {
     const sent = fx.sent.since(mark);
     expect(sent.to()).toEqual(['slack-ephemeral']);
     expect(sent.notices('U0VERA')).toEqual([{ type: 'question-not-open', askId: ask.id }]);
-    expect(fx.askNow(ask.id).closedReason).toBe('not ours');
+    expect((await fx.askNow(ask.id)).closedReason).toBe('not ours');
   });
 
   it('is refused for a question that does not exist, answering where the button was pressed', async () => {

@@ -9,8 +9,8 @@ describe("a question's buttons (Need more time, Not ours) before their form open
     const mark = fx.sent.mark();
     expect(await fx.act(() => fx.asks.isOpenFor(fx.key(), ask.id, { user: 'U0VERA' }))).toBe(true);
     expect(fx.sent.since(mark).all()).toEqual([]);
-    expect(fx.asks.caseOf(ask.id)).toBe(c.id);
-    expect(fx.asks.caseOf(99)).toBeUndefined();
+    expect(await fx.asks.caseOf(ask.id)).toBe(c.id);
+    expect(await fx.asks.caseOf(99)).toBeUndefined();
   });
 
   it('refuses a settled question: the presser is told privately, once per press', async () => {

@@ -99,11 +99,11 @@ describe('a button or form of a question no longer open', () => {
     const c = await fx.clientSays('refund?');
     const q = await fx.ask(c.id, 'acc refunded?');
     const where = { channel: 'C0ACCOUNTING', threadTs: '1700000000.000900' };
-    expect(fx.asks.isOpenFor(fx.key(), q.id, { user: boris.user, ...where })).toBe(true);
+    expect(await fx.asks.isOpenFor(fx.key(), q.id, { user: boris.user, ...where })).toBe(true);
     expect(fx.sent.ephemeral()).toEqual([]);
 
     await fx.departmentReplies(q.id, 'yes');
-    const before = fx.askNow(q.id);
+    const before = await fx.askNow(q.id);
     const mark = fx.sent.mark();
     const refused = { to: 'slack-ephemeral', channel: 'C0ACCOUNTING', user: boris.user, threadTs: where.threadTs, notice: { type: 'question-not-open', askId: q.id } };
 
@@ -112,7 +112,7 @@ describe('a button or form of a question no longer open', () => {
     expect(await fx.act(() => fx.asks.extend(fx.key(), q.id, hour, 'late form', { ...boris, ...where }))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
     expect(await fx.act(() => fx.asks.decline(fx.key(), q.id, 'late form', { ...boris, ...where }))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
     expect(fx.sent.all(mark)).toEqual([refused, refused, refused]);
-    expect(fx.askNow(q.id)).toEqual(before);
+    expect(await fx.askNow(q.id)).toEqual(before);
   });
 
   it("is answered in the question's channel when the form did not say where it was opened", async () => {
