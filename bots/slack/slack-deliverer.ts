@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ClientContent, ClientFile, Outgoing, ThreadPost } from '../../src/outgoing.js';
 import { FileUnavailableError, readAll, type FileSource } from '../../src/files.js';
-import type { Case, CaseStore, Client, Logger } from '../../src/ports.js';
+import type { Ask, Case, Client, Logger, UnitOfWork } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import { isMessageGone, toDeliveryError } from './slack-errors.js';
 import { turnPriority, type RateLimiter } from '../../src/delivery/rate-limiter.js';
@@ -15,7 +15,7 @@ import { renderCardReposted, renderEphemeral, renderThreadNotice } from './rende
 import { escapeMrkdwn } from './render/mrkdwn.js';
 import { renderAskProblem, renderAskThreadPost, renderConfirmation, renderDepartmentPost, renderQuestion, type AskContext, type SlackPost } from './render/asks.js';
 import type { DepartmentsConfig } from '../../src/config.js';
-import type { AskStore, Clock } from '../../src/ports.js';
+import type { Clock } from '../../src/ports.js';
 
 /** Slack accepts up to 40,000 characters but shows ~4,000 well; split long posts here. */
 export const slackTextLimit = 3900;
@@ -29,7 +29,8 @@ export const postMetadataType = 'repka_post';
 
 export interface SlackDelivererDeps {
   readonly client: webApi.WebClient;
-  readonly store: CaseStore & AskStore;
+  /** Cases, clients, history and asks are read with `read`; the thread ts and the like are written back with `run`. */
+  readonly uow: UnitOfWork;
   readonly departments: DepartmentsConfig;
   readonly clock: Clock;
   /** Fetches a client's file from Telegram. */
@@ -88,7 +89,8 @@ export class SlackDeliverer implements Deliverer {
       const wait = head.createdAt + albumGatherMs - this.deps.clock.now();
       if (wait > 0) await abortableDelay(wait, signal);
     }
-    const channel = this.deps.store.getCase(head.message.caseId)?.slackChannel;
+    const caseId = head.message.caseId;
+    const channel = (await this.deps.uow.read((tx) => tx.getCase(caseId)))?.slackChannel;
     if (channel === undefined) return;
     await this.deps.channelLimiter.take(channel, signal);
     this.turnsTaken.set(channel, [...(this.turnsTaken.get(channel) ?? []), this.deps.clock.now()]);
@@ -160,22 +162,20 @@ export class SlackDeliverer implements Deliverer {
    * open. A client opening case after case (`/new`) then waits behind other clients' first cards,
    * as bulk traffic does, while every client's first card goes ahead.
    */
-  private cardPriority(theCase: Case): number {
-    const earlierOpen = this.deps.store.listOpenCases(theCase.clientId).some((c) => c.id < theCase.id);
+  private async cardPriority(theCase: Case): Promise<number> {
+    const earlierOpen = (await this.deps.uow.read((tx) => tx.listOpenCases(theCase.clientId))).some((c) => c.id < theCase.id);
     return earlierOpen ? turnPriority.normal : turnPriority.firstCard;
   }
 
   private async deliverCard(caseId: number, op: 'post' | 'update', pending: PendingMessage, signal: AbortSignal): Promise<void> {
-    const { store } = this.deps;
-    const theCase = store.getCase(caseId);
-    const client = theCase && store.getClient(theCase.clientId);
+    const { theCase, client } = await this.caseAndClient(caseId);
     if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${caseId} does not exist`);
     if (theCase.slackThreadTs === null && op === 'update') {
       // The post is still on its way (updates have their own stream); give up only after long.
       if (this.deps.clock.now() - theCase.openedAt < 10 * 60_000) throw new RetryLaterError(1000, `the card of case #${caseId} is not posted yet`);
       throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
     }
-    const card = this.renderCard(theCase, client);
+    const card = await this.renderCard(theCase, client);
     if (theCase.slackThreadTs !== null && op === 'post') {
       // Posted before a crash or retry; the rest of a long first message may still be missing.
       await this.postContinuation(theCase.slackChannel, theCase.slackThreadTs, card.continuation, pending, true, signal);
@@ -186,8 +186,8 @@ export class SlackDeliverer implements Deliverer {
       const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.slackChannel, undefined, pending.id, pending.createdAt) : undefined;
       const ts =
         landed?.firstTs ??
-        (await this.postOnce(theCase.slackChannel, undefined, { text: card.text, blocks: card.blocks }, { ids: [pending.id], part: 0, parts: 1, caseId, priority: this.cardPriority(theCase) }, signal));
-      store.updateCase(caseId, { slackThreadTs: ts });
+        (await this.postOnce(theCase.slackChannel, undefined, { text: card.text, blocks: card.blocks }, { ids: [pending.id], part: 0, parts: 1, caseId, priority: await this.cardPriority(theCase) }, signal));
+      await this.deps.uow.run((tx) => tx.updateCase(caseId, { slackThreadTs: ts }));
       await this.postContinuation(theCase.slackChannel, ts, card.continuation, pending, false, signal);
       return;
     }
@@ -224,11 +224,11 @@ export class SlackDeliverer implements Deliverer {
   }
 
   /** The case card as it should look now. */
-  private renderCard(theCase: Case, client: Client): ReturnType<typeof renderCaseCard> {
-    const events = this.deps.store.listEvents(theCase.id);
+  private async renderCard(theCase: Case, client: Client): Promise<ReturnType<typeof renderCaseCard>> {
+    const { events, asks } = await this.deps.uow.read(async (tx) => ({ events: await tx.listEvents(theCase.id), asks: await tx.listAsks(theCase.id) }));
     return renderCaseCard(theCase, client, events, {
       canAsk: this.deps.departments.departments.length > 0,
-      asks: this.deps.store.listAsks(theCase.id),
+      asks,
       departmentNames: this.departmentNames,
       linkedCaseIds: linkedCases(theCase, events),
       now: this.deps.clock.now(),
@@ -251,18 +251,18 @@ export class SlackDeliverer implements Deliverer {
   }
 
   private async postCardAgain(caseId: number, goneTs: string, signal: AbortSignal): Promise<string> {
-    const { store, log } = this.deps;
-    const theCase = store.getCase(caseId);
-    const client = theCase && store.getClient(theCase.clientId);
+    const { log } = this.deps;
+    const { theCase, client } = await this.caseAndClient(caseId);
     if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${caseId} does not exist`);
     if (theCase.slackThreadTs !== null && theCase.slackThreadTs !== goneTs) return theCase.slackThreadTs;
     const channel = theCase.slackChannel;
     const landed = await this.findRepost(channel, caseId, goneTs);
-    const card = this.renderCard(theCase, client);
+    const card = await this.renderCard(theCase, client);
     const ts = landed ?? (await this.postOnce(channel, undefined, { text: card.text, blocks: card.blocks }, { ids: [], part: 0, parts: 1, caseId, repostOf: goneTs }, signal));
-    store.transaction(() => {
-      store.updateCase(caseId, { slackThreadTs: ts });
-      store.appendEvent({ caseId, at: this.deps.clock.now(), kind: 'card-reposted', authorKind: 'system', authorId: null, authorName: null, text: null, data: { previousTs: goneTs, ts } });
+    const at = this.deps.clock.now();
+    await this.deps.uow.run(async (tx) => {
+      await tx.updateCase(caseId, { slackThreadTs: ts });
+      await tx.appendEvent({ caseId, at, kind: 'card-reposted', authorKind: 'system', authorId: null, authorName: null, text: null, data: { previousTs: goneTs, ts } });
     });
     log.warn('case card deleted in Slack; posted it again', { caseId, previousTs: goneTs, ts });
     // Found after a lost answer or a crash: whether its notice followed cannot be told; the history has it.
@@ -287,10 +287,8 @@ export class SlackDeliverer implements Deliverer {
   /** Posts into the case thread; when its card was deleted in Slack, posts the card again and these posts into the new thread. */
   private async deliverThreadPosts(messages: readonly PendingMessage[], signal: AbortSignal): Promise<number> {
     const head = messages[0]?.message as Extract<Outgoing, { to: 'case-thread' }>;
-    const { store } = this.deps;
     for (let repostsLeft = 1; ; repostsLeft -= 1) {
-      const theCase = store.getCase(head.caseId);
-      const client = theCase && store.getClient(theCase.clientId);
+      const { theCase, client } = await this.caseAndClient(head.caseId);
       if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${head.caseId} does not exist`);
       if (theCase.slackThreadTs === null) throw new PermanentDeliveryError(`the card of case #${theCase.id} was never posted`);
       const threadTs = theCase.slackThreadTs;
@@ -339,10 +337,11 @@ export class SlackDeliverer implements Deliverer {
       await this.copyDepartmentFiles(thread, post, signal);
       return 1;
     } else if ('askId' in post) {
-      const rendered = renderAskThreadPost(post, this.askContext(post.askId));
+      const rendered = renderAskThreadPost(post, await this.askContext(post.askId));
       const { ts } = await this.post(thread.channel, thread.threadTs, rendered, messages.slice(0, 1), signal);
       // The confirmation carries the "Cancel question" button: kept, so a settled question can take it away.
-      if (post.type === 'ask-created') this.deps.store.updateAsk(post.askId, { confirmationTs: ts });
+      const askId = post.askId;
+      if (post.type === 'ask-created') await this.deps.uow.run((tx) => tx.updateAsk(askId, { confirmationTs: ts }));
       return 1;
     } else if (post.type === 'history') {
       await this.uploadHistory(theCase, client, thread, signal);
@@ -354,19 +353,19 @@ export class SlackDeliverer implements Deliverer {
   }
 
   private async deliverDepartmentPost(message: Extract<Outgoing, { to: 'department' }>, pending: PendingMessage, signal: AbortSignal): Promise<void> {
-    const { store } = this.deps;
-    const ask = store.getAsk(message.askId);
+    const askId = message.askId;
+    const ask = await this.deps.uow.read((tx) => tx.getAsk(askId));
     if (ask === undefined) throw new PermanentDeliveryError(`question Q${message.askId} does not exist`);
     if (message.post.type === 'question') {
       if (ask.slackTs !== null) return; // posted before a crash or retry
-      const context = this.askContext(ask.id);
+      const context = await this.askContext(ask.id);
       const rendered = renderDepartmentPost(message.post, { ...context, permalink: await this.casePermalink(context.theCase) });
       const { ts } = await this.post(ask.slackChannel, undefined, rendered, [pending], signal);
-      store.updateAsk(ask.id, { slackTs: ts });
+      await this.deps.uow.run((tx) => tx.updateAsk(ask.id, { slackTs: ts }));
       return;
     }
     if (ask.slackTs === null) throw new PermanentDeliveryError(`the question Q${ask.id} was never posted to its department`);
-    await this.post(ask.slackChannel, ask.slackTs, renderDepartmentPost(message.post, this.askContext(ask.id)), [pending], signal);
+    await this.post(ask.slackChannel, ask.slackTs, renderDepartmentPost(message.post, await this.askContext(ask.id)), [pending], signal);
   }
 
   /** A link to the case thread, for the question in the department channel; none while the card is missing. */
@@ -387,7 +386,7 @@ export class SlackDeliverer implements Deliverer {
    * question as it is now: a settled one loses its buttons. Within the chat.update limit, as cards.
    */
   private async updateQuestionPost(message: Extract<Outgoing, { to: 'question-post' }>, signal: AbortSignal): Promise<void> {
-    const context = this.askContext(message.askId);
+    const context = await this.askContext(message.askId);
     const { ask, theCase } = context;
     const channel = message.where === 'department' ? ask.slackChannel : theCase.slackChannel;
     const ts = message.where === 'department' ? ask.slackTs : ask.confirmationTs;
@@ -407,11 +406,22 @@ export class SlackDeliverer implements Deliverer {
     }
   }
 
-  private askContext(askId: number): AskContext {
-    const { store } = this.deps;
-    const ask = store.getAsk(askId);
-    const theCase = ask && store.getCase(ask.caseId);
-    const client = theCase && store.getClient(theCase.clientId);
+  /** A case and its client, read together (either undefined when missing). */
+  private caseAndClient(caseId: number): Promise<{ theCase: Case | undefined; client: Client | undefined }> {
+    return this.deps.uow.read(async (tx) => {
+      const theCase = await tx.getCase(caseId);
+      const client = theCase && (await tx.getClient(theCase.clientId));
+      return { theCase, client };
+    });
+  }
+
+  private async askContext(askId: number): Promise<AskContext> {
+    const { ask, theCase, client } = await this.deps.uow.read(async (tx) => {
+      const ask: Ask | undefined = await tx.getAsk(askId);
+      const theCase = ask && (await tx.getCase(ask.caseId));
+      const client = theCase && (await tx.getClient(theCase.clientId));
+      return { ask, theCase, client };
+    });
     if (ask === undefined || theCase === undefined || client === undefined) throw new PermanentDeliveryError(`question Q${askId} does not exist`);
     const department = this.deps.departments.departments.find((d) => d.id === ask.departmentId);
     return { ask, theCase, client, department, departments: this.deps.departments, now: this.deps.clock.now() };
@@ -515,9 +525,9 @@ export class SlackDeliverer implements Deliverer {
 
   /** `!history`: the whole case history as a Markdown file in the thread. */
   private async uploadHistory(theCase: Case, client: Client, thread: { channel: string; threadTs: string }, signal: AbortSignal): Promise<void> {
-    const { store, timeZone } = this.deps;
-    const events = store.listEvents(theCase.id);
-    const markdown = exportCase({ case: theCase, client, events, asks: store.listAsks(theCase.id), departmentNames: this.departmentNames }, 'md', timeZone);
+    const { timeZone } = this.deps;
+    const { events, asks } = await this.deps.uow.read(async (tx) => ({ events: await tx.listEvents(theCase.id), asks: await tx.listAsks(theCase.id) }));
+    const markdown = exportCase({ case: theCase, client, events, asks, departmentNames: this.departmentNames }, 'md', timeZone);
     await this.spendTurn(thread.channel, signal);
     await this.call(
       'files.uploadV2',
@@ -539,7 +549,7 @@ export class SlackDeliverer implements Deliverer {
    * department's channel). A file Slack will not hand over, or over 50 MB, is named in the comment.
    */
   private async copyDepartmentFiles(thread: { channel: string; threadTs: string }, post: Extract<ThreadPost, { type: 'department-files' }>, signal: AbortSignal): Promise<void> {
-    const comment = renderAskThreadPost(post, this.askContext(post.askId)).text;
+    const comment = renderAskThreadPost(post, await this.askContext(post.askId)).text;
     const uploads: { file: Buffer; filename: string; title: string }[] = [];
     const missing: string[] = [];
     for (const file of post.files) {

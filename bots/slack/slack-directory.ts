@@ -18,14 +18,14 @@ export class SlackDirectory implements Directory {
   private readonly failedUntil = new Map<string, number>();
 
   async slackName(userId: string): Promise<string> {
-    const cached = this.names.slackName(userId);
+    const cached = await this.names.slackName(userId);
     if (cached !== undefined && this.clock.now() - cached.fetchedAt < maxAgeMs) return cached.name;
     if ((this.failedUntil.get(userId) ?? 0) > this.clock.now()) return cached?.name ?? userId;
     try {
       const answer = await this.client.users.info({ user: userId });
       const user = answer.user;
       const name = user?.profile?.display_name || user?.profile?.real_name || user?.real_name || user?.name || userId;
-      this.names.saveSlackName(userId, name, this.clock.now());
+      await this.names.saveSlackName(userId, name, this.clock.now());
       return name;
     } catch (error) {
       if (this.failedUntil.size > 10_000) this.failedUntil.clear();

@@ -33,7 +33,7 @@ describe('SlackDirectory with names stored in SQLite', () => {
     s.clock.at += 23 * hour;
     expect(await s.directory().slackName('U1')).toBe('Boris K.');
     expect(s.calls).toEqual(['U1']);
-    expect(s.names.slackName('U1')).toEqual({ name: 'Boris K.', fetchedAt: Date.UTC(2026, 10, 23, 9) });
+    expect(await s.names.slackName('U1')).toEqual({ name: 'Boris K.', fetchedAt: Date.UTC(2026, 10, 23, 9) });
   });
 
   it('refreshes a name older than a day and stores the new one', async () => {
@@ -44,14 +44,14 @@ describe('SlackDirectory with names stored in SQLite', () => {
     display = 'Boris Kim';
     s.clock.at += 25 * hour;
     expect(await directory.slackName('U1')).toBe('Boris Kim');
-    expect(s.names.slackName('U1')).toEqual({ name: 'Boris Kim', fetchedAt: s.clock.at });
+    expect(await s.names.slackName('U1')).toEqual({ name: 'Boris Kim', fetchedAt: s.clock.at });
   });
 
   it('when users.info fails: the stale stored name, else the user ID, and no new call for 5 minutes', async () => {
     const s = setup(async () => {
       throw new Error('ratelimited');
     });
-    s.names.saveSlackName('U1', 'Old Name', s.clock.at - 2 * 24 * hour);
+    await s.names.saveSlackName('U1', 'Old Name', s.clock.at - 2 * 24 * hour);
     const directory = s.directory();
     expect(await directory.slackName('U1')).toBe('Old Name');
     expect(await directory.slackName('U2')).toBe('U2');
@@ -59,6 +59,6 @@ describe('SlackDirectory with names stored in SQLite', () => {
     expect(await directory.slackName('U2')).toBe('U2');
     expect(s.calls).toEqual(['U1', 'U2']);
     expect(s.warnings).toHaveLength(2);
-    expect(s.names.slackName('U2')).toBeUndefined();
+    expect(await s.names.slackName('U2')).toBeUndefined();
   });
 });

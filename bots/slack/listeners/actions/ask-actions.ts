@@ -37,7 +37,7 @@ export function cancelButton(deps: ActionDeps) {
   return async ({ ack, action, body }: ButtonArgs): Promise<void> => {
     await ack();
     const askId = idOf(action.value);
-    const caseId = askId === undefined ? undefined : deps.asks.caseOf(askId);
+    const caseId = askId === undefined ? undefined : await deps.asks.caseOf(askId);
     if (askId === undefined || caseId === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
     const result = await deps.cases.receiveCardCommand({

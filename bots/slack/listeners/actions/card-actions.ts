@@ -42,7 +42,7 @@ export function replyButton(deps: CardActionDeps) {
   return async ({ ack, action, body, client }: ButtonArgs): Promise<void> => {
     await ack();
     const caseId = idOf(action.value);
-    const view = caseId === undefined ? undefined : deps.cases.caseView(caseId);
+    const view = caseId === undefined ? undefined : await deps.cases.caseView(caseId);
     if (caseId === undefined || view === undefined) return;
     if (!(await deps.cases.mayOpenForm({ inboundKey: `slack-action:${action.action_id}:${caseId}:${action.action_ts}`, caseId, user: body.user.id, command: 'reply' }))) return;
     // Before any lookup (Slack's 3-second trigger window): the empty modal needs no agent name (the preview appears as they type).
@@ -58,7 +58,7 @@ export function replyTyping(deps: CardActionDeps) {
     await ack();
     const view = body.view;
     const caseId = idOf(view?.private_metadata);
-    const found = caseId === undefined ? undefined : deps.cases.caseView(caseId);
+    const found = caseId === undefined ? undefined : await deps.cases.caseView(caseId);
     if (view === undefined || found === undefined) return;
     const text = view.state?.values.text?.[replyTextAction]?.value ?? '';
     const agentName = await deps.directory.slackName(body.user.id);

@@ -33,7 +33,7 @@ export function questionFormOf(metadata: string | undefined): QuestionForm | und
 /**
  * A button on a question in its department channel ("Need more time", "Not ours") that opens
  * `build(askId)`. An open question opens the form within Slack's 3-second trigger window (a
- * SQLite read comes first, no network); the form remembers where the button was pressed, so a
+ * storage read comes first, no network); the form remembers where the button was pressed, so a
  * form sent after the question closed is answered there. A question no longer open opens
  * nothing: the presser is told privately "Q… is no longer open".
  */
@@ -44,7 +44,7 @@ export function questionButton(deps: { readonly asks: AskService; readonly log: 
     if (askId === undefined) return;
     const container = body.container as { channel_id?: string; thread_ts?: string } | undefined;
     const where: PressedAt = { user: body.user.id, channel: body.channel?.id ?? container?.channel_id, threadTs: container?.thread_ts };
-    if (!deps.asks.isOpenFor(`slack-action:${action.action_id}:${askId}:${action.action_ts}`, askId, where)) return;
+    if (!(await deps.asks.isOpenFor(`slack-action:${action.action_id}:${askId}:${action.action_ts}`, askId, where))) return;
     const form: QuestionForm = { askId, channel: where.channel, threadTs: where.threadTs };
     await openForm(client, body.trigger_id, { ...build(askId), private_metadata: JSON.stringify(form) }, deps.log);
   };

@@ -7,8 +7,8 @@ import { messageLink, teamReport, type ReportDeps } from '../../team-report.js';
 /** The App Home view of `user`, as it is now. Team figures (last 7 days) only for those who may see reports. */
 export async function homeView(deps: ReportDeps, user: string): Promise<Record<string, unknown>> {
   const now = deps.clock.now();
-  const cases = deps.reports.openCasesAssignedTo(user);
-  const overdue = asksConcerning(user, deps.reports.overdueAsks(now), deps.departments.departments, new Set(cases.map((c) => c.id)));
+  const cases = await deps.reports.openCasesAssignedTo(user);
+  const overdue = asksConcerning(user, await deps.reports.overdueAsks(now), deps.departments.departments, new Set(cases.map((c) => c.id)));
   const period = parsePeriod('7d', now, deps.timeZone);
   const team = period.ok && (await deps.team.mayReport(user)) ? await teamReport(deps, period.period) : undefined;
   return renderHome({

@@ -19,7 +19,7 @@ export function departmentMessage(deps: DepartmentThreadDeps) {
     const message = event as unknown as Record<string, unknown>;
     if (!isHumanThreadReply(message) || !deps.departmentChannels.has(message.channel)) return;
     const [userName, decoded] = await Promise.all([deps.directory.slackName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
-    const result = deps.asks.receiveDepartmentReply({
+    const result = await deps.asks.receiveDepartmentReply({
       inboundKey: `slack:${(body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`}`,
       channel: message.channel,
       threadTs: message.thread_ts,

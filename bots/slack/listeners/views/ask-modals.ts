@@ -35,7 +35,7 @@ export function extendSubmitted(deps: ViewDeps) {
     const form = questionFormOf(view.private_metadata);
     if (form === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    deps.asks.extend(`slack-view:${view.id}:${view.hash}`, form.askId, parseDuration(duration), input(view, 'reason'), { user: body.user.id, userName, channel: form.channel, threadTs: form.threadTs });
+    await deps.asks.extend(`slack-view:${view.id}:${view.hash}`, form.askId, parseDuration(duration), input(view, 'reason'), { user: body.user.id, userName, channel: form.channel, threadTs: form.threadTs });
   };
 }
 
@@ -45,7 +45,7 @@ export function declineSubmitted(deps: ViewDeps) {
     const form = questionFormOf(view.private_metadata);
     if (form === undefined) return;
     const userName = await deps.directory.slackName(body.user.id);
-    deps.asks.decline(`slack-view:${view.id}:${view.hash}`, form.askId, input(view, 'reason'), { user: body.user.id, userName, channel: form.channel, threadTs: form.threadTs });
+    await deps.asks.decline(`slack-view:${view.id}:${view.hash}`, form.askId, input(view, 'reason'), { user: body.user.id, userName, channel: form.channel, threadTs: form.threadTs });
   };
 }
 

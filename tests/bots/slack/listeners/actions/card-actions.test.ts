@@ -14,7 +14,7 @@ const client: Client = { id: 1, telegramChatId: 7001, telegramUserId: 7001, firs
 function setup(options: { agent?: boolean; fail?: Error; slackName?: (id: string) => Promise<string> } = {}) {
   const commands: CardCommand[] = [];
   const cases = {
-    caseView: (caseId: number) => (caseId === 12 ? { theCase, client } : undefined),
+    caseView: async (caseId: number) => (caseId === 12 ? { theCase, client } : undefined),
     mayOpenForm: async () => options.agent ?? true,
     receiveCardCommand: async (input: CardCommand) => {
       commands.push(input);

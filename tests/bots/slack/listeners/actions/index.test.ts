@@ -12,11 +12,11 @@ describe('the action listeners', () => {
     const app = { action: (id: string, handler: (args: never) => Promise<void>) => void handlers.set(id, handler) };
     const commands: CardCommand['command'][] = [];
     const cases = {
-      caseView: () => undefined,
+      caseView: async () => undefined,
       mayOpenForm: async () => true,
       receiveCardCommand: async (input: CardCommand) => (commands.push(input.command), { outcome: 'done' }),
     };
-    const asks = { isOpenFor: () => true, caseOf: () => 12 };
+    const asks = { isOpenFor: async () => true, caseOf: async () => 12 };
     const departments = { clientFirstReplyWithinMs: 900_000, supportLead: [], departments: [] };
     registerActionListeners(app as never, { asks, cases, directory, departments, log: recordingLogger(), timeZone: 'UTC' } as never);
     expect([...handlers.keys()].sort()).toEqual([...Object.values(askActions), ...Object.values(cardActions), replyTextAction].sort());

@@ -10,7 +10,7 @@ const question = '1764654100.000100';
 
 function setup(open = true) {
   const asked: [string, number, PressedAt][] = [];
-  const asks = { isOpenFor: (key: string, askId: number, where: PressedAt) => (asked.push([key, askId, where]), open) } as unknown as AskService;
+  const asks = { isOpenFor: async (key: string, askId: number, where: PressedAt) => (asked.push([key, askId, where]), open) } as unknown as AskService;
   const log = recordingLogger();
   return { asked, log, handler: questionButton({ asks, log }, extendModal) };
 }

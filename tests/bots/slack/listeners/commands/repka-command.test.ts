@@ -19,9 +19,9 @@ function setup(options: { agent?: boolean; reportFails?: boolean; respondFails?:
   const log = recordingLogger();
   const deps = {
     reports: {
-      openCasesAssignedTo: () => [],
-      overdueAsks: () => [],
-      statsSnapshot: (period: (typeof periods)[number]) => {
+      openCasesAssignedTo: async () => [],
+      overdueAsks: async () => [],
+      statsSnapshot: async (period: (typeof periods)[number]) => {
         if (options.reportFails) throw new Error('SQLITE_IOERR');
         periods.push(period);
         return { cases: [], asks: [], ratings: [], clientMessageTimes: [] };

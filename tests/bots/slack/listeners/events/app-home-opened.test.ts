@@ -15,12 +15,12 @@ function setup(options: { mayReport?: boolean; reportsFail?: boolean; publishFai
   const log = recordingLogger();
   const deps = {
     reports: {
-      openCasesAssignedTo: (user: string) => {
+      openCasesAssignedTo: async (user: string) => {
         if (options.reportsFail) throw new Error('SQLITE_CORRUPT');
         return user === 'U0AGENT1' ? [assigned] : [];
       },
-      overdueAsks: () => [],
-      statsSnapshot: (period: unknown) => (snapshots.push(period), { cases: [], asks: [], ratings: [], clientMessageTimes: [] }),
+      overdueAsks: async () => [],
+      statsSnapshot: async (period: unknown) => (snapshots.push(period), { cases: [], asks: [], ratings: [], clientMessageTimes: [] }),
     },
     team: { mayReport: async () => options.mayReport ?? false, supportChannel: 'C0SUPPORT1' },
     directory,

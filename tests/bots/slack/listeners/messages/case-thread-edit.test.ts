@@ -8,7 +8,7 @@ const card = '1764654000.000100';
 
 function setup(fail?: Error) {
   const calls: [string, unknown][] = [];
-  const record = (method: string) => (input: unknown) => {
+  const record = (method: string) => async (input: unknown) => {
     calls.push([method, input]);
     if (fail !== undefined) throw fail;
     return { outcome: 'done', caseId: 12 };
@@ -70,5 +70,28 @@ describe('an edit or deletion in a case thread', () => {
   it("rejects with the case service's error, for Bolt's app.error to log", async () => {
     const t = setup(new Error('SQLITE_BUSY'));
     await expect(t.listener(eventArguments(changed(reply, '!reply 45')))).rejects.toThrow('SQLITE_BUSY');
+    await expect(t.listener(eventArguments(deleted(reply)))).rejects.toThrow('SQLITE_BUSY');
+  });
+
+  it('returns only once the case service has made the edit or the deletion durable (Bolt answers Slack after), logging its outcome', async () => {
+    const order: string[] = [];
+    const durable = (what: string) => async () => {
+      // The unit of work commits a turn later.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      order.push(`${what} durable`);
+      return { outcome: 'done', caseId: 12 };
+    };
+    const log = recordingLogger();
+    const cases = { receiveAgentEdit: durable('edit'), receiveAgentDeletion: durable('deletion') } as unknown as CaseService;
+    const listener = caseThreadEdit({ cases, directory, supportChannel: support, log });
+    await listener(eventArguments(changed(reply, '!reply 45')));
+    order.push('edit returned');
+    await listener(eventArguments(deleted(reply)));
+    order.push('deletion returned');
+    expect(order).toEqual(['edit durable', 'edit returned', 'deletion durable', 'deletion returned']);
+    expect(log.lines).toEqual([
+      { level: 'debug', message: 'case thread edit', fields: { ts: '1764654001.000200', outcome: 'done', caseId: 12 } },
+      { level: 'debug', message: 'case thread deletion', fields: { ts: '1764654001.000200', outcome: 'done', caseId: 12 } },
+    ]);
   });
 });

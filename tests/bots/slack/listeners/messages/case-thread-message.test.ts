@@ -9,7 +9,7 @@ const card = '1764654000.000100';
 /** The case service as a recording stub: what the listener hands on, and nothing else. */
 function setup(receive: (m: AgentMessage) => unknown = () => ({ outcome: 'done', caseId: 12 })) {
   const received: AgentMessage[] = [];
-  const cases = { receiveAgentMessage: (m: AgentMessage) => (received.push(m), receive(m)) } as unknown as CaseService;
+  const cases = { receiveAgentMessage: async (m: AgentMessage) => (received.push(m), receive(m)) } as unknown as CaseService;
   return { received, listener: caseThreadMessage({ cases, directory, supportChannel: support, log: recordingLogger() }) };
 }
 

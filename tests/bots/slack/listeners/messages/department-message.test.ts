@@ -8,7 +8,7 @@ const question = '1764654100.000100';
 
 function setup(receive: (r: DepartmentReply) => unknown = () => ({ outcome: 'done', caseId: 12 })) {
   const received: DepartmentReply[] = [];
-  const asks = { receiveDepartmentReply: (r: DepartmentReply) => (received.push(r), receive(r)) } as unknown as AskService;
+  const asks = { receiveDepartmentReply: async (r: DepartmentReply) => (received.push(r), receive(r)) } as unknown as AskService;
   return { received, listener: departmentMessage({ asks, directory, departmentChannels: new Set([accounting, 'C0LEGAL01']), log: recordingLogger() }) };
 }
 
@@ -46,6 +46,19 @@ describe("a reply in the thread of a department's question", () => {
     ];
     for (const event of ignored) await t.listener(eventArguments(event));
     expect(t.received).toEqual([]);
+  });
+
+  it('returns only once the ask service has made the answer durable (Bolt answers Slack after)', async () => {
+    const order: string[] = [];
+    const t = setup(async () => {
+      // The unit of work commits a turn later.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      order.push('durable');
+      return { outcome: 'done', caseId: 12 };
+    });
+    await t.listener(eventArguments(olgaSays('done')));
+    order.push('returned');
+    expect(order).toEqual(['durable', 'returned']);
   });
 
   it("rejects with the ask service's error, for Bolt's app.error to log", async () => {

@@ -8,7 +8,7 @@ describe('the message listeners', () => {
     const app = { event: (event: string, handler: (args: never) => Promise<void>) => void handlers.push({ event, handler }) };
     const reached: string[] = [];
     const cases = { receiveAgentMessage: async (m: { text: string }) => (reached.push(`case: ${m.text}`), { outcome: 'done' }) };
-    const asks = { receiveDepartmentReply: (r: { text: string }) => (reached.push(`ask: ${r.text}`), { outcome: 'done' }) };
+    const asks = { receiveDepartmentReply: async (r: { text: string }) => (reached.push(`ask: ${r.text}`), { outcome: 'done' }) };
     registerMessageListeners(app as never, { cases, asks, directory, supportChannel: 'C0SUPPORT1', departmentChannels: new Set(['C0ACCOUNT1']), log: recordingLogger() } as never);
     expect(handlers.map((h) => h.event)).toEqual(['message', 'message', 'message']);
     const events = [

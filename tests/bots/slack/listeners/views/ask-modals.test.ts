@@ -11,7 +11,7 @@ type Call = ['extend', string, number, number, string, Actor] | ['decline', stri
 
 function setup(fail?: Error) {
   const calls: Call[] = [];
-  const act = (call: Call) => {
+  const act = async (call: Call) => {
     calls.push(call);
     if (fail !== undefined) throw fail;
     return { outcome: 'done', caseId: 12 };
@@ -120,6 +120,28 @@ describe('"Not ours" submitted', () => {
     const s = submission(declineModal(7), { reason: 'legal' });
     await expect(declineSubmitted(t.deps)(s.args)).rejects.toThrow('SQLITE_BUSY');
     expect(s.ack.calls).toEqual([undefined]);
+  });
+});
+
+describe('"Need more time" and "Not ours" submitted', () => {
+  it('return only once the ask service has made the change durable (Bolt answers Slack after)', async () => {
+    const order: string[] = [];
+    const durable = (what: string) => async () => {
+      // The unit of work commits a turn later.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      order.push(`${what} durable`);
+      return { outcome: 'done', caseId: 12 };
+    };
+    const asks = { extend: durable('extend'), decline: durable('decline') } as unknown as AskService;
+    const deps: ViewDeps = { ...setup().deps, asks };
+    const extend = submission(extendModal(7), { duration: '2h', reason: 'bank' });
+    await extendSubmitted(deps)(extend.args);
+    order.push('extend returned');
+    const decline = submission(declineModal(7), { reason: 'legal' });
+    await declineSubmitted(deps)(decline.args);
+    order.push('decline returned');
+    expect(order).toEqual(['extend durable', 'extend returned', 'decline durable', 'decline returned']);
+    expect([extend.ack.calls, decline.ack.calls]).toEqual([[undefined], [undefined]]);
   });
 });
 
