@@ -13,8 +13,8 @@ describe('the client-wait alert (clientFirstReplyWithin, 15 min here)', () => {
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'client-waiting', sinceMs: mondayMorning }]);
     // The card shows it.
     expect(fx.sent.since(mark).all().filter((m) => m.to === 'case-card')).toEqual([{ to: 'case-card', caseId: c.id, op: 'update' }]);
-    expect(fx.caseNow(c.id).waitAlertedAt).toBe(mondayMorning + 15 * minute);
-    expect(fx.store.listEvents(c.id).filter((e) => e.kind === 'client-waiting')).toMatchObject([{ at: mondayMorning + 15 * minute, authorKind: 'system', data: { waitingSince: mondayMorning } }]);
+    expect((await fx.caseNow(c.id)).waitAlertedAt).toBe(mondayMorning + 15 * minute);
+    expect((await fx.store.listEvents(c.id)).filter((e) => e.kind === 'client-waiting')).toMatchObject([{ at: mondayMorning + 15 * minute, authorKind: 'system', data: { waitingSince: mondayMorning } }]);
     const twice = await fx.runJob({ type: 'client-wait', caseId: c.id, waitingSince: mondayMorning });
     expect(twice).toEqual({ outcome: 'ignored', reason: 'not waiting' });
     expect(fx.sent.threadPosts(c.id).filter((t) => t === 'client-waiting')).toHaveLength(1);
@@ -35,7 +35,7 @@ describe('the client-wait alert (clientFirstReplyWithin, 15 min here)', () => {
     await fx.agentSays(c.id, '!reply hi, looking into it');
     await fx.advance(20 * minute);
     expect(fx.sent.threadPosts(c.id)).not.toContain('client-waiting');
-    expect(fx.caseNow(c.id).waitAlertedAt).toBeNull();
+    expect((await fx.caseNow(c.id)).waitAlertedAt).toBeNull();
   });
 
   it('does not alert for a case closed before the time', async () => {
@@ -52,7 +52,7 @@ describe('the client-wait alert (clientFirstReplyWithin, 15 min here)', () => {
     fx.jump(40 * minute);
     await fx.restart();
     expect(fx.sent.thread(c.id).filter((m) => m.post.type === 'client-waiting').map((m) => m.post)).toEqual([{ type: 'client-waiting', sinceMs: mondayMorning }]);
-    expect(fx.caseNow(c.id).waitAlertedAt).toBe(mondayMorning + 40 * minute);
+    expect((await fx.caseNow(c.id)).waitAlertedAt).toBe(mondayMorning + 40 * minute);
     await fx.restart();
     expect(fx.sent.threadPosts(c.id).filter((t) => t === 'client-waiting')).toHaveLength(1);
   });

@@ -23,12 +23,12 @@ describe('deadline jobs of a question: reminders, overdue, second escalation', (
       { type: 'reminder', index: 0 },
       { type: 'reminder', index: 1 },
     ]);
-    const reminders = fx.store.listEvents(ask.caseId).filter((e) => e.kind === 'ask-reminder');
+    const reminders = (await fx.store.listEvents(ask.caseId)).filter((e) => e.kind === 'ask-reminder');
     expect(reminders.map((e) => [e.at, e.authorKind, e.data?.index])).toEqual([
       [mondayMorning + 30 * minute, 'system', 0],
       [mondayMorning + 54 * minute, 'system', 1],
     ]);
-    expect(fx.askNow(ask.id).remindersSent).toBe(2);
+    expect((await fx.askNow(ask.id)).remindersSent).toBe(2);
   });
 
   it('refuses a reminder job that fires a second time (another worker, a retry)', async () => {
@@ -46,7 +46,7 @@ describe('deadline jobs of a question: reminders, overdue, second escalation', (
     const late = await fx.runJob({ type: 'ask', askId: ask.id, version: ask.version, which: { kind: 'reminder', index: 0 } });
     expect(late).toEqual({ outcome: 'ignored', reason: 'reminder not due' });
     expect(fx.sent.departmentPosts(ask.id)).toEqual(['question']);
-    expect(fx.historyKinds(ask.caseId)).not.toContain('ask-reminder');
+    expect(await fx.historyKinds(ask.caseId)).not.toContain('ask-reminder');
   });
 
   it('does not send a reminder at the very instant of the deadline', async () => {
@@ -75,8 +75,8 @@ describe('deadline jobs of a question: reminders, overdue, second escalation', (
     const sent = fx.sent.since(mark);
     expect(sent.department(ask.id).map((m) => m.post)).toEqual([{ type: 'overdue' }]);
     expect(sent.thread(c.id).map((m) => m.post)).toMatchObject([{ type: 'ask-overdue', askId: ask.id }]);
-    expect(fx.askNow(ask.id).overdueAt).toBe(mondayMorning + hour);
-    const overdue = fx.store.listEvents(c.id).filter((e) => e.kind === 'ask-overdue');
+    expect((await fx.askNow(ask.id)).overdueAt).toBe(mondayMorning + hour);
+    const overdue = (await fx.store.listEvents(c.id)).filter((e) => e.kind === 'ask-overdue');
     expect(overdue).toMatchObject([{ at: mondayMorning + hour, authorKind: 'system', data: { askId: ask.id, deadlineAt: mondayMorning + hour } }]);
     const twice = await fx.runJob({ type: 'ask', askId: ask.id, version: ask.version, which: { kind: 'due' } });
     expect(twice).toEqual({ outcome: 'ignored', reason: 'overdue already fired' });
@@ -92,8 +92,8 @@ describe('deadline jobs of a question: reminders, overdue, second escalation', (
     const sent = fx.sent.since(mark);
     expect(sent.department(ask.id).map((m) => m.post)).toEqual([{ type: 'escalated-again' }]);
     expect(sent.thread(c.id).map((m) => m.post)).toEqual([{ type: 'ask-escalated', askId: ask.id }]);
-    expect(fx.askNow(ask.id).escalatedAgainAt).toBe(mondayMorning + 90 * minute);
-    expect(fx.store.listEvents(c.id).filter((e) => e.kind === 'ask-escalated')).toMatchObject([{ authorKind: 'system', data: { askId: ask.id, to: ['U0LEAD'] } }]);
+    expect((await fx.askNow(ask.id)).escalatedAgainAt).toBe(mondayMorning + 90 * minute);
+    expect((await fx.store.listEvents(c.id)).filter((e) => e.kind === 'ask-escalated')).toMatchObject([{ authorKind: 'system', data: { askId: ask.id, to: ['U0LEAD'] } }]);
     const twice = await fx.runJob({ type: 'ask', askId: ask.id, version: ask.version, which: { kind: 'again' } });
     expect(twice).toEqual({ outcome: 'ignored', reason: 'escalation already fired' });
     expect(fx.sent.departmentPosts(ask.id)).toEqual(['question', 'reminder', 'reminder', 'overdue', 'escalated-again']);
@@ -111,8 +111,8 @@ describe('deadline jobs of a question: reminders, overdue, second escalation', (
     fx.scheduler.asks.length = 0;
     fx.scheduler.waits.length = 0;
     fx.scheduler.clear();
-    expect(fx.asks.rebuildSchedules()).toEqual({ asks: 1, waits: 2 });
-    expect(fx.scheduler.asks).toEqual([{ schedule: fx.asks.scheduleOf(fx.askNow(ask.id)), rebuild: true }]);
+    expect(await fx.asks.rebuildSchedules()).toEqual({ asks: 1, waits: 2 });
+    expect(fx.scheduler.asks).toEqual([{ schedule: fx.asks.scheduleOf(await fx.askNow(ask.id)), rebuild: true }]);
     expect(fx.scheduler.waits.map((w) => [w.caseId, w.waitingSince, w.at, w.rebuild])).toEqual([
       [ask.caseId, mondayMorning, mondayMorning + 15 * minute, true],
       [other.id, mondayMorning, mondayMorning + 15 * minute, true],
