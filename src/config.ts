@@ -132,6 +132,7 @@ const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATABASE_PATH: z.string().min(1).default('./data/repka.sqlite'),
+    DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _').default('repka'),
     SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
@@ -191,6 +192,8 @@ const envSchema = z
 export interface Config {
   readonly port: number;
   readonly databasePath: string;
+  /** PostgreSQL instead of the SQLite file at `databasePath`; several instances may share it. */
+  readonly databaseUrl?: string;
   readonly redisUrl: string;
   readonly queuePrefix: string;
   readonly slack: {
@@ -383,6 +386,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, so
   return Object.freeze({
     port: e.PORT,
     databasePath: e.DATABASE_PATH,
+    databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     slack: Object.freeze({

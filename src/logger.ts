@@ -7,7 +7,7 @@ const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
  * Token shapes redacted even when they are not this process's own secrets (a token named in an
  * error text, a URL or a header): Telegram bot tokens in Bot API paths (`/bot<id>:<secret>/`),
  * Slack tokens (`xoxb-`, `xoxp-`, `xapp-`, … per https://api.slack.com/authentication/token-types)
- * and bearer credentials.
+ * bearer credentials, and the passwords of URLs with credentials.
  */
 const tokenShapes: readonly [RegExp, string][] = [
   [/\/bot\d+:[A-Za-z0-9_-]+/g, '/bot[redacted]'],
@@ -15,6 +15,8 @@ const tokenShapes: readonly [RegExp, string][] = [
   [/\bxox[abposre]-[A-Za-z0-9-]+/g, '[redacted]'],
   [/\bxapp-[A-Za-z0-9-]+/g, '[redacted]'],
   [/\b(Bearer|Basic) [A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]'],
+  // The password of a URL with credentials (DATABASE_URL, REDIS_URL): postgres://repka:<password>@db/repka.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)[^@/\s]+@/gi, '$1[redacted]@'],
 ];
 
 /**

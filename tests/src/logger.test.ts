@@ -13,3 +13,15 @@ describe('createLogger', () => {
     expect(lines[0]).not.toContain('secret-token');
   });
 });
+
+describe('URLs with credentials', () => {
+  it('keeps the user, host and database of DATABASE_URL or REDIS_URL, and redacts the password', () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', write: (l) => lines.push(l) });
+    log.warn('could not connect to postgres://repka:s3cr3t-pa55@db.internal:5432/repka', { redis: 'redis://:hunter2hunter2@cache:6379/0', plain: 'postgres://postgres@127.0.0.1:5432/repka' });
+    const entry = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    expect(entry).toMatchObject({ msg: 'could not connect to postgres://repka:[redacted]@db.internal:5432/repka', redis: 'redis://:[redacted]@cache:6379/0', plain: 'postgres://postgres@127.0.0.1:5432/repka' });
+    expect(lines[0]).not.toContain('s3cr3t');
+    expect(lines[0]).not.toContain('hunter2');
+  });
+});
