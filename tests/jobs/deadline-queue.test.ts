@@ -4,25 +4,34 @@ import { BullDeadlineScheduler, deadlineJobId, processDeadlineJob, type Deadline
 import type { AskService } from '../../src/asks/ask-service.js';
 import type { Logger } from '../../src/ports.js';
 
-/** The processor without a Worker: a plain job object, the ask service as a recording stub. */
+/**
+ * The processor without a Worker: a plain job object, the ask service as a recording stub whose
+ * calls resolve, as the real ones do, once their unit of work is durable (`commit`).
+ */
 function processor(options: { fireFails?: Error; commit?: () => Promise<void> } = {}) {
   const calls: unknown[][] = [];
   const order: string[] = [];
-  const asks = {
-    fire: (...args: unknown[]) => {
-      calls.push(['fire', ...args]);
-      order.push('fire');
-      if (options.fireFails !== undefined) throw options.fireFails;
-      return { outcome: 'done', caseId: 12 };
-    },
-    fireClientWait: (...args: unknown[]) => (calls.push(['fireClientWait', ...args]), order.push('fire'), { outcome: 'done', caseId: 12 }),
-  } as unknown as AskService;
-  const committed = async () => {
+  const durable = async () => {
     order.push('commit');
     await (options.commit?.() ?? Promise.resolve());
     order.push('committed');
   };
-  return { calls, order, run: processDeadlineJob(asks, committed) };
+  const asks = {
+    fire: async (...args: unknown[]) => {
+      calls.push(['fire', ...args]);
+      order.push('fire');
+      if (options.fireFails !== undefined) throw options.fireFails;
+      await durable();
+      return { outcome: 'done', caseId: 12 };
+    },
+    fireClientWait: async (...args: unknown[]) => {
+      calls.push(['fireClientWait', ...args]);
+      order.push('fire');
+      await durable();
+      return { outcome: 'done', caseId: 12 };
+    },
+  } as unknown as AskService;
+  return { calls, order, run: processDeadlineJob(asks) };
 }
 
 /** A job as the Worker hands it over: its name, its data; the processor reads only the data. */
@@ -49,13 +58,25 @@ describe('the deadline processor', () => {
 
   it('completes only once what the firing wrote is durable', async () => {
     let commit: () => void = () => undefined;
-    const p = processor({ commit: () => new Promise<void>((resolve) => (commit = resolve)) });
+    let committing: () => void = () => undefined;
+    const commitStarted = new Promise<void>((resolve) => (committing = resolve));
+    const p = processor({
+      commit: () =>
+        new Promise<void>((resolve) => {
+          commit = resolve;
+          committing();
+        }),
+    });
     let completed = false;
     const running = p.run(job({ type: 'ask', askId: 7, version: 2, which: { kind: 'due' } })).then(() => (completed = true));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // The firing is done and its commit under way, but not durable: the job must not complete.
+    await commitStarted;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(p.order).toEqual(['fire', 'commit']);
     expect(completed).toBe(false);
     commit();
     await running;
+    expect(completed).toBe(true);
     expect(p.order).toEqual(['fire', 'commit', 'committed']);
   });
 
