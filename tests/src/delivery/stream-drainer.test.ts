@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../db/sqlite/open-database.js';
-import { SqliteCaseStore } from '../../../db/sqlite/sqlite-case-store.js';
-import { SqliteOutbox } from '../../../db/sqlite/sqlite-outbox.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStorage } from '../../../db/sqlite/open-sqlite-storage.js';
 import { PermanentDeliveryError, RetryLaterError, type PendingMessage } from '../../../src/delivery/deliverer.js';
 import { StreamDrainer } from '../../../src/delivery/stream-drainer.js';
 import type { Outgoing } from '../../../src/outgoing.js';
+import type { WokenRow } from '../../../src/ports.js';
 import { createLogger } from '../../../src/logger.js';
 
 const note = (chatId: number, n: number, extra: Partial<Extract<Outgoing, { to: 'client' }>> = {}): Outgoing => ({
@@ -14,18 +17,33 @@ const note = (chatId: number, n: number, extra: Partial<Extract<Outgoing, { to: 
   ...extra,
 });
 
+const closing: (() => void)[] = [];
+afterEach(() => {
+  for (const close of closing.splice(0)) close();
+});
+
 function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>) {
-  const database = openDatabase(':memory:');
-  const store = new SqliteCaseStore(database.db, database.commits);
-  const outbox = new SqliteOutbox(database.db, database.commits);
+  const path = join(mkdtempSync(join(tmpdir(), 'repka-drainer-')), 'repka.sqlite');
+  const backend = openSqliteStorage(path);
+  const { uow } = backend;
+  // A second connection sees only what is durable (committed), as another process would.
+  const other = new Database(path, { readonly: true });
+  closing.push(() => {
+    other.close();
+    backend.database.close();
+  });
+  const durableRows = (stream: string) => (other.prepare('select count(*) as n from outbox where stream = ?').get(stream) as { n: number }).n;
+  /** Queues a message as a use case would: in a unit of work, resolving once it is durable. */
+  const enqueue = (message: Outgoing) => uow.run((tx) => tx.enqueue(message, Date.now()));
+  const pending = (stream: string) => uow.read((tx) => tx.pending(stream, 10));
   const delivered: string[] = [];
   const failed: { id: number; reason: string }[] = [];
-  const woken: number[] = [];
+  const woken: WokenRow[] = [];
+  /** For each row woken: how many rows of its stream were durable at that moment. */
+  const durableAtWake: number[] = [];
   const batches: number[] = [];
   const drainer = new StreamDrainer({
-    outbox,
-    transaction: (work) => store.transaction(work),
-    afterCommit: (effect) => store.afterCommit(effect),
+    uow,
     deliverer: {
       ...(ready === undefined ? {} : { ready }),
       async deliver(messages) {
@@ -36,37 +54,51 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
         return 1;
       },
     },
-    trigger: { wake: (ids) => woken.push(...ids) },
+    trigger: {
+      wake: (rows) => {
+        woken.push(...rows);
+        for (const row of rows) durableAtWake.push(durableRows(row.stream));
+      },
+    },
     clock: { now: () => Date.now() },
     log: createLogger({ level: 'error', write: () => undefined }),
-    onPermanentFailure: (message, reason) => failed.push({ id: message.id, reason }),
+    onPermanentFailure: async (message, reason) => void failed.push({ id: message.id, reason }),
     backoffBaseMs: 5,
     backoffMaxMs: 20,
   });
-  return { store, outbox, drainer, delivered, failed, woken, batches, signal: new AbortController().signal };
+  return { uow, enqueue, pending, durableRows, drainer, delivered, failed, woken, durableAtWake, batches, signal: new AbortController().signal };
 }
 
 describe('StreamDrainer', () => {
   it('delivers a stream in order and marks every message sent', async () => {
     const t = setup(async () => undefined);
-    for (let n = 1; n <= 5; n++) t.outbox.enqueue(note(7, n), Date.now());
+    for (let n = 1; n <= 5; n++) await t.enqueue(note(7, n));
     await t.drainer.drain('tg-7', t.signal);
     expect(t.delivered).toEqual(['message 1', 'message 2', 'message 3', 'message 4', 'message 5']);
-    expect(t.outbox.pending('tg-7', 10)).toHaveLength(0);
+    expect(await t.pending('tg-7')).toHaveLength(0);
   });
 
   it("reads what to deliver only once the platform's turn has come, so messages written while waiting go together", async () => {
     let turn: () => void = () => undefined;
+    let waiting: () => void = () => undefined;
+    const waitingForTurn = new Promise<void>((resolve) => (waiting = resolve));
     let turns = 0;
     // The first turn comes when the test says; later ones at once.
     const t = setup(
       async () => undefined,
-      () => (turns++ === 0 ? new Promise<void>((resolve) => (turn = resolve)) : Promise.resolve()),
+      () =>
+        turns++ === 0
+          ? new Promise<void>((resolve) => {
+              turn = resolve;
+              waiting();
+            })
+          : Promise.resolve(),
     );
-    t.outbox.enqueue(note(7, 1), Date.now());
+    await t.enqueue(note(7, 1));
     const draining = t.drainer.drain('tg-7', t.signal);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    for (let n = 2; n <= 4; n++) t.outbox.enqueue(note(7, n), Date.now());
+    // The head was read and the drain waits for the platform: write more meanwhile.
+    await waitingForTurn;
+    for (let n = 2; n <= 4; n++) await t.enqueue(note(7, n));
     turn();
     await draining;
     expect(t.batches[0]).toBe(4);
@@ -80,7 +112,7 @@ describe('StreamDrainer', () => {
     const t = setup(async (m) => {
       if (m.message.to === 'client' && m.message.notice.type === 'agent-reply' && m.message.notice.text === 'message 2' && failures-- > 0) throw new Error('HTTP 500');
     });
-    for (let n = 1; n <= 3; n++) t.outbox.enqueue(note(7, n), Date.now());
+    for (let n = 1; n <= 3; n++) await t.enqueue(note(7, n));
     await t.drainer.drain('tg-7', t.signal);
     expect(t.delivered).toEqual(['message 1', 'message 2', 'message 3']);
     expect(failures).toBe(-1);
@@ -92,7 +124,7 @@ describe('StreamDrainer', () => {
       calls.push(Date.now());
       if (calls.length === 1) throw new RetryLaterError(300, 'rate limited');
     });
-    t.outbox.enqueue(note(7, 1), Date.now());
+    await t.enqueue(note(7, 1));
     await t.drainer.drain('tg-7', t.signal);
     expect(calls).toHaveLength(2);
     expect((calls[1] as number) - (calls[0] as number)).toBeGreaterThanOrEqual(295);
@@ -102,32 +134,36 @@ describe('StreamDrainer', () => {
     const t = setup(async (m) => {
       if (m.message.to === 'client' && m.message.notice.type === 'agent-reply' && m.message.notice.text === 'message 1') throw new PermanentDeliveryError('the client blocked the bot');
     });
-    const first = t.outbox.enqueue(note(7, 1), Date.now());
-    t.outbox.enqueue(note(7, 2), Date.now());
+    const first = await t.enqueue(note(7, 1));
+    await t.enqueue(note(7, 2));
     await t.drainer.drain('tg-7', t.signal);
     expect(t.failed).toEqual([{ id: first, reason: 'the client blocked the bot' }]);
     expect(t.delivered).toEqual(['message 2']);
   });
 
   it('queues follow-ups only once the message was delivered, and wakes delivery for them once that is committed', async () => {
-    const t = setup(async () => undefined);
-    t.outbox.enqueue(note(7, 1, { afterDelivery: [{ to: 'slack-reaction', caseId: 1, reaction: { channel: 'C1', ts: '1.2', name: 'white_check_mark' } }] }), Date.now());
+    const followUpsSeenByDeliverer: number[] = [];
+    const t = setup(async () => void followUpsSeenByDeliverer.push((await t.pending('case-1')).length));
+    await t.enqueue(note(7, 1, { afterDelivery: [{ to: 'slack-reaction', caseId: 1, reaction: { channel: 'C1', ts: '1.2', name: 'white_check_mark' } }] }));
+    expect(await t.pending('case-1')).toHaveLength(0);
     await t.drainer.drain('tg-7', t.signal);
-    expect(t.woken).toHaveLength(0);
-    expect(t.outbox.pending('case-1', 10)).toHaveLength(0);
-    await t.store.committed();
-    expect(t.woken).toHaveLength(1);
-    expect(t.outbox.pending('case-1', 10).map((m) => m.message.to)).toEqual(['slack-reaction']);
+    // Nothing was queued while the message was being delivered.
+    expect(followUpsSeenByDeliverer).toEqual([0]);
+    const queued = await t.pending('case-1');
+    expect(queued.map((m) => m.message.to)).toEqual(['slack-reaction']);
+    // Delivery was woken once for the follow-up, and only when its row was already durable.
+    expect(t.woken).toEqual([{ id: queued[0]?.id, stream: 'case-1' }]);
+    expect(t.durableAtWake).toEqual([1]);
   });
 
   it('never delivers a message twice when drains of one stream overlap, and strands nothing', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const t = setup(async () => gate);
-    t.outbox.enqueue(note(7, 1), Date.now());
+    await t.enqueue(note(7, 1));
     const first = t.drainer.drain('tg-7', t.signal);
     const second = t.drainer.drain('tg-7', t.signal);
-    t.outbox.enqueue(note(7, 2), Date.now());
+    await t.enqueue(note(7, 2));
     const third = t.drainer.drain('tg-7', t.signal);
     release();
     await Promise.all([first, second, third]);
@@ -139,9 +175,9 @@ describe('StreamDrainer', () => {
     const t = setup(async () => {
       controller.abort(new Error('shutting down'));
     });
-    t.outbox.enqueue(note(7, 1), Date.now());
-    t.outbox.enqueue(note(7, 2), Date.now());
+    await t.enqueue(note(7, 1));
+    await t.enqueue(note(7, 2));
     await expect(t.drainer.drain('tg-7', controller.signal)).rejects.toThrow('shutting down');
-    expect(t.outbox.pending('tg-7', 10)).toHaveLength(1);
+    expect(await t.pending('tg-7')).toHaveLength(1);
   });
 });
