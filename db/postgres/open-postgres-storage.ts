@@ -52,6 +52,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     names: new PgSlackNameStore(db),
     reports: new PgReportSource(db),
     backlog: new PgOutbox(db),
+    ping: async () => void (await pool.query('select 1')),
     // pool.end() waits for checked-out clients to come back, so units in flight finish first.
     close: () => pool.end(),
   };

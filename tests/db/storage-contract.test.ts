@@ -494,6 +494,10 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
     expect(await backend.backlog.backlog()).toEqual({ pending: 1, oldestCreatedAt: far + 8 });
   });
 
+  it('answers a health check', async () => {
+    await expect(backend.ping()).resolves.toBeUndefined();
+  });
+
   it('stores Slack names, the latest replacing the earlier', async () => {
     expect(await backend.names.slackName('U1')).toBeUndefined();
     await backend.names.saveSlackName('U1', 'Olha', T);
@@ -636,6 +640,28 @@ describe('PostgreSQL storage', () => {
     const again = await openPostgresStorage(url);
     backends.push(again);
     expect(await again.uow.read((tx) => tx.markInbound('tg:1', T))).toBe(false);
+  });
+
+  it('resolves a unit once it is committed: another session sees its rows at once, and none of a unit that threw', async () => {
+    const url = await freshDatabase();
+    const backend = await openPostgresStorage(url, { poolSize: 2 });
+    backends.push(backend);
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      const outboxRows = async () => (await other.query('select count(*)::int as n from outbox')).rows[0] as { n: number };
+      await backend.uow.run((tx) => tx.enqueue(note(7, 'kept'), T));
+      expect(await outboxRows()).toEqual({ n: 1 });
+      await expect(
+        backend.uow.run(async (tx) => {
+          await tx.enqueue(note(7, 'undone'), T);
+          throw new Error('rule broken');
+        }),
+      ).rejects.toThrow('rule broken');
+      expect(await outboxRows()).toEqual({ n: 1 });
+    } finally {
+      await other.end();
+    }
   });
 
   it('runs a unit again when PostgreSQL aborts it in a deadlock', async () => {
