@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseDepartments } from '../src/config.js';
-import { openDatabase } from '../db/sqlite/open-database.js';
-import { SqliteCaseStore } from '../db/sqlite/sqlite-case-store.js';
+import { openStorage } from '../db/open-storage.js';
 import { exportCase, exportFormats, type ExportFormat } from '../src/history/export-case.js';
 
 const usage = `Usage: npm run cli -- <command>
@@ -10,8 +9,8 @@ Commands:
   export <case-number> [--format md|json|html]   print a case with its whole history (default md)
   help                                           this text`;
 
-/** The operator CLI: reads DATABASE_PATH (default ./data/repka.sqlite) and TEAM_TIMEZONE (default UTC). */
-function main(args: string[]): number {
+/** The operator CLI: reads DATABASE_URL or DATABASE_PATH (default ./data/repka.sqlite), and TEAM_TIMEZONE (default UTC). */
+async function main(args: string[]): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const [command, ...rest] = args;
   if (command === undefined || command === 'help' || command === '--help') {
@@ -35,25 +34,28 @@ function main(args: string[]): number {
     process.stderr.write(`Give a case number, e.g. "npm run cli -- export 12".\n`);
     return 1;
   }
-  const path = process.env.DATABASE_PATH || './data/repka.sqlite';
-  if (!existsSync(path)) {
-    process.stderr.write(`No database at ${path} (set DATABASE_PATH).\n`);
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const databasePath = process.env.DATABASE_PATH || './data/repka.sqlite';
+  if (databaseUrl === undefined && !existsSync(databasePath)) {
+    process.stderr.write(`No database at ${databasePath} (set DATABASE_PATH, or DATABASE_URL for PostgreSQL).\n`);
     return 1;
   }
-  const database = openDatabase(path);
+  const storage = await openStorage({ databaseUrl, databasePath });
   try {
-    const store = new SqliteCaseStore(database.db, database.commits);
-    const theCase = store.getCase(number);
-    const client = theCase && store.getClient(theCase.clientId);
-    if (theCase === undefined || client === undefined) {
+    const found = await storage.uow.read(async (tx) => {
+      const theCase = await tx.getCase(number);
+      const client = theCase && (await tx.getClient(theCase.clientId));
+      return theCase && client ? { theCase, client, events: await tx.listEvents(number), asks: await tx.listAsks(number) } : undefined;
+    });
+    if (found === undefined) {
       process.stderr.write(`There is no case #${number}.\n`);
       return 1;
     }
     const departmentNames = departmentNamesFromFile();
-    process.stdout.write(exportCase({ case: theCase, client, events: store.listEvents(number), asks: store.listAsks(number), departmentNames }, format, process.env.TEAM_TIMEZONE || 'UTC'));
+    process.stdout.write(exportCase({ case: found.theCase, client: found.client, events: found.events, asks: found.asks, departmentNames }, format, process.env.TEAM_TIMEZONE || 'UTC'));
     return 0;
   } finally {
-    database.close();
+    await storage.close();
   }
 }
 
@@ -67,4 +69,4 @@ function departmentNamesFromFile(): Map<string, string> {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

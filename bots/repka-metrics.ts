@@ -45,27 +45,33 @@ export class RepkaMetrics {
   private readonly asksAnswered = new Map<string, number>();
   private readonly asksOverdue = new Map<string, number>();
   private readonly queueDepths = new Map<string, Sample>();
+  /** What storage said on the last refresh. */
+  private now: { openCases: number; openAsks: { departmentId: string; open: number; overdue: number }[]; backlog: { pending: number; oldestCreatedAt: number | null } } = {
+    openCases: 0,
+    openAsks: [],
+    backlog: { pending: 0, oldestCreatedAt: null },
+  };
 
   constructor(private readonly deps: RepkaMetricsDeps) {
-    const { metrics, reports, outbox, clock } = deps;
+    const { metrics, clock } = deps;
     for (const d of deps.departments.departments) for (const map of [this.asksOpened, this.asksAnswered, this.asksOverdue]) map.set(d.id, 0);
     metrics.collect('repka_cases_opened_total', 'Cases opened', 'counter', () => [{ labels: {}, value: this.casesOpened }]);
     metrics.collect('repka_cases_closed_total', 'Cases closed (a case closed, reopened and closed again counts twice)', 'counter', () => [{ labels: {}, value: this.casesClosed }]);
-    metrics.gauge('repka_cases_open', 'Cases open now', () => reports.openCases());
+    metrics.gauge('repka_cases_open', 'Cases open now', () => this.now.openCases);
     metrics.collect('repka_asks_opened_total', 'Department questions asked', 'counter', () => byDepartment(this.asksOpened));
     metrics.collect('repka_asks_answered_total', 'Department questions answered', 'counter', () => byDepartment(this.asksAnswered));
     metrics.collect('repka_asks_overdue_total', 'Department questions that passed their deadline unanswered (overdue notices sent)', 'counter', () => byDepartment(this.asksOverdue));
     const openAsks = (which: 'open' | 'overdue') => {
       const counts = new Map(deps.departments.departments.map((d) => [d.id, 0]));
-      for (const row of reports.openAsksByDepartment(clock.now())) counts.set(row.departmentId, row[which]);
+      for (const row of this.now.openAsks) counts.set(row.departmentId, row[which]);
       return byDepartment(counts);
     };
     metrics.collect('repka_asks_open', 'Department questions open now', 'gauge', () => openAsks('open'));
     metrics.collect('repka_asks_open_overdue', 'Department questions open now and past their deadline', 'gauge', () => openAsks('overdue'));
     metrics.histogram('repka_ask_reply_seconds', "Time from a department question to its answer, seconds of the department's working hours", replyBuckets);
-    metrics.gauge('repka_outbox_pending', 'Outbox messages waiting for delivery', () => outbox.backlog().pending);
+    metrics.gauge('repka_outbox_pending', 'Outbox messages waiting for delivery', () => this.now.backlog.pending);
     metrics.gauge('repka_outbox_oldest_pending_seconds', 'Age of the oldest undelivered message', () => {
-      const oldest = outbox.backlog().oldestCreatedAt;
+      const oldest = this.now.backlog.oldestCreatedAt;
       return oldest === null ? 0 : (clock.now() - oldest) / 1000;
     });
     metrics.histogram('repka_outbox_delivery_seconds', 'Time from enqueueing an outbox message to its delivery, seconds', deliveryBuckets);
@@ -78,21 +84,24 @@ export class RepkaMetrics {
     this.deps.metrics.observe('repka_outbox_delivery_seconds', Math.max(0, latencyMs) / 1000, { to });
   }
 
-  /** Brings the history counters and queue depths up to date; call before rendering. Never throws. */
+  /** Brings the counters, the gauges read from storage and the queue depths up to date; call before rendering. Never throws. */
   async refresh(): Promise<void> {
     try {
-      this.catchUp();
+      await this.catchUp();
+      const { reports, outbox, clock } = this.deps;
+      const [openCases, openAsks, backlog] = await Promise.all([reports.openCases(), reports.openAsksByDepartment(clock.now()), outbox.backlog()]);
+      this.now = { openCases, openAsks, backlog };
     } catch (error) {
       this.deps.log.warn('metrics: reading the history failed', { error: (error as Error).message });
     }
     await this.readQueues();
   }
 
-  private catchUp(): void {
+  private async catchUp(): Promise<void> {
     const departments = new Map(this.deps.departments.departments.map((d) => [d.id, d]));
     const bump = (map: Map<string, number>, key: string | null) => map.set(key ?? 'unknown', (map.get(key ?? 'unknown') ?? 0) + 1);
     for (;;) {
-      const events = this.deps.reports.eventsAfter(this.lastEventId, batch);
+      const events = await this.deps.reports.eventsAfter(this.lastEventId, batch);
       for (const e of events) {
         switch (e.kind) {
           case 'case-opened':

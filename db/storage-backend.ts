@@ -15,6 +15,8 @@ export interface StorageBackend {
   readonly names: SlackNameStore;
   readonly reports: ReportSource & HomeSource & MetricsSource;
   readonly backlog: OutboxBacklog;
+  /** Resolves when the database answers a trivial query (for /healthz). */
+  ping(): Promise<void>;
   /** Commits what is pending, then closes the database. */
   close(): Promise<void>;
 }

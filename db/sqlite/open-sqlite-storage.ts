@@ -19,6 +19,7 @@ export function openSqliteStorage(path: string): StorageBackend & { readonly dat
     names: new SqliteSlackNameStore(database.db),
     reports: new SqliteReportSource(database.db),
     backlog: outbox,
+    ping: async () => void database.sqlite.prepare('select 1').get(),
     close: async () => database.close(),
   };
 }

@@ -1,0 +1,119 @@
+import { setMaxListeners } from 'node:events';
+import type { webApi } from '@slack/bolt';
+import type { Telegram } from 'telegraf';
+import type { Config } from '../../src/config.js';
+import type { CaseService } from '../../src/cases/case-service.js';
+import type { Deliverer } from '../../src/delivery/deliverer.js';
+import { RateLimiter, type RateLimit } from '../../src/delivery/rate-limiter.js';
+import { StreamDrainer } from '../../src/delivery/stream-drainer.js';
+import type { Clock, Logger, UnitOfWork } from '../../src/ports.js';
+import type { AskService } from '../../src/asks/ask-service.js';
+import { createOutboxWorker } from '../../jobs/outbox-queue.js';
+import { createDeadlineWorker } from '../../jobs/deadline-queue.js';
+import type { FileSource } from '../../src/files.js';
+import { SlackDeliverer } from '../slack/slack-deliverer.js';
+import { TelegramDeliverer } from '../telegram/telegram-deliverer.js';
+import { createClientFileDownload } from '../telegram/client-file-download.js';
+import type { Queues } from './queues.js';
+import type { Stop } from './startup.js';
+
+/** Delivery paces that are not part of the environment contract (tests and benchmarks set them). */
+export interface DeliveryOptions {
+  /** Slack posts per channel. Default: 85% of the config rate, no burst. */
+  readonly slackChannelRate?: RateLimit;
+  /** Telegram messages per chat. Default: config rate, burst 3. */
+  readonly telegramChatRate?: RateLimit;
+  /** Telegram messages for the whole bot. Default: config rate, burst of one second's worth. */
+  readonly telegramGlobalRate?: RateLimit;
+  /** First retry delay after a failed platform call, ms. Default 250. */
+  readonly backoffBaseMs?: number;
+}
+
+export interface DeliveryDeps {
+  readonly config: Config;
+  readonly options: DeliveryOptions;
+  readonly uow: UnitOfWork;
+  readonly queues: Queues;
+  readonly slackClient: webApi.WebClient;
+  readonly slackFiles: FileSource;
+  readonly telegram: Telegram;
+  readonly cases: CaseService;
+  readonly asks: AskService;
+  /** Told each delivery with the time from enqueue to delivery. */
+  readonly onDelivered: (to: string, latencyMs: number) => void;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+export interface Delivery {
+  readonly drainer: StreamDrainer;
+  /** Aborts the drains (what is not delivered stays pending) and closes both workers. */
+  readonly stop: Stop;
+}
+
+/**
+ * The outbox's way out: Slack and Telegram deliverers behind one drainer, the delivery worker
+ * that runs it, and the deadline worker. Resolves once both workers are connected.
+ */
+export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
+  const { config, options, clock, log, queues } = deps;
+  const slackDeliverer = new SlackDeliverer({
+    client: deps.slackClient,
+    uow: deps.uow,
+    files: deps.slackFiles,
+    downloadClientFile: createClientFileDownload(deps.telegram),
+    // Posts per channel: no burst, and 15% under the configured pace, so network jitter between two
+    // posts a second apart never looks like two posts within a second to Slack.
+    channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond * 0.85, burst: 1 }, () => clock.now()),
+    // Card updates: chat.update is a Tier 3 method (about 50 a minute); off when Slack limits are off.
+    updateLimiter: new RateLimiter({ perSecond: Number.isFinite(config.rates.slackChannelPerSecond) ? 50 / 60 : Infinity, burst: 10 }, () => clock.now()),
+    timeZone: config.timeZone,
+    departments: config.departments,
+    clock,
+    log,
+  });
+  const telegramDeliverer = new TelegramDeliverer({
+    telegram: deps.telegram,
+    uow: deps.uow,
+    chatLimiter: new RateLimiter(options.telegramChatRate ?? { perSecond: config.rates.telegramChatPerSecond, burst: 3 }, () => clock.now()),
+    globalLimiter: new RateLimiter(options.telegramGlobalRate ?? { perSecond: config.rates.telegramGlobalPerSecond, burst: Math.min(30, config.rates.telegramGlobalPerSecond) }, () => clock.now()),
+    timeZone: config.timeZone,
+    clock,
+    files: deps.slackFiles,
+  });
+  const deliverer: Deliverer = {
+    deliver: (messages, signal) => (messages[0]?.message.to === 'client' ? telegramDeliverer : slackDeliverer).deliver(messages, signal),
+    ready: (head, signal) => (head.message.to === 'client' ? Promise.resolve() : slackDeliverer.ready(head, signal)),
+  };
+  const drainer = new StreamDrainer({
+    uow: deps.uow,
+    deliverer,
+    trigger: queues.trigger,
+    clock,
+    log,
+    backoffBaseMs: options.backoffBaseMs,
+    onPermanentFailure: (message, reason) => deps.cases.recordDeliveryFailure(message.message, reason),
+    onDelivered: (message, latencyMs) => deps.onDelivered(message.message.to, latencyMs),
+  });
+
+  const shutdown = new AbortController();
+  // Every waiting delivery listens for shutdown: hundreds at once are normal here.
+  setMaxListeners(0, shutdown.signal);
+  const worker = createOutboxWorker(queues.redis, config.queuePrefix, { drainer, signal: shutdown.signal, onStart: (stream) => queues.trigger.started(stream) }, log);
+  const deadlineWorker = createDeadlineWorker(queues.redis, config.queuePrefix, deps.asks, log);
+  const stop = async () => {
+    shutdown.abort(new Error('shutting down'));
+    await Promise.allSettled([worker.close(), deadlineWorker.close()]);
+  };
+  void worker.run();
+  void deadlineWorker.run();
+  try {
+    // Each queue and worker first asks Redis its version; a stop before that answer would leave
+    // the question to reject unhandled ("Connection is closed"), so start-up waits for it.
+    await Promise.all([queues.outboxQueue.waitUntilReady(), queues.deadlineQueue.waitUntilReady(), worker.waitUntilReady(), deadlineWorker.waitUntilReady()]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { drainer, stop };
+}
