@@ -16,7 +16,7 @@ const tokenShapes: readonly [RegExp, string][] = [
   [/\bxapp-[A-Za-z0-9-]+/g, '[redacted]'],
   [/\b(Bearer|Basic) [A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]'],
   // The password of a URL with credentials (DATABASE_URL, REDIS_URL): postgres://repka:<password>@db/repka.
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)[^@/\s]+@/gi, '$1[redacted]@'],
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)(?!\*+@)[^@/\s]+@/gi, '$1[redacted]@'],
 ];
 
 /**
