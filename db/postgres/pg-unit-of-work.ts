@@ -7,6 +7,12 @@ import type * as schema from './schema.js';
 const maxAttempts = 5;
 
 /**
+ * The longest pause before a unit runs again, ms, times the attempt. Random: the units of a
+ * deadlock that start again at once can take the same locks in the same crossing order again.
+ */
+const maxRetryPauseMs = 20;
+
+/**
  * SQLSTATEs after which running the whole transaction again may succeed: serialization_failure
  * and deadlock_detected (manual, appendix A "PostgreSQL Error Codes"; 13.4 "Serialization Failure
  * Handling" says to retry the complete transaction).
@@ -25,8 +31,8 @@ const isRetryable = (error: unknown): boolean => {
 /**
  * Units of work on a PostgreSQL pool: each its own transaction on a client of the pool, in Read
  * Committed, running concurrently with the others. A unit PostgreSQL aborts for a serialization
- * failure or a deadlock runs again from the start (at most `maxAttempts` times in all); its work is
- * re-runnable by contract. `run` resolves after COMMIT has returned, that is once the commit is
+ * failure or a deadlock runs again from the start after a short random pause (at most `maxAttempts`
+ * times in all); its work is re-runnable by contract. `run` resolves after COMMIT has returned, that is once the commit is
  * flushed to the WAL under the default `synchronous_commit = on`.
  */
 export class PgUnitOfWork implements UnitOfWork {
@@ -42,6 +48,7 @@ export class PgUnitOfWork implements UnitOfWork {
         return await this.db.transaction((tx) => work(new PgStorage(tx)));
       } catch (error) {
         if (attempt >= maxAttempts || !isRetryable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * maxRetryPauseMs * attempt));
       }
     }
   }

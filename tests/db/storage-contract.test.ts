@@ -21,12 +21,31 @@ const databaseUrl = (name: string) => {
   return url.toString();
 };
 
-/** Runs `sql` on the server's `postgres` database (CREATE/DROP DATABASE cannot run in a pool's transaction). */
+/** Runs `sql` on the server's `postgres` database (CREATE DATABASE cannot run inside a transaction). */
 async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Drops database `name` once its sessions are gone: a pool's end() resolves before the server has
+ * closed every session, and DROP … WITH (FORCE) would terminate those (57P01) under the pool.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    for (let wait = 0; wait < 50; wait++) {
+      const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+      if ((rows[0] as { n: number }).n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await client.query(`drop database if exists ${name} with (force)`);
   } finally {
     await client.end();
   }
@@ -73,7 +92,7 @@ const postgres = (() => {
     tearDown: async () => {
       await cleaner?.end();
       await backend?.close();
-      await admin(`drop database if exists ${database} with (force)`);
+      await dropDatabase(database);
     },
   } satisfies BackendUnderTest & { database: string };
 })();
@@ -175,7 +194,8 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
 
     it('makes one client of many concurrent first messages from one chat', async () => {
       const clients = await Promise.all(Array.from({ length: 10 }, () => run((tx) => tx.upsertClient(profile(bigChat), 'en', T))));
-      expect(new Set(clients.map((client) => client.id))).toEqual(new Set([1]));
+      // Not necessarily id 1 on PostgreSQL: an insert that loses the race on the chat has taken a sequence value already.
+      expect(new Set(clients.map((client) => client.id)).size).toBe(1);
       expect(await read((tx) => tx.findClientByChat(bigChat))).toEqual(clients[0]);
     });
   });
@@ -619,7 +639,7 @@ describe('PostgreSQL storage', () => {
   };
   afterAll(async () => {
     for (const backend of backends.splice(0)) await backend.close();
-    for (const name of databases.splice(0)) await admin(`drop database if exists ${name} with (force)`);
+    for (const name of databases.splice(0)) await dropDatabase(name);
   });
 
   it('lets replicas starting together on a fresh database migrate it once, and both work', async () => {
@@ -684,11 +704,13 @@ describe('PostgreSQL storage', () => {
         return attempt;
       });
     const results = await Promise.all([crossing(a.id, b.id, 'U1'), crossing(b.id, a.id, 'U2')]);
-    expect(attempts).toBe(3);
-    expect(results).toContain(3);
-    const winner = results.indexOf(3) === 0 ? 'U1' : 'U2';
-    expect((await backend.storage.getCase(a.id))?.assignee).toBe(winner);
-    expect((await backend.storage.getCase(b.id))?.assignee).toBe(winner);
+    // One unit was aborted and ran again (a retry may deadlock once more before it gets through).
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    expect(results.some((attempt) => attempt >= 3)).toBe(true);
+    // Each unit wrote both cases whole: both carry the assignee of the one that committed last.
+    const [first, second] = [(await backend.storage.getCase(a.id))?.assignee, (await backend.storage.getCase(b.id))?.assignee];
+    expect(first).toBe(second);
+    expect(['U1', 'U2']).toContain(first);
   });
 
   it('rejects when the database cannot be reached', async () => {
