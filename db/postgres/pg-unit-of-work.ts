@@ -31,9 +31,10 @@ const isRetryable = (error: unknown): boolean => {
 /**
  * Units of work on a PostgreSQL pool: each its own transaction on a client of the pool, in Read
  * Committed, running concurrently with the others. A unit PostgreSQL aborts for a serialization
- * failure or a deadlock runs again from the start after a short random pause (at most `maxAttempts`
- * times in all); its work is re-runnable by contract. `run` resolves after COMMIT has returned, that is once the commit is
- * flushed to the WAL under the default `synchronous_commit = on`.
+ * failure or a deadlock runs again from the start after a short random pause (at most
+ * `maxAttempts` times in all); its work is re-runnable by contract. `run` resolves after COMMIT has
+ * returned, that is once the commit is flushed to the WAL under the default
+ * `synchronous_commit = on` (manual, 20.5.1 "Settings": synchronous_commit).
  */
 export class PgUnitOfWork implements UnitOfWork {
   constructor(
