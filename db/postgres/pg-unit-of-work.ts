@@ -14,7 +14,7 @@ const maxRetryPauseMs = 20;
 
 /**
  * SQLSTATEs after which running the whole transaction again may succeed: serialization_failure
- * and deadlock_detected (manual, appendix A "PostgreSQL Error Codes"; 13.4 "Serialization Failure
+ * and deadlock_detected (manual, appendix A "PostgreSQL Error Codes"; "Serialization Failure
  * Handling" says to retry the complete transaction).
  */
 const retryable = new Set(['40001', '40P01']);
