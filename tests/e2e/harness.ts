@@ -141,7 +141,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return { ts, status };
     },
     async openCase(user, text) {
-      const isCard = (c: SlackCall) => c.params.channel === supportChannel && c.params.thread_ts === undefined;
+      // This client's card: another client's case may be opened at the same moment (a test before this one still running).
+      const who = [user.first_name, user.last_name].filter(Boolean).join(' ');
+      const isCard = (c: SlackCall) => c.params.channel === supportChannel && c.params.thread_ts === undefined && JSON.stringify(c.params.blocks ?? '').includes(who);
       const before = slack.callsTo('chat.postMessage').filter(isCard).length;
       const answer = await sendUpdate(textUpdate(user, text));
       if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
