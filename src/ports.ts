@@ -131,8 +131,12 @@ export interface CaseStore {
 
 /** Durable outbound messages; `enqueue` joins the current unit of work. */
 export interface Outbox {
-  /** Stores the message for delivery; returns its outbox id. */
-  enqueue(message: Outgoing, at: number): Promise<number>;
+  /**
+   * Stores the messages for delivery, in order, and returns their outbox ids. Within a stream, ids
+   * follow the order in which units of work commit (what delivery relies on for order): a unit
+   * writing to a stream waits for another unit still writing to it.
+   */
+  enqueue(messages: readonly Outgoing[], at: number): Promise<number[]>;
 }
 
 /** One outbox row waiting for delivery. */

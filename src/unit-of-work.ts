@@ -49,7 +49,8 @@ export async function runUnitOfWork(deps: UnitOfWorkDeps, inboundKey: string | n
       if (affected !== undefined) cards.add(affected);
     }
     for (const caseId of cards) if (!updated.has(caseId)) messages.push({ to: 'case-card', caseId, op: 'update' });
-    for (const message of messages) woken.push({ id: await tx.enqueue(message, now), stream: streamOf(message) });
+    const ids = messages.length === 0 ? [] : await tx.enqueue(messages, now);
+    messages.forEach((message, index) => woken.push({ id: ids[index] as number, stream: streamOf(message) }));
     return outcome;
   });
   if (woken.length > 0) deps.trigger.wake(woken);

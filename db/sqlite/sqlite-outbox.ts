@@ -32,7 +32,12 @@ export class SqliteOutbox implements OutboxLedger, OutboxBacklog {
     };
   }
 
-  async enqueue(message: Outgoing, at: number): Promise<number> {
+  async enqueue(messages: readonly Outgoing[], at: number): Promise<number[]> {
+    // One connection, units taking turns: ids follow commit order by construction.
+    return messages.map((message) => this.enqueueOne(message, at));
+  }
+
+  private enqueueOne(message: Outgoing, at: number): number {
     const caseId = 'caseId' in message && typeof message.caseId === 'number' ? message.caseId : null;
     const { id } = this.hot.enqueue.get({ stream: streamOf(message), payload: JSON.stringify(message), caseId, createdAt: at }) as { id: number };
     if (this.commits.open && this.firstUncommitted === undefined) {

@@ -13,8 +13,8 @@ export class SqliteStorage extends SqliteCaseStore implements Storage {
     super(db);
   }
 
-  enqueue(message: Outgoing, at: number): Promise<number> {
-    return this.outbox.enqueue(message, at);
+  enqueue(messages: readonly Outgoing[], at: number): Promise<number[]> {
+    return this.outbox.enqueue(messages, at);
   }
 
   pending(stream: string, limit: number): Promise<PendingMessage[]> {

@@ -132,11 +132,10 @@ export class StreamDrainer {
         messages.map((m) => m.id),
         now,
       );
-      const rows: WokenRow[] = [];
-      for (const m of messages) {
-        if (m.message.to === 'client') for (const next of m.message.afterDelivery ?? []) rows.push({ id: await tx.enqueue(next, now), stream: streamOf(next) });
-      }
-      return rows;
+      const next = messages.flatMap((m) => (m.message.to === 'client' ? (m.message.afterDelivery ?? []) : []));
+      if (next.length === 0) return [];
+      const ids = await tx.enqueue(next, now);
+      return next.map((message, index): WokenRow => ({ id: ids[index] as number, stream: streamOf(message) }));
     });
     for (const m of messages) this.deps.onDelivered?.(m, now - m.createdAt);
     if (followUps.length > 0) trigger.wake(followUps);

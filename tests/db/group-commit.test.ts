@@ -90,7 +90,7 @@ function setup(options: { manual?: boolean } = {}) {
     for (const commit of due.splice(0)) commit();
   };
   /** A unit that queues one message for chat 7 and returns its outbox id. */
-  const write = (text: string) => uow.run((tx) => tx.enqueue(note(7, text), 1));
+  const write = (text: string) => uow.run(async (tx) => (await tx.enqueue([note(7, text)], 1))[0] as number);
   return { database, commits, storage, uow, due, commitDue, durableRows, durableTexts, visibleTexts, write, errors, close };
 }
 
@@ -100,7 +100,7 @@ describe('group commit', () => {
     const effects: string[] = [];
     const runs = ['one', 'two', 'three'].map((text) =>
       t.uow.run(async (tx) => {
-        const id = await tx.enqueue(note(7, text), 1);
+        const [id] = await tx.enqueue([note(7, text)], 1);
         t.commits.afterCommit(() => effects.push(text));
         return id;
       }),
@@ -121,7 +121,7 @@ describe('group commit', () => {
     const t = setup();
     const kept = t.write('kept');
     const undone = t.uow.run(async (tx) => {
-      await tx.enqueue(note(7, 'undone'), 1);
+      await tx.enqueue([note(7, 'undone')], 1);
       throw new Error('storage rule broken');
     });
     const alsoKept = t.write('also kept');
@@ -133,7 +133,7 @@ describe('group commit', () => {
 
   it('never hands rows of an uncommitted batch to delivery, so nothing is sent before its cause is durable', async () => {
     const t = setup({ manual: true });
-    await t.storage.enqueue(note(7, 'from an earlier turn'), 1);
+    await t.storage.enqueue([note(7, 'from an earlier turn')], 1);
     const running = t.write('this turn');
     await t.uow.read(async () => undefined);
     expect(t.visibleTexts()).toEqual(['from an earlier turn', 'this turn']);
@@ -147,7 +147,7 @@ describe('group commit', () => {
     const t = setup({ manual: true });
     const effects: string[] = [];
     const lost = t.uow.run(async (tx) => {
-      await tx.enqueue(note(7, 'lost'), 1);
+      await tx.enqueue([note(7, 'lost')], 1);
       t.commits.afterCommit(() => effects.push('lost'));
     });
     await t.uow.read(async () => undefined);
@@ -161,7 +161,7 @@ describe('group commit', () => {
     expect(t.durableRows()).toBe(0);
 
     const next = t.uow.run(async (tx) => {
-      await tx.enqueue(note(7, 'next'), 1);
+      await tx.enqueue([note(7, 'next')], 1);
       t.commits.afterCommit(() => effects.push('next'));
     });
     await t.uow.read(async () => undefined);
@@ -185,8 +185,8 @@ describe('group commit', () => {
 describe('GroupCommit.unit', () => {
   it("ends a unit before its batch commits: the result at once, `durable` settling with the batch's commit", async () => {
     const t = setup({ manual: true });
-    const unit = await t.commits.unit(async () => t.storage.enqueue(note(7, 'one'), 1));
-    expect(unit.result).toBe(1);
+    const unit = await t.commits.unit(async () => t.storage.enqueue([note(7, 'one')], 1));
+    expect(unit.result).toEqual([1]);
     const durable = track(unit.durable);
     await turnEnds();
     expect(durable.settled).toBe(false);
@@ -200,12 +200,12 @@ describe('GroupCommit.unit', () => {
     const t = setup({ manual: true });
     const inside = gate();
     const first = t.commits.unit(async () => {
-      await t.storage.enqueue(note(7, 'first'), 1);
+      await t.storage.enqueue([note(7, 'first')], 1);
       await inside.wait();
-      return t.storage.enqueue(note(7, 'first, later'), 1);
+      return t.storage.enqueue([note(7, 'first, later')], 1);
     });
     await inside.reached;
-    await expect(t.commits.unit(async () => t.storage.enqueue(note(7, 'interleaved'), 1))).rejects.toThrow('units of a group commit take turns');
+    await expect(t.commits.unit(async () => t.storage.enqueue([note(7, 'interleaved')], 1))).rejects.toThrow('units of a group commit take turns');
     inside.open();
     const { durable } = await first;
     t.commitDue();
@@ -240,7 +240,7 @@ describe('SqliteUnitOfWork', () => {
   it('resolves `run` only after the commit, with what the work returned', async () => {
     const t = setup({ manual: true });
     let durableWhenResolved: number | undefined;
-    const running = t.uow.run(async (tx) => ({ id: await tx.enqueue(note(7, 'one'), 1) })).then((result) => {
+    const running = t.uow.run(async (tx) => ({ id: (await tx.enqueue([note(7, 'one')], 1))[0] })).then((result) => {
       durableWhenResolved = t.durableRows();
       return result;
     });
@@ -257,8 +257,8 @@ describe('SqliteUnitOfWork', () => {
     const t = setup({ manual: true });
     const first = t.write('kept');
     const failing = t.uow.run(async (tx) => {
-      await tx.enqueue(note(7, 'undone'), 1);
-      await tx.enqueue(note(7, 'undone too'), 1);
+      await tx.enqueue([note(7, 'undone')], 1);
+      await tx.enqueue([note(7, 'undone too')], 1);
       throw new Error('storage rule broken');
     });
     const last = t.write('also kept');
@@ -298,9 +298,9 @@ describe('SqliteUnitOfWork', () => {
     const t = setup({ manual: true });
     const inside = gate();
     const running = t.uow.run(async (tx) => {
-      await tx.enqueue(note(7, 'before the commit came due'), 1);
+      await tx.enqueue([note(7, 'before the commit came due')], 1);
       await inside.wait();
-      await tx.enqueue(note(7, 'after'), 1);
+      await tx.enqueue([note(7, 'after')], 1);
       return 'done';
     });
     const state = track(running);
@@ -322,11 +322,11 @@ describe('SqliteUnitOfWork', () => {
     const t = setup();
     const durableInside: number[] = [];
     const result = await t.uow.run(async (tx) => {
-      await tx.enqueue(note(7, 'one'), 1);
+      await tx.enqueue([note(7, 'one')], 1);
       // The commit scheduled when this unit opened the batch comes due here.
       await turnEnds();
       durableInside.push(t.durableRows());
-      await tx.enqueue(note(7, 'two'), 1);
+      await tx.enqueue([note(7, 'two')], 1);
       return 'done';
     });
     expect(result).toBe('done');
@@ -343,13 +343,13 @@ describe('SqliteUnitOfWork', () => {
     const order: string[] = [];
     const first = t.uow.run(async (tx) => {
       order.push('first starts');
-      await tx.enqueue(note(7, 'first'), 1);
+      await tx.enqueue([note(7, 'first')], 1);
       await inside.wait();
       order.push('first ends');
     });
     const second = t.uow.run(async (tx) => {
       order.push('second starts');
-      await tx.enqueue(note(7, 'second'), 1);
+      await tx.enqueue([note(7, 'second')], 1);
     });
     await inside.reached;
     await turnEnds();
@@ -369,9 +369,9 @@ describe('SqliteUnitOfWork', () => {
     const unitInside = gate();
     const unit = t.uow.run(async (tx) => {
       order.push('unit starts');
-      await tx.enqueue(note(7, 'one'), 1);
+      await tx.enqueue([note(7, 'one')], 1);
       await unitInside.wait();
-      await tx.enqueue(note(7, 'two'), 1);
+      await tx.enqueue([note(7, 'two')], 1);
       order.push('unit ends');
     });
     const read = t.uow.read(async () => {
@@ -398,7 +398,7 @@ describe('SqliteUnitOfWork', () => {
     });
     const after = t.uow.run(async (tx) => {
       order.push('unit after the read');
-      await tx.enqueue(note(7, 'three'), 1);
+      await tx.enqueue([note(7, 'three')], 1);
     });
     await readInside.reached;
     await turnEnds();

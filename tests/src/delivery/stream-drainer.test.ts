@@ -34,7 +34,7 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
   });
   const durableRows = (stream: string) => (other.prepare('select count(*) as n from outbox where stream = ?').get(stream) as { n: number }).n;
   /** Queues a message as a use case would: in a unit of work, resolving once it is durable. */
-  const enqueue = (message: Outgoing) => uow.run((tx) => tx.enqueue(message, Date.now()));
+  const enqueue = (message: Outgoing) => uow.run((tx) => tx.enqueue([message], Date.now())).then(([id]) => id as number);
   const pending = (stream: string) => uow.read((tx) => tx.pending(stream, 10));
   const delivered: string[] = [];
   const failed: { id: number; reason: string }[] = [];
