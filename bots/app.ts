@@ -63,9 +63,9 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const slack = await connectSlack(config, log);
     await checkTelegram(config, log);
 
-    // Called only once Repka runs, after the drainer below exists.
-    let delivery: Delivery | undefined;
-    const queues = await startQueues(config, clock, log, (stream) => delivery?.drainer.nudge(stream) ?? false);
+    // The drainer comes later: until it exists, no stream is being drained here.
+    const draining: { delivery?: Delivery } = {};
+    const queues = await startQueues(config, clock, log, (stream) => draining.delivery?.drainer.nudge(stream) ?? false);
     stops.push(queues.stop);
     const { trigger, scheduler } = queues;
 
@@ -88,7 +88,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       clock,
       log,
     });
-    delivery = await startDelivery({
+    const delivery = await startDelivery({
       config,
       options,
       uow,
@@ -102,6 +102,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       clock,
       log,
     });
+    draining.delivery = delivery;
     stops.push(delivery.stop);
     const maintenance = await startMaintenance({ uow, asks, trigger, clock, log, sweepEveryMs: options.sweepEveryMs, rebuildEveryMs: options.rebuildEveryMs });
     stops.push(maintenance.stop);

@@ -4,7 +4,7 @@ import { FileUnavailableError, readAll, type FileSource } from '../../src/files.
 import type { Ask, Case, Client, Logger, UnitOfWork } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import { isMessageGone, toDeliveryError } from './slack-errors.js';
-import { turnPriority, type RateLimiter } from '../../src/delivery/rate-limiter.js';
+import { turnPriority, type Pacer } from '../../src/delivery/rate-limiter.js';
 import { splitText } from '../../src/text/split-text.js';
 import { clientName } from '../../src/client-name.js';
 import { exportCase } from '../../src/history/export-case.js';
@@ -38,9 +38,9 @@ export interface SlackDelivererDeps {
   /** Reads files shared in Slack (a department's answer), to copy them into the case thread. Without it their names are posted. */
   readonly files?: FileSource;
   /** Keeps posts per channel under Slack's ~1/s limit. */
-  readonly channelLimiter: RateLimiter;
+  readonly channelLimiter: Pacer;
   /** Keeps card updates (chat.update, Tier 3: ~50 a minute) under Slack's limit; none: unlimited. */
-  readonly updateLimiter?: RateLimiter;
+  readonly updateLimiter?: Pacer;
   /** Team time zone for history times. */
   readonly timeZone: string;
   readonly log: Logger;

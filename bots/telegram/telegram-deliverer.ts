@@ -4,7 +4,7 @@ import { clientFileKind, FileUnavailableError, readAll, type ClientFileLimits, t
 import type { Outgoing } from '../../src/outgoing.js';
 import { systemClock, type Clock, type UnitOfWork } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
-import type { RateLimiter } from '../../src/delivery/rate-limiter.js';
+import type { Pacer } from '../../src/delivery/rate-limiter.js';
 import { languageFromCode } from '../../src/i18n/language.js';
 import { splitText } from '../../src/text/split-text.js';
 import { telegramLimits } from '../platform-limits.js';
@@ -35,9 +35,9 @@ export interface TelegramDelivererDeps {
   /** Reads the client and writes what deliveries record in the history. */
   readonly uow: UnitOfWork;
   /** Per chat (~1 message/s). */
-  readonly chatLimiter: RateLimiter;
+  readonly chatLimiter: Pacer;
   /** Whole bot (~30 messages/s). */
-  readonly globalLimiter: RateLimiter;
+  readonly globalLimiter: Pacer;
   /** Time zone for times shown to clients. */
   readonly timeZone: string;
   /** Stamps the history entries deliveries write. Default: the system clock. */

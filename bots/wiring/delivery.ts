@@ -4,8 +4,10 @@ import type { Telegram } from 'telegraf';
 import type { Config } from '../../src/config.js';
 import type { CaseService } from '../../src/cases/case-service.js';
 import type { Deliverer } from '../../src/delivery/deliverer.js';
-import { RateLimiter, type RateLimit } from '../../src/delivery/rate-limiter.js';
-import { StreamDrainer } from '../../src/delivery/stream-drainer.js';
+import { RateLimiter, type Pacer, type RateLimit } from '../../src/delivery/rate-limiter.js';
+import { singleInstanceLeases, StreamDrainer } from '../../src/delivery/stream-drainer.js';
+import { RedisPacer } from '../../jobs/redis-pacer.js';
+import { RedisStreamLeases } from '../../jobs/redis-stream-leases.js';
 import type { Clock, Logger, UnitOfWork } from '../../src/ports.js';
 import type { AskService } from '../../src/asks/ask-service.js';
 import { createOutboxWorker } from '../../jobs/outbox-queue.js';
@@ -57,6 +59,11 @@ export interface Delivery {
  */
 export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
   const { config, options, clock, log, queues } = deps;
+  // Several instances (PostgreSQL) share their streams' leases and the platforms' paces in Redis;
+  // one instance (SQLite) keeps both in the process.
+  const shared = config.databaseUrl !== undefined;
+  const pacer = (name: string, limit: RateLimit): Pacer =>
+    shared ? new RedisPacer(queues.redis, log, { prefix: config.queuePrefix, name, limit }, () => clock.now()) : new RateLimiter(limit, () => clock.now());
   const slackDeliverer = new SlackDeliverer({
     client: deps.slackClient,
     uow: deps.uow,
@@ -64,9 +71,9 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
     downloadClientFile: createClientFileDownload(deps.telegram),
     // Posts per channel: no burst, and 15% under the configured pace, so network jitter between two
     // posts a second apart never looks like two posts within a second to Slack.
-    channelLimiter: new RateLimiter(options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond * 0.85, burst: 1 }, () => clock.now()),
+    channelLimiter: pacer('slack-channel', options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond * 0.85, burst: 1 }),
     // Card updates: chat.update is a Tier 3 method (about 50 a minute); off when Slack limits are off.
-    updateLimiter: new RateLimiter({ perSecond: Number.isFinite(config.rates.slackChannelPerSecond) ? 50 / 60 : Infinity, burst: 10 }, () => clock.now()),
+    updateLimiter: pacer('slack-update', { perSecond: Number.isFinite(config.rates.slackChannelPerSecond) ? 50 / 60 : Infinity, burst: 10 }),
     timeZone: config.timeZone,
     departments: config.departments,
     clock,
@@ -75,8 +82,8 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
   const telegramDeliverer = new TelegramDeliverer({
     telegram: deps.telegram,
     uow: deps.uow,
-    chatLimiter: new RateLimiter(options.telegramChatRate ?? { perSecond: config.rates.telegramChatPerSecond, burst: 3 }, () => clock.now()),
-    globalLimiter: new RateLimiter(options.telegramGlobalRate ?? { perSecond: config.rates.telegramGlobalPerSecond, burst: Math.min(30, config.rates.telegramGlobalPerSecond) }, () => clock.now()),
+    chatLimiter: pacer('telegram-chat', options.telegramChatRate ?? { perSecond: config.rates.telegramChatPerSecond, burst: 3 }),
+    globalLimiter: pacer('telegram-global', options.telegramGlobalRate ?? { perSecond: config.rates.telegramGlobalPerSecond, burst: Math.min(30, config.rates.telegramGlobalPerSecond) }),
     timeZone: config.timeZone,
     clock,
     files: deps.slackFiles,
@@ -87,6 +94,7 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
   };
   const drainer = new StreamDrainer({
     uow: deps.uow,
+    leases: shared ? new RedisStreamLeases(queues.redis, log, { prefix: config.queuePrefix }) : singleInstanceLeases,
     deliverer,
     trigger: queues.trigger,
     clock,

@@ -18,6 +18,14 @@ interface Waiter {
   readonly onAbort: () => void;
 }
 
+/** Paces requests per key; RateLimiter in one process, a shared pacer across instances. */
+export interface Pacer {
+  /** Waits for the turn of `key`, then takes it; rejects with the signal's reason when it aborts first. */
+  take(key: string, signal?: AbortSignal, priority?: number): Promise<void>;
+  /** After a 429: no request for `key` before `afterMs` from now. */
+  pause(key: string, afterMs: number): void;
+}
+
 /** Priorities for {@link RateLimiter.take}: higher goes first. */
 export const turnPriority = {
   /** Bulk traffic: thread posts, notices. */
@@ -31,16 +39,17 @@ export const turnPriority = {
  * platforms' limits instead of provoking 429s. Requests waiting for one key are served in turn:
  * higher priority first, then in the order they asked, so the streams sharing a channel go round
  * fairly (each stream asks for one turn at a time) and no stream, however busy, holds another
- * back by more than one turn each. In-process: one Repka process owns delivery.
+ * back by more than one turn each. In-process; several instances share a pace through a shared
+ * pacer (jobs/redis-pacer.ts) that asks Redis after this local turn.
  */
-export class RateLimiter {
+export class RateLimiter implements Pacer {
   private readonly buckets = new Map<string, Bucket>();
   private readonly queues = new Map<string, Waiter[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private seq = 0;
 
   constructor(
-    private readonly limit: RateLimit,
+    readonly limit: RateLimit,
     private readonly now: () => number = Date.now,
   ) {}
 

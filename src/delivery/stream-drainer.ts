@@ -2,9 +2,34 @@ import { streamOf } from '../outgoing.js';
 import type { Clock, DeliveryTrigger, Logger, PendingMessage, UnitOfWork, WokenRow } from '../ports.js';
 import { PermanentDeliveryError, RetryLaterError, sleep, type Deliverer } from './deliverer.js';
 
+/** The right to drain one stream, held by one drainer among all instances at a time. */
+export interface StreamLease {
+  /** Aborted when the lease is lost (it could not be renewed in time): stop delivering at once. */
+  readonly lost: AbortSignal;
+  /**
+   * True when the stream's previous holder never released it (it died mid-drain): the call it was
+   * making may have reached the platform, so the first row is treated as tried before.
+   */
+  readonly takenOver: boolean;
+  release(): Promise<void>;
+}
+
+/** Leases on streams. */
+export interface StreamLeases {
+  /** The lease of `stream`, or undefined when another drainer holds it. Never throws (a failure is no lease). */
+  acquire(stream: string): Promise<StreamLease | undefined>;
+}
+
+/** Leases for a single instance: the drainer's own bookkeeping already drains each stream once at a time. */
+export const singleInstanceLeases: StreamLeases = {
+  acquire: async () => ({ lost: new AbortController().signal, takenOver: false, release: async () => undefined }),
+};
+
 export interface DrainerDeps {
   /** The outbox is read and settled in units of work. */
   readonly uow: UnitOfWork;
+  /** Who may drain a stream when several instances deliver (default: this one alone, {@link singleInstanceLeases}). */
+  readonly leases?: StreamLeases;
   readonly deliverer: Deliverer;
   readonly trigger: DeliveryTrigger;
   readonly clock: Clock;
@@ -23,8 +48,11 @@ export interface DrainerDeps {
 
 /**
  * Delivers each stream's outbox messages one at a time, in order, retrying until they succeed.
- * One drain per stream runs at a time; `drain` calls for a stream already draining only mark it
- * dirty so the running drain looks again before it stops (no message is stranded).
+ * One drain per stream runs at a time: within the process, `drain` calls for a stream already
+ * draining only mark it dirty so the running drain looks again before it stops; across instances,
+ * a drain first takes the stream's lease, and one that finds it held leaves the stream to its
+ * holder. A holder looks at the stream once more after releasing it, so rows committed while it
+ * held the lease (whose own drain found it held) are never stranded.
  */
 export class StreamDrainer {
   private readonly running = new Map<string, { dirty: boolean }>();
@@ -59,27 +87,48 @@ export class StreamDrainer {
     }
     const state = { dirty: false };
     this.running.set(stream, state);
+    const leases = this.deps.leases ?? singleInstanceLeases;
     try {
       for (;;) {
-        state.dirty = false;
-        const delivered = await this.drainOnce(stream, signal);
-        if (!delivered && !state.dirty) return;
+        const lease = await leases.acquire(stream);
+        if (lease === undefined) return;
+        const held = AbortSignal.any([signal, lease.lost]);
+        try {
+          let first = true;
+          for (;;) {
+            state.dirty = false;
+            const delivered = await this.drainOnce(stream, held, first && lease.takenOver);
+            first = false;
+            if (!delivered && !state.dirty) break;
+          }
+        } catch (error) {
+          // A lost lease ends this drain quietly: the new holder goes on from the first undelivered row.
+          if (lease.lost.aborted && !signal.aborted) return;
+          throw error;
+        } finally {
+          await lease.release();
+        }
+        // Released: what was committed meanwhile is this drain's to deliver, unless someone else took the lease.
+        const more = await this.deps.uow.read((tx) => tx.pending(stream, 1));
+        if (more.length === 0) return;
       }
     } finally {
       this.running.delete(stream);
     }
   }
 
-  /** Delivers what is pending now; false when there was nothing. */
-  private async drainOnce(stream: string, signal: AbortSignal): Promise<boolean> {
+  /** Delivers what is pending now; false when there was nothing. `takenOver`: the head may have reached the platform already. */
+  private async drainOnce(stream: string, signal: AbortSignal, takenOver = false): Promise<boolean> {
     const { uow, deliverer, log } = this.deps;
     const size = this.deps.batchSize ?? 20;
     // With `ready`, only the head is read first: the platform's turn comes, then everything pending by then.
     let batch = await uow.read((tx) => tx.pending(stream, deliverer.ready === undefined ? size : 1));
     if (batch.length === 0) return false;
+    const mayHaveLanded = (rows: PendingMessage[]) => (takenOver && rows[0] !== undefined ? [{ ...rows[0], attempts: Math.max(1, rows[0].attempts) }, ...rows.slice(1)] : rows);
+    batch = mayHaveLanded(batch);
     if (deliverer.ready !== undefined) {
       await deliverer.ready(batch[0] as PendingMessage, signal);
-      batch = await uow.read((tx) => tx.pending(stream, size));
+      batch = mayHaveLanded(await uow.read((tx) => tx.pending(stream, size)));
       if (batch.length === 0) return false;
     }
     let failures = 0;
