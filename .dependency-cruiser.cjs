@@ -97,11 +97,21 @@ module.exports = {
       name: 'only-composition-roots-import-db',
       severity: 'error',
       comment:
-        'The concrete storage classes are chosen in one place: bots/app.ts (the running app) and ' +
-        'bots/cli.ts (the export command), bots/check.ts (npm run check opens the database). Every other ' +
-        'bots/ file depends on ports from src/ports.ts, so it works with any storage and with test fakes.',
+        'The storage is chosen in one place, db/open-storage.ts (SQLite, or PostgreSQL with DATABASE_URL), ' +
+        'called by the composition roots: bots/app.ts (the running app), bots/cli.ts (export, ' +
+        'copy-to-postgres) and bots/check.ts (npm run check opens the database). Every other bots/ file ' +
+        'depends on ports from src/ports.ts, so it works with either database and with test fakes.',
       from: { path: '^bots/', pathNot: '^bots/(app|cli|check)\\.ts$' },
       to: { path: '^db/' },
+    },
+    {
+      name: 'roots-open-storage-by-configuration',
+      severity: 'error',
+      comment:
+        'Nothing outside db/ knows which database runs: the composition roots open storage through ' +
+        'db/open-storage.ts, never db/sqlite/ or db/postgres/ directly.',
+      from: { path: '^bots/' },
+      to: { path: '^db/(sqlite|postgres)/' },
     },
     {
       name: 'use-cases-only-from-listeners-jobs-and-roots',
@@ -114,7 +124,7 @@ module.exports = {
         'depends on a use case. A type both need belongs in a domain file beside the service.',
       from: {
         path: '^(db|bots)/',
-        pathNot: ['^bots/(app|cli)\\.ts$', '^bots/[^/]+/listeners/', '^bots/telegram/telegram-bot\\.ts$'],
+        pathNot: ['^bots/(app|cli)\\.ts$', '^bots/wiring/', '^bots/[^/]+/listeners/', '^bots/telegram/telegram-bot\\.ts$'],
       },
       to: { path: '^src/.+-service\\.ts$' },
     },

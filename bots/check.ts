@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { webApi } from '@slack/bolt';
 import { Telegram } from 'telegraf';
 import { channelIdHint, type Config, type ConfigError } from '../src/config.js';
-import { openDatabase } from '../db/sqlite/open-database.js';
+import { openStorage } from '../db/open-storage.js';
 import { slackRejection, telegramRejection } from './rejected-credential.js';
 
 /** One line of the checklist `npm run check` prints. */
@@ -67,20 +67,22 @@ export async function checkRepka(config: Config, options: CheckOptions = {}): Pr
     results.push(result);
     options.onResult?.(result);
   };
-  report(checkDatabase(config));
+  report(await checkDatabase(config));
   report(await checkRedis(config, timeoutMs));
   for (const result of await checkSlack(config, timeoutMs)) report(result);
   for (const result of await checkTelegram(config, timeoutMs)) report(result);
   return results;
 }
 
-function checkDatabase(config: Config): CheckResult {
+async function checkDatabase(config: Config): Promise<CheckResult> {
+  const where = config.databaseUrl === undefined ? `database ${config.databasePath}` : `PostgreSQL at ${withoutPassword(config.databaseUrl)}`;
   try {
-    const database = openDatabase(config.databasePath, () => undefined);
-    database.close();
-    return pass(`database ${config.databasePath} opens, migrations applied`);
+    const storage = await openStorage(config);
+    await storage.close();
+    return pass(`${where} opens, migrations applied`);
   } catch (error) {
-    return failure(`database ${config.databasePath} cannot be opened: ${reason(error)}`, 'set DATABASE_PATH to a file in a folder Repka may create and write');
+    const fix = config.databaseUrl === undefined ? 'set DATABASE_PATH to a file in a folder Repka may create and write' : 'start PostgreSQL, create the database, or correct DATABASE_URL';
+    return failure(`${where} cannot be opened: ${reason(error)}`, fix);
   }
 }
 
