@@ -63,6 +63,14 @@ describe('loadConfig', () => {
     expect(message({ ...base, TELEGRAM_CHAT_MESSAGES_PER_SECOND: 'fast' })).toMatch(/^TELEGRAM_CHAT_MESSAGES_PER_SECOND/);
   });
 
+  it('takes PostgreSQL from DATABASE_URL, and SQLite when it is unset or empty', () => {
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgres://repka:secret@db:5432/repka' }).databaseUrl).toBe('postgres://repka:secret@db:5432/repka');
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://db/repka' }).databaseUrl).toBe('postgresql://db/repka');
+    expect(loadConfig({ ...base, DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    expect(loadConfig(base).databaseUrl).toBeUndefined();
+    expect(message({ ...base, DATABASE_URL: 'mysql://db/repka' })).toMatch(/^DATABASE_URL.*postgres:\/\//);
+  });
+
   it('does not need a signing secret in Socket Mode', () => {
     expect(loadConfig({ ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1' }).slack.appToken).toBe('xapp-1');
   });
