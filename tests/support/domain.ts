@@ -1,11 +1,12 @@
 /**
  * The domain on its ports, without Redis or any process: CaseService, AskService and
- * RatingService over the real SQLite storage and its unit of work (`:memory:`, group commit
- * included, so claims and dedup behave as in production), with a stepping clock, a scheduler fake that fires
+ * RatingService over real storage and its unit of work (SQLite `:memory:` with its group commit,
+ * or PostgreSQL when the suite runs with DATABASE_URL, so claims and dedup behave as in production), with a stepping clock, a scheduler fake that fires
  * due deadline jobs through the BullMQ processor when time moves, and readers of what was queued
  * for users. Every use-case test builds its services through {@link createDomain}.
  */
-import { openSqliteStorage } from '../../db/sqlite/open-sqlite-storage.js';
+import type { StorageBackend } from '../../db/open-storage.js';
+import { openTestStorage } from './test-storage.js';
 import { deadlineJobId, processDeadlineJob, type DeadlineJobData } from '../../jobs/deadline-queue.js';
 import { AskService } from '../../src/asks/ask-service.js';
 import { AccessPolicy } from '../../src/cases/access-policy.js';
@@ -14,7 +15,7 @@ import { CaseService, type AgentMessage, type InboundResult } from '../../src/ca
 import { RatingService } from '../../src/cases/rating-service.js';
 import { parseDepartments, type DepartmentsConfig } from '../../src/config.js';
 import type { ClientNotice, DepartmentPost, EphemeralNotice, Outgoing, ThreadPost } from '../../src/outgoing.js';
-import type { Ask, AskSchedule, Case, ClientProfile, Clock, DeadlineScheduler, DeliveryTrigger, Logger, WokenRow } from '../../src/ports.js';
+import type { Ask, AskSchedule, Case, ClientProfile, Clock, DeadlineScheduler, DeliveryTrigger, Logger, Storage, UnitOfWork, WokenRow } from '../../src/ports.js';
 import type { SharedFile } from '../../src/files.js';
 
 export const second = 1000;
@@ -284,12 +285,58 @@ export const clientProfile = (chatId = 1001, firstName = 'Olga'): ClientProfile 
 
 export type Domain = ReturnType<typeof createDomain>;
 
-/** Builds the services on SQLite `:memory:` and the fakes above. */
-export function createDomain(options: DomainOptions = {}) {
-  const backend = openSqliteStorage(':memory:');
-  const { database, uow } = backend;
+/**
+ * Storage that opens in the background (PostgreSQL needs a round trip): each call waits for it.
+ * Every outbox row a unit of work wrote is logged once that unit is durable, in id order, so
+ * what was queued can be read synchronously on either backend.
+ */
+function lazyStorage(ready: Promise<StorageBackend>) {
+  const committed: { id: number; message: Outgoing }[] = [];
+  const recordingTx = (tx: Storage, queued: { id: number; message: Outgoing }[]): Storage =>
+    new Proxy(tx, {
+      get(target, property) {
+        if (property === 'enqueue')
+          return async (messages: readonly Outgoing[], at: number) => {
+            const ids = await target.enqueue(messages, at);
+            messages.forEach((message, index) => queued.push({ id: ids[index] as number, message }));
+            return ids;
+          };
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  const uow: UnitOfWork = {
+    async run(work) {
+      const { uow: real } = await ready;
+      const queued: { id: number; message: Outgoing }[] = [];
+      const result = await real.run((tx) => {
+        // A unit PostgreSQL runs again starts over.
+        queued.length = 0;
+        return work(recordingTx(tx, queued));
+      });
+      committed.push(...queued);
+      committed.sort((x, y) => x.id - y.id);
+      return result;
+    },
+    read: async (work) => (await ready).uow.read(work),
+  };
   /** Storage outside any unit of work, for tests to read (and to write what adapters would). */
-  const store = backend.storage;
+  const store = new Proxy({} as Storage, {
+    get: (_, property) =>
+      async (...args: unknown[]) => {
+        const { storage } = await ready;
+        return (storage[property as keyof Storage] as (...a: unknown[]) => Promise<unknown>).apply(storage, args);
+      },
+  });
+  return { uow, store, committed };
+}
+
+/** Builds the services on the test storage (SQLite `:memory:`, or PostgreSQL, see test-storage.ts) and the fakes above. */
+export function createDomain(options: DomainOptions = {}) {
+  const ready = openTestStorage();
+  // A storage that failed to open fails the first call that waits for it, not the process.
+  ready.catch(() => undefined);
+  const { uow, store, committed } = lazyStorage(ready);
   const clock = new SteppingClock(options.start ?? mondayMorning);
   const trigger = new RecordingTrigger();
   const scheduler = new FakeScheduler(clock);
@@ -301,8 +348,7 @@ export function createDomain(options: DomainOptions = {}) {
   const asks = new AskService({ uow, trigger, scheduler, clock, log, departments });
   const cases = new CaseService({ uow, trigger, clock, log, supportChannel, policy, asks, maxOpenCasesPerClient: options.maxOpenCasesPerClient });
   const ratings = new RatingService({ uow, trigger, clock, log });
-  const outboxRows = database.sqlite.prepare<[number], { id: number; payload: string }>('select id, payload from outbox where id > ? order by id');
-  const sent = new OutboxReader((afterId) => outboxRows.all(afterId).map((r) => ({ id: r.id, message: JSON.parse(r.payload) as Outgoing })));
+  const sent = new OutboxReader((afterId) => committed.filter((r) => r.id > afterId));
   let keys = 0;
   let ts = 0;
   const nextTs = () => `1700000000.${String(++ts).padStart(6, '0')}`;
@@ -328,7 +374,6 @@ export function createDomain(options: DomainOptions = {}) {
     });
 
   const domain = {
-    database,
     store,
     uow,
     clock,
