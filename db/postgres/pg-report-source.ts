@@ -4,7 +4,7 @@ import type { AskStatus, MetricEvent, MetricsSource } from '../../src/ports.js';
 import type { HomeAsk, HomeCase, HomeSource } from '../../src/reports/home.js';
 import type { Period } from '../../src/reports/period.js';
 import type { ReportSource, StatsAsk, StatsCase, StatsRating, StatsSnapshot } from '../../src/reports/stats.js';
-import { metricEventKinds } from '../sqlite/sqlite-report-source.js';
+import { metricEventKinds } from '../metric-event-kinds.js';
 import type { RepkaPg } from './pg-database.js';
 import { asks, caseEvents, cases, clients } from './schema.js';
 

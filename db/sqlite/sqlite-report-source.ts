@@ -4,11 +4,9 @@ import type { AskStatus, MetricEvent, MetricsSource } from '../../src/ports.js';
 import type { HomeAsk, HomeCase, HomeSource } from '../../src/reports/home.js';
 import type { Period } from '../../src/reports/period.js';
 import type { ReportSource, StatsAsk, StatsCase, StatsRating, StatsSnapshot } from '../../src/reports/stats.js';
+import { metricEventKinds } from '../metric-event-kinds.js';
 import type { RepkaDb } from './open-database.js';
 import { asks, caseEvents, cases, clients } from './schema.js';
-
-/** Event kinds `eventsAfter` returns. */
-export const metricEventKinds = ['case-opened', 'closed', 'ask-opened', 'ask-answered', 'ask-overdue'] as const;
 
 /**
  * The last author of an event kind on the outer query's case (closed by) or the first (first reply
