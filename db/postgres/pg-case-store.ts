@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
+import { metricEventKinds } from '../metric-event-kinds.js';
 import { onFirstUse, type RepkaPg } from './pg-database.js';
+import { lockMetricEvents } from './pg-locks.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
 type ClientRow = typeof clients.$inferSelect;
@@ -20,17 +22,33 @@ const toAsk = (row: AskRow): Ask => ({ ...row, status: row.status as AskStatus }
 
 /**
  * CaseStore and AskStore on PostgreSQL through drizzle, on the pool or inside one transaction.
- * Behaves as SqliteCaseStore. Units run concurrently here (on SQLite they take turns), so writes
- * that decide something are single conditional statements: in Read Committed an UPDATE that finds
- * its row locked waits for the other transaction, then re-checks its WHERE clause on the row as
- * that one left it (PostgreSQL manual, 13.2.1 "Read Committed Isolation Level"), so of concurrent
- * claims exactly one changes the row.
+ * Behaves as SqliteCaseStore. Units run concurrently here (on SQLite they take turns), so:
+ *
+ * - Claims are single conditional statements: in Read Committed an UPDATE that finds its row
+ *   locked waits for the other transaction, then re-checks its WHERE clause on the row as that one
+ *   left it (PostgreSQL manual, 13.2.1 "Read Committed Isolation Level"), so of concurrent claims
+ *   exactly one changes the row.
+ * - Inside a unit (`locking`), the reads a unit decides on (a client, a case, an ask, a client's
+ *   open cases, a case's asks) lock the rows they return until the unit ends, so two units on the
+ *   same row take turns as on SQLite: the second one's read waits for the first to commit, then
+ *   returns the row as the first left it (13.2.1 again: a locking SELECT that waited re-checks its
+ *   WHERE clause on the newest version of the row). The lock is FOR NO KEY UPDATE, the one an
+ *   UPDATE of non-key columns takes (manual, 13.3.2 "Row-Level Locks"): it conflicts with
+ *   itself and with UPDATE, but not with the FOR KEY SHARE a foreign key check takes, so adding an
+ *   event, ask or case under a locked case or client does not wait for its holder. Reads through
+ *   `UnitOfWork.read` (on the pool) lock nothing. Units that lock the same rows in crossing orders
+ *   deadlock; PostgreSQL aborts one and PgUnitOfWork runs it again from the start.
+ * - Appending a history entry that moves a metric is ordered by commit: see {@link appendEvent}.
  */
 export class PgCaseStore implements CaseStore, AskStore {
   /** The queries run for every client message, prepared under a name. */
   private readonly hot: ReturnType<typeof hotQueries>;
 
-  constructor(private readonly db: RepkaPg) {
+  constructor(
+    private readonly db: RepkaPg,
+    /** True when `db` is a unit's transaction: reads lock what they return (see the class). */
+    private readonly locking = false,
+  ) {
     this.hot = hotQueries(db);
   }
 
@@ -45,6 +63,11 @@ export class PgCaseStore implements CaseStore, AskStore {
     return (await this.db.delete(processedInbound).where(lt(processedInbound.at, before))).rowCount ?? 0;
   }
 
+  /**
+   * In a unit, the client row comes back locked: read locked when it exists; inserted by this
+   * unit (no other sees it before commit) when not; and when another unit inserted the chat first,
+   * this one waits on the unique index for it to commit, then reads it locked.
+   */
   async upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client> {
     const existing = await this.findClientByChat(profile.telegramChatId);
     const names = { firstName: profile.firstName, lastName: profile.lastName ?? null, username: profile.username ?? null };
@@ -69,12 +92,12 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   async findClientByChat(telegramChatId: number): Promise<Client | undefined> {
-    const [row] = await this.hot.clientByChat.execute({ chat: telegramChatId });
+    const [row] = await (this.locking ? this.hot.clientByChatLocked : this.hot.clientByChat).execute({ chat: telegramChatId });
     return row && toClient(row);
   }
 
   async getClient(id: number): Promise<Client | undefined> {
-    const [row] = await this.hot.client.execute({ id });
+    const [row] = await (this.locking ? this.hot.clientLocked : this.hot.client).execute({ id });
     return row && toClient(row);
   }
 
@@ -87,31 +110,33 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   async getCase(id: number): Promise<Case | undefined> {
-    const [row] = await this.hot.theCase.execute({ id });
+    const [row] = await (this.locking ? this.hot.theCaseLocked : this.hot.theCase).execute({ id });
     return row && toCase(row);
   }
 
   async findCaseByThread(slackChannel: string, threadTs: string): Promise<Case | undefined> {
-    const [row] = await this.hot.caseByThread.execute({ slackChannel, threadTs });
+    const [row] = await (this.locking ? this.hot.caseByThreadLocked : this.hot.caseByThread).execute({ slackChannel, threadTs });
     return row && toCase(row);
   }
 
+  /**
+   * In a unit, every open case of the client is locked and the newest returned: a locking SELECT
+   * with LIMIT can return fewer rows than the limit when a row it waited for no longer matches
+   * (manual, SELECT "The Locking Clause"), which here would hide an older open case.
+   */
   async findOpenCase(clientId: number): Promise<Case | undefined> {
+    if (this.locking) return (await this.listOpenCases(clientId)).at(-1);
     const [row] = await this.hot.openCase.execute({ clientId });
     return row && toCase(row);
   }
 
   async listOpenCases(clientId: number): Promise<Case[]> {
-    const rows = await this.db
-      .select()
-      .from(cases)
-      .where(and(eq(cases.clientId, clientId), eq(cases.status, 'open')))
-      .orderBy(asc(cases.id));
+    const rows = await (this.locking ? this.hot.openCasesLocked : this.hot.openCases).execute({ clientId });
     return rows.map(toCase);
   }
 
   async findLatestCase(clientId: number): Promise<Case | undefined> {
-    const [row] = await this.db.select().from(cases).where(eq(cases.clientId, clientId)).orderBy(desc(cases.id)).limit(1);
+    const [row] = await (this.locking ? this.hot.latestCaseLocked : this.hot.latestCase).execute({ clientId });
     return row && toCase(row);
   }
 
@@ -121,7 +146,20 @@ export class PgCaseStore implements CaseStore, AskStore {
     return toCase(row);
   }
 
+  /**
+   * Appends a history entry. Ids come from a sequence when a row is inserted, not when it commits
+   * (manual, 9.17 "Sequence Manipulation Functions"), and `/metrics` reads the entries of
+   * `metricEventKinds` by id, remembering the last one (MetricsSource.eventsAfter): an entry that
+   * commits after one with a higher id would never be counted. So in a unit, one of those is
+   * appended under the metric-entries advisory lock (see lockMetricEvents), taken before its id
+   * is drawn and held to commit: units appending them take turns from that point on, and their ids
+   * follow commit order, as on SQLite. `case_events_id_seq` has CACHE 1, so its values follow call
+   * order across sessions. The price: units that append a metric entry (a case opened or closed,
+   * an ask opened, answered or overdue) do not overlap after appending it, and one of them that
+   * then waits for a row another such unit holds deadlocks and runs again.
+   */
   async appendEvent(event: NewCaseEvent): Promise<CaseEvent> {
+    if (this.locking && isMetricKind(event.kind)) await lockMetricEvents(this.db);
     const [row] = await this.hot.appendEvent.execute({ ...event, data: event.data === null ? null : JSON.stringify(event.data) });
     return toEvent(row as EventRow);
   }
@@ -149,17 +187,17 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   async getAsk(id: number): Promise<Ask | undefined> {
-    const [row] = await this.hot.ask.execute({ id });
+    const [row] = await (this.locking ? this.hot.askLocked : this.hot.ask).execute({ id });
     return row && toAsk(row);
   }
 
   async findAskByThread(channel: string, ts: string): Promise<Ask | undefined> {
-    const [row] = await this.hot.askByThread.execute({ channel, ts });
+    const [row] = await (this.locking ? this.hot.askByThreadLocked : this.hot.askByThread).execute({ channel, ts });
     return row && toAsk(row);
   }
 
   async listAsks(caseId: number): Promise<Ask[]> {
-    return (await this.hot.asksOfCase.execute({ caseId })).map(toAsk);
+    return (await (this.locking ? this.hot.asksOfCaseLocked : this.hot.asksOfCase).execute({ caseId })).map(toAsk);
   }
 
   async listOpenAsks(): Promise<Ask[]> {
@@ -214,11 +252,47 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 }
 
+const metricKinds: ReadonlySet<string> = new Set(metricEventKinds);
+const isMetricKind = (kind: string) => metricKinds.has(kind);
+
+/**
+ * The queries of a store, each prepared under a name; the `…Locked` ones (under their own names:
+ * a name stands for one statement text on a connection) lock what they return, FOR NO KEY UPDATE.
+ */
 function hotQueries(db: RepkaPg) {
+  const clientByChat = () => db.select().from(clients).where(eq(clients.telegramChatId, sql.placeholder('chat')));
+  const client = () => db.select().from(clients).where(eq(clients.id, sql.placeholder('id')));
+  const theCase = () => db.select().from(cases).where(eq(cases.id, sql.placeholder('id')));
+  const caseByThread = () =>
+    db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.slackChannel, sql.placeholder('slackChannel')), eq(cases.slackThreadTs, sql.placeholder('threadTs'))));
+  const openCases = () =>
+    db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.clientId, sql.placeholder('clientId')), sql`${cases.status} = 'open'`))
+      .orderBy(asc(cases.id));
+  const latestCase = () => db.select().from(cases).where(eq(cases.clientId, sql.placeholder('clientId'))).orderBy(desc(cases.id)).limit(1);
+  const ask = () => db.select().from(asks).where(eq(asks.id, sql.placeholder('id')));
+  const askByThread = () =>
+    db
+      .select()
+      .from(asks)
+      .where(and(eq(asks.slackChannel, sql.placeholder('channel')), eq(asks.slackTs, sql.placeholder('ts'))));
+  const asksOfCase = () => db.select().from(asks).where(eq(asks.caseId, sql.placeholder('caseId'))).orderBy(asc(asks.id));
   return onFirstUse({
-    clientByChat: () => db.select().from(clients).where(eq(clients.telegramChatId, sql.placeholder('chat'))).prepare('repka_client_by_chat'),
-    client: () => db.select().from(clients).where(eq(clients.id, sql.placeholder('id'))).prepare('repka_client'),
-    theCase: () => db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare('repka_case'),
+    clientByChat: () => clientByChat().prepare('repka_client_by_chat'),
+    clientByChatLocked: () => clientByChat().for('no key update').prepare('repka_client_by_chat_locked'),
+    client: () => client().prepare('repka_client'),
+    clientLocked: () => client().for('no key update').prepare('repka_client_locked'),
+    theCase: () => theCase().prepare('repka_case'),
+    theCaseLocked: () => theCase().for('no key update').prepare('repka_case_locked'),
+    openCases: () => openCases().prepare('repka_open_cases'),
+    openCasesLocked: () => openCases().for('no key update').prepare('repka_open_cases_locked'),
+    latestCase: () => latestCase().prepare('repka_latest_case'),
+    latestCaseLocked: () => latestCase().for('no key update').prepare('repka_latest_case_locked'),
     openCase: () =>
       db
         .select()
@@ -227,21 +301,15 @@ function hotQueries(db: RepkaPg) {
         .orderBy(desc(cases.id))
         .limit(1)
         .prepare('repka_open_case'),
-    caseByThread: () =>
-      db
-        .select()
-        .from(cases)
-        .where(and(eq(cases.slackChannel, sql.placeholder('slackChannel')), eq(cases.slackThreadTs, sql.placeholder('threadTs'))))
-        .prepare('repka_case_by_thread'),
+    caseByThread: () => caseByThread().prepare('repka_case_by_thread'),
+    caseByThreadLocked: () => caseByThread().for('no key update').prepare('repka_case_by_thread_locked'),
     events: () => db.select().from(caseEvents).where(eq(caseEvents.caseId, sql.placeholder('caseId'))).orderBy(asc(caseEvents.id)).prepare('repka_events'),
-    ask: () => db.select().from(asks).where(eq(asks.id, sql.placeholder('id'))).prepare('repka_ask'),
-    askByThread: () =>
-      db
-        .select()
-        .from(asks)
-        .where(and(eq(asks.slackChannel, sql.placeholder('channel')), eq(asks.slackTs, sql.placeholder('ts'))))
-        .prepare('repka_ask_by_thread'),
-    asksOfCase: () => db.select().from(asks).where(eq(asks.caseId, sql.placeholder('caseId'))).orderBy(asc(asks.id)).prepare('repka_asks_of_case'),
+    ask: () => ask().prepare('repka_ask'),
+    askLocked: () => ask().for('no key update').prepare('repka_ask_locked'),
+    askByThread: () => askByThread().prepare('repka_ask_by_thread'),
+    askByThreadLocked: () => askByThread().for('no key update').prepare('repka_ask_by_thread_locked'),
+    asksOfCase: () => asksOfCase().prepare('repka_asks_of_case'),
+    asksOfCaseLocked: () => asksOfCase().for('no key update').prepare('repka_asks_of_case_locked'),
     appendEvent: () =>
       db
         .insert(caseEvents)

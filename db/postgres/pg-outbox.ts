@@ -2,6 +2,7 @@ import { and, asc, count, eq, inArray, min, sql } from 'drizzle-orm';
 import { streamOf, type Outgoing } from '../../src/outgoing.js';
 import type { OutboxBacklog, OutboxLedger, PendingMessage } from '../../src/ports.js';
 import { onFirstUse, type RepkaPg } from './pg-database.js';
+import { lockStreams } from './pg-locks.js';
 import { outbox } from './schema.js';
 
 /**
@@ -11,17 +12,11 @@ import { outbox } from './schema.js';
  * "Read Committed Isolation Level"), and delivery reads outside any unit.
  */
 export class PgOutbox implements OutboxLedger, OutboxBacklog {
-  /** Queries run for every message, prepared under a name. */
+  /** Queries run for every delivery, prepared under a name. */
   private readonly hot;
 
   constructor(private readonly db: RepkaPg) {
     this.hot = onFirstUse({
-      enqueue: () =>
-        db
-          .insert(outbox)
-          .values({ stream: sql.placeholder('stream'), payload: sql.placeholder('payload'), caseId: sql.placeholder('caseId'), createdAt: sql.placeholder('createdAt') })
-          .returning({ id: outbox.id })
-          .prepare('repka_outbox_enqueue'),
       pending: () =>
         db
           .select()
@@ -39,10 +34,43 @@ export class PgOutbox implements OutboxLedger, OutboxBacklog {
     });
   }
 
-  async enqueue(message: Outgoing, at: number): Promise<number> {
-    const caseId = 'caseId' in message && typeof message.caseId === 'number' ? message.caseId : null;
-    const [row] = await this.hot.enqueue.execute({ stream: streamOf(message), payload: JSON.stringify(message), caseId, createdAt: at });
-    return (row as { id: number }).id;
+  /**
+   * Stores a unit's messages and returns their ids, in message order. First it takes the lock of
+   * every stream the messages go to (see {@link lockStreams}), held until the unit commits: a
+   * second unit writing one of those streams waits there, so it allocates its ids only once this
+   * one has committed (or rolled back). Within a stream, ids thus follow commit order, and
+   * delivery, which reads a stream's committed pending rows in id order, never sees a later id
+   * while an earlier one may still commit. That relies on the sequence handing out values in
+   * call order across sessions, as `outbox_id_seq` does with CACHE 1 (manual, CREATE SEQUENCE:
+   * with a cache above one, sessions get ranges and values are no longer ordered by call time).
+   *
+   * Then one INSERT writes every row. PostgreSQL does not promise that a multi-row INSERT assigns
+   * sequence values or returns its RETURNING rows in the order of its input (the INSERT page says
+   * only that RETURNING is "computed over the row(s) inserted", and the developers declined to
+   * promise an order, pgsql-hackers "[PATCH] Enforce that INSERT...RETURNING preserves the order
+   * of multi rows", 2012), so neither is relied on: the statement draws `n` values from the
+   * sequence, numbers them by `row_number() over (order by id)` (manual, 9.22 "Window Functions"),
+   * and gives the k-th smallest to the k-th message, numbered by `unnest … WITH ORDINALITY`
+   * (manual, 7.2.1.4 "Table Functions": the ordinality column numbers the function's rows from 1;
+   * 9.19 "Array Functions": unnest reads the elements out in order). The returned ids, sorted,
+   * are therefore the ids of the messages in order.
+   */
+  async enqueue(messages: readonly Outgoing[], at: number): Promise<number[]> {
+    if (messages.length === 0) return [];
+    const streams = messages.map(streamOf);
+    await lockStreams(this.db, streams);
+    const payloads = messages.map((message) => JSON.stringify(message));
+    const caseIds = messages.map((message) => ('caseId' in message && typeof message.caseId === 'number' ? message.caseId : null));
+    const { rows } = await this.db.execute<{ id: number }>(sql`
+      insert into ${outbox} (id, stream, payload, case_id, created_at)
+      select allocated.id, m.stream, m.payload, m.case_id, ${at}::int8
+      from unnest(${sql.param(streams)}::text[], ${sql.param(payloads)}::text[], ${sql.param(caseIds)}::int4[]) with ordinality as m(stream, payload, case_id, n)
+      join (
+        select id, row_number() over (order by id) as n
+        from (select nextval(pg_get_serial_sequence('outbox', 'id')) as id from generate_series(1, ${messages.length}::int4)) drawn
+      ) allocated using (n)
+      returning id`);
+    return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
 
   /** The oldest pending rows of `stream`, in id order (committed ones only, see the class). */

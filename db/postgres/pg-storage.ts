@@ -4,17 +4,22 @@ import { PgCaseStore } from './pg-case-store.js';
 import type { RepkaPg } from './pg-database.js';
 import { PgOutbox } from './pg-outbox.js';
 
-/** Everything a unit of work reads and writes, on the pool or in one transaction: the case store with the outbox. */
+/**
+ * Everything a unit of work reads and writes, on the pool or in one transaction: the case store
+ * with the outbox. One lives for one transaction (PgUnitOfWork makes a new one for every attempt),
+ * and it keeps nothing of its own between calls but prepared statements.
+ */
 export class PgStorage extends PgCaseStore implements Storage {
   private readonly outbox: PgOutbox;
 
-  constructor(db: RepkaPg) {
-    super(db);
+  /** `inUnit`: `db` is a unit's transaction, whose reads lock what they return (see PgCaseStore). */
+  constructor(db: RepkaPg, inUnit = false) {
+    super(db, inUnit);
     this.outbox = new PgOutbox(db);
   }
 
-  enqueue(message: Outgoing, at: number): Promise<number> {
-    return this.outbox.enqueue(message, at);
+  enqueue(messages: readonly Outgoing[], at: number): Promise<number[]> {
+    return this.outbox.enqueue(messages, at);
   }
 
   pending(stream: string, limit: number): Promise<PendingMessage[]> {

@@ -30,7 +30,8 @@ const isRetryable = (error: unknown): boolean => {
 
 /**
  * Units of work on a PostgreSQL pool: each its own transaction on a client of the pool, in Read
- * Committed, running concurrently with the others. A unit PostgreSQL aborts for a serialization
+ * Committed, running concurrently with the others; the rows a unit reads to decide on are locked
+ * until it ends, so units on the same case, client or ask take turns (see PgCaseStore). A unit PostgreSQL aborts for a serialization
  * failure or a deadlock runs again from the start after a short random pause (at most
  * `maxAttempts` times in all); its work is re-runnable by contract. `run` resolves after COMMIT has
  * returned, that is once the commit is flushed to the WAL under the default
@@ -46,7 +47,8 @@ export class PgUnitOfWork implements UnitOfWork {
   async run<T>(work: (tx: Storage) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => work(new PgStorage(tx)));
+        // A fresh storage for every attempt: nothing read under an aborted one is carried over.
+        return await this.db.transaction((tx) => work(new PgStorage(tx, true)));
       } catch (error) {
         if (attempt >= maxAttempts || !isRetryable(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * maxRetryPauseMs * attempt));

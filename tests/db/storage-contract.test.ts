@@ -379,22 +379,38 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
   describe('outbox', () => {
     it('hands out the oldest pending rows of a stream in order, up to the limit, with their message', async () => {
       const card: Outgoing = { to: 'case-card', caseId: 3, op: 'post' };
-      const ids = await run(async (tx) => [await tx.enqueue(note(bigChat, 'one'), T), await tx.enqueue(card, T + 1), await tx.enqueue(note(bigChat, 'two'), T + 2), await tx.enqueue(note(bigChat, 'three'), T + 3)]);
-      expect(ids).toEqual([1, 2, 3, 4]);
+      const ids = await run((tx) => tx.enqueue([note(bigChat, 'one'), card, note(bigChat, 'two')], T));
+      expect(ids).toEqual([1, 2, 3]);
+      expect(await run((tx) => tx.enqueue([note(bigChat, 'three')], T + 3))).toEqual([4]);
+      expect(await run((tx) => tx.enqueue([], T + 4))).toEqual([]);
       const pending = await read((tx) => tx.pending(`tg-${bigChat}`, 2));
       expect(pending).toEqual([
         { id: 1, stream: `tg-${bigChat}`, message: note(bigChat, 'one'), attempts: 0, caseId: null, createdAt: T },
-        { id: 3, stream: `tg-${bigChat}`, message: note(bigChat, 'two'), attempts: 0, caseId: null, createdAt: T + 2 },
+        { id: 3, stream: `tg-${bigChat}`, message: note(bigChat, 'two'), attempts: 0, caseId: null, createdAt: T },
       ]);
-      expect(await read((tx) => tx.pending('case-3', 10))).toEqual([{ id: 2, stream: 'case-3', message: card, attempts: 0, caseId: 3, createdAt: T + 1 }]);
+      expect((await read((tx) => tx.pending(`tg-${bigChat}`, 10))).map((row) => row.id)).toEqual([1, 3, 4]);
+      expect(await read((tx) => tx.pending('case-3', 10))).toEqual([{ id: 2, stream: 'case-3', message: card, attempts: 0, caseId: 3, createdAt: T }]);
       expect(await read((tx) => tx.pending('tg-1', 10))).toEqual([]);
       expect(await read((tx) => tx.pendingStreams())).toEqual(expect.arrayContaining([{ stream: 'case-3', firstId: 2 }, { stream: `tg-${bigChat}`, firstId: 1 }]));
       expect(await read((tx) => tx.pendingStreams())).toHaveLength(2);
     });
 
+    it("gives a unit's messages ids in message order, each row keeping its own message exactly", async () => {
+      const texts = ['a "quoted" one', 'back\\slash, comma', '{braces}', 'NULL', '', 'приві́т 👋', "it's"];
+      const messages: Outgoing[] = texts.flatMap((text, i) => [note(7 + (i % 3), text), { to: 'case-card', caseId: 10 + (i % 2), op: 'update' } as const]);
+      const ids = await run((tx) => tx.enqueue(messages, T));
+      expect(ids).toEqual(messages.map((_, i) => i + 1));
+      const streams = ['tg-7', 'tg-8', 'tg-9', 'card-10', 'card-11'];
+      const rows = (await read((tx) => Promise.all(streams.map((stream) => tx.pending(stream, 100))))).flat();
+      expect(rows.sort((a, b) => a.id - b.id).map((row) => row.message)).toEqual(messages);
+    });
+
     it('settles rows: sent and failed ones leave, a recorded attempt keeps the row pending', async () => {
       await run(async (tx) => {
-        for (const text of ['a', 'b', 'c', 'd', 'e']) await tx.enqueue(note(7, text), T);
+        await tx.enqueue(
+          ['a', 'b', 'c', 'd', 'e'].map((text) => note(7, text)),
+          T,
+        );
       });
       await run((tx) => tx.markSent([1], T + 1));
       await run((tx) => tx.markSent([2, 3], T + 2));
@@ -419,9 +435,10 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
     it('counts the backlog and the creation time of its oldest row', async () => {
       expect(await backend.backlog.backlog()).toEqual({ pending: 0, oldestCreatedAt: null });
       await run(async (tx) => {
-        await tx.enqueue(note(7, 'a'), T + 5);
-        await tx.enqueue(note(8, 'b'), T + 6);
-        await tx.enqueue(note(7, 'c'), T + 7);
+        await tx.enqueue([note(7, 'a')], T + 5);
+      });
+      await run(async (tx) => {
+        await tx.enqueue([note(8, 'b'), note(7, 'c')], T + 6);
       });
       expect(await backend.backlog.backlog()).toEqual({ pending: 3, oldestCreatedAt: T + 5 });
       await run((tx) => tx.markSent([1], T + 8));
@@ -436,7 +453,7 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
           await tx.markInbound('tg:1', T);
           const { theCase } = await clientWithCase(tx);
           await tx.appendEvent({ caseId: theCase.id, at: T, kind: 'case-opened', authorKind: 'system', authorId: null, authorName: null, text: null, data: null });
-          await tx.enqueue(note(bigChat, 'never'), T);
+          await tx.enqueue([note(bigChat, 'never')], T);
           await tx.updateCase(99, { assignee: 'U1' });
         }),
       ).rejects.toThrow('no case #99');
@@ -451,7 +468,7 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
     it('resolves with the work result once the writes are there for every reader', async () => {
       const result = await run(async (tx) => {
         const { theCase } = await clientWithCase(tx);
-        await tx.enqueue(note(bigChat, 'hello'), T);
+        await tx.enqueue([note(bigChat, 'hello')], T);
         return theCase.id;
       });
       expect(result).toBe(1);
@@ -465,7 +482,7 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
       let enqueued!: () => void;
       const didEnqueue = new Promise<void>((resolve) => (enqueued = resolve));
       const unit = run(async (tx) => {
-        await tx.enqueue(note(7, 'later'), T);
+        await tx.enqueue([note(7, 'later')], T);
         enqueued();
         await gate;
       });
@@ -505,7 +522,7 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
     const ask = await run((tx) => tx.createAsk(newAsk(theCase.id, { askedAt: far, deadlineAt: far + 5 })));
     await run((tx) => tx.claimOverdue(ask.id, 1, far + 6));
     await run((tx) => tx.appendEvent({ caseId: theCase.id, at: far + 7, kind: 'note', authorKind: 'agent', authorId: 'U1', authorName: null, text: null, data: { at: far } }));
-    await run((tx) => tx.enqueue(note(hugeChat, 'x'), far + 8));
+    await run((tx) => tx.enqueue([note(hugeChat, 'x')], far + 8));
     expect(await read((tx) => tx.findClientByChat(hugeChat))).toMatchObject({ telegramChatId: hugeChat, telegramUserId: hugeChat + 1 });
     expect(await read((tx) => tx.getCase(theCase.id))).toMatchObject({ openedAt: far, clientWaitingSince: far + 1, firstReplyAt: far + 2, closedAt: far + 3, waitAlertedAt: far + 4 });
     expect(await read((tx) => tx.getAsk(ask.id))).toMatchObject({ askedAt: far, deadlineAt: far + 5, windowStartAt: far, overdueAt: far + 6 });
@@ -670,11 +687,11 @@ describe('PostgreSQL storage', () => {
     await other.connect();
     try {
       const outboxRows = async () => (await other.query('select count(*)::int as n from outbox')).rows[0] as { n: number };
-      await backend.uow.run((tx) => tx.enqueue(note(7, 'kept'), T));
+      await backend.uow.run((tx) => tx.enqueue([note(7, 'kept')], T));
       expect(await outboxRows()).toEqual({ n: 1 });
       await expect(
         backend.uow.run(async (tx) => {
-          await tx.enqueue(note(7, 'undone'), T);
+          await tx.enqueue([note(7, 'undone')], T);
           throw new Error('rule broken');
         }),
       ).rejects.toThrow('rule broken');
