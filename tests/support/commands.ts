@@ -22,14 +22,14 @@ export async function withAgents() {
  */
 export async function expectRefusedToNonAgent(fx: Domain, caseId: number, text: string, command: string): Promise<void> {
   const mark = fx.sent.mark();
-  const before = { theCase: fx.caseNow(caseId), asks: fx.store.listAsks(caseId), events: fx.store.listEvents(caseId).length, schedules: fx.scheduler.asks.length, removed: fx.scheduler.removed.length };
+  const before = { theCase: await fx.caseNow(caseId), asks: await fx.store.listAsks(caseId), events: (await fx.store.listEvents(caseId)).length, schedules: fx.scheduler.asks.length, removed: fx.scheduler.removed.length };
   const result = await fx.agentSays(caseId, text, eve);
   expect(result).toEqual({ outcome: 'ignored', reason: 'not an agent' });
-  const theCase = fx.caseNow(caseId);
+  const theCase = await fx.caseNow(caseId);
   expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: theCase.slackChannel, user: eve.user, threadTs: theCase.slackThreadTs, notice: { type: 'not-agent', command, via: 'message' } }]);
   expect(theCase).toEqual(before.theCase);
-  expect(fx.store.listAsks(caseId)).toEqual(before.asks);
-  const added = fx.store.listEvents(caseId).slice(before.events);
+  expect(await fx.store.listAsks(caseId)).toEqual(before.asks);
+  const added = (await fx.store.listEvents(caseId)).slice(before.events);
   expect(added).toMatchObject([{ kind: 'note', authorId: eve.user, text: text.trim() }]);
   expect(fx.scheduler.asks).toHaveLength(before.schedules);
   expect(fx.scheduler.removed).toHaveLength(before.removed);

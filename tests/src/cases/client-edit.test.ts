@@ -5,11 +5,11 @@ describe('a client edits a message they sent', () => {
   it('the thread shows the new text beside the old; the history keeps both and names the original', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('my invoice is wrong', 1001, 10);
-    const original = fx.store.listEvents(c.id).find((e) => e.kind === 'client-message');
+    const original = (await fx.store.listEvents(c.id)).find((e) => e.kind === 'client-message');
     const mark = fx.sent.mark();
     expect(await fx.clientEdits(10, 'my invoice #42 is wrong')).toEqual({ outcome: 'done', caseId: c.id });
     expect(fx.sent.since(mark).all()).toEqual([{ to: 'case-thread', caseId: c.id, post: { type: 'client-edited', text: 'my invoice #42 is wrong', previousText: 'my invoice is wrong' } }]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({
       kind: 'client-edited',
       authorKind: 'client',
       authorId: '1001',
@@ -28,10 +28,10 @@ describe('a client edits a message they sent', () => {
     const mark = fx.sent.mark();
     await fx.clientEdits(10, 'three');
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'client-edited', text: 'three', previousText: 'two' }]);
-    expect(fx.store.listEvents(c.id).at(-1)?.data?.previousText).toBe('two');
+    expect((await fx.store.listEvents(c.id)).at(-1)?.data?.previousText).toBe('two');
     // The latest edit, not the first one.
     await fx.clientEdits(10, 'four');
-    expect(fx.store.listEvents(c.id).at(-1)?.data?.previousText).toBe('three');
+    expect((await fx.store.listEvents(c.id)).at(-1)?.data?.previousText).toBe('three');
   });
 
   it('is found in an open case that is not the latest (after /new)', async () => {
@@ -48,7 +48,7 @@ describe('a client edits a message they sent', () => {
     const fx = createDomain();
     const c = await fx.clientSays('thanks, all good', 1001, 10);
     await fx.agentSays(c.id, '!close');
-    expect(fx.caseNow(c.id).status).toBe('closed');
+    expect((await fx.caseNow(c.id)).status).toBe('closed');
     const mark = fx.sent.mark();
     expect(await fx.clientEdits(10, 'thanks, all good!')).toEqual({ outcome: 'done', caseId: c.id });
     expect(fx.sent.since(mark).threadPosts(c.id)).toEqual(['client-edited']);
@@ -68,11 +68,11 @@ describe('a client edits a message they sent', () => {
   it('an edit of a message Repka does not know is ignored: nothing recorded or sent', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello', 1001, 10);
-    const kinds = fx.historyKinds(c.id);
+    const kinds = await fx.historyKinds(c.id);
     const mark = fx.sent.mark();
     expect(await fx.clientEdits(99, 'what?')).toEqual({ outcome: 'ignored', reason: 'edit of an unknown message' });
     expect(fx.sent.since(mark).all()).toEqual([]);
-    expect(fx.historyKinds(c.id)).toEqual(kinds);
+    expect(await fx.historyKinds(c.id)).toEqual(kinds);
   });
 
   it('an edit from a chat Repka never saw is ignored', async () => {
@@ -86,6 +86,6 @@ describe('a client edits a message they sent', () => {
     await fx.clientSays('mine', 1001, 10);
     const other = await fx.clientSays('theirs', 2002, 77);
     expect(await fx.clientEdits(10, 'not mine', 2002)).toEqual({ outcome: 'ignored', reason: 'edit of an unknown message' });
-    expect(fx.historyKinds(other.id)).not.toContain('client-edited');
+    expect(await fx.historyKinds(other.id)).not.toContain('client-edited');
   });
 });

@@ -14,8 +14,8 @@ describe('a client writes to the bot', () => {
     expect(sent.all().filter((m) => m.to === 'case-card')).toEqual([{ to: 'case-card', caseId: 1, op: 'post' }]);
     expect(sent.thread()).toEqual([]);
     expect(sent.client(1001).map((m) => m.notice)).toEqual([{ type: 'case-opened', caseId: 1, empty: false }]);
-    expect(fx.caseNow(1)).toMatchObject({ status: 'open', clientWaitingSince: mondayMorning, openedAt: mondayMorning, previousCaseId: null, slackChannel: 'C0SUPPORT' });
-    expect(fx.store.listEvents(1).map((e) => [e.kind, e.authorKind, e.authorName, e.text])).toEqual([
+    expect(await fx.caseNow(1)).toMatchObject({ status: 'open', clientWaitingSince: mondayMorning, openedAt: mondayMorning, previousCaseId: null, slackChannel: 'C0SUPPORT' });
+    expect((await fx.store.listEvents(1)).map((e) => [e.kind, e.authorKind, e.authorName, e.text])).toEqual([
       ['case-opened', 'client', 'Olga', null],
       ['client-message', 'client', 'Olga', 'hello'],
     ]);
@@ -36,11 +36,11 @@ describe('a client writes to the bot', () => {
     const mark = fx.sent.mark();
     await fx.clientSays('anyone?');
     expect(fx.sent.since(mark).all()).toMatchObject([{ to: 'case-thread', caseId: c.id, post: { type: 'client-message', content: { type: 'text', text: 'anyone?' } } }]);
-    expect(fx.caseNow(c.id).clientWaitingSince).toBe(mondayMorning);
+    expect((await fx.caseNow(c.id)).clientWaitingSince).toBe(mondayMorning);
     await fx.agentSays(c.id, '!reply here');
     const again = fx.sent.mark();
     await fx.clientSays('thanks');
-    expect(fx.caseNow(c.id).clientWaitingSince).toBe(mondayMorning + minute);
+    expect((await fx.caseNow(c.id)).clientWaitingSince).toBe(mondayMorning + minute);
     expect(fx.sent.since(again).to()).toEqual(['case-card', 'case-thread']);
     // Already answered once: no new client-wait alert is scheduled.
     expect(fx.scheduler.waits).toHaveLength(1);
@@ -50,7 +50,7 @@ describe('a client writes to the bot', () => {
     const fx = createDomain();
     await fx.act(() => fx.cases.receiveClientMessage('tg:7', clientProfile(), { type: 'text', text: 'hello' }));
     expect(await fx.act(() => fx.cases.receiveClientMessage('tg:7', clientProfile(), { type: 'text', text: 'hello' }))).toEqual({ outcome: 'duplicate' });
-    expect(fx.store.listEvents(1).filter((e) => e.kind === 'client-message')).toHaveLength(1);
+    expect((await fx.store.listEvents(1)).filter((e) => e.kind === 'client-message')).toHaveLength(1);
   });
 
   it('after a close the next message opens a new case linked to the previous one, whose thread is told', async () => {
@@ -61,15 +61,15 @@ describe('a client writes to the bot', () => {
     const second = await fx.clientSays('again');
     expect(second).toMatchObject({ previousCaseId: first.id });
     expect(fx.sent.since(mark).thread(first.id).map((m) => m.post)).toEqual([{ type: 'client-new-case', newCaseId: second.id }]);
-    expect(fx.store.listEvents(first.id).at(-1)).toMatchObject({ kind: 'linked', data: { otherCaseId: second.id, followUp: true } });
-    expect(fx.store.listEvents(second.id)[0]).toMatchObject({ kind: 'case-opened', data: { previousCaseId: first.id, byCommand: false } });
+    expect((await fx.store.listEvents(first.id)).at(-1)).toMatchObject({ kind: 'linked', data: { otherCaseId: second.id, followUp: true } });
+    expect((await fx.store.listEvents(second.id))[0]).toMatchObject({ kind: 'case-opened', data: { previousCaseId: first.id, byCommand: false } });
   });
 
   it('a message in a group is answered once, politely, and nothing is stored', async () => {
     const fx = createDomain();
     expect(await fx.act(() => fx.cases.receiveNonPrivateMessage('tg:g1', -100))).toEqual({ outcome: 'done' });
     expect(fx.sent.all()).toEqual([{ to: 'client', chatId: -100, notice: { type: 'private-only' } }]);
-    expect(fx.store.findClientByChat(-100)).toBeUndefined();
+    expect(await fx.store.findClientByChat(-100)).toBeUndefined();
   });
 });
 
@@ -91,9 +91,9 @@ describe("a client's commands", () => {
     const fx = createDomain();
     const waiting = await fx.clientSays('hello');
     await command(fx, 'new');
-    const answered = fx.store.listOpenCases(1).find((c) => c.id !== waiting.id);
+    const answered = (await fx.store.listOpenCases(1)).find((c) => c.id !== waiting.id);
     if (answered === undefined) throw new Error('no second case');
-    await fx.act(() => fx.store.transaction(() => fx.store.updateCase(answered.id, { slackThreadTs: '1.5' })));
+    await fx.act(() => fx.uow.run(async (tx) => tx.updateCase(answered.id, { slackThreadTs: '1.5' })));
     await fx.agentSays(answered.id, '!reply done');
     const mark = fx.sent.mark();
     await command(fx, 'status');
@@ -131,13 +131,13 @@ describe("a client's commands", () => {
     ]);
     // The case still open is linked to it, and its thread says so.
     expect(sent.thread(1).map((m) => m.post)).toEqual([{ type: 'client-new-case', newCaseId: 2 }]);
-    expect(fx.store.listEvents(2)[0]).toMatchObject({ kind: 'case-opened', data: { previousCaseId: 1, byCommand: true } });
+    expect((await fx.store.listEvents(2))[0]).toMatchObject({ kind: 'case-opened', data: { previousCaseId: 1, byCommand: true } });
     const full = fx.sent.mark();
     expect(await command(fx, 'new')).toEqual({ outcome: 'ignored', reason: 'open-case limit (2) reached' });
     const [refusal] = fx.sent.since(full).client(1001);
     expect(refusal?.notice).toMatchObject({ type: 'too-many-open-cases', limit: 2 });
     expect(refusal?.notice.type === 'too-many-open-cases' && refusal.notice.cases.map((c) => c.id).sort()).toEqual([1, 2]);
-    expect(fx.store.listOpenCases(1)).toHaveLength(2);
+    expect(await fx.store.listOpenCases(1)).toHaveLength(2);
   });
 
   it('the limit is 3 by default', async () => {
@@ -149,7 +149,7 @@ describe("a client's commands", () => {
   it("sets the client's language", async () => {
     const fx = createDomain();
     await fx.act(() => fx.cases.setClientLanguage('tg:l1', clientProfile(), 'uk'));
-    expect(fx.store.findClientByChat(1001)?.language).toBe('uk');
+    expect((await fx.store.findClientByChat(1001))?.language).toBe('uk');
     expect(fx.sent.all()).toEqual([{ to: 'client', chatId: 1001, notice: { type: 'language-set' } }]);
   });
 });
@@ -161,7 +161,7 @@ describe('a message that can never be delivered', () => {
     const mark = fx.sent.mark();
     await fx.act(() => fx.cases.recordDeliveryFailure({ to: 'client', chatId: 1001, caseId: c.id, notice: { type: 'agent-reply', caseId: c.id, text: 'hi', agentName: 'Anna' } }, 'bot was blocked'));
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'delivery-failed', what: 'the reply to the client', reason: 'bot was blocked' }]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'delivery-failed', authorKind: 'system', text: 'bot was blocked', data: { what: 'the reply to the client', to: 'client' } });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'delivery-failed', authorKind: 'system', text: 'bot was blocked', data: { what: 'the reply to the client', to: 'client' } });
   });
 
   it('names what failed', async () => {
@@ -187,12 +187,12 @@ describe('a message that can never be delivered', () => {
     await fx.act(() => fx.cases.recordDeliveryFailure({ to: 'case-thread', caseId: c.id, post: { type: 'delivery-failed', what: 'a', reason: 'b' } }, 'x'));
     await fx.act(() => fx.cases.recordDeliveryFailure({ to: 'slack-reaction', caseId: c.id, reaction: { channel: 'C0SUPPORT', ts: '1.1', name: 'white_check_mark' } }, 'x'));
     expect(fx.sent.since(mark).all()).toEqual([]);
-    expect(fx.store.listEvents(c.id).filter((e) => e.kind === 'delivery-failed').map((e) => e.data?.what)).toEqual(['a delivery-failed post in the case thread', 'a reaction']);
+    expect((await fx.store.listEvents(c.id)).filter((e) => e.kind === 'delivery-failed').map((e) => e.data?.what)).toEqual(['a delivery-failed post in the case thread', 'a reaction']);
   });
 
   it('outside a case is only logged', async () => {
     const fx = createDomain();
-    fx.cases.recordDeliveryFailure({ to: 'slack-ephemeral', channel: 'C0SUPPORT', user: anna.user, notice: { type: 'help' } }, 'channel_not_found');
+    await fx.cases.recordDeliveryFailure({ to: 'slack-ephemeral', channel: 'C0SUPPORT', user: anna.user, notice: { type: 'help' } }, 'channel_not_found');
     expect(fx.log.lines).toEqual([{ level: 'warn', message: 'undeliverable message outside a case', fields: { to: 'slack-ephemeral', reason: 'channel_not_found' } }]);
     expect(fx.sent.all()).toEqual([]);
   });
@@ -212,10 +212,10 @@ describe('card buttons and forms', () => {
   it('a button for a case that does not exist, or whose card was never posted, is ignored', async () => {
     const fx = createDomain();
     expect(await fx.cases.receiveCardCommand({ inboundKey: fx.key(), caseId: 9, ts: 'a', ...anna, command: { name: 'close', summary: '' } })).toEqual({ outcome: 'ignored', reason: 'no such case card' });
-    fx.cases.receiveClientCommand(fx.key(), clientProfile(), 'new');
+    await fx.cases.receiveClientCommand(fx.key(), clientProfile(), 'new');
     await fx.settle();
     expect(await fx.cases.receiveCardCommand({ inboundKey: fx.key(), caseId: 1, ts: 'a', ...anna, command: { name: 'close', summary: '' } })).toEqual({ outcome: 'ignored', reason: 'no such case card' });
-    expect(fx.cases.caseView(9)).toBeUndefined();
-    expect(fx.cases.caseView(1)).toMatchObject({ theCase: { id: 1 }, client: { telegramChatId: 1001 } });
+    expect(await fx.cases.caseView(9)).toBeUndefined();
+    expect(await fx.cases.caseView(1)).toMatchObject({ theCase: { id: 1 }, client: { telegramChatId: 1001 } });
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../../db/sqlite/open-database.js';
-import { SqliteCaseStore } from '../../../db/sqlite/sqlite-case-store.js';
+import type { OpenDatabase } from '../../../db/sqlite/open-database.js';
+import { openSqliteStorage } from '../../../db/sqlite/open-sqlite-storage.js';
 import { ratingCommentWindowMs, unrepliedCommentTarget, latestRating } from '../../../src/cases/rating.js';
 import { RatingService } from '../../../src/cases/rating-service.js';
 import type { ClientContent, Outgoing } from '../../../src/outgoing.js';
@@ -89,83 +89,86 @@ describe('RatingService.receiveComment against SQLite: one unit of work decides,
   afterEach(() => database?.close());
 
   /** A client whose case #N was closed, rated 2 and invited to comment at t0 (invitation message 50). */
-  function setup() {
-    database = openDatabase(':memory:');
-    const store = new SqliteCaseStore(database.db, database.commits);
-    const sent: Outgoing[] = [];
+  async function setup() {
+    const backend = openSqliteStorage(':memory:');
+    database = backend.database;
+    const { uow, storage: store } = backend;
+    const outboxRows = backend.database.sqlite.prepare<[], { payload: string }>('select payload from outbox order by id');
+    /** What was queued in the outbox, oldest first. */
+    const sent = (): Outgoing[] => outboxRows.all().map((r) => JSON.parse(r.payload) as Outgoing);
     let now = t0;
     const clock = { now: () => now };
-    const ratings = new RatingService({ store, outbox: { enqueue: (m) => sent.push(m) }, trigger: { wake: () => {} }, clock, log: { debug() {}, info() {}, warn() {}, error() {} } });
-    const caseId = store.transaction(() => {
-      const client = store.upsertClient({ telegramChatId: 700, telegramUserId: 700, firstName: 'Ann' }, 'en', t0 - 60 * min);
-      const c = store.createCase({ clientId: client.id, slackChannel: 'C0SUPPORT', previousCaseId: null, openedAt: t0 - 60 * min });
-      store.updateCase(c.id, { status: 'closed', closedAt: t0 - 2 * min });
+    const ratings = new RatingService({ uow, trigger: { wake: () => {} }, clock, log: { debug() {}, info() {}, warn() {}, error() {} } });
+    const caseId = await uow.run(async (tx) => {
+      const client = await tx.upsertClient({ telegramChatId: 700, telegramUserId: 700, firstName: 'Ann' }, 'en', t0 - 60 * min);
+      const c = await tx.createCase({ clientId: client.id, slackChannel: 'C0SUPPORT', previousCaseId: null, openedAt: t0 - 60 * min });
+      await tx.updateCase(c.id, { status: 'closed', closedAt: t0 - 2 * min });
       const at = (kind: CaseEventKind, when: number, data: Record<string, unknown> | null) =>
-        store.appendEvent({ caseId: c.id, at: when, kind, authorKind: 'system', authorId: null, authorName: null, text: null, data });
-      at('closed', t0 - 2 * min, null);
-      at('rated', t0 - min, { score: 2 });
-      at('rating-comment-invited', t0, { messageId: 50 });
+        tx.appendEvent({ caseId: c.id, at: when, kind, authorKind: 'system', authorId: null, authorName: null, text: null, data });
+      await at('closed', t0 - 2 * min, null);
+      await at('rated', t0 - min, { score: 2 });
+      await at('rating-comment-invited', t0, { messageId: 50 });
       return c.id;
     });
-    const comments = () => store.listEvents(caseId).filter((e) => e.kind === 'rating-comment');
-    const notices = () => sent.flatMap((m) => (m.to === 'client' ? [m.notice.type] : []));
-    return { store, ratings, caseId, comments, notices, sent, at: (ms: number) => (now = ms) };
+    const comments = async () => (await store.listEvents(caseId)).filter((e) => e.kind === 'rating-comment');
+    const notices = () => sent().flatMap((m) => (m.to === 'client' ? [m.notice.type] : []));
+    return { uow, ratings, caseId, comments, notices, sent, at: (ms: number) => (now = ms) };
   }
 
-  it('two lines typed without reply: both are the comment, the client is told once how to open a case instead', () => {
-    const { ratings, caseId, comments, notices, sent, at } = setup();
+  it('two lines typed without reply: both are the comment, the client is told once how to open a case instead', async () => {
+    const { ratings, caseId, comments, notices, sent, at } = await setup();
     at(t0 + min);
-    expect(ratings.receiveComment('tg:1', { chatId: 700, content: text('It was slow,') })).toEqual({ outcome: 'done', caseId });
+    expect(await ratings.receiveComment('tg:1', { chatId: 700, content: text('It was slow,') })).toEqual({ outcome: 'done', caseId });
     at(t0 + min + 5_000);
-    expect(ratings.receiveComment('tg:2', { chatId: 700, content: text('but you solved it.') })).toEqual({ outcome: 'done', caseId });
-    expect(comments().map((e) => [e.text, e.data])).toEqual([
+    expect(await ratings.receiveComment('tg:2', { chatId: 700, content: text('but you solved it.') })).toEqual({ outcome: 'done', caseId });
+    expect((await comments()).map((e) => [e.text, e.data])).toEqual([
       ['It was slow,', { score: 2, withoutReply: true }],
       ['but you solved it.', { score: 2, withoutReply: true }],
     ]);
     expect(notices()).toEqual(['rating-comment-taken']);
-    expect(sent.filter((m) => m.to === 'case-thread')).toHaveLength(2);
+    expect(sent().filter((m) => m.to === 'case-thread')).toHaveLength(2);
   });
 
-  it('after the window the message is no comment: nothing stored, and its key is still free for the case path', () => {
-    const { store, ratings, comments, sent, at } = setup();
+  it('after the window the message is no comment: nothing stored, and its key is still free for the case path', async () => {
+    const { uow, ratings, comments, sent, at } = await setup();
     at(t0 + ratingCommentWindowMs + 1);
-    expect(ratings.receiveComment('tg:3', { chatId: 700, content: text('my card is blocked') })).toBeUndefined();
-    expect(comments()).toEqual([]);
-    expect(sent).toEqual([]);
-    expect(store.transaction(() => store.markInbound('tg:3', t0))).toBe(true);
+    expect(await ratings.receiveComment('tg:3', { chatId: 700, content: text('my card is blocked') })).toBeUndefined();
+    expect(await comments()).toEqual([]);
+    expect(sent()).toEqual([]);
+    expect(await uow.run((tx) => tx.markInbound('tg:3', t0))).toBe(true);
   });
 
-  it('a photo with a caption is no comment, and its key stays free', () => {
-    const { store, ratings, at } = setup();
+  it('a photo with a caption is no comment, and its key stays free', async () => {
+    const { uow, ratings, at } = await setup();
     at(t0 + min);
     const photo: ClientContent = { type: 'photo', file: { fileId: 'f', fileName: 'p.jpg', mimeType: 'image/jpeg' }, caption: 'see' };
-    expect(ratings.receiveComment('tg:4', { chatId: 700, content: photo })).toBeUndefined();
-    expect(store.transaction(() => store.markInbound('tg:4', t0))).toBe(true);
+    expect(await ratings.receiveComment('tg:4', { chatId: 700, content: photo })).toBeUndefined();
+    expect(await uow.run((tx) => tx.markInbound('tg:4', t0))).toBe(true);
   });
 
-  it('an open case takes the message, not the rating', () => {
-    const { store, ratings, at } = setup();
-    store.transaction(() => store.createCase({ clientId: 1, slackChannel: 'C0SUPPORT', previousCaseId: null, openedAt: t0 }));
+  it('an open case takes the message, not the rating', async () => {
+    const { uow, ratings, at } = await setup();
+    await uow.run((tx) => tx.createCase({ clientId: 1, slackChannel: 'C0SUPPORT', previousCaseId: null, openedAt: t0 }));
     at(t0 + min);
-    expect(ratings.receiveComment('tg:5', { chatId: 700, content: text('about my new case') })).toBeUndefined();
-    expect(store.transaction(() => store.markInbound('tg:5', t0))).toBe(true);
+    expect(await ratings.receiveComment('tg:5', { chatId: 700, content: text('about my new case') })).toBeUndefined();
+    expect(await uow.run((tx) => tx.markInbound('tg:5', t0))).toBe(true);
   });
 
-  it('the same update delivered again is a duplicate, in the window or after it', () => {
-    const { ratings, comments, at } = setup();
+  it('the same update delivered again is a duplicate, in the window or after it', async () => {
+    const { ratings, comments, at } = await setup();
     at(t0 + min);
-    ratings.receiveComment('tg:6', { chatId: 700, content: text('great') });
-    expect(ratings.receiveComment('tg:6', { chatId: 700, content: text('great') })).toEqual({ outcome: 'duplicate' });
-    expect(comments()).toHaveLength(1);
+    await ratings.receiveComment('tg:6', { chatId: 700, content: text('great') });
+    expect(await ratings.receiveComment('tg:6', { chatId: 700, content: text('great') })).toEqual({ outcome: 'duplicate' });
+    expect(await comments()).toHaveLength(1);
   });
 
-  it('a reply to the invitation is the comment whenever it comes and whatever is open, thanked as before', () => {
-    const { store, ratings, caseId, comments, notices, at } = setup();
-    store.transaction(() => store.createCase({ clientId: 1, slackChannel: 'C0SUPPORT', previousCaseId: null, openedAt: t0 }));
+  it('a reply to the invitation is the comment whenever it comes and whatever is open, thanked as before', async () => {
+    const { uow, ratings, caseId, comments, notices, at } = await setup();
+    await uow.run((tx) => tx.createCase({ clientId: 1, slackChannel: 'C0SUPPORT', previousCaseId: null, openedAt: t0 }));
     at(t0 + 3 * ratingCommentWindowMs);
-    expect(ratings.receiveComment('tg:7', { chatId: 700, replyToMessageId: 50, content: text('late but true') })).toEqual({ outcome: 'done', caseId });
-    expect(comments().map((e) => [e.text, e.data])).toEqual([['late but true', { score: 2 }]]);
+    expect(await ratings.receiveComment('tg:7', { chatId: 700, replyToMessageId: 50, content: text('late but true') })).toEqual({ outcome: 'done', caseId });
+    expect((await comments()).map((e) => [e.text, e.data])).toEqual([['late but true', { score: 2 }]]);
     expect(notices()).toEqual(['rating-comment-thanks']);
-    expect(ratings.receiveComment('tg:8', { chatId: 700, replyToMessageId: 49, content: text('a reply to something else') })).toBeUndefined();
+    expect(await ratings.receiveComment('tg:8', { chatId: 700, replyToMessageId: 49, content: text('a reply to something else') })).toBeUndefined();
   });
 });

@@ -16,8 +16,8 @@ const rate = (fx: Domain, data: string, extra: { chatId?: number; messageId?: nu
   fx.act(() => fx.ratings.rate(extra.key ?? fx.key(), { chatId: extra.chatId ?? chat, data, messageId: extra.messageId, languageCode: extra.languageCode }));
 
 /** What the Telegram deliverer records once the invitation to comment reached the client. */
-function invitationDelivered(fx: Domain, caseId: number, messageId: number): void {
-  fx.store.transaction(() => fx.store.appendEvent({ caseId, at: fx.now(), kind: 'rating-comment-invited', authorKind: 'system', authorId: null, authorName: null, text: null, data: { messageId } }));
+async function invitationDelivered(fx: Domain, caseId: number, messageId: number): Promise<void> {
+  await fx.uow.run((tx) => tx.appendEvent({ caseId, at: fx.now(), kind: 'rating-comment-invited', authorKind: 'system', authorId: null, authorName: null, text: null, data: { messageId } }));
 }
 
 const comment = (fx: Domain, text: string, replyToMessageId?: number, key = fx.key()) =>
@@ -34,7 +34,7 @@ describe('rating a closed case', () => {
       { to: 'client', chatId: chat, caseId, notice: { type: 'rating-recorded', caseId, score: 4 }, editMessageId: 77 },
       { to: 'client', chatId: chat, caseId, notice: { type: 'rating-comment-invite', caseId } },
     ]);
-    expect(fx.store.listEvents(caseId).at(-1)).toMatchObject({ kind: 'rated', authorKind: 'client', authorId: String(chat), authorName: 'Olga', data: { score: 4 } });
+    expect((await fx.store.listEvents(caseId)).at(-1)).toMatchObject({ kind: 'rated', authorKind: 'client', authorId: String(chat), authorName: 'Olga', data: { score: 4 } });
   });
 
   it('without the message id, sends no edit', async () => {
@@ -61,17 +61,17 @@ describe('rating a closed case', () => {
   it('refuses malformed data, an unknown case, a case of another chat, an open case and a second rating, storing nothing', async () => {
     const { fx, caseId } = await closedCase();
     const open = await fx.clientSays('another client', 2002);
-    const events = fx.store.listEvents(caseId).length;
+    const events = (await fx.store.listEvents(caseId)).length;
     const mark = fx.sent.mark();
     expect((await rate(fx, `rate:${caseId}:6`)).reply).toBe('malformed');
     expect((await rate(fx, 'rate:99:3')).reply).toBe('no-such-case');
     expect((await rate(fx, `rate:${caseId}:3`, { chatId: 2002 })).reply).toBe('not-yours');
     expect((await rate(fx, `rate:${open.id}:3`, { chatId: 2002 })).reply).toBe('case-open');
     expect(fx.sent.since(mark).all()).toEqual([]);
-    expect(fx.store.listEvents(caseId)).toHaveLength(events);
+    expect(await fx.store.listEvents(caseId)).toHaveLength(events);
     expect((await rate(fx, `rate:${caseId}:3`)).reply).toBe('thanks');
     expect((await rate(fx, `rate:${caseId}:5`)).reply).toBe('already-rated');
-    expect(fx.store.listEvents(caseId).filter((e) => e.kind === 'rated')).toHaveLength(1);
+    expect((await fx.store.listEvents(caseId)).filter((e) => e.kind === 'rated')).toHaveLength(1);
   });
 
   it('a case closed again after a reopen may be rated again', async () => {
@@ -94,35 +94,35 @@ describe('a comment on the rating', () => {
   it('a reply to the invitation is the comment, whenever it comes: stored, posted with the score, thanked', async () => {
     const { fx, caseId } = await closedCase();
     await rate(fx, `rate:${caseId}:2`);
-    invitationDelivered(fx, caseId, 501);
+    await invitationDelivered(fx, caseId, 501);
     await fx.advance(3 * 24 * 60 * minute);
     const mark = fx.sent.mark();
     expect(await comment(fx, 'too slow', 501)).toEqual({ outcome: 'done', caseId });
     const sent = fx.sent.since(mark);
     expect(sent.thread(caseId).map((m) => m.post)).toEqual([{ type: 'rating-comment', text: 'too slow', score: 2 }]);
     expect(sent.client(chat).map((m) => m.notice)).toEqual([{ type: 'rating-comment-thanks', caseId }]);
-    expect(fx.store.listEvents(caseId).at(-1)).toMatchObject({ kind: 'rating-comment', authorKind: 'client', text: 'too slow', data: { score: 2 } });
+    expect((await fx.store.listEvents(caseId)).at(-1)).toMatchObject({ kind: 'rating-comment', authorKind: 'client', text: 'too slow', data: { score: 2 } });
   });
 
   it('a reply to another message of the bot is no comment, and leaves its key unused', async () => {
     const { fx, caseId } = await closedCase();
     await rate(fx, `rate:${caseId}:2`);
-    invitationDelivered(fx, caseId, 501);
+    await invitationDelivered(fx, caseId, 501);
     expect(await comment(fx, 'hello', 400, 'tg:u9')).toBeUndefined();
-    expect(fx.store.markInbound('tg:u9', fx.now())).toBe(true);
+    expect(await fx.store.markInbound('tg:u9', fx.now())).toBe(true);
   });
 
   it('a text replying to nothing within 10 minutes of the invitation is the comment; the first is told so', async () => {
     const { fx, caseId } = await closedCase();
     await rate(fx, `rate:${caseId}:4`);
-    invitationDelivered(fx, caseId, 501);
+    await invitationDelivered(fx, caseId, 501);
     await fx.advance(9 * minute);
     const mark = fx.sent.mark();
     expect(await comment(fx, 'thanks,')).toEqual({ outcome: 'done', caseId });
     expect(await comment(fx, 'all good')).toEqual({ outcome: 'done', caseId });
     expect(fx.sent.since(mark).clientNotices(chat)).toEqual(['rating-comment-taken']);
     expect(fx.sent.since(mark).threadPosts(caseId)).toEqual(['rating-comment', 'rating-comment']);
-    expect(fx.store.listEvents(caseId).filter((e) => e.kind === 'rating-comment').map((e) => e.data)).toEqual([
+    expect((await fx.store.listEvents(caseId)).filter((e) => e.kind === 'rating-comment').map((e) => e.data)).toEqual([
       { score: 4, withoutReply: true },
       { score: 4, withoutReply: true },
     ]);
@@ -131,7 +131,7 @@ describe('a comment on the rating', () => {
   it('a text replying to nothing after the window, or from a client with an open case, or not text, is no comment', async () => {
     const { fx, caseId } = await closedCase();
     await rate(fx, `rate:${caseId}:4`);
-    invitationDelivered(fx, caseId, 501);
+    await invitationDelivered(fx, caseId, 501);
     expect(await fx.act(() => fx.ratings.receiveComment(fx.key(), { chatId: chat, content: { type: 'sticker', emoji: '👍' } }))).toBeUndefined();
     await fx.advance(10 * minute + 1);
     expect(await comment(fx, 'late')).toBeUndefined();
@@ -144,9 +144,9 @@ describe('a comment on the rating', () => {
   it('a duplicate delivery of a comment is stored once', async () => {
     const { fx, caseId } = await closedCase();
     await rate(fx, `rate:${caseId}:4`);
-    invitationDelivered(fx, caseId, 501);
+    await invitationDelivered(fx, caseId, 501);
     expect(await comment(fx, 'ok', 501, 'tg:u1')).toMatchObject({ outcome: 'done' });
     expect(await comment(fx, 'ok', 501, 'tg:u1')).toEqual({ outcome: 'duplicate' });
-    expect(fx.store.listEvents(caseId).filter((e) => e.kind === 'rating-comment')).toHaveLength(1);
+    expect((await fx.store.listEvents(caseId)).filter((e) => e.kind === 'rating-comment')).toHaveLength(1);
   });
 });

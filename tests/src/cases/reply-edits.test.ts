@@ -11,8 +11,8 @@ async function withReply(): Promise<{ fx: Domain; c: Case; ts: string }> {
   const fx = createDomain();
   const c = await fx.clientSays('my invoice is wrong');
   await fx.agentSays(c.id, '!reply first text');
-  const ts = fx.lastAgentTs(c.id);
-  fx.replyDelivered(c.id, ts, [500]);
+  const ts = await fx.lastAgentTs(c.id);
+  await fx.replyDelivered(c.id, ts, [500]);
   return { fx, c, ts };
 }
 
@@ -47,13 +47,13 @@ describe('an agent edits a delivered !reply', () => {
       },
     ]);
     // The domain records nothing: the Telegram deliverer writes agent-reply-edited once the client's message changed.
-    expect(fx.historyKinds(c.id).slice(-2)).toEqual(['agent-reply', 'reply-delivered']);
+    expect((await fx.historyKinds(c.id)).slice(-2)).toEqual(['agent-reply', 'reply-delivered']);
   });
 
   it('a second edit names the text the client has now (the first edit, once delivered)', async () => {
     const { fx, c, ts } = await withReply();
     await fx.agentEdits(c.id, ts, '!reply second text');
-    fx.replyEditDelivered(c.id, ts, 'second text', 'first text');
+    await fx.replyEditDelivered(c.id, ts, 'second text', 'first text');
     const mark = fx.sent.mark();
     expect(await fx.agentEdits(c.id, ts, '!reply third text')).toEqual({ outcome: 'done', caseId: c.id });
     expect(fx.sent.since(mark).client(1001).map((m) => [m.notice.type === 'agent-reply' ? m.notice.text : m.notice.type, m.editOf?.previousText])).toEqual([['third text', 'second text']]);
@@ -77,14 +77,14 @@ describe('an agent edits a delivered !reply', () => {
     expect(await fx.agentEdits(c.id, ts, '!close')).toEqual({ outcome: 'ignored', reason: 'reply edit refused: not-a-reply' });
     expect(await fx.agentEdits(c.id, ts, '!reply   ')).toEqual({ outcome: 'ignored', reason: 'reply edit refused: not-a-reply' });
     expect(fx.sent.since(mark).all()).toEqual([refusal(c, 'not-a-reply'), refusal(c, 'not-a-reply'), refusal(c, 'not-a-reply')]);
-    expect(fx.caseNow(c.id).status).toBe('open');
+    expect((await fx.caseNow(c.id)).status).toBe('open');
   });
 
   it('a reply that carried files is refused (files)', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('send the invoice');
     await fx.agentShares(c.id, '!reply here it is', [pdf]);
-    const ts = fx.lastAgentTs(c.id);
+    const ts = await fx.lastAgentTs(c.id);
     const mark = fx.sent.mark();
     expect(await fx.agentEdits(c.id, ts, '!reply here it is, corrected')).toEqual({ outcome: 'ignored', reason: 'reply edit refused: files' });
     expect(fx.sent.since(mark).all()).toEqual([refusal(c, 'files')]);
@@ -94,8 +94,8 @@ describe('an agent edits a delivered !reply', () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
     await fx.agentSays(c.id, '!reply long text');
-    const ts = fx.lastAgentTs(c.id);
-    fx.replyDelivered(c.id, ts, [500, 501]);
+    const ts = await fx.lastAgentTs(c.id);
+    await fx.replyDelivered(c.id, ts, [500, 501]);
     const mark = fx.sent.mark();
     expect(await fx.agentEdits(c.id, ts, '!reply shorter')).toEqual({ outcome: 'ignored', reason: 'reply edit refused: split' });
     expect(fx.sent.since(mark).all()).toEqual([refusal(c, 'split')]);
@@ -116,7 +116,7 @@ describe('an agent edits a delivered !reply', () => {
   it('an edit of a note, or of a message Repka does not know, is ignored, nothing sent', async () => {
     const { fx, c } = await withReply();
     await fx.agentSays(c.id, 'calling the client now');
-    const noteTs = fx.lastAgentTs(c.id);
+    const noteTs = await fx.lastAgentTs(c.id);
     const mark = fx.sent.mark();
     expect(await fx.agentEdits(c.id, noteTs, '!reply calling you now')).toEqual({ outcome: 'ignored', reason: 'not an edit of a reply' });
     expect(await fx.agentEdits(c.id, '1799999999.000001', '!reply hello')).toEqual({ outcome: 'ignored', reason: 'not an edit of a reply' });
@@ -141,7 +141,7 @@ describe('an agent deletes a message in a case thread', () => {
   it('a deleted note, or unknown message, does nothing', async () => {
     const { fx, c } = await withReply();
     await fx.agentSays(c.id, 'internal remark');
-    const noteTs = fx.lastAgentTs(c.id);
+    const noteTs = await fx.lastAgentTs(c.id);
     const mark = fx.sent.mark();
     expect(await fx.agentDeletes(c.id, noteTs)).toEqual({ outcome: 'ignored', reason: 'not a reply' });
     expect(await fx.agentDeletes(c.id, '1799999999.000001')).toEqual({ outcome: 'ignored', reason: 'not a reply' });

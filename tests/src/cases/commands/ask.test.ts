@@ -10,7 +10,7 @@ describe('!ask (the command; the question use case is in tests/src/asks)', () =>
     if (department === undefined) throw new Error('no accounting');
     const result = await fx.act(() => fx.cases.receiveCardCommand({ inboundKey: fx.key(), caseId: c.id, ts: 'view-1', ...anna, command: { name: 'ask', args: '', form: { department, durationMs: 20 * minute, question: 'why twice?' } } }));
     expect(result).toEqual({ outcome: 'done', caseId: c.id });
-    expect(fx.store.listAsks(c.id)).toMatchObject([{ departmentId: 'accounting', question: 'why twice?', deadlineAt: mondayMorning + 20 * minute, askedBy: anna.user }]);
+    expect(await fx.store.listAsks(c.id)).toMatchObject([{ departmentId: 'accounting', question: 'why twice?', deadlineAt: mondayMorning + 20 * minute, askedBy: anna.user }]);
     expect(fx.sent.departmentPosts()).toEqual(['question']);
   });
 
@@ -24,7 +24,7 @@ describe('!ask (the command; the question use case is in tests/src/asks)', () =>
     const result = await fx.act(() => fx.cases.receiveCardCommand({ inboundKey: fx.key(), caseId: c.id, ts: 'view-1', ...anna, command: { name: 'ask', args: '', form: { department, question: 'may we?' } } }));
     expect(result).toEqual({ outcome: 'ignored', reason: 'case closed' });
     expect(fx.sent.since(mark).notices(anna.user)).toEqual([{ type: 'case-closed', command: '!ask' }]);
-    expect(fx.store.listAsks(c.id)).toEqual([]);
+    expect(await fx.store.listAsks(c.id)).toEqual([]);
   });
 
   it('with SLACK_AGENTS set, is refused to anyone else: no question, no job, nothing to the department', async () => {

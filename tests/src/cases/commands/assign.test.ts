@@ -10,20 +10,20 @@ describe('!assign', () => {
     const c = await fx.clientSays('hello');
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!assign @Boris', anna, [boris])).toEqual({ outcome: 'done', caseId: c.id });
-    expect(fx.caseNow(c.id).assignee).toBe('U0BORIS');
+    expect((await fx.caseNow(c.id)).assignee).toBe('U0BORIS');
     const sent = fx.sent.since(mark);
     expect(sent.thread(c.id).map((m) => m.post)).toEqual([{ type: 'assigned', by: anna.user, assignee: 'U0BORIS' }]);
     expect(sent.all().filter((m) => m.to === 'case-card')).toEqual([{ to: 'case-card', caseId: c.id, op: 'update' }]);
     expect(sent.client()).toEqual([]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'assigned', authorId: anna.user, data: { assignee: 'U0BORIS', assigneeName: 'Boris' } });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'assigned', authorId: anna.user, data: { assignee: 'U0BORIS', assigneeName: 'Boris' } });
   });
 
   it('!assign me assigns the author', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
     await fx.agentSays(c.id, '!assign me');
-    expect(fx.caseNow(c.id).assignee).toBe(anna.user);
-    expect(fx.store.listEvents(c.id).at(-1)?.data).toEqual({ assignee: anna.user, assigneeName: 'Anna' });
+    expect((await fx.caseNow(c.id)).assignee).toBe(anna.user);
+    expect((await fx.store.listEvents(c.id)).at(-1)?.data).toEqual({ assignee: anna.user, assigneeName: 'Anna' });
   });
 
   it('refuses !assign with nobody (known) named, with the usage', async () => {
@@ -36,12 +36,12 @@ describe('!assign', () => {
       { type: 'usage', command: '!assign' },
       { type: 'usage', command: '!assign' },
     ]);
-    expect(fx.caseNow(c.id).assignee).toBeNull();
+    expect((await fx.caseNow(c.id)).assignee).toBeNull();
   });
 
   it('with SLACK_AGENTS set, is refused to anyone else', async () => {
     const { fx, c } = await withAgents();
     await expectRefusedToNonAgent(fx, c.id, '!assign me', '!assign');
-    expect(fx.caseNow(c.id).assignee).toBeNull();
+    expect((await fx.caseNow(c.id)).assignee).toBeNull();
   });
 });

@@ -8,9 +8,9 @@ describe('!cancel (the command; the use case is in tests/src/asks/cancel.test.ts
   it('with SLACK_AGENTS set, is refused to anyone else: the question stays open and its deadline still fires', async () => {
     const { fx, c } = await withAgents();
     await fx.agentSays(c.id, '!ask acc why?', boris);
-    const [ask] = fx.store.listAsks(c.id);
+    const [ask] = await fx.store.listAsks(c.id);
     await expectRefusedToNonAgent(fx, c.id, '!cancel', '!cancel');
-    expect(ask && fx.askNow(ask.id).status).toBe('open');
+    expect(ask && (await fx.askNow(ask.id)).status).toBe('open');
     await fx.advance(hour);
     expect(fx.sent.departmentPosts(ask?.id)).toEqual(['question', 'reminder', 'reminder', 'overdue']);
   });
@@ -18,13 +18,13 @@ describe('!cancel (the command; the use case is in tests/src/asks/cancel.test.ts
   it('with SLACK_AGENTS set, the "Cancel question" button is refused to anyone else', async () => {
     const { fx, c } = await withAgents();
     await fx.agentSays(c.id, '!ask acc why?', boris);
-    const [ask] = fx.store.listAsks(c.id);
+    const [ask] = await fx.store.listAsks(c.id);
     if (ask === undefined) throw new Error('no question');
     const mark = fx.sent.mark();
     const result = await fx.act(() => fx.cases.receiveCardCommand({ inboundKey: fx.key(), caseId: c.id, ts: 'action-1', ...eve, command: { name: 'cancel', args: '', askId: ask.id } }));
     expect(result).toEqual({ outcome: 'ignored', reason: 'not an agent' });
     expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: eve.user, threadTs: c.slackThreadTs, notice: { type: 'not-agent', command: '!cancel', via: 'button' } }]);
-    expect(fx.askNow(ask.id).status).toBe('open');
+    expect((await fx.askNow(ask.id)).status).toBe('open');
   });
 
   it('without SLACK_AGENTS, a button is for support channel members only', async () => {
@@ -33,8 +33,8 @@ describe('!cancel (the command; the use case is in tests/src/asks/cancel.test.ts
     const ask = await fx.ask(c.id, 'acc why?');
     const press = (user: string) => fx.act(() => fx.cases.receiveCardCommand({ inboundKey: fx.key(), caseId: c.id, ts: 'action-1', user, userName: user, command: { name: 'cancel', args: '', askId: ask.id } }));
     expect(await press('U0STRANGER')).toEqual({ outcome: 'ignored', reason: 'not an agent' });
-    expect(fx.askNow(ask.id).status).toBe('open');
+    expect((await fx.askNow(ask.id)).status).toBe('open');
     expect(await press('U0ANNA')).toEqual({ outcome: 'done', caseId: c.id });
-    expect(fx.askNow(ask.id).status).toBe('cancelled');
+    expect((await fx.askNow(ask.id)).status).toBe('cancelled');
   });
 });

@@ -6,21 +6,21 @@ describe('!help and unknown commands', () => {
   it('!help answers privately with the command list and records nothing', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
-    const events = fx.store.listEvents(c.id).length;
+    const events = (await fx.store.listEvents(c.id)).length;
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!help')).toEqual({ outcome: 'done', caseId: c.id });
     expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'help' } }]);
-    expect(fx.store.listEvents(c.id)).toHaveLength(events);
+    expect(await fx.store.listEvents(c.id)).toHaveLength(events);
   });
 
   it('an unknown !word answers with help naming it, and sends nothing to the client', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
-    const events = fx.store.listEvents(c.id).length;
+    const events = (await fx.store.listEvents(c.id)).length;
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!rply hello')).toEqual({ outcome: 'ignored', reason: 'unknown command' });
     expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'help', unknownCommand: '!rply' } }]);
-    expect(fx.store.listEvents(c.id)).toHaveLength(events);
+    expect(await fx.store.listEvents(c.id)).toHaveLength(events);
   });
 
   it('with SLACK_AGENTS set, anyone may ask for help', async () => {

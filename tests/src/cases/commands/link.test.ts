@@ -18,8 +18,8 @@ describe('!link', () => {
     expect(sent.thread(a.id).map((m) => m.post)).toEqual([{ type: 'linked', otherCaseId: b.id, by: anna.user }]);
     expect(sent.thread(b.id).map((m) => m.post)).toEqual([{ type: 'linked', otherCaseId: a.id, by: anna.user }]);
     expect(sent.client()).toEqual([]);
-    expect(fx.store.listEvents(a.id).at(-1)).toMatchObject({ kind: 'linked', authorId: anna.user, data: { otherCaseId: b.id } });
-    expect(fx.store.listEvents(b.id).at(-1)).toMatchObject({ kind: 'linked', authorId: anna.user, data: { otherCaseId: a.id } });
+    expect((await fx.store.listEvents(a.id)).at(-1)).toMatchObject({ kind: 'linked', authorId: anna.user, data: { otherCaseId: b.id } });
+    expect((await fx.store.listEvents(b.id)).at(-1)).toMatchObject({ kind: 'linked', authorId: anna.user, data: { otherCaseId: a.id } });
     expect(sent.all().filter((m) => m.to === 'case-card').map((m) => m.caseId).sort()).toEqual([a.id, b.id].sort());
   });
 
@@ -46,6 +46,6 @@ describe('!link', () => {
     const { fx, c } = await withAgents();
     const other = await fx.clientSays('someone else', 2002);
     await expectRefusedToNonAgent(fx, c.id, `!link ${other.id}`, '!link');
-    expect(fx.historyKinds(other.id)).not.toContain('linked');
+    expect(await fx.historyKinds(other.id)).not.toContain('linked');
   });
 });

@@ -9,7 +9,7 @@ describe('a note (anything that is no command)', () => {
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '  client called, will send the receipt  ')).toEqual({ outcome: 'done', caseId: c.id });
     expect(fx.sent.since(mark).all()).toEqual([]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'note', authorKind: 'agent', authorId: anna.user, authorName: 'Anna', text: 'client called, will send the receipt' });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'note', authorKind: 'agent', authorId: anna.user, authorName: 'Anna', text: 'client called, will send the receipt' });
   });
 
   it('with SLACK_AGENTS set, anyone in the thread may write one', async () => {
@@ -17,7 +17,7 @@ describe('a note (anything that is no command)', () => {
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, 'I know this client', eve)).toEqual({ outcome: 'done', caseId: c.id });
     expect(fx.sent.since(mark).all()).toEqual([]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'note', authorId: eve.user, text: 'I know this client' });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'note', authorId: eve.user, text: 'I know this client' });
   });
 
   it('is ignored outside a case thread', async () => {

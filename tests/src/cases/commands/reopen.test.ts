@@ -10,11 +10,11 @@ describe('!reopen', () => {
     await fx.advance(minute);
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!reopen')).toEqual({ outcome: 'done', caseId: c.id });
-    expect(fx.caseNow(c.id)).toMatchObject({ status: 'open', closedAt: null });
+    expect(await fx.caseNow(c.id)).toMatchObject({ status: 'open', closedAt: null });
     const sent = fx.sent.since(mark);
     expect(sent.client(1001).map((m) => m.notice)).toEqual([{ type: 'case-reopened', caseId: c.id }]);
     expect(sent.thread(c.id).map((m) => m.post)).toEqual([{ type: 'reopened', by: anna.user }]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'reopened', authorId: anna.user, data: null });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'reopened', authorId: anna.user, data: null });
     // The client's next message goes to the same case again.
     expect((await fx.clientSays('thanks')).id).toBe(c.id);
   });
@@ -32,7 +32,7 @@ describe('!reopen', () => {
     const mark = fx.sent.mark();
     await fx.agentSays(c.id, '!reopen');
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'reopened', by: anna.user, settledAskIds: [open.id] }]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'reopened', data: { settledAskIds: [open.id] } });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'reopened', data: { settledAskIds: [open.id] } });
   });
 
   it('names only the questions the last close settled', async () => {
@@ -45,7 +45,7 @@ describe('!reopen', () => {
     const mark = fx.sent.mark();
     await fx.agentSays(c.id, '!reopen');
     expect(fx.sent.since(mark).thread(c.id).map((m) => m.post)).toEqual([{ type: 'reopened', by: anna.user }]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'reopened', data: null });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'reopened', data: null });
   });
 
   it('refuses to reopen an open case (already-open)', async () => {
@@ -54,13 +54,13 @@ describe('!reopen', () => {
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!reopen')).toEqual({ outcome: 'ignored', reason: 'already open' });
     expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'already-open', caseId: c.id } }]);
-    expect(fx.historyKinds(c.id)).not.toContain('reopened');
+    expect(await fx.historyKinds(c.id)).not.toContain('reopened');
   });
 
   it('with SLACK_AGENTS set, is refused to anyone else: the case stays closed', async () => {
     const { fx, c } = await withAgents();
     await fx.agentSays(c.id, '!close');
     await expectRefusedToNonAgent(fx, c.id, '!reopen', '!reopen');
-    expect(fx.caseNow(c.id).status).toBe('closed');
+    expect((await fx.caseNow(c.id)).status).toBe('closed');
   });
 });

@@ -32,7 +32,7 @@ describe('!reply with files', () => {
     const fx = createDomain();
     const { c, mark } = await openCase(fx);
     expect(await fx.agentShares(c.id, '!reply here they are', [photo, pdf])).toEqual({ outcome: 'done', caseId: c.id });
-    const ts = fx.lastAgentTs(c.id);
+    const ts = await fx.lastAgentTs(c.id);
     const toClient = fx.sent.since(mark).client(1001);
     expect(toClient.map((m) => m.notice)).toEqual([
       { type: 'agent-reply', caseId: c.id, text: 'here they are', agentName: 'Anna', file: photo, part: 1, parts: 2, replyTs: ts },
@@ -40,16 +40,16 @@ describe('!reply with files', () => {
     ]);
     expect(toClient.map((m) => m.afterDelivery)).toEqual([undefined, [{ to: 'slack-reaction', caseId: c.id, reaction: { channel: c.slackChannel, ts, name: 'white_check_mark' } }]]);
     expect(fx.sent.since(mark).threadPosts(c.id)).toEqual([]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'agent-reply', text: 'here they are' });
-    expect(fx.store.listEvents(c.id).at(-1)?.data).toEqual({ ts, files: [kept(photo), kept(pdf)], filesNotSent: [] });
-    expect(fx.caseNow(c.id)).toMatchObject({ clientWaitingSince: null, assignee: anna.user });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'agent-reply', text: 'here they are' });
+    expect((await fx.store.listEvents(c.id)).at(-1)?.data).toEqual({ ts, files: [kept(photo), kept(pdf)], filesNotSent: [] });
+    expect(await fx.caseNow(c.id)).toMatchObject({ clientWaitingSince: null, assignee: anna.user });
   });
 
   it('files without text: the first message has no text', async () => {
     const fx = createDomain();
     const { c, mark } = await openCase(fx);
     expect(await fx.agentShares(c.id, '!reply', [pdf])).toEqual({ outcome: 'done', caseId: c.id });
-    expect(fx.sent.since(mark).client(1001).map((m) => m.notice)).toEqual([{ type: 'agent-reply', caseId: c.id, text: '', agentName: 'Anna', file: pdf, part: 1, parts: 1, replyTs: fx.lastAgentTs(c.id) }]);
+    expect(fx.sent.since(mark).client(1001).map((m) => m.notice)).toEqual([{ type: 'agent-reply', caseId: c.id, text: '', agentName: 'Anna', file: pdf, part: 1, parts: 1, replyTs: await fx.lastAgentTs(c.id) }]);
   });
 
   it('from the card form: no replyTs, and the reply-sent post names the files, after the last one', async () => {
@@ -71,10 +71,10 @@ describe('!reply with files', () => {
     const sent = fx.sent.since(mark);
     expect(sent.thread(c.id).map((m) => m.post)).toEqual([{ type: 'files-not-sent', files: [{ name: 'screen.mov', size: fileBytes + 1 }], limitBytes: fileBytes }]);
     expect(sent.client(1001).map((m) => m.notice)).toEqual([
-      { type: 'agent-reply', caseId: c.id, text: 'the invoice and the video', agentName: 'Anna', file: pdf, part: 1, parts: 1, replyTs: fx.lastAgentTs(c.id) },
+      { type: 'agent-reply', caseId: c.id, text: 'the invoice and the video', agentName: 'Anna', file: pdf, part: 1, parts: 1, replyTs: await fx.lastAgentTs(c.id) },
     ]);
-    expect(sent.client(1001)[0]?.afterDelivery).toEqual([{ to: 'slack-reaction', caseId: c.id, reaction: { channel: c.slackChannel, ts: fx.lastAgentTs(c.id), name: 'white_check_mark' } }]);
-    expect(fx.store.listEvents(c.id).at(-1)?.data).toEqual({ ts: fx.lastAgentTs(c.id), files: [kept(pdf)], filesNotSent: [kept(video)] });
+    expect(sent.client(1001)[0]?.afterDelivery).toEqual([{ to: 'slack-reaction', caseId: c.id, reaction: { channel: c.slackChannel, ts: await fx.lastAgentTs(c.id), name: 'white_check_mark' } }]);
+    expect((await fx.store.listEvents(c.id)).at(-1)?.data).toEqual({ ts: await fx.lastAgentTs(c.id), files: [kept(pdf)], filesNotSent: [kept(video)] });
   });
 
   it('every file too big, with text: the text goes alone', async () => {
@@ -82,10 +82,10 @@ describe('!reply with files', () => {
     const { c, mark } = await openCase(fx);
     await fx.agentShares(c.id, '!reply see the video', [video]);
     const sent = fx.sent.since(mark);
-    expect(sent.client(1001).map((m) => m.notice)).toEqual([{ type: 'agent-reply', caseId: c.id, text: 'see the video', agentName: 'Anna', replyTs: fx.lastAgentTs(c.id) }]);
+    expect(sent.client(1001).map((m) => m.notice)).toEqual([{ type: 'agent-reply', caseId: c.id, text: 'see the video', agentName: 'Anna', replyTs: await fx.lastAgentTs(c.id) }]);
     expect(sent.threadPosts(c.id)).toEqual(['files-not-sent']);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'agent-reply', text: 'see the video' });
-    expect(fx.store.listEvents(c.id).at(-1)?.data).toEqual({ ts: fx.lastAgentTs(c.id), files: [], filesNotSent: [kept(video)] });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'agent-reply', text: 'see the video' });
+    expect((await fx.store.listEvents(c.id)).at(-1)?.data).toEqual({ ts: await fx.lastAgentTs(c.id), files: [], filesNotSent: [kept(video)] });
   });
 
   it('every file too big and no text: nothing reaches the client, the thread is told, the history keeps a note; the client still waits', async () => {
@@ -100,10 +100,10 @@ describe('!reply with files', () => {
         post: { type: 'files-not-sent', files: [{ name: 'screen.mov', size: fileBytes + 1 }, { name: 'logs.zip', size: 60 * MB }], limitBytes: fileBytes },
       },
     ]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'note', text: '!reply' });
-    expect(fx.store.listEvents(c.id).at(-1)?.data).toEqual({ ts: fx.lastAgentTs(c.id), filesNotSent: [kept(video), kept(archive)] });
-    expect(fx.historyKinds(c.id)).not.toContain('agent-reply');
-    expect(fx.caseNow(c.id)).toMatchObject({ clientWaitingSince: c.clientWaitingSince, firstReplyAt: null, assignee: null });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'note', text: '!reply' });
+    expect((await fx.store.listEvents(c.id)).at(-1)?.data).toEqual({ ts: await fx.lastAgentTs(c.id), filesNotSent: [kept(video), kept(archive)] });
+    expect(await fx.historyKinds(c.id)).not.toContain('agent-reply');
+    expect(await fx.caseNow(c.id)).toMatchObject({ clientWaitingSince: c.clientWaitingSince, firstReplyAt: null, assignee: null });
   });
 
   it('a text that fits the caption exactly goes as the caption', async () => {
@@ -119,7 +119,7 @@ describe('!reply with files', () => {
     const { c, mark } = await openCase(fx);
     const text = textRenderedAs(captionChars + 1, c.id);
     await fx.agentShares(c.id, `!reply ${text}`, [photo, pdf]);
-    const ts = fx.lastAgentTs(c.id);
+    const ts = await fx.lastAgentTs(c.id);
     const toClient = fx.sent.since(mark).client(1001);
     expect(toClient.map((m) => m.notice)).toEqual([
       { type: 'agent-reply', caseId: c.id, text, agentName: 'Anna', replyTs: ts },
@@ -132,7 +132,7 @@ describe('!reply with files', () => {
   it('the caption limit is counted in the client’s language', async () => {
     const fx = createDomain();
     await fx.act(() => fx.cases.receiveClientMessage(fx.key(), { ...clientProfile(2002, 'Ivan'), languageCode: 'ru' }, { type: 'text', text: 'пришлите счёт' }));
-    const c = fx.caseNow(1);
+    const c = await fx.caseNow(1);
     const mark = fx.sent.mark();
     // Fits in English; the Russian header is longer.
     const text = textRenderedAs(captionChars, c.id, 'en');
@@ -151,14 +151,14 @@ describe('a note with files', () => {
     const { c, mark } = await openCase(fx);
     expect(await fx.agentShares(c.id, 'the scan from the client', [photo, video])).toEqual({ outcome: 'done', caseId: c.id });
     expect(fx.sent.since(mark).all()).toEqual([]);
-    expect(fx.store.listEvents(c.id).at(-1)).toMatchObject({ kind: 'note', text: 'the scan from the client' });
-    expect(fx.store.listEvents(c.id).at(-1)?.data).toEqual({ ts: fx.lastAgentTs(c.id), files: [kept(photo), kept(video)] });
+    expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'note', text: 'the scan from the client' });
+    expect((await fx.store.listEvents(c.id)).at(-1)?.data).toEqual({ ts: await fx.lastAgentTs(c.id), files: [kept(photo), kept(video)] });
   });
 
   it('a note without files has no files entry', async () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
     await fx.agentShares(c.id, 'no attachments', []);
-    expect(fx.store.listEvents(c.id).at(-1)?.data).toEqual({ ts: fx.lastAgentTs(c.id) });
+    expect((await fx.store.listEvents(c.id)).at(-1)?.data).toEqual({ ts: await fx.lastAgentTs(c.id) });
   });
 });

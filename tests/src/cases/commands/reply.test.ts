@@ -13,13 +13,13 @@ describe('!reply', () => {
     const sent = fx.sent.since(mark);
     const [toClient] = sent.client(1001);
     expect(sent.client(1001)).toHaveLength(1);
-    const event = fx.store.listEvents(c.id).at(-1);
+    const event = (await fx.store.listEvents(c.id)).at(-1);
     // replyTs: the agent's message, so that an edit of it can find what the client got.
     expect(toClient?.notice).toEqual({ type: 'agent-reply', caseId: c.id, text: 'we are on it & will <write> back', agentName: 'Anna', replyTs: event?.data?.ts });
     expect(event).toMatchObject({ kind: 'agent-reply', authorKind: 'agent', authorId: anna.user, authorName: 'Anna', text: 'we are on it & will <write> back' });
     // Once delivered, a ✅ on the agent's message.
     expect(toClient?.afterDelivery).toEqual([{ to: 'slack-reaction', caseId: c.id, reaction: { channel: c.slackChannel, ts: event?.data?.ts, name: 'white_check_mark' } }]);
-    expect(fx.caseNow(c.id)).toMatchObject({ clientWaitingSince: null, firstReplyAt: mondayMorning + 5 * minute, assignee: anna.user });
+    expect(await fx.caseNow(c.id)).toMatchObject({ clientWaitingSince: null, firstReplyAt: mondayMorning + 5 * minute, assignee: anna.user });
     expect(sent.all().filter((m) => m.to === 'case-card')).toEqual([{ to: 'case-card', caseId: c.id, op: 'update' }]);
   });
 
@@ -33,7 +33,7 @@ describe('!reply', () => {
       { type: 'agent-reply', caseId: c.id, text: 'hi', agentName: 'Anna', replyTs: expect.any(String) },
       { type: 'agent-reply', caseId: c.id, text: 'again', agentName: 'Boris', replyTs: expect.any(String) },
     ]);
-    expect(fx.caseNow(c.id)).toMatchObject({ firstReplyAt: mondayMorning, assignee: anna.user });
+    expect(await fx.caseNow(c.id)).toMatchObject({ firstReplyAt: mondayMorning, assignee: anna.user });
   });
 
   it('from the card form, shows the reply in the thread once delivered instead of a reaction', async () => {
@@ -49,7 +49,7 @@ describe('!reply', () => {
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!reply   ')).toEqual({ outcome: 'ignored', reason: 'empty reply' });
     expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'usage', command: '!reply' } }]);
-    expect(fx.caseNow(c.id).clientWaitingSince).toBe(mondayMorning);
+    expect((await fx.caseNow(c.id)).clientWaitingSince).toBe(mondayMorning);
   });
 
   it('refuses a reply on a closed case (case-closed)', async () => {
@@ -59,7 +59,7 @@ describe('!reply', () => {
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!reply too late')).toEqual({ outcome: 'ignored', reason: 'case closed' });
     expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'case-closed', command: '!reply' } }]);
-    expect(fx.historyKinds(c.id)).not.toContain('agent-reply');
+    expect(await fx.historyKinds(c.id)).not.toContain('agent-reply');
   });
 
   it('with SLACK_AGENTS set, is refused to anyone else and nothing reaches the client', async () => {
