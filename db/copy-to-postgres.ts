@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { is } from 'drizzle-orm';
+import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { openPostgresStorage } from './postgres/open-postgres-storage.js';
 import * as schema from './postgres/schema.js';
@@ -69,6 +70,14 @@ const plans: readonly TablePlan[] = tables.map((table) => {
 /** The names of Repka's tables, in copy order. */
 export const repkaTables: readonly string[] = plans.map((p) => p.name);
 
+/** A table added to the PostgreSQL schema must be added to `tables` too, or it would not be copied. */
+function checkEveryTableKnown(): void {
+  const unknown = (Object.values(schema) as unknown[])
+    .flatMap((value) => (is(value, PgTable) ? [getTableConfig(value).name] : []))
+    .filter((name) => !repkaTables.includes(name));
+  if (unknown.length > 0) throw new Error(`db/copy-to-postgres.ts does not copy table ${unknown.join(', ')} yet`);
+}
+
 /** `url` with its password, if any, replaced by `***` (postgres://user:***@host/db). */
 export function maskPassword(url: string): string {
   try {
@@ -117,6 +126,7 @@ function insertStatement(plan: TablePlan): string {
  */
 export async function copySqliteToPostgres(sqlitePath: string, postgresUrl: string, log: (line: string) => void = () => undefined): Promise<CopyReport> {
   const started = performance.now();
+  checkEveryTableKnown();
   if (!existsSync(sqlitePath) || !statSync(sqlitePath).isFile()) throw new CopyError('no-sqlite-file', `No SQLite file at ${sqlitePath}.`);
   const sqlite = openRepkaFile(sqlitePath);
   try {
@@ -165,6 +175,9 @@ function openRepkaFile(path: string): Database.Database {
     const missing = repkaTables.filter((t) => !found.has(t));
     if (missing.length === repkaTables.length) throw new CopyError('not-repka', `${path} is not a Repka database (none of its tables: ${repkaTables.join(', ')}).`);
     if (missing.length > 0) throw new CopyError('not-repka', `${path} is not a complete Repka database: no table ${missing.join(', ')} (start this Repka version on it once to migrate it, then copy again).`);
+    // A table only SQLite has (a newer Repka's file) would be left behind.
+    const extra = [...found].filter((t) => !repkaTables.includes(t) && !t.startsWith('sqlite_') && t !== '__drizzle_migrations');
+    if (extra.length > 0) throw new CopyError('not-repka', `${path} has tables PostgreSQL's schema does not (${extra.join(', ')}): this Repka version cannot copy them.`);
     for (const plan of plans) {
       const columns = new Set(sqlite.prepare(`select name from pragma_table_info('${plan.name}')`).pluck().all() as string[]);
       const expected = plan.columns.map((c) => c.name);

@@ -370,6 +370,18 @@ describe('copySqliteToPostgres', () => {
     expect(error.message).toContain('table asks has no column confirmation_ts');
   });
 
+  it('refuses a file with a table this version would leave behind', async () => {
+    await openSqliteStorage(sqlitePath).close();
+    const raw = new Database(sqlitePath);
+    raw.exec('create table from_the_future (id integer primary key)');
+    raw.close();
+
+    const error = await copyError(copySqliteToPostgres(sqlitePath, url));
+
+    expect(error.reason).toBe('not-repka');
+    expect(error.message).toContain("has tables PostgreSQL's schema does not (from_the_future)");
+  });
+
   it('says why PostgreSQL could not be used, without the password', async () => {
     const sqlite = openSqliteStorage(sqlitePath);
     await sqlite.close();
