@@ -120,13 +120,13 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   /**
-   * In a unit, every open case of the client is locked and the newest returned: a locking SELECT
-   * with LIMIT can return fewer rows than the limit when a row it waited for no longer matches
-   * (manual, SELECT "The Locking Clause"), which here would hide an older open case.
+   * In a unit, the newest open case is locked. When it was closed meanwhile, the row fails the
+   * re-check after the wait and the scan goes on to the next one (the lock is taken below the
+   * LIMIT: "locking stops once enough rows have been returned to satisfy the limit", manual,
+   * SELECT "The Locking Clause"), so an older open case is found as on SQLite.
    */
   async findOpenCase(clientId: number): Promise<Case | undefined> {
-    if (this.locking) return (await this.listOpenCases(clientId)).at(-1);
-    const [row] = await this.hot.openCase.execute({ clientId });
+    const [row] = await (this.locking ? this.hot.openCaseLocked : this.hot.openCase).execute({ clientId });
     return row && toCase(row);
   }
 
@@ -274,6 +274,13 @@ function hotQueries(db: RepkaPg) {
       .from(cases)
       .where(and(eq(cases.clientId, sql.placeholder('clientId')), sql`${cases.status} = 'open'`))
       .orderBy(asc(cases.id));
+  const openCase = () =>
+    db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.clientId, sql.placeholder('clientId')), sql`${cases.status} = 'open'`))
+      .orderBy(desc(cases.id))
+      .limit(1);
   const latestCase = () => db.select().from(cases).where(eq(cases.clientId, sql.placeholder('clientId'))).orderBy(desc(cases.id)).limit(1);
   const ask = () => db.select().from(asks).where(eq(asks.id, sql.placeholder('id')));
   const askByThread = () =>
@@ -293,14 +300,8 @@ function hotQueries(db: RepkaPg) {
     openCasesLocked: () => openCases().for('no key update').prepare('repka_open_cases_locked'),
     latestCase: () => latestCase().prepare('repka_latest_case'),
     latestCaseLocked: () => latestCase().for('no key update').prepare('repka_latest_case_locked'),
-    openCase: () =>
-      db
-        .select()
-        .from(cases)
-        .where(and(eq(cases.clientId, sql.placeholder('clientId')), sql`${cases.status} = 'open'`))
-        .orderBy(desc(cases.id))
-        .limit(1)
-        .prepare('repka_open_case'),
+    openCase: () => openCase().prepare('repka_open_case'),
+    openCaseLocked: () => openCase().for('no key update').prepare('repka_open_case_locked'),
     caseByThread: () => caseByThread().prepare('repka_case_by_thread'),
     caseByThreadLocked: () => caseByThread().for('no key update').prepare('repka_case_by_thread_locked'),
     events: () => db.select().from(caseEvents).where(eq(caseEvents.caseId, sql.placeholder('caseId'))).orderBy(asc(caseEvents.id)).prepare('repka_events'),

@@ -9,7 +9,8 @@ import { outbox } from './schema.js';
  * The outbox on PostgreSQL: written inside units of work, read by the delivery queue. Behaves as
  * SqliteOutbox, except that nothing here holds uncommitted rows back: a statement on PostgreSQL
  * sees only rows committed before it began, or written by its own transaction (manual, 13.2.1
- * "Read Committed Isolation Level"), and delivery reads outside any unit.
+ * "Read Committed Isolation Level"), and delivery reads outside any unit. What SQLite has by
+ * construction, a stream's ids in commit order, `enqueue` gets from a lock per stream.
  */
 export class PgOutbox implements OutboxLedger, OutboxBacklog {
   /** Queries run for every delivery, prepared under a name. */

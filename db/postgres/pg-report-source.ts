@@ -122,10 +122,22 @@ export class PgReportSource implements ReportSource, HomeSource, MetricsSource {
 
   /**
    * Up to `limit` history entries of the `metricEventKinds` with an id above `afterId`, in id
-   * order. Unlike on SQLite, where units commit one after another, ids here come from a sequence
-   * when a row is inserted, not when it commits (manual, 9.17 "Sequence Manipulation Functions"):
-   * a unit that inserted id 10 and commits after the one that inserted id 11 is not visible to a
-   * read that already returned 11, and a reader that goes on from 11 never counts it.
+   * order. Ids here come from a sequence when a row is inserted, not when it commits (manual, 9.17
+   * "Sequence Manipulation Functions"): were a unit that inserted id 10 to commit after one that
+   * inserted id 11, a read in between would return 11, and a reader going on from 11 would never
+   * count 10. Units therefore append these entries under one advisory lock held to commit
+   * (PgCaseStore.appendEvent): their ids follow commit order, and the query below, which sees what
+   * was committed when it starts, returns a prefix that no later commit can extend below its
+   * last id, so each entry is counted once, as on SQLite.
+   *
+   * Trade-off: units that append a metric entry (case opened or closed, ask opened, answered or
+   * overdue) take turns from that append to their commit, and such units that then wait for each
+   * other's rows deadlock and run again. Alternatives weighed: a settle time (only entries with
+   * `at` a few seconds old) costs nothing in the writers but is only as right as its bet that no
+   * unit stays open longer, and `at` is the unit's instant, not its insert's; a bound on
+   * `pg_snapshot_xmin(pg_current_snapshot())` over an xid8 column is exact only if the reader's
+   * position is that xid rather than the id (a unit with a lower xid can insert a higher id), which
+   * would change MetricsSource's signature.
    */
   async eventsAfter(afterId: number, limit: number): Promise<MetricEvent[]> {
     return this.db

@@ -5,7 +5,7 @@ import { openPostgresStorage } from '../../db/postgres/open-postgres-storage.js'
 import { openSqliteStorage } from '../../db/sqlite/open-sqlite-storage.js';
 import type { StorageBackend } from '../../db/storage-backend.js';
 import type { Outgoing } from '../../src/outgoing.js';
-import type { ClientProfile, NewAsk, Storage } from '../../src/ports.js';
+import type { CaseEventKind, ClientProfile, NewAsk, NewCaseEvent, Storage } from '../../src/ports.js';
 
 /** An instant past 2^31 seconds' worth of ms, as every real epoch-ms time is: int4 cannot hold it. */
 const T = 1_800_000_000_000;
@@ -120,6 +120,36 @@ const newAsk = (caseId: number, overrides: Partial<NewAsk> = {}): NewAsk => ({
   slackChannel: 'C-LEGAL',
   ...overrides,
 });
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Whether `promise` settles within `ms`. */
+const settlesWithin = (promise: Promise<unknown>, ms: number) => {
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  return Promise.race([settled, sleep(ms).then(() => false)]);
+};
+
+/**
+ * A meeting point for `n` concurrent units, between what they read and what they decide: each
+ * `arrive()` resolves once all `n` have arrived, or `ms` after its own arrival. Units whose reads
+ * lock nothing all arrive, then each acts on what it read (the race, made certain); where the
+ * read locks the row, the others wait inside it, so the first goes on alone after `ms` and the
+ * others read what it left.
+ */
+function meeting(n: number, ms = 300) {
+  let arrived = 0;
+  let all!: () => void;
+  const met = new Promise<void>((resolve) => (all = resolve));
+  return {
+    arrive: () => {
+      if (++arrived >= n) all();
+      return Promise.race([met, sleep(ms)]);
+    },
+  };
+}
 
 /** A client (chat `chat`) with one open case in channel C1. */
 async function clientWithCase(tx: Storage, chat = bigChat, openedAt = T) {
@@ -513,6 +543,149 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
     });
   });
 
+  describe('concurrent units on one client, case or ask take turns', () => {
+    /** What a client's first message does: the client, then its open case, or a new one (true: this unit opened it). */
+    const firstMessage = (met: ReturnType<typeof meeting>, at: number) =>
+      run(async (tx) => {
+        const client = await tx.upsertClient(profile(bigChat), 'en', at);
+        const open = await tx.findOpenCase(client.id);
+        await met.arrive();
+        if (open !== undefined) return false;
+        const theCase = await tx.createCase({ clientId: client.id, slackChannel: 'C1', previousCaseId: null, openedAt: at });
+        await tx.appendEvent({ caseId: theCase.id, at, kind: 'case-opened', authorKind: 'system', authorId: null, authorName: null, text: null, data: null });
+        return true;
+      });
+
+    const openCasesAndOpenings = async () => {
+      const client = await read((tx) => tx.findClientByChat(bigChat));
+      const cases = client === undefined ? [] : await read((tx) => tx.listOpenCases(client.id));
+      const openings = client === undefined ? [] : await read((tx) => tx.listClientEvents(client.id, 'case-opened'));
+      return { cases: cases.length, openings: openings.length };
+    };
+
+    it('open one case for two first messages of a new client at the same instant', async () => {
+      const met = meeting(2);
+      const opened = await Promise.all([firstMessage(met, T), firstMessage(met, T)]);
+      expect(opened.filter(Boolean)).toHaveLength(1);
+      expect(await openCasesAndOpenings()).toEqual({ cases: 1, openings: 1 });
+    });
+
+    it('open one case for two messages at once of a known client with no open case', async () => {
+      const { theCase } = await run((tx) => clientWithCase(tx));
+      await run((tx) => tx.updateCase(theCase.id, { status: 'closed', closedAt: T + 1 }));
+      const met = meeting(2);
+      const opened = await Promise.all([firstMessage(met, T + 2), firstMessage(met, T + 2)]);
+      expect(opened.filter(Boolean)).toHaveLength(1);
+      expect(await openCasesAndOpenings()).toEqual({ cases: 1, openings: 1 });
+    });
+
+    const caseReads: [string, (tx: Storage, theCase: { id: number; clientId: number }) => Promise<{ id: number; status: string } | undefined>][] = [
+      ['getCase', (tx, c) => tx.getCase(c.id)],
+      ['findCaseByThread', (tx) => tx.findCaseByThread('C1', '1700.01')],
+      ['findOpenCase', (tx, c) => tx.findOpenCase(c.clientId)],
+      ['listOpenCases', async (tx, c) => (await tx.listOpenCases(c.clientId)).find((open) => open.id === c.id)],
+      ['findLatestCase', (tx, c) => tx.findLatestCase(c.clientId)],
+    ];
+
+    it.each(caseReads)('close an open case once when two units close it at once (case read by %s)', async (_, readCase) => {
+      const { theCase } = await run((tx) => clientWithCase(tx));
+      await run((tx) => tx.updateCase(theCase.id, { slackThreadTs: '1700.01' }));
+      const met = meeting(2);
+      const close = (by: string) =>
+        run(async (tx) => {
+          const found = await readCase(tx, theCase);
+          await met.arrive();
+          if (found?.status !== 'open') return false;
+          await tx.updateCase(found.id, { status: 'closed', closedAt: T + 1 });
+          await tx.appendEvent({ caseId: found.id, at: T + 1, kind: 'closed', authorKind: 'agent', authorId: by, authorName: null, text: null, data: null });
+          return true;
+        });
+      const closed = await Promise.all([close('U1'), close('U2')]);
+      expect(closed.filter(Boolean)).toHaveLength(1);
+      expect((await read((tx) => tx.listEvents(theCase.id))).filter((event) => event.kind === 'closed')).toHaveLength(1);
+    });
+
+    const askReads: [string, (tx: Storage, ask: { id: number; caseId: number }) => Promise<{ id: number; status: string } | undefined>][] = [
+      ['getAsk', (tx, a) => tx.getAsk(a.id)],
+      ['findAskByThread', (tx) => tx.findAskByThread('C-LEGAL', '1700.5')],
+      ['listAsks', async (tx, a) => (await tx.listAsks(a.caseId)).find((ask) => ask.id === a.id)],
+    ];
+
+    it.each(askReads)('answer an open ask once when two first answers come at once (ask read by %s)', async (_, readAsk) => {
+      const { theCase } = await run((tx) => clientWithCase(tx));
+      const ask = await run((tx) => tx.createAsk(newAsk(theCase.id)));
+      await run((tx) => tx.updateAsk(ask.id, { slackTs: '1700.5' }));
+      const met = meeting(2);
+      const answer = (by: string) =>
+        run(async (tx) => {
+          const found = await readAsk(tx, ask);
+          await met.arrive();
+          if (found?.status !== 'open') return false;
+          await tx.updateAsk(found.id, { status: 'answered', answeredAt: T + 1, answeredBy: by });
+          await tx.appendEvent({ caseId: theCase.id, at: T + 1, kind: 'ask-answered', authorKind: 'department', authorId: by, authorName: null, text: null, data: { askId: found.id } });
+          return true;
+        });
+      const answered = await Promise.all([answer('U1'), answer('U2')]);
+      expect(answered.filter(Boolean)).toHaveLength(1);
+      expect((await read((tx) => tx.listEvents(theCase.id))).filter((event) => event.kind === 'ask-answered')).toHaveLength(1);
+    });
+
+    const clientReads: [string, (tx: Storage, client: { id: number; telegramChatId: number }) => Promise<{ id: number; languageChosen: boolean } | undefined>][] = [
+      ['getClient', (tx, c) => tx.getClient(c.id)],
+      ['findClientByChat', (tx, c) => tx.findClientByChat(c.telegramChatId)],
+      ['upsertClient', (tx) => tx.upsertClient(profile(bigChat), 'en', T)],
+    ];
+
+    it.each(clientReads)("decide on a client once when two units decide at once (client read by %s)", async (_, readClient) => {
+      const client = await run((tx) => tx.upsertClient(profile(bigChat), 'en', T));
+      const met = meeting(2);
+      const choose = (language: 'uk' | 'ru') =>
+        run(async (tx) => {
+          const found = await readClient(tx, client);
+          await met.arrive();
+          if (found === undefined || found.languageChosen) return false;
+          await tx.setClientLanguage(found.id, language);
+          return true;
+        });
+      const chosen = await Promise.all([choose('uk'), choose('ru')]);
+      expect(chosen.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("finds a client's older open case when a unit closing the newest commits during the read", async () => {
+      const { client, theCase: older } = await run((tx) => clientWithCase(tx));
+      const newest = await run((tx) => tx.createCase({ clientId: client.id, slackChannel: 'C1', previousCaseId: null, openedAt: T + 1 }));
+      let closedIt!: () => void;
+      const didClose = new Promise<void>((resolve) => (closedIt = resolve));
+      const closing = run(async (tx) => {
+        await tx.getCase(newest.id);
+        await tx.updateCase(newest.id, { status: 'closed', closedAt: T + 2 });
+        closedIt();
+        await sleep(200);
+      });
+      await didClose;
+      const found = await run((tx) => tx.findOpenCase(client.id));
+      await closing;
+      expect(found?.id).toBe(older.id);
+    });
+
+    it('lets units on different cases run side by side', async () => {
+      const { theCase: a } = await run((tx) => clientWithCase(tx, 1));
+      const { theCase: b } = await run((tx) => clientWithCase(tx, 2));
+      const met = meeting(2, 1_500);
+      const started = Date.now();
+      await Promise.all(
+        [a, b].map((theCase) =>
+          run(async (tx) => {
+            await tx.getCase(theCase.id);
+            await met.arrive();
+          }),
+        ),
+      );
+      // SQLite's units take turns on its one connection: there the first goes on after the meeting's timeout.
+      if (backendUnderTest.name === 'PostgreSQL') expect(Date.now() - started).toBeLessThan(1_000);
+    });
+  });
+
   it('stores epoch-ms times and chat ids beyond 32 bits exactly', async () => {
     const far = 4_102_444_800_000; // 2100-01-01
     const hugeChat = 2 ** 52 + 1;
@@ -711,8 +884,10 @@ describe('PostgreSQL storage', () => {
     let bothHoldOne!: () => void;
     const barrier = new Promise<void>((resolve) => (bothHoldOne = resolve));
     let attempts = 0;
+    const storages = new Set<Storage>();
     const crossing = (first: number, then: number, assignee: string) =>
       backend.uow.run(async (tx) => {
+        storages.add(tx);
         const attempt = ++attempts;
         await tx.updateCase(first, { assignee });
         if (attempt <= 2 && ++arrived === 2) bothHoldOne();
@@ -724,10 +899,99 @@ describe('PostgreSQL storage', () => {
     // One unit was aborted and ran again (a retry may deadlock once more before it gets through).
     expect(attempts).toBeGreaterThanOrEqual(3);
     expect(results.some((attempt) => attempt >= 3)).toBe(true);
+    // Every attempt ran on a storage of its own, in a transaction of its own.
+    expect(storages.size).toBe(attempts);
     // Each unit wrote both cases whole: both carry the assignee of the one that committed last.
     const [first, second] = [(await backend.storage.getCase(a.id))?.assignee, (await backend.storage.getCase(b.id))?.assignee];
     expect(first).toBe(second);
     expect(['U1', 'U2']).toContain(first);
+  });
+
+  it("gives a unit writing a stream its ids after another still writing it commits: delivery never sees a later id first", async () => {
+    const backend = await openPostgresStorage(await freshDatabase(), { poolSize: 4 });
+    backends.push(backend);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let enqueued!: () => void;
+    const didEnqueue = new Promise<void>((resolve) => (enqueued = resolve));
+    const first = backend.uow.run(async (tx) => {
+      const ids = await tx.enqueue([note(7, 'a1'), note(8, 'elsewhere'), note(7, 'a2')], T);
+      enqueued();
+      await gate;
+      return ids;
+    });
+    await didEnqueue;
+    const second = backend.uow.run((tx) => tx.enqueue([note(7, 'b1')], T));
+    // A unit on other streams is not held back.
+    expect(await backend.uow.run((tx) => tx.enqueue([note(9, 'other')], T))).toHaveLength(1);
+    expect(await settlesWithin(second, 300)).toBe(false);
+    expect(await backend.storage.pending('tg-7', 10)).toEqual([]);
+    release();
+    const [firstIds, secondIds] = await Promise.all([first, second]);
+    expect(Math.max(...firstIds)).toBeLessThan(Math.min(...secondIds));
+    const pending = await backend.storage.pending('tg-7', 10);
+    expect(pending.map((row) => textOf(row.message))).toEqual(['a1', 'a2', 'b1']);
+    expect(pending.map((row) => row.id)).toEqual([firstIds[0], firstIds[2], secondIds[0]]);
+  });
+
+  it('lets units writing the same streams in opposite orders through without a deadlock', async () => {
+    const backend = await openPostgresStorage(await freshDatabase(), { poolSize: 8 });
+    backends.push(backend);
+    let attempts = 0;
+    const unit = (chats: number[]) =>
+      backend.uow.run(async (tx) => {
+        attempts += 1;
+        return tx.enqueue(
+          chats.map((chat) => note(chat, 'x')),
+          T,
+        );
+      });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => unit(i % 2 === 0 ? [1, 2, 3, 4] : [4, 3, 2, 1])));
+    expect(attempts).toBe(40);
+  });
+
+  it('counts a history entry once on /metrics when its unit commits after one with a later id', async () => {
+    const backend = await openPostgresStorage(await freshDatabase(), { poolSize: 4 });
+    backends.push(backend);
+    const { theCase: a } = await backend.uow.run((tx) => clientWithCase(tx, 1));
+    const { theCase: b } = await backend.uow.run((tx) => clientWithCase(tx, 2));
+    const event = (caseId: number, kind: CaseEventKind): NewCaseEvent => ({ caseId, at: T, kind, authorKind: 'system', authorId: null, authorName: null, text: null, data: null });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let appended!: () => void;
+    const didAppend = new Promise<void>((resolve) => (appended = resolve));
+    const slow = backend.uow.run(async (tx) => {
+      await tx.appendEvent(event(a.id, 'closed'));
+      appended();
+      await gate;
+    });
+    await didAppend;
+    const quick = backend.uow.run((tx) => tx.appendEvent(event(b.id, 'case-opened')));
+    await settlesWithin(quick, 300);
+    // A reader remembering the last id it saw, as bots/repka-metrics.ts does.
+    const counted = new Map<number, number>();
+    let lastId = 0;
+    const readOn = async () => {
+      for (const entry of await backend.reports.eventsAfter(lastId, 100)) {
+        counted.set(entry.id, (counted.get(entry.id) ?? 0) + 1);
+        lastId = entry.id;
+      }
+    };
+    await readOn();
+    release();
+    await Promise.all([slow, quick]);
+    await readOn();
+    expect([...counted.values()]).toEqual([1, 1]);
+    // Entries that move no metric do not wait for one another.
+    let released!: () => void;
+    const noteGate = new Promise<void>((resolve) => (released = resolve));
+    const noting = backend.uow.run(async (tx) => {
+      await tx.appendEvent(event(a.id, 'note'));
+      await noteGate;
+    });
+    expect(await settlesWithin(backend.uow.run((tx) => tx.appendEvent(event(b.id, 'client-message'))), 1_000)).toBe(true);
+    released();
+    await noting;
   });
 
   it('rejects when the database cannot be reached', async () => {
