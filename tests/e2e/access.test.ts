@@ -1,5 +1,3 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTriggerId, sendSlackInteraction } from '../fakes/fake-slack.js';
 import type { TgUser } from '../fakes/fake-telegram.js';
@@ -39,18 +37,15 @@ const privateAnswers = (h: Harness, user: string, threadTs: string) =>
 
 describe('with SLACK_AGENTS set, one policy for typed commands and buttons', () => {
   let h: Harness;
-  let db: Database.Database;
-  const caseRow = (id: number) => db.prepare('select status, assignee from cases where id = ?').get(id) as { status: string; assignee: string | null };
-  const eventsOf = (id: number) => (db.prepare('select kind, author_id as author, text from case_events where case_id = ? order by id').all(id) as { kind: string; author: string; text: string | null }[]);
-  const asksOf = (id: number) => db.prepare('select id, status from asks where case_id = ? order by id').all(id) as { id: number; status: string }[];
+  const caseRow = async (id: number) => (await h.db.get('select status, assignee from cases where id = ?', id)) as { status: string; assignee: string | null };
+  const eventsOf = (id: number) => h.db.all<{ kind: string; author: string; text: string | null }>('select kind, author_id as author, text from case_events where case_id = ? order by id', id);
+  const asksOf = (id: number) => h.db.all<{ id: number; status: string }>('select id, status from asks where case_id = ? order by id', id);
 
   beforeAll(async () => {
     // Anna and Boris are agents; Dmitry (a developer) is not.
     h = await startHarness({ env: { SLACK_AGENTS: 'U0AGENT1,U0AGENT2' }, departments });
-    db = new Database(join(h.dataDir, 'repka.sqlite'), { readonly: true });
   });
   afterAll(async () => {
-    db.close();
     await h.stop(true);
   });
 
@@ -75,18 +70,18 @@ describe('with SLACK_AGENTS set, one policy for typed commands and buttons', () 
     expect(toClient[1]).toContain('We are looking into it.');
     expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === 'C0ACC')).toHaveLength(0);
     expect(h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs && /Linked with case/.test(String(c.params.text)))).toHaveLength(0);
-    expect(asksOf(caseId)).toEqual([]);
-    expect(caseRow(caseId)).toEqual({ status: 'open', assignee: 'U0AGENT1' });
-    const dmitrys = eventsOf(caseId).filter((e) => e.author === 'U0DEV1');
+    expect(await asksOf(caseId)).toEqual([]);
+    expect(await caseRow(caseId)).toEqual({ status: 'open', assignee: 'U0AGENT1' });
+    const dmitrys = (await eventsOf(caseId)).filter((e) => e.author === 'U0DEV1');
     expect(dmitrys).toEqual(typed.map((text) => ({ kind: 'note', author: 'U0DEV1', text })));
-    expect(eventsOf(caseId).some((e) => e.kind === 'linked')).toBe(false);
+    expect((await eventsOf(caseId)).some((e) => e.kind === 'linked')).toBe(false);
   });
 
   it('refuses "Cancel question" and "Ask a department" from a non-agent the same way; an agent\'s Cancel on a settled question says so', async () => {
     const { caseId, threadTs } = await h.openCase(newClient(), 'a charge to check');
     await h.agentSays(threadTs, 'U0AGENT1', '!ask accounting which rate applied?');
     const confirmation = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Asked Q'));
-    const [ask] = asksOf(caseId);
+    const [ask] = await asksOf(caseId);
     expect(ask?.status).toBe('open');
     const askId = String(ask?.id);
     const confirmationTs = h.slack.messages(supportChannel).find((m) => m.text === confirmation.params.text)?.ts as string;
@@ -100,12 +95,12 @@ describe('with SLACK_AGENTS set, one policy for typed commands and buttons', () 
       'Only support agents can use this button (`!ask`); nothing was done.',
     ]);
     expect(h.slack.callsTo('views.open').filter((c) => c.params.trigger_id === trigger)).toHaveLength(0);
-    expect(asksOf(caseId)[0]?.status).toBe('open');
+    expect((await asksOf(caseId))[0]?.status).toBe('open');
 
     // The agent cancels it: the department hears it once (Dmitry's press told it nothing).
     await press(h, 'U0AGENT2', 'ask_cancel', askId, confirmationTs);
     await h.slack.waitFor('chat.postMessage', (c) => c.params.channel === 'C0ACC' && /no answer needed/.test(String(c.params.text)));
-    expect(asksOf(caseId)[0]?.status).toBe('cancelled');
+    expect((await asksOf(caseId))[0]?.status).toBe('cancelled');
     await press(h, 'U0AGENT2', 'ask_cancel', askId, confirmationTs);
     const late = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0AGENT2' && c.params.thread_ts === threadTs);
     expect(late.params.text).toBe(`Q${askId} is no longer open; nothing was done.`);

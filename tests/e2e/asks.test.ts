@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTriggerId, sendSlackInteraction } from '../fakes/fake-slack.js';
@@ -37,14 +36,9 @@ async function deadlineJobs(askId: number): Promise<string[]> {
   }
 }
 
-/** The ask's state in SQLite. */
-function askRow(askId: number): { status: string; overdueAt: number | null; remindersSent: number } {
-  const db = new Database(h.config.databasePath, { readonly: true });
-  try {
-    return db.prepare('select status, overdue_at as overdueAt, reminders_sent as remindersSent from asks where id = ?').get(askId) as { status: string; overdueAt: number | null; remindersSent: number };
-  } finally {
-    db.close();
-  }
+/** The ask's state in the database. */
+async function askRow(askId: number): Promise<{ status: string; overdueAt: number | null; remindersSent: number }> {
+  return (await h.db.get('select status, overdue_at as "overdueAt", reminders_sent as "remindersSent" from asks where id = ?', askId)) as { status: string; overdueAt: number | null; remindersSent: number };
 }
 
 beforeAll(async () => {
@@ -105,7 +99,7 @@ describe('asking departments', () => {
     // job that still fired would find the question answered: its once-only claim needs it open).
     const askId = Number(/Q(\d+)/.exec(String(answer.params.text))?.[1]);
     await eventually(async () => (await deadlineJobs(askId)).length === 0, 5000, 'the deadline jobs removed');
-    expect(askRow(askId)).toEqual({ status: 'answered', overdueAt: null, remindersSent: 0 });
+    expect(await askRow(askId)).toEqual({ status: 'answered', overdueAt: null, remindersSent: 0 });
   });
 
   it('reminds at 50%, then escalates once at the deadline in both threads', async () => {
@@ -232,9 +226,7 @@ describe('deadlines across a restart with Redis emptied', () => {
     const keys = await redis.keys(`${local.config.queuePrefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
-    const db = new Database(local.config.databasePath, { readonly: true });
-    expect((db.prepare("select count(*) as n from asks where status = 'open'").get() as { n: number }).n).toBe(1);
-    db.close();
+    expect(((await local.db.get("select count(*) as n from asks where status = 'open'")) as { n: number }).n).toBe(1);
 
     const again = await startHarness({ departments, dataDir: local.dataDir, slack: local.slack, telegram: local.telegram, env: { QUEUE_PREFIX: local.config.queuePrefix } });
     try {
@@ -252,16 +244,11 @@ describe('deadlines across a restart with Redis emptied', () => {
 describe('the case thread', () => {
   it('ignores department-channel messages that are not in an ask thread', async () => {
     // Slack hears back only once what the event wrote is committed: nothing was queued, so nothing can be posted.
-    const db = new Database(h.config.databasePath, { readonly: true });
-    try {
-      const rows = () => (db.prepare('select count(*) as n from outbox').get() as { n: number }).n;
-      const before = rows();
-      const { status } = await h.agentSays('1234.5678', 'U0ACC1', 'random chatter', 'C0ACC');
-      expect(status).toBe(200);
-      expect(rows()).toBe(before);
-    } finally {
-      db.close();
-    }
+    const rows = async () => ((await h.db.get('select count(*) as n from outbox')) as { n: number }).n;
+    const before = await rows();
+    const { status } = await h.agentSays('1234.5678', 'U0ACC1', 'random chatter', 'C0ACC');
+    expect(status).toBe(200);
+    expect(await rows()).toBe(before);
   });
 });
 
@@ -294,16 +281,11 @@ describe('closing a case with open questions', () => {
     } finally {
       await connection.quit();
     }
-    const db = new Database(h.config.databasePath, { readonly: true });
-    try {
-      const rows = db.prepare(`select status, closed_reason as reason from asks where id in (${askIds.join(',')})`).all();
-      expect(rows).toEqual([
-        { status: 'cancelled', reason: 'case closed' },
-        { status: 'cancelled', reason: 'case closed' },
-      ]);
-    } finally {
-      db.close();
-    }
+    const rows = await h.db.all(`select status, closed_reason as reason from asks where id in (${askIds.join(',')}) order by id`);
+    expect(rows).toEqual([
+      { status: 'cancelled', reason: 'case closed' },
+      { status: 'cancelled', reason: 'case closed' },
+    ]);
   });
 });
 

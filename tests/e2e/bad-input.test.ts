@@ -1,23 +1,19 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postRaw, signSlackRequest } from '../fakes/fake-slack.js';
 import { postTelegramUpdate, textUpdate } from '../fakes/fake-telegram.js';
 import { ivan, signingSecret, startHarness, webhookSecret, type Harness } from './harness.js';
 
 let h: Harness;
-let db: Database.Database;
 
 beforeAll(async () => {
   h = await startHarness();
-  db = new Database(h.config.databasePath, { readonly: true });
 });
 afterAll(async () => {
-  db.close();
   await h.stop(true);
 });
 
 /** Rows in the tables an accepted request would write to. */
-const stored = () => (db.prepare('select (select count(*) from processed_inbound) + (select count(*) from case_events) + (select count(*) from outbox) as n').get() as { n: number }).n;
+const stored = async () => ((await h.db.get('select (select count(*) from processed_inbound) + (select count(*) from case_events) + (select count(*) from outbox) as n')) as { n: number }).n;
 
 const slackBody = JSON.stringify({
   type: 'event_callback',
@@ -34,7 +30,7 @@ async function healthy(): Promise<void> {
 
 describe('Slack requests', () => {
   it('answers 401 to a missing, wrong or stale signature and stores nothing', async () => {
-    const before = stored();
+    const before = await stored();
     const missing = await postRaw(`${h.url}/slack/events`, slackBody, { 'content-type': 'application/json' });
     const wrong = await postRaw(`${h.url}/slack/events`, slackBody, { 'content-type': 'application/json', ...signSlackRequest('not-the-secret', slackBody) });
     const stale = await postRaw(`${h.url}/slack/events`, slackBody, {
@@ -42,7 +38,7 @@ describe('Slack requests', () => {
       ...signSlackRequest(signingSecret, slackBody, Math.floor(Date.now() / 1000) - 6 * 60),
     });
     expect([missing.status, wrong.status, stale.status]).toEqual([401, 401, 401]);
-    expect(stored()).toBe(before);
+    expect(await stored()).toBe(before);
     await healthy();
   });
 
@@ -63,11 +59,11 @@ describe('Slack requests', () => {
 
 describe('Telegram webhook calls', () => {
   it('answers 403 without the secret or with a wrong one, storing nothing', async () => {
-    const before = stored();
+    const before = await stored();
     const none = await postTelegramUpdate(h.url, undefined, textUpdate(ivan, 'hello'));
     const wrong = await postTelegramUpdate(h.url, 'wrong_secret', textUpdate(ivan, 'hello'));
     expect([none.status, wrong.status]).toEqual([403, 403]);
-    expect(stored()).toBe(before);
+    expect(await stored()).toBe(before);
   });
 
   it('answers 400 to malformed JSON and to JSON that is not an update', async () => {

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTriggerId, sendSlackInteraction, type StoredMessage } from '../fakes/fake-slack.js';
 import { callbackQueryUpdate, type TgUser } from '../fakes/fake-telegram.js';
@@ -13,7 +12,6 @@ const departments = {
 };
 
 let h: Harness;
-let db: Database.Database;
 let nextUserId = 9300;
 const newClient = (language_code = 'en'): TgUser => ({ id: nextUserId++, first_name: 'Maria', last_name: `K${nextUserId}`, language_code });
 
@@ -21,10 +19,8 @@ beforeAll(async () => {
   // Anna and Boris are agents; Dmitry is not. Slack limits off: card updates are not paced here.
   h = await startHarness({ departments, env: { SLACK_AGENTS: 'U0AGENT1,U0AGENT2', SLACK_CHANNEL_POSTS_PER_SECOND: '0' } });
   h.slack.addUser({ id: 'U0ACC1', name: 'olga', real_name: 'Olga', display_name: 'Olga' });
-  db = new Database(h.config.databasePath, { readonly: true });
 });
 afterAll(async () => {
-  db.close();
   await h.stop(true);
 });
 
@@ -82,11 +78,11 @@ async function cardShows(threadTs: string, check: (card: Card) => boolean, what:
 }
 
 const updatesOf = (threadTs: string) => h.slack.callsTo('chat.update').filter((c) => c.params.ts === threadTs);
-const caseRow = (caseId: number) => db.prepare('select status, assignee, client_waiting_since as waiting from cases where id = ?').get(caseId) as { status: string; assignee: string | null; waiting: number | null };
-const eventCount = (caseId: number) => (db.prepare('select count(*) as n from case_events where case_id = ?').get(caseId) as { n: number }).n;
-const pendingCardUpdates = (caseId: number) => (db.prepare("select count(*) as n from outbox where stream = ? and status = 'pending'").get(`card-${caseId}`) as { n: number }).n;
-const askOf = (caseId: number, departmentId: string) =>
-  db.prepare('select id, deadline_at as deadlineAt from asks where case_id = ? and department_id = ? order by id desc').get(caseId, departmentId) as { id: number; deadlineAt: number };
+const caseRow = async (caseId: number) => (await h.db.get('select status, assignee, client_waiting_since as waiting from cases where id = ?', caseId)) as { status: string; assignee: string | null; waiting: number | null };
+const eventCount = async (caseId: number) => ((await h.db.get('select count(*) as n from case_events where case_id = ?', caseId)) as { n: number }).n;
+const pendingCardUpdates = async (caseId: number) => ((await h.db.get("select count(*) as n from outbox where stream = ? and status = 'pending'", `card-${caseId}`)) as { n: number }).n;
+const askOf = async (caseId: number, departmentId: string) =>
+  (await h.db.get('select id, deadline_at as "deadlineAt" from asks where case_id = ? and department_id = ? order by id desc', caseId, departmentId)) as { id: number; deadlineAt: number };
 /** How Slack shows an instant on the card: `<!date^<seconds>^…`. */
 const slackDateOf = (epochMs: number) => `<!date^${Math.floor(epochMs / 1000)}^`;
 
@@ -133,7 +129,7 @@ describe('the case card after each kind of event', () => {
     expect(card.fields.Client).toBe(`Maria ${client.last_name}`);
     expect(card.fields.Language).toBe('Русский');
     expect(card.fields.Assignee).toBe('unassigned');
-    const opened = db.prepare('select opened_at as at from cases where id = ?').get(caseId) as { at: number };
+    const opened = (await h.db.get('select opened_at as at from cases where id = ?', caseId)) as { at: number };
     expect(card.fields.Status).toContain('Client waiting for us since');
     expect(card.fields.Status).toContain(slackDateOf(opened.at));
     expect(card.quote).toBe('>My order #777 never arrived &lt;urgent&gt;');
@@ -151,9 +147,9 @@ describe('the case card after each kind of event', () => {
     expect(card.fields.Status).toContain('Open · replied');
 
     await h.clientSays(client, 'any news?');
-    await eventually(() => caseRow(caseId).waiting !== null, 5000, 'the client waiting again');
+    await eventually(async () => (await caseRow(caseId)).waiting !== null, 5000, 'the client waiting again');
     card = await cardShows(threadTs, (c) => c.fields.Status?.includes('Client waiting for us since') === true, 'the card to show the client waiting again');
-    expect(card.fields.Status).toContain(slackDateOf(caseRow(caseId).waiting as number));
+    expect(card.fields.Status).toContain(slackDateOf((await caseRow(caseId)).waiting as number));
     expect(card.fields.Assignee).toBe('<@U0AGENT1>');
   });
 
@@ -169,7 +165,7 @@ describe('the case card after each kind of event', () => {
     const { caseId, threadTs } = await h.openCase(newClient(), 'charged twice');
     await h.agentSays(threadTs, 'U0AGENT1', '!ask acc in 2h was the card charged twice?');
     let card = await cardShows(threadTs, (c) => c.questions !== '', 'the question on the card');
-    const ask = askOf(caseId, 'accounting');
+    const ask = await askOf(caseId, 'accounting');
     expect(card.questions).toContain(`*Accounting* Q${ask.id}: reply by ${slackDateOf(ask.deadlineAt)}`);
     expect(card.questions).toContain(':hourglass:');
     expect(card.questions).not.toContain('overdue');
@@ -186,7 +182,7 @@ describe('the case card after each kind of event', () => {
     const { caseId, threadTs } = await h.openCase(newClient(), 'warehouse?');
     await h.agentSays(threadTs, 'U0AGENT1', '!ask ops is the warehouse open today?');
     let card = await cardShows(threadTs, (c) => c.questions.includes('Operations'), 'the question on the card');
-    const ask = askOf(caseId, 'ops');
+    const ask = await askOf(caseId, 'ops');
     // The overdue notice lands in the thread when the 2 s deadline passes, and the card follows.
     await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && /overdue/.test(String(c.params.text)), 8000);
     card = await cardShows(threadTs, (c) => c.questions.includes('overdue'), 'the question marked overdue');
@@ -233,7 +229,7 @@ describe('the card buttons', () => {
     const { caseId, threadTs } = await h.openCase(newClient(), 'assign by button');
     expect((await clickCard(caseId, threadTs, 'case_assign_me', 'U0AGENT2')).status).toBe(200);
     await cardShows(threadTs, (c) => c.fields.Assignee === '<@U0AGENT2>', 'Boris assigned');
-    expect(caseRow(caseId).assignee).toBe('U0AGENT2');
+    expect((await caseRow(caseId)).assignee).toBe('U0AGENT2');
     const post = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Assigned to <@U0AGENT2>'));
     expect(post.params.text).toContain('<@U0AGENT2>');
   });
@@ -243,7 +239,7 @@ describe('the card buttons', () => {
     const { caseId, threadTs } = await h.openCase(client, 'close by button');
     await clickCard(caseId, threadTs, 'case_close', 'U0AGENT1');
     await cardShows(threadTs, (c) => c.header.endsWith('Closed') && c.buttons.join() === 'case_reopen', 'the card closed');
-    expect(caseRow(caseId).status).toBe('closed');
+    expect((await caseRow(caseId)).status).toBe('closed');
     const told = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && /closed/.test(String(c.params.text)));
     expect(told.params.text).toContain(`#${caseId}`);
     const request = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && JSON.stringify(c.params.reply_markup ?? {}).includes(`rate:${caseId}:`));
@@ -252,23 +248,23 @@ describe('the card buttons', () => {
 
     await clickCard(caseId, threadTs, 'case_reopen', 'U0AGENT2');
     await cardShows(threadTs, (c) => c.header.endsWith('Open') && c.buttons.join() === openButtons.join(), 'the card open again');
-    expect(caseRow(caseId).status).toBe('open');
+    expect((await caseRow(caseId)).status).toBe('open');
     await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && /open again/.test(String(c.params.text)));
   });
 
   it('"Close" from someone who is not an agent is refused privately and changes nothing', async () => {
     const client = newClient();
     const { caseId, threadTs } = await h.openCase(client, 'not yours to close');
-    await eventually(() => pendingCardUpdates(caseId) === 0);
-    const events = eventCount(caseId);
+    await eventually(async () => await pendingCardUpdates(caseId) === 0);
+    const events = await eventCount(caseId);
     const updates = updatesOf(threadTs).length;
     await clickCard(caseId, threadTs, 'case_close', 'U0DEV1');
     const refusal = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0DEV1' && c.params.thread_ts === threadTs);
     expect(refusal.params.text).toContain('Only support agents');
     expect(refusal.params.text).toContain('!close');
     // The click was handled before Slack got its answer: the store shows all it did.
-    expect(caseRow(caseId).status).toBe('open');
-    expect(eventCount(caseId)).toBe(events);
+    expect((await caseRow(caseId)).status).toBe('open');
+    expect(await eventCount(caseId)).toBe(events);
     // Anna replies: the client's chat and the card each get one message after anything the click queued.
     await h.agentSays(threadTs, 'U0AGENT1', '!reply still on it');
     await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('still on it'));
@@ -354,21 +350,21 @@ describe('card updates are coalesced', () => {
     const { caseId, threadTs } = await h.openCase(newClient(), 'busy case');
     await h.agentSays(threadTs, 'U0AGENT1', '!assign me');
     await cardShows(threadTs, (c) => c.fields.Assignee === '<@U0AGENT1>', 'Anna assigned');
-    await eventually(() => pendingCardUpdates(caseId) === 0);
+    await eventually(async () => await pendingCardUpdates(caseId) === 0);
     const before = updatesOf(threadTs).length;
-    const assignedBefore = (db.prepare("select count(*) as n from case_events where case_id = ? and kind = 'assigned'").get(caseId) as { n: number }).n;
+    const assignedBefore = ((await h.db.get("select count(*) as n from case_events where case_id = ? and kind = 'assigned'", caseId)) as { n: number }).n;
 
     // Slack answering slowly (as it does under load) is when updates queue up behind each other.
     h.slack.setDelay(400);
     const changes = 10;
     try {
       for (let i = 0; i < changes; i += 1) await h.agentSays(threadTs, 'U0AGENT1', `!assign <@${i % 2 === 0 ? 'U0AGENT2' : 'U0AGENT1'}>`);
-      await eventually(() => (db.prepare("select count(*) as n from case_events where case_id = ? and kind = 'assigned'").get(caseId) as { n: number }).n === assignedBefore + changes, 5000, 'every !assign recorded');
-      await eventually(() => pendingCardUpdates(caseId) === 0, 15_000, 'the card updates delivered');
+      await eventually(async () => ((await h.db.get("select count(*) as n from case_events where case_id = ? and kind = 'assigned'", caseId)) as { n: number }).n === assignedBefore + changes, 5000, 'every !assign recorded');
+      await eventually(async () => await pendingCardUpdates(caseId) === 0, 15_000, 'the card updates delivered');
     } finally {
       h.slack.setDelay(0);
     }
-    const final = caseRow(caseId).assignee as string;
+    const final = (await caseRow(caseId)).assignee as string;
     expect(cardNow(threadTs).fields.Assignee).toBe(`<@${final}>`);
     const calls = updatesOf(threadTs).length - before;
     expect(calls).toBeGreaterThanOrEqual(1);

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTelegram } from '../fakes/fake-telegram.js';
-import { redisUrl, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
+import { e2eDatabase, redisUrl, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -17,6 +17,8 @@ const webhookUrl = 'https://repka.example.com/telegram/webhook';
 let slack: FakeSlack;
 let telegram: FakeTelegram;
 let dir: string;
+/** On PostgreSQL, the database the checks open (on SQLite, each check a new file in `dir`). */
+let databaseUrl: string | undefined;
 /** A port nothing listens on: Redis "down". */
 let deadPort: number;
 
@@ -29,6 +31,7 @@ beforeAll(async () => {
   slack.addChannel('C0OLD', { name: 'old', isArchived: true });
   slack.rejectToken('xoxb-revoked', 'token_revoked');
   dir = mkdtempSync(join(tmpdir(), 'repka-check-'));
+  databaseUrl = (await e2eDatabase())?.url;
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   deadPort = (probe.address() as AddressInfo).port;
@@ -49,6 +52,7 @@ function departments(...channels: string[]): string {
 
 const env = (patch: Record<string, string> = {}): Record<string, string> => ({
   DATABASE_PATH: join(dir, `${Math.random().toString(36).slice(2)}.sqlite`),
+  ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   REDIS_URL: redisUrl,
   SLACK_BOT_TOKEN: 'xoxb-check-token',
   SLACK_SIGNING_SECRET: signingSecret,
@@ -85,7 +89,7 @@ describe('npm run check', () => {
     const { code, lines, stderr } = await check(environment, true);
     expect(lines, stderr).toEqual([
       '✓ configuration valid',
-      `✓ database ${environment.DATABASE_PATH} opens, migrations applied`,
+      environment.DATABASE_URL === undefined ? `✓ database ${environment.DATABASE_PATH} opens, migrations applied` : `✓ PostgreSQL at ${environment.DATABASE_URL} opens, migrations applied`,
       `✓ Redis at ${redisUrl} answers PING`,
       '✓ SLACK_BOT_TOKEN accepted by Slack (bot @repka in Fake)',
       `✓ SLACK_SUPPORT_CHANNEL is #support (${supportChannel}); Repka is a member`,
@@ -104,7 +108,7 @@ describe('npm run check', () => {
     const { code, lines } = await check(env({ SLACK_BOT_TOKEN: 'xoxb-revoked', TELEGRAM_BOT_TOKEN: badTelegram, REDIS_URL: `redis://:pw-secret@127.0.0.1:${deadPort}` }));
     expect(lines).toEqual([
       '✓ configuration valid',
-      expect.stringMatching(/^✓ database /),
+      expect.stringMatching(databaseUrl === undefined ? /^✓ database / : /^✓ PostgreSQL at /),
       expect.stringMatching(new RegExp(`^✗ Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${deadPort} does not answer: .*ECONNREFUSED.* → start Redis \\(README, Quick start\\) or set REDIS_URL`)),
       expect.stringMatching(/^✗ SLACK_BOT_TOKEN was rejected by Slack: token_revoked → copy the Bot User OAuth Token \(xoxb-…\) again from https:\/\/api\.slack\.com\/apps/),
       expect.stringMatching(/^✗ TELEGRAM_BOT_TOKEN was rejected by Telegram: 401 Unauthorized → put the token @BotFather gives you/),

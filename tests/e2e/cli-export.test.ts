@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './harness.js';
@@ -24,7 +23,7 @@ interface Run {
 
 /** `npm run [--silent] cli -- <args>` in the project, as an operator types it, against the test's database. */
 function cli(args: string[], options: { silent?: boolean } = {}): Promise<Run> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: h.config.databasePath, DEPARTMENTS_FILE: join(h.dataDir, 'departments.json'), TEAM_TIMEZONE: timeZone };
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: h.config.databasePath, ...(h.config.databaseUrl === undefined ? {} : { DATABASE_URL: h.config.databaseUrl }), DEPARTMENTS_FILE: join(h.dataDir, 'departments.json'), TEAM_TIMEZONE: timeZone };
   const npmArgs = ['run', ...(options.silent ? ['--silent'] : []), 'cli', '--', ...args];
   return new Promise((resolve) => {
     execFile('npm', npmArgs, { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
@@ -44,12 +43,7 @@ beforeAll(async () => {
   await h.agentSays(questionTs, 'U0ACC1', 'Yes; the second charge is refunded.', 'C0ACC');
   await h.agentSays(opened.threadTs, 'U0AGENT1', '!reply Refunded, sorry!');
   await h.agentSays(opened.threadTs, 'U0AGENT1', '!close refund issued');
-  const db = new Database(h.config.databasePath, { readonly: true });
-  try {
-    await eventually(() => (db.prepare("select count(*) as n from case_events where case_id = ? and kind = 'closed'").get(caseId) as { n: number }).n === 1, 5000, 'the case closed');
-  } finally {
-    db.close();
-  }
+  await eventually(async () => ((await h.db.get("select count(*) as n from case_events where case_id = ? and kind = 'closed'", caseId)) as { n: number }).n === 1, 5000, 'the case closed');
 }, 60_000);
 afterAll(async () => {
   await h.stop(true);
@@ -65,10 +59,8 @@ describe('npm run cli -- export', () => {
     expect(stdout).toContain(`<h1>Case #${caseId}: Nina &lt;Ivanova&gt;</h1>`);
     expect(stdout).toContain('I was charged &lt;twice&gt; &amp; nobody answers');
     expect(stdout).toContain(`Times in ${timeZone}.`);
-    const db = new Database(h.config.databasePath, { readonly: true });
-    const ask = db.prepare('select id, asked_at as askedAt, deadline_at as deadlineAt, answered_at as answeredAt from asks where case_id = ?').get(caseId) as { id: number; askedAt: number; deadlineAt: number; answeredAt: number };
-    const events = db.prepare('select at from case_events where case_id = ? order by id').all(caseId) as { at: number }[];
-    db.close();
+    const ask = (await h.db.get('select id, asked_at as "askedAt", deadline_at as "deadlineAt", answered_at as "answeredAt" from asks where case_id = ?', caseId)) as { id: number; askedAt: number; deadlineAt: number; answeredAt: number };
+    const events = await h.db.all<{ at: number }>('select at from case_events where case_id = ? order by id', caseId);
     const row = /<table class="asks">[\s\S]*?<tr class="[^"]*">(.*?)<\/tr>/.exec(stdout)?.[1] ?? '';
     const cells = [...row.matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1]);
     expect(cells).toEqual([`Q${ask.id}`, 'Accounting Dept', 'was the card charged twice?', 'Anna', inKathmandu(ask.askedAt), inKathmandu(ask.deadlineAt), 'Olga', expect.stringMatching(/^(under a second|\d+s)$/), 'answered on time', '0']);

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackQueryUpdate, commandUpdate, contactUpdate, documentUpdate, locationUpdate, photoUpdate, stickerUpdate, textUpdate, voiceUpdate, type TgUser } from '../fakes/fake-telegram.js';
 import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
@@ -14,16 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.stop(true);
 });
-
-/** Reads Repka's SQLite file (read-only). */
-function inDb<T>(read: (db: Database.Database) => T): T {
-  const db = new Database(h.config.databasePath, { readonly: true });
-  try {
-    return read(db);
-  } finally {
-    db.close();
-  }
-}
 
 const threadPosts = (threadTs: string) => h.slack.messages(supportChannel).filter((m) => m.thread_ts === threadTs);
 
@@ -134,13 +123,8 @@ describe('a client writing to the bot', () => {
     await eventually(() => threadPosts(latest?.ts ?? '').some((m) => String(m.text).includes('so, about my question')), 5000, 'the message in the latest case');
     expect(h.slack.callsTo('chat.postMessage').filter(isCard).length).toBe(cardsBefore);
     // The webhook answered 200 only after its transaction committed: the database shows every case there is.
-    const db = new Database(h.config.databasePath, { readonly: true });
-    try {
-      const row = db.prepare('select count(*) as n from cases join clients on clients.id = cases.client_id where clients.telegram_chat_id = ?').get(client.id) as { n: number };
-      expect(row.n).toBe(3);
-    } finally {
-      db.close();
-    }
+    const row = (await h.db.get('select count(*) as n from cases join clients on clients.id = cases.client_id where clients.telegram_chat_id = ?', client.id)) as { n: number };
+    expect(row.n).toBe(3);
   });
 
   it('speaks Ukrainian and English to clients whose Telegram is set so', async () => {
@@ -172,12 +156,12 @@ describe('a client writing to the bot', () => {
     const client = newClient();
     const group = { id: -100777, type: 'supergroup' as const, title: 'Some group' };
     const cardsBefore = h.slack.callsTo('chat.postMessage').length;
-    const outboxBefore = inDb((db) => (db.prepare('select coalesce(max(id), 0) as id from outbox').get() as { id: number }).id);
+    const outboxBefore = ((await h.db.get('select coalesce(max(id), 0) as id from outbox')) as { id: number }).id;
     await h.sendUpdate(textUpdate(client, 'hello group', { chat: group }));
     await h.sendUpdate(textUpdate(client, 'hello again', { chat: group }));
     // Each update was handled before the webhook answered it: what Repka will ever send for them
     // is in the outbox now. One message for the group, nothing for Slack.
-    const queued = inDb((db) => db.prepare('select stream from outbox where id > ? order by id').all(outboxBefore) as { stream: string }[]);
+    const queued = await h.db.all<{ stream: string }>('select stream from outbox where id > ? order by id', outboxBefore);
     expect(queued.map((r) => r.stream)).toEqual([`tg-${group.id}`]);
     const note = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === group.id);
     expect(note.params.text).toMatch(/private|личн|особист/i);

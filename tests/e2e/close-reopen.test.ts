@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
@@ -8,17 +7,14 @@ const departments = {
 };
 
 let h: Harness;
-let db: Database.Database;
 let nextUserId = 31_000;
 const newClient = (): TgUser => ({ id: nextUserId++, first_name: 'Pavel', last_name: 'Orlov', language_code: 'en' });
 const cardText = (threadTs: string) => JSON.stringify(h.slack.messages(supportChannel).find((m) => m.ts === threadTs)?.blocks ?? []);
 
 beforeAll(async () => {
   h = await startHarness({ departments });
-  db = new Database(h.config.databasePath, { readonly: true });
 });
 afterAll(async () => {
-  db.close();
   await h.stop(true);
 });
 
@@ -29,18 +25,18 @@ describe('!close then !reopen with a question open', () => {
     await h.agentSays(threadTs, 'U0AGENT1', '!ask accounting in 1h which rate was applied?');
     const asked = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Asked Q'));
     const askId = Number(/Q(\d+)/.exec(String(asked.params.text))?.[1]);
-    expect(db.prepare('select client_waiting_since as w from cases where id = ?').get(caseId)).not.toEqual({ w: null });
+    expect(await h.db.get('select client_waiting_since as w from cases where id = ?', caseId)).not.toEqual({ w: null });
 
     await h.agentSays(threadTs, 'U0AGENT1', '!close answered by phone');
     await eventually(() => cardText(threadTs).includes(`Q${askId}: settled by the close`), 8000, 'the card showing the question settled');
-    expect(db.prepare('select status, client_waiting_since as w from cases where id = ?').get(caseId)).toEqual({ status: 'closed', w: null });
+    expect(await h.db.get('select status, client_waiting_since as w from cases where id = ?', caseId)).toEqual({ status: 'closed', w: null });
 
     await h.agentSays(threadTs, 'U0AGENT2', '!reopen');
     const reopened = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('Case reopened'));
     expect(reopened.params.text).toBe(
       `:unlock: Case reopened by <@U0AGENT2>. The client was told. The close had settled Q${askId}: it stays settled, so \`!ask\` again if the answer is still needed.`,
     );
-    expect(db.prepare('select status from asks where id = ?').get(askId)).toEqual({ status: 'cancelled' });
+    expect(await h.db.get('select status from asks where id = ?', askId)).toEqual({ status: 'cancelled' });
   });
 
   it('a reopen after a close that settled nothing names no question', async () => {

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { commandUpdate, FakeTelegram, postTelegramUpdate, textUpdate, type TgUser, type Update } from '../fakes/fake-telegram.js';
-import { eventually, fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
+import { e2eDatabase, eventually, fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
+import { openTestDb, type TestDb } from './test-db.js';
 
 // The contract's "Guarantees under faults" for crashes, with Repka as `npm start` runs it: its own
 // Node process (tsx as an import hook, so the PID is Repka's own and SIGKILL reaches it).
@@ -33,6 +33,10 @@ interface World {
   readonly prefix: string;
   readonly env: Record<string, string>;
   readonly processes: RepkaProcess[];
+  /** Repka's database, read directly (its SQLite file, or its own PostgreSQL database). */
+  readonly db: TestDb;
+  /** Drops the PostgreSQL database, if any (else nothing). */
+  readonly dropDatabase: () => Promise<void>;
 }
 
 const worlds: World[] = [];
@@ -45,16 +49,18 @@ async function createWorld(departments: unknown = { departments: [] }): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'repka-crash-'));
   writeFileSync(join(dir, 'departments.json'), JSON.stringify(departments));
   const prefix = `crash-${randomUUID().slice(0, 8)}`;
-  const env = {
+  const database = await e2eDatabase();
+  const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    ...fakesEnv(slack, telegram, dir, prefix),
+    ...fakesEnv(slack, telegram, dir, prefix, database?.url),
     LOG_LEVEL: 'info',
     // The fake Slack is made slow instead: Repka's own pacing would only lengthen the test.
     SLACK_CHANNEL_POSTS_PER_SECOND: '0',
     TELEGRAM_CHAT_MESSAGES_PER_SECOND: '0',
     TELEGRAM_MESSAGES_PER_SECOND: '0',
   };
-  const world = { slack, telegram, dir, prefix, env, processes: [] };
+  const db = openTestDb({ databaseUrl: database?.url, databasePath: env.DATABASE_PATH as string });
+  const world = { slack, telegram, dir, prefix, env, processes: [], db, dropDatabase: async () => database?.drop() };
   worlds.push(world);
   return world;
 }
@@ -101,15 +107,10 @@ async function flushQueues(prefix: string): Promise<number> {
   }
 }
 
-/** Waits until Repka's outbox has nothing left to deliver (streams LIKE `streams`), read from its SQLite file. */
+/** Waits until Repka's outbox has nothing left to deliver (streams LIKE `streams`), read from its database. */
 async function outboxSettled(world: World, streams = '%'): Promise<void> {
-  const db = new Database(world.env.DATABASE_PATH, { readonly: true });
-  try {
-    const pending = db.prepare("select count(*) as n from outbox where status = 'pending' and stream like ?");
-    await eventually(() => (pending.get(streams) as { n: number }).n === 0, 10_000, `no pending outbox rows in ${streams}`);
-  } finally {
-    db.close();
-  }
+  const pending = async () => ((await world.db.get("select count(*) as n from outbox where status = 'pending' and stream like ?", streams)) as { n: number }).n;
+  await eventually(async () => (await pending()) === 0, 10_000, `no pending outbox rows in ${streams}`);
 }
 
 afterEach(async () => {
@@ -119,6 +120,8 @@ afterEach(async () => {
     await world.slack.close();
     await world.telegram.close();
     await flushQueues(world.prefix);
+    await world.db.close();
+    await world.dropDatabase();
     rmSync(world.dir, { recursive: true, force: true });
   }
   // A call the platforms would refuse fails the test that made it (see FakeSlack.violations).

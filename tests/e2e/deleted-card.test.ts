@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../fakes/fake-slack.js';
 import type { TgUser } from '../fakes/fake-telegram.js';
@@ -10,13 +9,8 @@ const newClient = (): TgUser => ({ id: nextUserId++, first_name: 'Marta', langua
 const threadTexts = (threadTs: string) => h.slack.messages(supportChannel).filter((m) => m.thread_ts === threadTs).map((m) => m.text ?? '');
 const isCard = (c: SlackCall) => c.params.channel === supportChannel && c.params.thread_ts === undefined;
 
-function historyOf(caseId: number): { kind: string; text: string | null; data: string | null }[] {
-  const db = new Database(h.config.databasePath, { readonly: true });
-  try {
-    return db.prepare('select kind, text, data from case_events where case_id = ? order by id').all(caseId) as { kind: string; text: string | null; data: string | null }[];
-  } finally {
-    db.close();
-  }
+function historyOf(caseId: number): Promise<{ kind: string; text: string | null; data: string | null }[]> {
+  return h.db.all<{ kind: string; text: string | null; data: string | null }>('select kind, text, data from case_events where case_id = ? order by id', caseId);
 }
 
 beforeAll(async () => {
@@ -45,7 +39,7 @@ describe('a case card deleted in Slack', () => {
       return all.some((t) => t.includes('any news about my parcel?')) && all;
     }, 5000, 'the message in the new thread');
     expect(texts.some((t) => /deleted in Slack, so it was posted again/.test(t))).toBe(true);
-    const history = historyOf(caseId);
+    const history = await historyOf(caseId);
     const reposted = history.find((e) => e.kind === 'card-reposted');
     expect(JSON.parse(reposted?.data ?? '{}')).toEqual({ previousTs: oldTs, ts: newTs });
     expect(history.some((e) => e.kind === 'delivery-failed')).toBe(false);
@@ -65,8 +59,8 @@ describe('a case card deleted in Slack', () => {
     // Assigning changes the card (chat.update of the deleted card) and posts in its thread.
     await h.agentSays(oldTs, 'U0AGENT1', '!assign me');
     await h.slack.waitForCount('chat.update', updatesBefore + 1);
-    const newTs = await eventually(() => {
-      const reposted = historyOf(caseId).find((e) => e.kind === 'card-reposted');
+    const newTs = await eventually(async () => {
+      const reposted = (await historyOf(caseId)).find((e) => e.kind === 'card-reposted');
       return reposted && (JSON.parse(reposted.data ?? '{}') as { ts: string }).ts;
     }, 5000, 'the re-post');
     await eventually(() => threadTexts(newTs).some((t) => t.includes('Assigned to')), 5000, 'the assignment in the new thread');
@@ -74,7 +68,7 @@ describe('a case card deleted in Slack', () => {
     await h.clientSays(client, 'thank you');
     await eventually(() => threadTexts(newTs).some((t) => t.includes('thank you')), 5000, 'the later message');
     expect(h.slack.callsTo('chat.postMessage').filter(isCard)).toHaveLength(cardsBefore + 1);
-    expect(historyOf(caseId).filter((e) => e.kind === 'card-reposted')).toHaveLength(1);
+    expect((await historyOf(caseId)).filter((e) => e.kind === 'card-reposted')).toHaveLength(1);
   });
 });
 
@@ -89,7 +83,7 @@ describe('a Slack error no retry can mend', () => {
       expect(notice.params.text).toContain('archived');
       await h.clientSays(client, 'still waiting');
       await eventually(() => threadTexts(threadTs).some((t) => t.includes('still waiting')), 5000, 'the next message');
-      expect(historyOf(caseId).find((e) => e.kind === 'delivery-failed')?.text).toContain('is_archived');
+      expect((await historyOf(caseId)).find((e) => e.kind === 'delivery-failed')?.text).toContain('is_archived');
     } finally {
       h.slack.updateChannel('C0LEGAL', { isArchived: false });
     }
@@ -121,6 +115,6 @@ describe('a Slack error no retry can mend', () => {
     await h.clientSays(client, 'goes through');
     await eventually(() => threadTexts(threadTs).some((t) => t.includes('goes through')), 5000, 'the next message');
     expect(threadTexts(threadTs).some((t) => t.includes('refused once'))).toBe(false);
-    expect(historyOf(caseId).filter((e) => e.kind === 'delivery-failed').map((e) => e.text)).toEqual([expect.stringContaining('no_permission')]);
+    expect((await historyOf(caseId)).filter((e) => e.kind === 'delivery-failed').map((e) => e.text)).toEqual([expect.stringContaining('no_permission')]);
   });
 });

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageChangedEvent, messageDeletedEvent, sendSlackEvent } from '../fakes/fake-slack.js';
 import { textUpdate, type TgUser } from '../fakes/fake-telegram.js';
@@ -6,10 +5,9 @@ import { toSlackWire } from '../fakes/slack-wire.js';
 import { signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
 
 let h: Harness;
-let db: Database.Database;
 let nextUserId = 33_000;
 const newClient = (): TgUser => ({ id: nextUserId++, first_name: 'Lev', last_name: 'Gusev', language_code: 'en' });
-const eventsOf = (caseId: number) => db.prepare('select kind, text, data from case_events where case_id = ? order by id').all(caseId) as { kind: string; text: string | null; data: string | null }[];
+const eventsOf = (caseId: number) => h.db.all<{ kind: string; text: string | null; data: string | null }>('select kind, text, data from case_events where case_id = ? order by id', caseId);
 const threadTexts = (threadTs: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs).map((c) => String(c.params.text));
 let editCounter = 0;
 
@@ -22,10 +20,8 @@ function agentEdits(threadTs: string, ts: string, user: string, before: string, 
 
 beforeAll(async () => {
   h = await startHarness();
-  db = new Database(h.config.databasePath, { readonly: true });
 });
 afterAll(async () => {
-  db.close();
   await h.stop(true);
 });
 
@@ -42,7 +38,7 @@ describe('a client edits a message', () => {
     expect((await h.sendUpdate(edit as never)).status).toBe(200);
     const shown = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).startsWith(':pencil2:'));
     expect(shown.params.text).toBe(':pencil2: The client edited a message (edited): my order is 10443\n>Before: my order is 10442');
-    const edited = eventsOf(caseId).filter((e) => e.kind === 'client-edited');
+    const edited = (await eventsOf(caseId)).filter((e) => e.kind === 'client-edited');
     expect(edited.map((e) => [e.text, JSON.parse(e.data ?? '{}').previousText])).toEqual([['my order is 10443', 'my order is 10442']]);
   });
 });
@@ -63,7 +59,7 @@ describe('an agent edits or deletes a !reply', () => {
     expect(edit?.params.message_id).toBe(delivered?.message_id);
     expect(h.telegram.sentTo(client.id)[1]?.text).toBe(`Anna, support · case #${caseId}:\n\nYour refund arrives on Tuesday.`);
     expect(h.telegram.sentTo(client.id)).toHaveLength(2);
-    const history = eventsOf(caseId).filter((e) => e.kind === 'agent-reply' || e.kind === 'agent-reply-edited').map((e) => [e.kind, e.text]);
+    const history = (await eventsOf(caseId)).filter((e) => e.kind === 'agent-reply' || e.kind === 'agent-reply-edited').map((e) => [e.kind, e.text]);
     expect(history).toEqual([
       ['agent-reply', 'Your refund arrives on Monday.'],
       ['agent-reply-edited', 'Your refund arrives on Tuesday.'],
@@ -99,7 +95,7 @@ describe('an agent edits or deletes a !reply', () => {
     const answer = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.user === 'U0AGENT1' && c.params.thread_ts === threadTs);
     expect(answer.params.text).toBe('The client still has your reply as first sent: it reached them as several messages (it was long), which cannot be edited. Send a correction with `!reply`.');
     expect(h.telegram.callsTo('editMessageText').filter((c) => c.params.chat_id === client.id)).toHaveLength(0);
-    expect(eventsOf(caseId).filter((e) => e.kind === 'agent-reply-edited')).toEqual([]);
+    expect((await eventsOf(caseId)).filter((e) => e.kind === 'agent-reply-edited')).toEqual([]);
   });
 
   it('a deleted !reply is not unsent, and the agent is told so', async () => {

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
@@ -83,9 +82,7 @@ describe('delivery through platform failures', () => {
     const notice = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && /Could not deliver/.test(String(c.params.text)));
     expect(notice.params.text).toContain('blocked the bot');
     expect(h.slack.reactionsOn(supportChannel, ts)).toEqual([]);
-    const db = new Database(h.config.databasePath, { readonly: true });
-    const row = db.prepare("select text from case_events where case_id = ? and kind = 'delivery-failed'").get(caseId) as { text: string } | undefined;
-    db.close();
+    const row = await h.db.get<{ text: string }>("select text from case_events where case_id = ? and kind = 'delivery-failed'", caseId);
     expect(row?.text).toBe('the client blocked the bot');
   });
 

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandUpdate, type TgUser } from '../fakes/fake-telegram.js';
 import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
@@ -52,13 +51,8 @@ describe('a client flooding the bot', () => {
     expect(calmBefore).toHaveLength(1);
 
     expect(h.slack.rateLimited - rateLimitedBefore).toBeLessThanOrEqual(1);
-    const db = new Database(h.config.databasePath, { readonly: true });
-    try {
-      const stored = db.prepare(`select count(*) as n from case_events where case_id = ? and kind = 'client-message' and text like 'flood message f%x'`).get(flood.caseId) as { n: number };
-      expect(stored.n).toBe(count);
-    } finally {
-      db.close();
-    }
+    const stored = (await h.db.get(`select count(*) as n from case_events where case_id = ? and kind = 'client-message' and text like 'flood message f%x'`, flood.caseId)) as { n: number };
+    expect(stored.n).toBe(count);
   });
 
   it("a new client's first card goes before other cases' queued posts", { timeout: 60_000 }, async () => {

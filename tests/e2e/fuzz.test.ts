@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askActions } from '../../bots/slack/render/asks.js';
 import { cardActions } from '../../bots/slack/render/case-card.js';
@@ -408,27 +407,25 @@ function unauthenticatedProbes(count: number, client: TgUser): Probe[] {
 // ---------------------------------------------------------------------------------------------
 
 let h: Harness;
-let db: Database.Database;
 const uncaught: string[] = [];
 const onUncaught = (error: unknown) => void uncaught.push(`${(error as Error)?.stack ?? String(error)}`);
 
 /** Row counts of every table the app writes. */
-function rowCounts(): Record<string, number> {
-  const tables = (db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as { name: string }[]).map((t) => t.name);
-  return Object.fromEntries(tables.map((t) => [t, (db.prepare(`select count(*) as n from "${t}"`).get() as { n: number }).n]));
+async function rowCounts(): Promise<Record<string, number>> {
+  const counts: [string, number][] = [];
+  for (const t of await h.db.tables()) counts.push([t, ((await h.db.get(`select count(*) as n from "${t}"`)) as { n: number }).n]);
+  return Object.fromEntries(counts);
 }
 
 beforeAll(async () => {
   // Junk trigger ids and view ids are refused by Slack; the fuzz sends them on purpose.
   h = await startHarness({ expectRefusals: true, departments: { departments: [{ id: 'fuzzdept', name: 'Fuzz Department', aliases: ['fd'], slackChannel: departmentChannel, replyWithin: '1h' }] } });
-  db = new Database(h.config.databasePath, { readonly: true });
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
 });
 afterAll(async () => {
   process.off('uncaughtException', onUncaught);
   process.off('unhandledRejection', onUncaught);
-  db.close();
   await h.stop(true);
 });
 
@@ -437,13 +434,13 @@ describe(`fuzzing the HTTP endpoints (seed ${seed})`, () => {
     const opened = await h.openCase(ivan, 'A real case the hostile requests aim at');
     caseThreadTs = opened.threadTs;
     await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === ivan.id && String(c.params.text).includes(`#${opened.caseId}`));
-    const before = rowCounts();
+    const before = await rowCounts();
     expect(before.cases).toBe(1);
 
     const bad = await storm(h.url, unauthenticatedProbes(400, { id: 880_999, first_name: 'Intruder' }));
 
     expect(describeBad(bad), `seed ${seed}`).toEqual([]);
-    expect(rowCounts()).toEqual(before);
+    expect(await rowCounts()).toEqual(before);
   });
 
   it('answers thousands of malformed and hostile requests with 2xx/4xx, never 5xx or a hang', { timeout: 90_000 }, async () => {
@@ -468,9 +465,10 @@ describe(`fuzzing the HTTP endpoints (seed ${seed})`, () => {
     const failures = h.logs.filter((line) => line.includes('"level":"error"') && !line.includes('was not acknowledged within 3 seconds'));
     expect(failures.slice(0, 10), `seed ${seed}`).toEqual([]);
     // Nothing accepted may wedge a delivery stream: every outbox row ends delivered or failed for good.
-    const pending = () => (db.prepare("select count(*) as n from outbox where status = 'pending'").get() as { n: number }).n;
-    await eventually(() => pending() === 0, 45_000, `the outbox to drain (${pending()} pending)`).catch(() => {
-      const stuck = db.prepare("select stream, attempts, last_error as error from outbox where status = 'pending' limit 5").all();
+    const pending = async () => ((await h.db.get("select count(*) as n from outbox where status = 'pending'")) as { n: number }).n;
+    const pendingBefore = await pending();
+    await eventually(async () => (await pending()) === 0, 45_000, `the outbox to drain (${pendingBefore} pending)`).catch(async () => {
+      const stuck = await h.db.all("select stream, attempts, last_error as error from outbox where status = 'pending' limit 5");
       throw new Error(`seed ${seed}: outbox rows still pending after the storm: ${JSON.stringify(stuck)}`);
     });
   });

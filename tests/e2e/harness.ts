@@ -8,6 +8,11 @@ import { startRepka, type RepkaOptions, type RunningRepka } from '../../bots/app
 import { FakeSlack, nextTs, sendSlackEvent, type ChannelSpec, type SlackCall } from '../fakes/fake-slack.js';
 import { FakeTelegram, postTelegramUpdate, textUpdate, type TgUser } from '../fakes/fake-telegram.js';
 import { slackWireMessage } from '../fakes/slack-wire.js';
+import { afterAll } from 'vitest';
+import { createTestDatabase, testPostgresUrl } from '../support/test-storage.js';
+import { openTestDb, type TestDb } from './test-db.js';
+
+export type { TestDb } from './test-db.js';
 
 export const signingSecret = 'test-signing-secret-0123456789';
 export const webhookSecret = 'tg_webhook_secret-42';
@@ -49,6 +54,11 @@ export interface Harness {
   readonly url: string;
   readonly dataDir: string;
   readonly logs: string[];
+  /**
+   * Repka's database, read and written directly, the same on SQLite and PostgreSQL (see
+   * tests/e2e/test-db.ts): SQL with `?` placeholders. Closed when the harness stops for good.
+   */
+  readonly db: TestDb;
   /** The client writes text in their private chat (through the webhook). */
   clientSays(user: TgUser, text: string): Promise<{ status: number; body: string }>;
   /** Sends any update through the webhook with the right secret. */
@@ -65,14 +75,48 @@ export interface Harness {
   stop(all?: boolean): Promise<void>;
 }
 
+/** What a test file made and must undo when it ends, even when a test did not stop its harness. */
+const leftovers = {
+  databases: new Set<() => Promise<void>>(),
+  harnesses: new Set<() => Promise<void>>(),
+};
+// Registered while the test file that imports this module is collected: runs when that file is
+// done, after the file's own afterAll hooks (they run in reverse order of registration).
+afterAll(async () => {
+  for (const stop of [...leftovers.harnesses]) await stop().catch(() => undefined);
+  for (const drop of [...leftovers.databases]) await drop();
+});
+
+/**
+ * On PostgreSQL (the suite run with DATABASE_URL, see tests/support/test-storage.ts), a fresh
+ * database of the test server for one Repka: its url and `drop`, which is also done when the test
+ * file ends. On SQLite, undefined.
+ */
+export async function e2eDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  if (testPostgresUrl === undefined) return undefined;
+  const database = await createTestDatabase(testPostgresUrl);
+  let dropped: Promise<void> | undefined;
+  const drop = () => {
+    leftovers.databases.delete(drop);
+    return (dropped ??= database.drop());
+  };
+  leftovers.databases.add(drop);
+  return { url: database.url, drop };
+}
+
+/** The PostgreSQL database of each data folder a harness made (a restart with the same `dataDir` reuses it). */
+const databaseOfDataDir = new Map<string, { url: string; drop: () => Promise<void> }>();
+
 /**
  * The environment of a Repka in webhook mode against these fakes, with its SQLite file and
- * departments.json in `dataDir` and its own queue prefix.
+ * departments.json in `dataDir` and its own queue prefix; with `databaseUrl`, PostgreSQL instead
+ * of the SQLite file.
  */
-export function fakesEnv(slack: FakeSlack, telegram: FakeTelegram, dataDir: string, queuePrefix: string): Record<string, string> {
+export function fakesEnv(slack: FakeSlack, telegram: FakeTelegram, dataDir: string, queuePrefix: string, databaseUrl?: string): Record<string, string> {
   return {
     PORT: '0',
     DATABASE_PATH: join(dataDir, 'repka.sqlite'),
+    ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: queuePrefix,
     SLACK_BOT_TOKEN: 'xoxb-test-token-1',
@@ -105,7 +149,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   }
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'repka-test-'));
   writeFileSync(join(dataDir, 'departments.json'), JSON.stringify(opts.departments ?? { departments: [] }));
-  const env: Record<string, string | undefined> = { ...fakesEnv(slack, telegram, dataDir, `test-${randomUUID().slice(0, 8)}`), LOG_LEVEL: 'debug', ...opts.env };
+  // On PostgreSQL, the data folder's database: a new one, or the one of the Repka this restarts.
+  let database = databaseOfDataDir.get(dataDir);
+  if (database === undefined && testPostgresUrl !== undefined) {
+    database = await e2eDatabase();
+    if (database !== undefined) databaseOfDataDir.set(dataDir, database);
+  }
+  const env: Record<string, string | undefined> = { ...fakesEnv(slack, telegram, dataDir, `test-${randomUUID().slice(0, 8)}`, database?.url), LOG_LEVEL: 'debug', ...opts.env };
   const config = loadConfig(env);
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', secrets: secretsOf(config), write: (line) => logs.push(line) });
@@ -121,6 +171,19 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...opts.options,
   });
   const url = `http://127.0.0.1:${app.port}`;
+  const db = openTestDb(config);
+  let appStopped = false;
+  // When the file ends with this harness not stopped for good: its database closed and, on
+  // PostgreSQL, its app stopped first (the database is dropped next).
+  const leftover = async () => {
+    leftovers.harnesses.delete(leftover);
+    if (!appStopped && database !== undefined) {
+      appStopped = true;
+      await app.stop();
+    }
+    await db.close();
+  };
+  leftovers.harnesses.add(leftover);
   const sendUpdate = (update: unknown) => postTelegramUpdate(url, webhookSecret, update);
   const harness: Harness = {
     slack,
@@ -130,6 +193,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     url,
     dataDir,
     logs,
+    db,
     sendUpdate,
     clientSays: (user, text) => sendUpdate(textUpdate(user, text)),
     async agentSays(threadTs, user, text, channel = supportChannel) {
@@ -143,7 +207,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async openCase(user, text) {
       // This client's card: another client's case may be opened at the same moment (a test before this one still running).
       const who = [user.first_name, user.last_name].filter(Boolean).join(' ');
-      const isCard = (c: SlackCall) => c.params.channel === supportChannel && c.params.thread_ts === undefined && JSON.stringify(c.params.blocks ?? '').includes(who);
+      // The name as the card's JSON carries it: escaped for Slack (&, <, >) when it has those.
+      const shownAs = [who, who.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')].map((name) => JSON.stringify(name).slice(1, -1));
+      const isCard = (c: SlackCall) => c.params.channel === supportChannel && c.params.thread_ts === undefined && shownAs.some((name) => JSON.stringify(c.params.blocks ?? '').includes(name));
       const before = slack.callsTo('chat.postMessage').filter(isCard).length;
       const answer = await sendUpdate(textUpdate(user, text));
       if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
@@ -155,11 +221,19 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return { caseId, threadTs, card };
     },
     async stop(all = false) {
+      appStopped = true;
       await app.stop();
       if (all) {
+        leftovers.harnesses.delete(leftover);
+        await db.close();
         await slack.close();
         await telegram.close();
-        if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+        if (opts.dataDir === undefined) {
+          rmSync(dataDir, { recursive: true, force: true });
+          // Its database goes with its data folder; a folder the test passed in keeps it until the file ends.
+          databaseOfDataDir.delete(dataDir);
+          await database?.drop();
+        }
       }
       slack.assertNoViolations();
       telegram.assertNoViolations();

@@ -1,20 +1,16 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../fakes/fake-slack.js';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
 
 let h: Harness;
-let db: Database.Database;
 let nextUserId = 9500;
 const newClient = (): TgUser => ({ id: nextUserId++, first_name: 'Petr', last_name: `L${nextUserId}`, language_code: 'en' });
 
 beforeAll(async () => {
   h = await startHarness({ env: { SLACK_AGENTS: 'U0AGENT1,U0AGENT2', SLACK_CHANNEL_POSTS_PER_SECOND: '0' } });
-  db = new Database(h.config.databasePath, { readonly: true });
 });
 afterAll(async () => {
-  db.close();
   await h.stop(true);
 });
 
@@ -23,11 +19,11 @@ const cardContext = (threadTs: string) => {
   const blocks = (h.slack.messages(supportChannel).find((m) => m.ts === threadTs)?.blocks ?? []) as { type: string; elements?: { text?: string }[] }[];
   return (blocks.find((b) => b.type === 'context')?.elements ?? []).map((e) => e.text).join(' | ');
 };
-const eventKinds = (caseId: number) => (db.prepare('select kind from case_events where case_id = ? order by id').all(caseId) as { kind: string }[]).map((r) => r.kind);
+const eventKinds = async (caseId: number) => (await h.db.all<{ kind: string }>('select kind from case_events where case_id = ? order by id', caseId)).map((r) => r.kind);
 /** Everything a `!link` could change, for both cases and the outbox to Slack threads and cards. */
-const footprint = (...caseIds: number[]) => ({
-  events: caseIds.map(eventKinds),
-  posts: (db.prepare("select count(*) as n from outbox where stream like 'case-%' or stream like 'card-%'").get() as { n: number }).n,
+const footprint = async (...caseIds: number[]) => ({
+  events: await Promise.all(caseIds.map(eventKinds)),
+  posts: ((await h.db.get("select count(*) as n from outbox where stream like 'case-%' or stream like 'card-%'")) as { n: number }).n,
 });
 
 /**
@@ -78,13 +74,13 @@ describe('!link', () => {
     ['something that is not a number', () => '!link the other one', 'Usage: `!link <case number>`'],
   ])('to %s is answered privately and changes nothing', async (_, command, answer) => {
     const { caseId, threadTs } = await h.openCase(newClient(), 'lonely case');
-    const before = footprint(caseId);
+    const before = await footprint(caseId);
     await h.agentSays(threadTs, 'U0AGENT1', command());
     const reply = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.thread_ts === threadTs);
     expect(reply.params.user).toBe('U0AGENT1');
     expect(reply.params.text).toContain(answer);
     // The command was handled before Slack got its answer: the store and outbox show all it did.
-    expect(footprint(caseId)).toEqual(before);
+    expect(await footprint(caseId)).toEqual(before);
     await afterLaterAssign(threadTs);
     expect(threadPosts(threadTs).map((c) => String(c.params.text))).toEqual([expect.stringContaining('Assigned to <@U0AGENT1>')]);
     const updates = h.slack.callsTo('chat.update').filter((c) => c.params.ts === threadTs);
@@ -98,7 +94,7 @@ describe('!link', () => {
     await h.agentSays(a.threadTs, 'U0AGENT1', `!link ${b.caseId}`);
     await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === b.threadTs && String(c.params.text).includes(':link:'));
     await eventually(() => cardContext(b.threadTs).includes(`linked: #${a.caseId}`));
-    const before = footprint(a.caseId, b.caseId);
+    const before = await footprint(a.caseId, b.caseId);
     const postsA = threadPosts(a.threadTs).length;
     const postsB = threadPosts(b.threadTs).length;
 
@@ -111,7 +107,7 @@ describe('!link', () => {
       const reply = await h.slack.waitFor('chat.postEphemeral', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes(answer));
       expect(reply.params.user).toBe('U0AGENT1');
     }
-    expect(footprint(a.caseId, b.caseId)).toEqual(before);
+    expect(await footprint(a.caseId, b.caseId)).toEqual(before);
     await afterLaterAssign(a.threadTs);
     await afterLaterAssign(b.threadTs);
     expect(threadPosts(a.threadTs)).toHaveLength(postsA + 1);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTelegram, textUpdate } from '../fakes/fake-telegram.js';
-import { ivan, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken } from './harness.js';
+import { e2eDatabase, ivan, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken } from './harness.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -28,12 +28,15 @@ function run(env: Record<string, string>, cwd: string): { child: ChildProcess; e
 let slack: FakeSlack;
 let telegram: FakeTelegram;
 let dir: string;
+/** On PostgreSQL, this file's database (on SQLite, its file in `dir`). */
+let databaseUrl: string | undefined;
 
 beforeAll(async () => {
   slack = await FakeSlack.start();
   telegram = await FakeTelegram.start({ token: telegramToken });
   registerChannels(slack);
   dir = mkdtempSync(join(tmpdir(), 'repka-process-'));
+  databaseUrl = (await e2eDatabase())?.url;
 });
 afterAll(async () => {
   await slack.close();
@@ -46,6 +49,7 @@ afterAll(async () => {
 const validEnv = () => ({
   PORT: '0',
   DATABASE_PATH: join(dir, 'data', 'repka.sqlite'),
+  ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   REDIS_URL: redisUrl,
   QUEUE_PREFIX: `proc-${process.pid}`,
   SLACK_BOT_TOKEN: 'xoxb-process-test',

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackQueryUpdate, commandUpdate, photoUpdate, textUpdate, type TelegramCall, type TgUser, type Update } from '../fakes/fake-telegram.js';
 import type { SlackCall } from '../fakes/fake-slack.js';
@@ -7,22 +6,19 @@ import { describeEvent } from '../../src/history/render-history.js';
 import type { CaseEvent } from '../../src/ports.js';
 
 let h: Harness;
-let db: Database.Database;
 let nextUserId = 9100;
 const newClient = (language_code: string): TgUser => ({ id: nextUserId++, first_name: 'Client', last_name: `N${nextUserId}`, language_code });
 
 beforeAll(async () => {
   h = await startHarness({ env: { SLACK_AGENTS: 'U0AGENT1,U0AGENT2' } });
-  db = new Database(h.config.databasePath, { readonly: true });
 });
 afterAll(async () => {
-  db.close();
   await h.stop(true);
 });
 
 /** The case's history as stored. */
-function history(caseId: number): CaseEvent[] {
-  const rows = db.prepare('select * from case_events where case_id = ? order by id').all(caseId) as Record<string, unknown>[];
+async function history(caseId: number): Promise<CaseEvent[]> {
+  const rows = await h.db.all<Record<string, unknown>>('select * from case_events where case_id = ? order by id', caseId);
   return rows.map((r) => ({
     id: r.id as number,
     caseId: r.case_id as number,
@@ -37,24 +33,22 @@ function history(caseId: number): CaseEvent[] {
 }
 
 /** The client's case numbers, oldest first. */
-const casesOf = (client: TgUser) =>
-  (db.prepare('select cases.id from cases join clients on clients.id = cases.client_id where clients.telegram_chat_id = ? order by cases.id').all(client.id) as { id: number }[]).map((r) => r.id);
+const casesOf = async (client: TgUser) =>
+  (await h.db.all<{ id: number }>('select cases.id from cases join clients on clients.id = cases.client_id where clients.telegram_chat_id = ? order by cases.id', client.id)).map((r) => r.id);
 
-const threadOf = (caseId: number) => (db.prepare('select slack_thread_ts as ts from cases where id = ?').get(caseId) as { ts: string | null } | undefined)?.ts ?? undefined;
+const threadOf = async (caseId: number) => (await h.db.get<{ ts: string | null }>('select slack_thread_ts as ts from cases where id = ?', caseId))?.ts ?? undefined;
 
 /** Moves the case's rating and invitation `ms` into the past, as if that much time had gone by. */
-function ageRating(caseId: number, ms: number): void {
-  const writable = new Database(h.config.databasePath);
-  try {
-    writable.prepare("update case_events set at = at - ? where case_id = ? and kind in ('rated', 'rating-comment-invited')").run(ms, caseId);
-  } finally {
-    writable.close();
-  }
+async function ageRating(caseId: number, ms: number): Promise<void> {
+  await h.db.run("update case_events set at = at - ? where case_id = ? and kind in ('rated', 'rating-comment-invited')", ms, caseId);
 }
 
 /** Everything Repka stored or queued so far: a refused press must not change it. */
-const footprint = () =>
-  db.prepare("select (select count(*) from case_events) as events, (select count(*) from outbox) as outbox, (select group_concat(id || status, ',') from cases) as cases").get();
+const footprint = async () => {
+  const counts = await h.db.get<{ events: number; outbox: number }>('select (select count(*) from case_events) as events, (select count(*) from outbox) as outbox');
+  const cases = await h.db.all<{ id: number; status: string }>('select id, status from cases order by id');
+  return { ...counts, cases: cases.map((c) => `${c.id}${c.status}`).join(',') };
+};
 
 const threadPosts = (threadTs: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === threadTs);
 const cards = () => h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === supportChannel && c.params.thread_ts === undefined);
@@ -95,7 +89,7 @@ function replyTo(from: TgUser, messageId: number, text: string): Update {
 async function waitForInvitation(client: TgUser, caseId: number) {
   const call = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && c.params.reply_markup?.force_reply === true);
   // Replies are recognized once the sent message_id is recorded, right after Telegram answered.
-  const recorded = await eventually(() => history(caseId).find((e) => e.kind === 'rating-comment-invited'), 5000, 'the invitation recorded');
+  const recorded = await eventually(async () => (await history(caseId)).find((e) => e.kind === 'rating-comment-invited'), 5000, 'the invitation recorded');
   return { call, messageId: recorded.data?.messageId as number };
 }
 
@@ -127,7 +121,7 @@ describe('rating a closed case', () => {
     const answer = await press(client, `rate:${caseId}:4`, request.messageId);
     expect(answer.params.text).toBe('Спасибо за оценку!');
 
-    const rated = history(caseId).filter((e) => e.kind === 'rated');
+    const rated = (await history(caseId)).filter((e) => e.kind === 'rated');
     expect(rated).toHaveLength(1);
     expect(rated[0]?.data).toEqual({ score: 4 });
     expect(rated[0]?.authorKind).toBe('client');
@@ -176,7 +170,7 @@ describe('rating a closed case', () => {
     const cardsBefore = cards().length;
 
     expect((await h.sendUpdate(replyTo(client, invitation.messageId, 'Fast & friendly <3'))).status).toBe(200);
-    const comments = history(caseId).filter((e) => e.kind === 'rating-comment');
+    const comments = (await history(caseId)).filter((e) => e.kind === 'rating-comment');
     expect(comments.map((e) => e.text)).toEqual(['Fast & friendly <3']);
     expect(describeEvent(comments[0] as CaseEvent)).toContain('Fast & friendly <3');
     const post = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('comment'));
@@ -190,7 +184,7 @@ describe('rating a closed case', () => {
     expect(next.status).toBe(200);
     const card = await h.slack.waitForCount('chat.postMessage', cardsBefore + 1, (c) => c.params.channel === supportChannel && c.params.thread_ts === undefined);
     expect(String((card.at(-1) as SlackCall).params.text)).toContain('one more problem');
-    expect(history(caseId).filter((e) => e.kind === 'rating-comment')).toHaveLength(1);
+    expect((await history(caseId)).filter((e) => e.kind === 'rating-comment')).toHaveLength(1);
   });
 
   it('a plain message right after the rating is the comment: the client is told how to open a case instead; a second line joins it', async () => {
@@ -198,7 +192,7 @@ describe('rating a closed case', () => {
     const { caseId, threadTs, request } = await closedCase(client);
     await press(client, `rate:${caseId}:4`, request.messageId);
     await waitForInvitation(client, caseId);
-    const casesBefore = casesOf(client);
+    const casesBefore = await casesOf(client);
 
     // What Telegram sends when the client just types: no reply_to_message.
     const first = textUpdate(client, 'Quick and polite.');
@@ -214,8 +208,8 @@ describe('rating a closed case', () => {
     // A later event in the same chat: /new opens a case and is acknowledged; by then both lines were handled.
     expect((await h.sendUpdate(commandUpdate(client, '/new'))).status).toBe(200);
     await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id && String(c.params.text).includes('Describe your question'));
-    expect(history(caseId).filter((e) => e.kind === 'rating-comment').map((e) => e.text)).toEqual(['Quick and polite.', 'Thanks, Anna!']);
-    expect(casesOf(client)).toHaveLength(casesBefore.length + 1);
+    expect((await history(caseId)).filter((e) => e.kind === 'rating-comment').map((e) => e.text)).toEqual(['Quick and polite.', 'Thanks, Anna!']);
+    expect(await casesOf(client)).toHaveLength(casesBefore.length + 1);
     expect(h.telegram.callsTo('sendMessage').filter((c) => c.params.chat_id === client.id && String(c.params.text).includes('/new'))).toHaveLength(1);
     expect(cards().filter((c) => /Quick and polite|Thanks, Anna/.test(JSON.stringify(c.params)))).toEqual([]);
   });
@@ -230,18 +224,18 @@ describe('rating a closed case', () => {
     const cardsBefore = cards().length;
     expect((await h.sendUpdate(photoUpdate(client, 'rating-photo-1', 'and this error now'))).status).toBe(200);
     await h.slack.waitForCount('chat.postMessage', cardsBefore + 1, (c) => c.params.channel === supportChannel && c.params.thread_ts === undefined);
-    const photoCase = casesOf(client).at(-1) as number;
+    const photoCase = (await casesOf(client)).at(-1) as number;
     expect(photoCase).not.toBe(caseId);
     await h.agentSays((await eventually(() => threadOf(photoCase), 5000, 'the photo case thread')) as string, 'U0AGENT1', '!close');
     const second = await waitForRatingRequest(client, photoCase);
     await press(client, `rate:${photoCase}:5`, second.messageId);
-    await eventually(() => history(photoCase).find((e) => e.kind === 'rating-comment-invited'), 5000, 'the second invitation recorded');
+    await eventually(async () => (await history(photoCase)).find((e) => e.kind === 'rating-comment-invited'), 5000, 'the second invitation recorded');
 
     // The harness runs on the real clock: the rating and its invitation are made 11 minutes old instead of waiting.
-    ageRating(photoCase, 11 * 60_000);
+    await ageRating(photoCase, 11 * 60_000);
     const late = await h.openCase(client, 'another thing entirely');
     expect(late.caseId).toBeGreaterThan(photoCase);
-    expect(history(photoCase).filter((e) => e.kind === 'rating-comment')).toEqual([]);
+    expect((await history(photoCase)).filter((e) => e.kind === 'rating-comment')).toEqual([]);
   });
 
   it('a case closed again after a reopen can be rated again', async () => {
@@ -249,13 +243,13 @@ describe('rating a closed case', () => {
     const { caseId, threadTs, request } = await closedCase(client);
     await press(client, `rate:${caseId}:3`, request.messageId);
     await h.agentSays(threadTs, 'U0AGENT1', '!reopen');
-    await eventually(() => history(caseId).some((e) => e.kind === 'reopened'));
+    await eventually(async () => (await history(caseId)).some((e) => e.kind === 'reopened'));
     await h.agentSays(threadTs, 'U0AGENT1', '!close');
     await h.telegram.waitForCount('sendMessage', 2, (c) => c.params.chat_id === client.id && JSON.stringify(c.params.reply_markup ?? {}).includes(`rate:${caseId}:`));
     const second = h.telegram.sentTo(client.id).filter((m) => JSON.stringify(m.reply_markup ?? {}).includes('rate:')).at(-1);
     const answer = await press(client, `rate:${caseId}:5`, second?.message_id as number);
     expect(answer.params.text).toBe('Thank you for your rating!');
-    expect(history(caseId).filter((e) => e.kind === 'rated').map((e) => e.data?.score)).toEqual([3, 5]);
+    expect((await history(caseId)).filter((e) => e.kind === 'rated').map((e) => e.data?.score)).toEqual([3, 5]);
   });
 });
 
@@ -266,11 +260,11 @@ describe('bad rating input: a clear private answer, nothing changed', () => {
     await press(client, `rate:${caseId}:4`, request.messageId);
     await waitForInvitation(client, caseId);
     await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && String(c.params.text).includes('(4/5)'));
-    const before = footprint();
+    const before = await footprint();
     const answer = await press(client, `rate:${caseId}:1`, request.messageId);
     expect(answer.params.text).toBe('You have already rated this case.');
-    expect(footprint()).toEqual(before);
-    expect(history(caseId).filter((e) => e.kind === 'rated').map((e) => e.data?.score)).toEqual([4]);
+    expect(await footprint()).toEqual(before);
+    expect((await history(caseId)).filter((e) => e.kind === 'rated').map((e) => e.data?.score)).toEqual([4]);
     expect(threadPosts(threadTs).filter((c) => String(c.params.text).includes('rated this case'))).toHaveLength(1);
   });
 
@@ -280,7 +274,7 @@ describe('bad rating input: a clear private answer, nothing changed', () => {
     const update = callbackQueryUpdate(client, `rate:${caseId}:5`, { message_id: request.messageId, chat_id: client.id });
     await answerTo(update);
     expect((await h.sendUpdate(update)).status).toBe(200);
-    expect(history(caseId).filter((e) => e.kind === 'rated')).toHaveLength(1);
+    expect((await history(caseId)).filter((e) => e.kind === 'rated')).toHaveLength(1);
   });
 
   it("a press for another client's case is refused", async () => {
@@ -288,40 +282,40 @@ describe('bad rating input: a clear private answer, nothing changed', () => {
     const stranger = newClient('ru');
     await h.openCase(stranger, 'hello');
     const { caseId, request } = await closedCase(owner);
-    const before = footprint();
+    const before = await footprint();
     const answer = await press(stranger, `rate:${caseId}:1`, request.messageId, stranger.id);
     expect(answer.params.text).toBe('Это обращение из другого чата, поэтому оценить его отсюда нельзя.');
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
   });
 
   it('a press for a case that does not exist is refused', async () => {
     const client = newClient('en');
     await h.openCase(client, 'hello');
-    const before = footprint();
+    const before = await footprint();
     const answer = await press(client, 'rate:987654:3', 1);
     expect(answer.params.text).toBe('This case does not exist, so it cannot be rated.');
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
   });
 
   it('a press for a case that is open again is refused', async () => {
     const client = newClient('uk');
     const { caseId, threadTs, request } = await closedCase(client);
     await h.agentSays(threadTs, 'U0AGENT1', '!reopen');
-    await eventually(() => history(caseId).some((e) => e.kind === 'reopened'));
-    const before = footprint();
+    await eventually(async () => (await history(caseId)).some((e) => e.kind === 'reopened'));
+    const before = await footprint();
     const answer = await press(client, `rate:${caseId}:5`, request.messageId);
     expect(answer.params.text).toBe('Це звернення знову відкрите: оцінити його можна буде після закриття.');
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
   });
 
   it('malformed callback data is answered and ignored', async () => {
     const client = newClient('en');
     const { caseId, request } = await closedCase(client);
-    const before = footprint();
+    const before = await footprint();
     for (const data of ['rate:', `rate:${caseId}`, `rate:${caseId}:0`, `rate:${caseId}:6`, `rate:${caseId}:4.5`, `rate:x:4`, `rate:${caseId}:4:extra`, `rate:-${caseId}:4`]) {
       const answer = await press(client, data, request.messageId);
       expect(answer.params.text, data).toBe('This button no longer works. Nothing was changed.');
     }
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
   });
 });

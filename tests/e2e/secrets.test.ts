@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTelegram } from '../fakes/fake-telegram.js';
-import { redisUrl, supportChannel } from './harness.js';
+import { e2eDatabase, redisUrl, supportChannel } from './harness.js';
+import { testPostgresUrl } from '../support/test-storage.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -57,11 +58,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(patch: Record<string, string>): Promise<{ code: number | null; output: string }> {
+async function start(patch: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  // On PostgreSQL, a database of its own, as on SQLite a file of its own.
+  const database = await e2eDatabase();
   const env = {
     PATH: process.env.PATH ?? '',
     PORT: '0',
     DATABASE_PATH: join(dir, `${Math.random().toString(36).slice(2)}.sqlite`),
+    ...(database === undefined ? {} : { DATABASE_URL: database.url }),
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: `secrets-${process.pid}`,
     SLACK_API_URL: slack.url,
@@ -78,7 +82,17 @@ function start(patch: Record<string, string>): Promise<{ code: number | null; ou
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+  const exit = await new Promise<{ code: number | null; output: string }>((resolve) => child.on('exit', (code) => resolve({ code, output })));
+  await database?.drop();
+  return exit;
+}
+
+/** A database that cannot be opened: on SQLite, its folder would be inside a regular file; on PostgreSQL, one the server does not have. */
+function unopenableDatabase(): Record<string, string> {
+  if (testPostgresUrl === undefined) return { DATABASE_PATH: join(dir, 'not-a-folder', 'repka.sqlite') };
+  const url = new URL(testPostgresUrl);
+  url.pathname = '/repka_absent_database';
+  return { DATABASE_URL: url.toString() };
 }
 
 describe('no token or secret is printed, whatever fails at start', () => {
@@ -89,8 +103,7 @@ describe('no token or secret is printed, whatever fails at start', () => {
     ['Slack answers HTML', () => ({ SLACK_API_URL: `${htmlUrl}/api/` })],
     ['Slack answers garbage', () => ({ SLACK_API_URL: `${garbageUrl}/api/` })],
     ['Redis cannot be reached', () => ({ REDIS_URL: 'redis://127.0.0.1:1' })],
-    // Its folder would be inside a regular file.
-    ['the database cannot be opened', () => ({ DATABASE_PATH: join(dir, 'not-a-folder', 'repka.sqlite') })],
+    ['the database cannot be opened', unopenableDatabase],
     ['the configuration is invalid', () => ({ SLACK_SUPPORT_CHANNEL: 'support' })],
   ])('%s: exits 1 and prints none of them', async (_what, patch) => {
     const { code, output } = await start(patch());

@@ -19,7 +19,7 @@ const newClient = (): TgUser => ({ id: nextUserId++, first_name: 'Mila', languag
 
 /** `npm run --silent cli -- export <case> --format json`, as an operator runs it, parsed. */
 function exportJson(caseId: number): Promise<{ events: { kind: string; text: string | null }[]; asks: { question: string }[] }> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: h.config.databasePath, DEPARTMENTS_FILE: join(h.dataDir, 'departments.json') };
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: h.config.databasePath, ...(h.config.databaseUrl === undefined ? {} : { DATABASE_URL: h.config.databaseUrl }), DEPARTMENTS_FILE: join(h.dataDir, 'departments.json') };
   return new Promise((resolve, reject) => {
     execFile('npm', ['run', '--silent', 'cli', '--', 'export', String(caseId), '--format', 'json'], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`export failed: ${stderr}`));

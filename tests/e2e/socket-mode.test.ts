@@ -9,7 +9,7 @@ import { loadConfig, secretsOf } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeSlack, newTriggerId, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { FakeTelegram, type TgUser } from '../fakes/fake-telegram.js';
-import { eventually, redisUrl, registerChannels, startHarness, supportChannel, telegramToken, type Harness } from './harness.js';
+import { e2eDatabase, eventually, redisUrl, registerChannels, startHarness, supportChannel, telegramToken, type Harness } from './harness.js';
 
 const appToken = 'xapp-1-A0FAKE-123-abc';
 
@@ -172,11 +172,14 @@ describe('Socket Mode with a wrong app token', () => {
   let slack: FakeSlack;
   let telegram: FakeTelegram;
   let dir: string;
+  /** On PostgreSQL, the database it opens before Slack refuses it (on SQLite, a file in `dir`). */
+  let databaseUrl: string | undefined;
   beforeAll(async () => {
     slack = await FakeSlack.start({ appToken });
     telegram = await FakeTelegram.start({ token: telegramToken });
     registerChannels(slack);
     dir = mkdtempSync(join(tmpdir(), 'repka-socket-'));
+    databaseUrl = (await e2eDatabase())?.url;
   });
   afterAll(async () => {
     await slack?.close();
@@ -191,6 +194,7 @@ describe('Socket Mode with a wrong app token', () => {
     const config = loadConfig({
       PORT: '0',
       DATABASE_PATH: join(dir, 'repka.sqlite'),
+      DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}`,
       SLACK_BOT_TOKEN: 'xoxb-test-token-1',

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTelegram } from '../fakes/fake-telegram.js';
-import { redisUrl, registerChannels, signingSecret, supportChannel, telegramToken } from './harness.js';
+import { e2eDatabase, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken } from './harness.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -14,6 +14,8 @@ const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).hre
 let slack: FakeSlack;
 let telegram: FakeTelegram;
 let dir: string;
+/** On PostgreSQL, the database these Repkas share (on SQLite, each has a file of its own). */
+let databaseUrl: string | undefined;
 
 beforeAll(async () => {
   slack = await FakeSlack.start();
@@ -22,6 +24,7 @@ beforeAll(async () => {
   slack.rejectToken('xoxb-wrong-token', 'invalid_auth');
   slack.rejectToken('xoxb-revoked-token', 'token_revoked');
   dir = mkdtempSync(join(tmpdir(), 'repka-startup-'));
+  databaseUrl = (await e2eDatabase())?.url;
 });
 afterAll(async () => {
   await slack.close();
@@ -48,6 +51,7 @@ function start(env: Record<string, string>, cwd = mkdtempSync(join(dir, 'run-'))
 const fakesEnv = (): Record<string, string> => ({
   PORT: '0',
   DATABASE_PATH: join(dir, `${Math.random().toString(36).slice(2)}.sqlite`),
+  ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   REDIS_URL: redisUrl,
   QUEUE_PREFIX: `startup-${process.pid}`,
   SLACK_BOT_TOKEN: 'xoxb-good-token',

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +31,6 @@ let now = msk(2026, 11, 27, 16, 55);
 const clock = { now: () => now };
 
 let h: Harness;
-let db: Database.Database;
 let caseA: { caseId: number; threadTs: string };
 let caseB: { caseId: number; threadTs: string };
 
@@ -64,12 +62,10 @@ async function slash(user: string, channel: string, text: string): Promise<{ sta
 const shown = (params: Record<string, any>) => `${String(params.text ?? '')}\n${JSON.stringify(params.blocks ?? params.view?.blocks ?? [])}`;
 
 /** Rows the app would write if a command changed anything. */
-const stored = () => (db.prepare('select (select count(*) from case_events) + (select count(*) from outbox) + (select count(*) from asks) as n').get() as { n: number }).n;
+const stored = async () => ((await h.db.get('select (select count(*) from case_events) + (select count(*) from outbox) + (select count(*) from asks) as n')) as { n: number }).n;
 
 beforeAll(async () => {
   h = await startHarness({ departments, env: { SLACK_AGENTS: 'U0AGENT1,U0AGENT2', TEAM_TIMEZONE: 'Europe/Moscow' }, options: { clock } });
-  db = new Database(h.config.databasePath);
-  db.pragma('busy_timeout = 5000');
 
   // Fri 27 Nov 16:55: Ivan writes; Anna answers him five minutes later and asks Development (2 working hours: due Mon 10:00).
   caseA = await h.openCase(ivan, 'The invoice shows the wrong amount');
@@ -99,12 +95,11 @@ beforeAll(async () => {
   now = msk(2026, 11, 30, 13, 30);
 
   // Ivan rates case A 4 of 5 (stored as the rating flow stores it).
-  db.prepare("insert into case_events (case_id, at, kind, author_kind, author_id, data) values (?, ?, 'rated', 'client', ?, ?)").run(caseA.caseId, now, String(ivan.id), JSON.stringify({ score: 4 }));
+  await h.db.run("insert into case_events (case_id, at, kind, author_kind, author_id, data) values (?, ?, 'rated', 'client', ?, ?)", caseA.caseId, now, String(ivan.id), JSON.stringify({ score: 4 }));
   now = msk(2026, 11, 30, 13, 31);
 }, 60_000);
 
 afterAll(async () => {
-  db?.close();
   await h?.stop(true);
 });
 
@@ -144,7 +139,7 @@ describe('/repka stats', () => {
   });
 
   it('answers a malformed period privately, changing nothing', async () => {
-    const before = stored();
+    const before = await stored();
     const posts = h.slack.callsTo('chat.postMessage').length;
     const { status, answer } = await slash('U0AGENT1', supportChannel, 'stats last-month');
     expect(status).toBe(200);
@@ -154,19 +149,19 @@ describe('/repka stats', () => {
     expect(answer.params.blocks).toBeUndefined();
     const reversed = await slash('U0AGENT1', supportChannel, 'stats 2026-12-01..2026-11-01');
     expect(reversed.answer.params.text).toContain('ends before it starts');
-    expect(stored()).toBe(before);
+    expect(await stored()).toBe(before);
     expect(h.slack.callsTo('chat.postMessage').length).toBe(posts);
   });
 
   it('refuses a non-agent outside the support channel, privately, and answers one inside it', async () => {
-    const before = stored();
+    const before = await stored();
     const refused = await slash('U0STRANGER', 'C0RANDOM', 'stats 30d');
     expect(refused.status).toBe(200);
     expect(refused.answer.params.response_type).toBe('ephemeral');
     expect(refused.answer.params.text).toContain('Team reports are for support agents');
     expect(refused.answer.params.text).toContain(`<#${supportChannel}>`);
     expect(shown(refused.answer.params)).not.toContain('Development');
-    expect(stored()).toBe(before);
+    expect(await stored()).toBe(before);
 
     const inChannel = await slash('U0STRANGER', supportChannel, 'stats 30d');
     expect(shown(inChannel.answer.params)).toContain('*Development*: 2 questions');
@@ -245,8 +240,8 @@ describe('/metrics', () => {
     // One more question with a deadline two hours ahead: a delayed job in the deadline queue.
     await h.agentSays(caseB.threadTs, 'U0AGENT2', '!ask acc in 2h is a discount possible?');
     await questionTs('C0ACC', 'is a discount possible?');
-    const pending = () => (db.prepare("select count(*) as n from outbox where status = 'pending'").get() as { n: number }).n;
-    await eventually(() => pending() === 0, 10_000, 'every outbox message delivered');
+    const pending = async () => ((await h.db.get("select count(*) as n from outbox where status = 'pending'")) as { n: number }).n;
+    await eventually(async () => await pending() === 0, 10_000, 'every outbox message delivered');
     const text = await (await fetch(`${h.url}/metrics`)).text();
 
     expect(value(text, 'repka_cases_opened_total')).toBe(2);
@@ -296,26 +291,26 @@ describe('/metrics', () => {
   });
 
   it('shows the outbox backlog while Slack fails', async () => {
-    const count = (where: string) => (db.prepare(`select count(*) as n from outbox where status = 'pending' ${where}`).get() as { n: number }).n;
+    const count = async (where: string) => ((await h.db.get(`select count(*) as n from outbox where status = 'pending' ${where}`)) as { n: number }).n;
     h.slack.failNext('chat.postMessage', 100_000, { status: 500 });
     try {
       await h.agentSays(caseB.threadTs, 'U0AGENT2', '!ask acc is the courier insured?');
       // The question and its post in the case thread stay pending while Slack fails; the client's
       // Telegram notice and the card's update (chat.update still works) go out.
-      await eventually(() => count("and stream like 'tg-%'") === 0 && count("and stream like 'card-%'") === 0, 10_000, 'the other messages delivered');
-      expect(count('')).toBe(2);
+      await eventually(async () => await count("and stream like 'tg-%'") === 0 && await count("and stream like 'card-%'") === 0, 10_000, 'the other messages delivered');
+      expect(await count('')).toBe(2);
       const text = await (await fetch(`${h.url}/metrics`)).text();
       expect(value(text, 'repka_outbox_pending')).toBe(2);
     } finally {
       h.slack.failNext('chat.postMessage', 0, {});
     }
-    await eventually(() => count('') === 0, 15_000, 'the backlog delivered');
+    await eventually(async () => await count('') === 0, 15_000, 'the backlog delivered');
     expect(value(await (await fetch(`${h.url}/metrics`)).text(), 'repka_outbox_pending')).toBe(0);
   });
 
   it('counts the delivery jobs waiting while the outbox queue is paused, and none once it runs again', async () => {
-    const pending = () => (db.prepare("select count(*) as n from outbox where status = 'pending'").get() as { n: number }).n;
-    await eventually(() => pending() === 0, 10_000, 'a quiet outbox');
+    const pending = async () => ((await h.db.get("select count(*) as n from outbox where status = 'pending'")) as { n: number }).n;
+    await eventually(async () => await pending() === 0, 10_000, 'a quiet outbox');
     const waiting = async () => value(await (await fetch(`${h.url}/metrics`)).text(), 'repka_queue_jobs{queue="outbox",state="waiting"}');
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
     const outbox = new Queue('outbox', { connection, prefix: h.config.queuePrefix });
@@ -329,11 +324,11 @@ describe('/metrics', () => {
         for (const user of ['U0AGENT1', 'U0AGENT2', 'U0DEV1']) await h.agentSays(caseB.threadTs, user, '!help');
         await eventually(async () => (await outbox.getWaitingCount()) === 3, 5000, 'three jobs queued');
         expect(await waiting()).toBe(3);
-        expect(pending()).toBe(3);
+        expect(await pending()).toBe(3);
       } finally {
         await outbox.resume();
       }
-      await eventually(() => pending() === 0, 10_000, 'the answers delivered');
+      await eventually(async () => await pending() === 0, 10_000, 'the answers delivered');
       expect(await outbox.getWaitingCount()).toBe(0);
       expect(await waiting()).toBe(0);
     } finally {
