@@ -2,23 +2,22 @@
  * Deadline scenario: many asks pending across departments, deadlines spread over a minute.
  * Measures how late each overdue notice reaches the (fake) Slack case thread, checks that none is
  * missing or doubled, and samples the Repka process's RSS. Repka runs as `npm start` does, in its
- * own process, against fake Slack and Telegram servers in this process.
+ * own process, on SQLite or PostgreSQL, against fake Slack and Telegram servers in this process.
  */
-import Database from 'better-sqlite3';
 import { FakeSlack, nextTs, sendSlackEvent } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram, textUpdate } from '../tests/fakes/fake-telegram.js';
-import { percentile, rssOf, startRepkaProcess, type BenchContext, type ScenarioResult } from './harness.js';
+import { percentile, queryDatabase, rssOf, startRepkaProcess, storageName, type BenchContext, type BenchStorage, type ScenarioResult } from './harness.js';
 
 const departments = ['accounting', 'dev', 'marketing', 'legal', 'logistics'];
 
-export async function deadlineLateness(ctx: BenchContext, asks: number): Promise<ScenarioResult> {
+export async function deadlineLateness(ctx: BenchContext, asks: number, storage: BenchStorage = 'sqlite'): Promise<ScenarioResult> {
   const slack = await FakeSlack.start();
   const telegram = await FakeTelegram.start({ token: ctx.telegramToken });
   slack.addUser({ id: 'U0AGENT1', name: 'bench.agent', display_name: 'Bench Agent' });
   const repka = await startRepkaProcess(ctx, slack, telegram, {
     departments: departments.map((id, i) => ({ id, name: id[0]?.toUpperCase() + id.slice(1), slackChannel: `C0DEPT${i}`, replyWithin: '1h' })),
     clientFirstReplyWithin: '1d',
-  });
+  }, {}, { storage });
   try {
     // Open one case per ask through the Telegram webhook, 50 requests at a time.
     const clients = Array.from({ length: asks }, (_, i) => ({ id: 1_000_000 + i, first_name: `Client${i}` }));
@@ -60,9 +59,8 @@ export async function deadlineLateness(ctx: BenchContext, asks: number): Promise
     await new Promise((resolve) => setTimeout(resolve, 3000)); // anything doubled would show up now
     clearInterval(sampler);
 
-    const db = new Database(ctx.databasePath, { readonly: true });
-    const rows = db.prepare('select a.id, a.deadline_at as deadlineAt, c.slack_thread_ts as threadTs from asks a join cases c on c.id = a.case_id').all() as { id: number; deadlineAt: number; threadTs: string }[];
-    db.close();
+    // Quoted aliases: PostgreSQL folds unquoted ones to lower case.
+    const rows = await queryDatabase<{ id: number; deadlineAt: number; threadTs: string }>(ctx, 'select a.id, a.deadline_at as "deadlineAt", c.slack_thread_ts as "threadTs" from asks a join cases c on c.id = a.case_id');
     const notices = slack.callsTo('chat.postMessage').filter(isOverdue);
     const byThread = new Map<string, number[]>();
     for (const n of notices) byThread.set(String(n.params.thread_ts), [...(byThread.get(String(n.params.thread_ts)) ?? []), n.at]);
@@ -77,7 +75,7 @@ export async function deadlineLateness(ctx: BenchContext, asks: number): Promise
     }
     lateness.sort((a, b) => a - b);
     return {
-      name: `Deadline lateness, ${asks.toLocaleString('en')} pending asks`,
+      name: `Deadline lateness, ${asks.toLocaleString('en')} pending asks${storage === 'sqlite' ? '' : `, ${storageName(storage)}`}`,
       figures: {
         asks: rows.length,
         'asks created in (s)': (createdIn / 1000).toFixed(1),

@@ -4,10 +4,9 @@
  * behind the flood.
  */
 import { Agent } from 'node:http';
-import Database from 'better-sqlite3';
 import { FakeSlack } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram, commandUpdate, textUpdate, type TgUser, type Update } from '../tests/fakes/fake-telegram.js';
-import { percentile, postOver, rssOf, startRepkaProcess, type BenchContext, type ScenarioResult } from './harness.js';
+import { percentile, postOver, queryDatabase, rssOf, startRepkaProcess, type BenchContext, type ScenarioResult } from './harness.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -16,15 +15,10 @@ async function sendUpdate(ctx: BenchContext, url: string, update: Update): Promi
   return (await postOver(agent, `${url}/telegram/webhook`, JSON.stringify(update), { 'x-telegram-bot-api-secret-token': ctx.webhookSecret })).status;
 }
 
-/** Cases ever opened for one Telegram chat, from Repka's SQLite file. */
-function casesOf(databasePath: string, chatId: number): number {
-  const db = new Database(databasePath, { readonly: true });
-  try {
-    const row = db.prepare('select count(*) as n from cases join clients on clients.id = cases.client_id where clients.telegram_chat_id = ?').get(chatId) as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
+/** Cases ever opened for one Telegram chat, from Repka's database. */
+async function casesOf(ctx: BenchContext, chatId: number): Promise<number> {
+  const [row] = await queryDatabase<{ n: number }>(ctx, 'select count(*) as n from cases join clients on clients.id = cases.client_id where clients.telegram_chat_id = ?', [chatId]);
+  return row?.n ?? 0;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,7 +109,7 @@ async function floodRound(ctx: BenchContext, opts: FloodOptions): Promise<Round>
       otherReached: reached().size,
       floodAnswered,
       floodSentInMs,
-      floodCases: opts.floodRequests > 0 ? casesOf(ctx.databasePath, flooder.id) : 0,
+      floodCases: opts.floodRequests > 0 ? await casesOf(ctx, flooder.id) : 0,
       rateLimited: slack.rateLimited,
       channelPace: during.length > 1 ? (during.length - 1) / (((during[during.length - 1] as { at: number }).at - (during[0] as { at: number }).at) / 1000) : Number.NaN,
       rssMax: Math.max(0, ...rss),

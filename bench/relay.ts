@@ -2,15 +2,16 @@
  * Relay scenarios: client messages from Telegram into Slack case threads.
  *
  * - Engine speed: fakes without limits, a steady stream of client messages for open cases; how
- *   fast and how late they reach the fake Slack, and whether every one is durable in SQLite.
+ *   fast and how late they reach the fake Slack, and whether every one is durable in the database.
+ *   On SQLite (one instance) or PostgreSQL, with one instance or several sharing the database,
+ *   Redis and queue prefix, the load spread over them request by request.
  * - Burst under platform limits: the fake Slack answers 429 beyond one post per second per
  *   channel (as Slack does); 1,000 messages from 100 clients with open cases arrive at once.
  */
 import { Agent } from 'node:http';
-import Database from 'better-sqlite3';
 import { FakeSlack, type SlackCall } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram, textUpdate } from '../tests/fakes/fake-telegram.js';
-import { percentile, postOver, rssOf, startRepkaProcess, type BenchContext, type RepkaProcess, type ScenarioResult } from './harness.js';
+import { percentile, postOver, queryDatabase, rssOf, startRepkaProcess, storageName, type BenchContext, type BenchStorage, type RepkaProcess, type ScenarioResult } from './harness.js';
 
 const marker = /\bm(\d+)x\b/g;
 /** Warm-up messages carry "w123x" instead. */
@@ -35,10 +36,14 @@ async function clientSays(ctx: BenchContext, url: string, client: Client, text: 
   return status;
 }
 
-/** Opens one case per client and waits until every card is in the fake Slack. */
-async function openCases(ctx: BenchContext, slack: FakeSlack, url: string, clients: readonly Client[]): Promise<Map<number, string>> {
+/**
+ * Opens one case per client and waits until every card is in the fake Slack. `url` may name
+ * several instances: client i writes to the (i mod n)-th.
+ */
+async function openCases(ctx: BenchContext, slack: FakeSlack, url: string | readonly string[], clients: readonly Client[]): Promise<Map<number, string>> {
+  const urls = typeof url === 'string' ? [url] : url;
   for (let i = 0; i < clients.length; i += 50) {
-    await Promise.all(clients.slice(i, i + 50).map((c) => clientSays(ctx, url, c, `hello from ${c.first_name}`)));
+    await Promise.all(clients.slice(i, i + 50).map((c, j) => clientSays(ctx, urls[(i + j) % urls.length] as string, c, `hello from ${c.first_name}`)));
   }
   const cards = await slack.waitForCount('chat.postMessage', clients.length, (c) => c.params.channel === ctx.supportChannel && !c.params.thread_ts, 120_000);
   const threadOf = new Map<number, string>();
@@ -104,17 +109,6 @@ class ArrivalWatch {
   }
 }
 
-/** Client messages stored in SQLite whose text carries a marker. */
-function durableCount(databasePath: string): number {
-  const db = new Database(databasePath, { readonly: true });
-  try {
-    const row = db.prepare(`select count(*) as n from case_events where author_kind = 'client' and text like 'msg m%x %'`).get() as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
-}
-
 function sampler(pid: number): { samples: number[]; stop: () => void } {
   const samples: number[] = [];
   const timer = setInterval(() => samples.push(rssOf(pid)), 500);
@@ -123,14 +117,48 @@ function sampler(pid: number): { samples: number[]; stop: () => void } {
 
 const mib = (bytes: number[]) => (Math.max(0, ...bytes) / 1024 / 1024).toFixed(0);
 
-export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: number; perSecond: number; seconds: number; warmupSeconds: number }): Promise<ScenarioResult> {
+export interface RelayOptions {
+  readonly clients: number;
+  readonly perSecond: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  /** SQLite (default) or PostgreSQL. */
+  readonly storage?: BenchStorage;
+  /** Instances sharing the database, Redis and queue prefix (PostgreSQL only beyond 1; default 1). */
+  readonly instances?: number;
+  /**
+   * What the run must show: `speed` (default), at least 1,000 messages/s relayed at p99 < 250 ms;
+   * or `beyond`, more relayed than the figure `oneInstance` answers (the one-instance run at the
+   * same offer earlier in the same bench run; undefined when it did not run).
+   */
+  readonly goal?: { readonly kind: 'speed' } | { readonly kind: 'beyond'; readonly label: string; readonly oneInstance: () => number | undefined };
+}
+
+/** Durable client messages with a marker, and how many of them are stored more than once. */
+async function durableCounts(ctx: BenchContext): Promise<{ durable: number; storedTwice: number }> {
+  const [row] = await queryDatabase<{ n: number; distinct_n: number }>(
+    ctx,
+    `select count(*) as n, count(distinct text) as distinct_n from case_events where author_kind = 'client' and text like 'msg m%x %'`,
+  );
+  return { durable: row?.n ?? 0, storedTwice: (row?.n ?? 0) - (row?.distinct_n ?? 0) };
+}
+
+export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): Promise<ScenarioResult> {
+  const storage = opts.storage ?? 'sqlite';
+  const count = opts.instances ?? 1;
+  const goal = opts.goal ?? { kind: 'speed' };
   const slack = await FakeSlack.start();
   const telegram = await FakeTelegram.start({ token: ctx.telegramToken });
-  const repka = await startRepkaProcess(ctx, slack, telegram, { departments: [] });
+  const instances: RepkaProcess[] = [];
   try {
+    // The first instance migrates the database; the others start on it as an operator scales out.
+    instances.push(await startRepkaProcess(ctx, slack, telegram, { departments: [] }, {}, { storage }));
+    while (instances.length < count) instances.push(await startRepkaProcess(ctx, slack, telegram, { departments: [] }, {}, { alongside: instances[0] }));
+    const urls = instances.map((r) => r.url);
     const clients = Array.from({ length: opts.clients }, (_, i) => ({ id: 2_000_000 + i, first_name: `Client${i}` }));
-    await openCases(ctx, slack, repka.url, clients);
-    const idle = rssOf(repka.pid);
+    // Cases open through every instance (client c's first message to instance c mod n).
+    await openCases(ctx, slack, urls, clients);
+    const idle = instances.map((r) => rssOf(r.pid));
 
     const total = opts.perSecond * opts.seconds;
     // The load starts with a warm-up at the same rate, not measured: V8 compiles Repka's hot paths
@@ -139,43 +167,60 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
     const sentAt: number[] = new Array(total);
     const answerOf: number[] = new Array(total);
     const statuses = new Map<number, number>();
+    const accepted = new Set<number>();
     const watch = new ArrivalWatch(slack, ctx.supportChannel);
     const warmWatch = new ArrivalWatch(slack, ctx.supportChannel, warmMarker);
     const warmSentAt: number[] = new Array(warm);
-    const rss = sampler(repka.pid);
+    const rss = instances.map((r) => sampler(r.pid));
+    let sent = 0;
     const startedAll = Date.now();
     const started = startedAll + warm * (1000 / opts.perSecond);
     const gapMs = 1000 / opts.perSecond;
     const perClient = Math.ceil((warm + total) / clients.length);
     // Each client writes in order (a Telegram chat is ordered: the next update after the last is
-    // answered); together the clients offer messages at the target rate.
+    // answered); together the clients offer messages at the target rate. With several instances,
+    // a client's k-th message goes to instance (c + k) mod n: consecutive messages of one chat
+    // reach different instances (as behind a load balancer), and the load is even at every moment.
     const poller = setInterval(() => {
       watch.poll();
       warmWatch.poll();
     }, 50);
+    // A Repka slower than the offer stretches the sending (each client waits for its answers): the
+    // warm-up stops where the measured load was due, plus a second, and the measured sending after
+    // twice its time; messages not sent by then are not counted (sent = the figure "messages sent").
+    const warmUntil = started + 1000;
+    const sendUntil = started + 2 * opts.seconds * 1000;
     const inFlight = clients.map(async (client, c) => {
       for (let k = 0; k < perClient; k += 1) {
         const n = k * clients.length + c;
         if (n >= warm + total) return;
+        const url = urls[(c + k) % urls.length] as string;
         const wait = startedAll + n * gapMs - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         if (n < warm) {
+          if (Date.now() > warmUntil) continue;
           warmSentAt[n] = Date.now();
-          await clientSays(ctx, repka.url, client, `warm-up w${n}x from ${client.first_name}`).catch(() => 0);
+          await clientSays(ctx, url, client, `warm-up w${n}x from ${client.first_name}`).catch(() => 0);
           continue;
         }
+        if (Date.now() > sendUntil) return;
         const id = n - warm;
+        sent += 1;
         sentAt[id] = Date.now();
-        const status = await clientSays(ctx, repka.url, client, `msg m${id}x from ${client.first_name}`).catch(() => 0);
+        const status = await clientSays(ctx, url, client, `msg m${id}x from ${client.first_name}`).catch(() => 0);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status === 200) accepted.add(id);
         answerOf[id] = Date.now() - (sentAt[id] as number);
       }
     });
     await Promise.all(inFlight);
     clearInterval(poller);
     const sendSeconds = (Date.now() - started) / 1000;
-    await watch.waitFor(total, 60_000);
-    rss.stop();
+    await watch.waitFor(sent, 60_000);
+    for (const r of rss) r.stop();
+    // Anything doubled late (a second instance relaying a message again) would show up now.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    watch.poll();
 
     // Per second of the measured load (BENCH_DEBUG=1): where the tail comes from.
     if (process.env.BENCH_DEBUG) {
@@ -204,19 +249,28 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
     const lastArrival = Math.max(...watch.arrivedAt.values());
     // The webhook answer time of every measured message (a sparse array: filter skips the unanswered).
     const answered = answerOf.filter((ms) => ms !== undefined).sort((a, b) => a - b);
-    const durable = durableCount(ctx.databasePath);
+    const { durable, storedTwice } = await durableCounts(ctx);
+    const lost = [...accepted].filter((id) => !watch.arrivedAt.has(id));
+    if (lost.length > 0) console.error(`  relay: ${lost.length} messages answered 200 but never in Slack, e.g. m${lost.slice(0, 10).join('x, m')}x`);
     const throughput = watch.arrivedAt.size / ((lastArrival - started) / 1000);
     const p99 = percentile(lateness, 0.99);
+    const where = storage === 'sqlite' && count === 1 ? '' : `, ${storageName(storage)}${count > 1 ? `, ${count} instances` : ', one instance'}`;
+    const correct = watch.arrivedAt.size === sent && durable === sent && storedTwice === 0 && watch.outOfOrder() === 0 && watch.doubled() === 0;
+    const one = goal.kind === 'beyond' ? goal.oneInstance() : undefined;
+    const mibEach = (values: number[][]) => values.map((v) => mib(v)).join(' / ');
     return {
-      name: `Relay engine speed, ${opts.perSecond.toLocaleString('en')} client messages/s offered for ${opts.seconds} s over ${opts.clients} open cases`,
+      name: `Relay engine speed, ${opts.perSecond.toLocaleString('en')} client messages/s offered for ${opts.seconds} s over ${opts.clients} open cases${where}`,
       figures: {
         'warm-up messages before (not measured)': warm,
-        'messages sent': total,
+        'messages sent': sent,
+        ...(sent < total ? { 'not sent in time (of the offer)': total - sent } : {}),
         'webhook 200s': statuses.get(200) ?? 0,
-        'offered rate (msg/s)': (total / sendSeconds).toFixed(0),
+        'offered rate (msg/s)': (sent / sendSeconds).toFixed(0),
         'relayed rate (msg/s)': throughput.toFixed(0),
+        ...(goal.kind === 'beyond' ? { [`${goal.label} relayed in this run (msg/s)`]: one === undefined ? 'not run' : one.toFixed(0) } : {}),
         'delivered to Slack': watch.arrivedAt.size,
-        'durable in SQLite': durable,
+        [`durable in ${storageName(storage)}`]: durable,
+        ...(storage === 'postgres' || count > 1 ? { 'answered 200, never in Slack': lost.length, 'stored twice': storedTwice } : {}),
         'Slack posts carrying them': watch.posts,
         'out of order': watch.outOfOrder(),
         doubled: watch.doubled(),
@@ -225,14 +279,18 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: { clients: numbe
         'latency p99 (ms)': p99,
         'latency max (ms)': lateness[lateness.length - 1] ?? Number.NaN,
         ...(warm > 0 ? { 'first second of the warm-up, cold: latency p99 (ms)': percentile(coldSecond, 0.99), 'first second of the warm-up, cold: latency max (ms)': coldSecond[coldSecond.length - 1] ?? Number.NaN } : {}),
-        'RSS idle, 100 open cases (MiB)': mib([idle]),
-        'RSS max under load (MiB)': mib(rss.samples),
+        [`RSS idle, ${opts.clients} open cases (MiB${count > 1 ? ', each instance' : ''})`]: mibEach(idle.map((b) => [b])),
+        [`RSS max under load (MiB${count > 1 ? ', each instance' : ''})`]: mibEach(rss.map((r) => r.samples)),
       },
-      pass: watch.arrivedAt.size === total && durable === total && throughput >= 1000 && p99 < 250 && watch.outOfOrder() === 0 && watch.doubled() === 0,
-      target: '≥ 1,000 messages/s relayed, p99 latency < 250 ms, every message durable in SQLite, in order, none doubled',
+      pass: correct && (goal.kind === 'speed' ? throughput >= 1000 && p99 < 250 : one === undefined || throughput > one),
+      target:
+        goal.kind === 'speed'
+          ? `≥ 1,000 messages/s relayed, p99 latency < 250 ms, every message durable in ${storageName(storage)}, in order, none doubled`
+          : `more relayed than ${goal.label} at the same offer (when run before it), every message durable in ${storageName(storage)}, in order per thread, none doubled`,
     };
   } finally {
-    await repka.stop();
+    // In reverse: the last instance to stop drops the PostgreSQL database.
+    for (const r of instances.reverse()) await r.stop();
     await slack.close();
     await telegram.close();
   }
@@ -288,7 +346,7 @@ export async function burstUnderLimits(ctx: BenchContext, opts: { clients: numbe
         'webhook 200s': statuses.get(200) ?? 0,
         'all accepted in (s)': (acceptedIn / 1000).toFixed(1),
         'delivered to Slack': watch.arrivedAt.size,
-        'durable in SQLite': durableCount(ctx.databasePath),
+        'durable in SQLite': (await durableCounts(ctx)).durable,
         'Slack posts carrying them': watch.posts,
         'all delivered in (s)': seconds.toFixed(1),
         '429s provoked': tooMany,

@@ -2,9 +2,12 @@
  * `npm run bench`: runs every benchmark scenario against the fakes, prints a table and writes
  * docs/BENCHMARKS.md with the machine, date, command and figures.
  *
- * `BENCH_ONLY=startup,relay,burst,deadline,hostile,flood` picks scenarios (default: all);
- * `BENCH_ASKS` sets the size of the deadline scenario (default 10000); `BENCH_RATE`, `BENCH_WARMUP`
- * and `BENCH_DEBUG` tune the relay scenario (see its description). A partial run leaves
+ * `BENCH_ONLY=startup,relay,relay-pg,relay-pg-2000,relay-pg-2,burst,deadline,deadline-pg,hostile,flood`
+ * picks scenarios (default: all); the `-pg` ones run Repka on a fresh PostgreSQL database
+ * (`repka_bench_<random>` on `BENCH_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/postgres,
+ * dropped after). `BENCH_ASKS` sets the size of the deadline scenarios (default 10000); `BENCH_RATE`
+ * (every relay scenario's offer), `BENCH_WARMUP` and `BENCH_DEBUG` tune the relay scenarios (see
+ * their description). A partial run leaves
  * docs/BENCHMARKS.md alone unless `BENCH_WRITE=1`; then it replaces the sections (and summary rows)
  * of the scenarios it ran and keeps the others as they are. Every section says when and with which
  * command its figures were measured.
@@ -29,13 +32,24 @@ interface Scenario {
   readonly how: string;
 }
 
+/** The results of this run so far, by scenario name (a scenario may compare itself with an earlier one). */
+const measured = new Map<string, ScenarioResult>();
+const relayedBy = (name: string) => {
+  const value = measured.get(name)?.figures['relayed rate (msg/s)'];
+  return value === undefined ? undefined : Number(value);
+};
+/** The relay scenarios' offer: the scenario's own unless `BENCH_RATE` says. */
+const rate = (own: number) => Number(process.env.BENCH_RATE ?? own);
+const relayOn = (storage: 'sqlite' | 'postgres', instances: number, perSecond: number, goal?: Parameters<typeof relayEngineSpeed>[1]['goal']) =>
+  relayEngineSpeed(ctx, { clients: 100, perSecond: rate(perSecond), seconds: 10, warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3), storage, instances, goal });
+
 const scenarios: Record<string, Scenario> = {
   startup: {
     run: () => startupAndIdle(ctx, 5),
     how: 'Five fresh starts on an empty SQLite file; start-up is the time from spawning the process to the first 200 from `/healthz`; idle RSS is read from /proc 3 s later.',
   },
   relay: {
-    run: () => relayEngineSpeed(ctx, { clients: 100, perSecond: Number(process.env.BENCH_RATE ?? 1200), seconds: 10, warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3) }),
+    run: () => relayOn('sqlite', 1, 1200),
     how: [
       '100 clients open a case each (not timed). Then client messages are offered through the signed',
       'webhook at a steady 1,200 per second (20% above the target, so that "at least 1,000 relayed" is',
@@ -49,6 +63,35 @@ const scenarios: Record<string, Scenario> = {
       'The first second of the warm-up is reported too: that is a cold process meeting full load.',
       '`BENCH_RATE` sets the offered rate, `BENCH_WARMUP` the warm-up seconds, `BENCH_DEBUG=1` prints',
       'latency and webhook answer times per second of the measured load.',
+    ].join('\n'),
+  },
+  'relay-pg': {
+    run: () => relayOn('postgres', 1, 1200),
+    how: [
+      'As the relay scenario, on PostgreSQL: one Repka instance on a fresh database (created for the run,',
+      'dropped after) on the local PostgreSQL server, the same 1,200 messages/s offered. "Durable" counts',
+      'the client messages in the PostgreSQL history; "answered 200, never in Slack" the messages the',
+      'webhook accepted that no thread post carried; "stored twice" history entries with the same text.',
+    ].join('\n'),
+  },
+  'relay-pg-2000': {
+    run: () => relayOn('postgres', 1, 2000),
+    how: [
+      'As relay-pg, with 2,000 messages/s offered: more than one instance is expected to take, so that',
+      'the relayed rate shows what one instance handles. relay-pg-2 is measured at the same offer.',
+    ].join('\n'),
+  },
+  'relay-pg-2': {
+    run: () => relayOn('postgres', 2, 2000, { kind: 'beyond', label: 'one instance (relay-pg-2000)', oneInstance: () => relayedBy('relay-pg-2000') }),
+    how: [
+      'As relay-pg-2000 (2,000 messages/s offered), with two Repka instances on the same PostgreSQL',
+      'database, Redis and queue prefix, as deploy/compose.postgres.yml runs them: the second starts once',
+      'the first is healthy. The 100 cases are opened through both (client i through instance i mod 2);',
+      "then client c's k-th message goes to instance (c + k) mod 2, so consecutive messages of one chat",
+      'reach different instances, as behind a load balancer; each client still sends its next message',
+      'once the last was answered. Order per thread and none doubled must hold across the instances.',
+      'RSS is given for each instance. The target compares with relay-pg-2000 when it ran before in the',
+      'same `npm run bench`.',
     ].join('\n'),
   },
   burst: {
@@ -69,6 +112,13 @@ const scenarios: Record<string, Scenario> = {
       'choosing N so the deadlines are spread evenly over one minute, starting once every ask is in.',
       "Each overdue notice in a case thread is matched to its ask; lateness = arrival at the fake Slack minus the ask's",
       '`deadline_at` in SQLite. RSS is sampled every second from /proc during the deadline minute.',
+    ].join('\n'),
+  },
+  'deadline-pg': {
+    run: () => deadlineLateness(ctx, asks, 'postgres'),
+    how: [
+      'As the deadline scenario, on PostgreSQL: one Repka instance on a fresh database (created for the',
+      "run, dropped after); each notice's lateness is reckoned from the ask's `deadline_at` in PostgreSQL.",
     ].join('\n'),
   },
   hostile: {
@@ -114,6 +164,7 @@ const results: { name: string; result: ScenarioResult; seconds: number }[] = [];
 for (const name of chosen) {
   const started = Date.now();
   const result = await (scenarios[name] as Scenario).run();
+  measured.set(name, result);
   const seconds = Math.round((Date.now() - started) / 1000);
   results.push({ name, result, seconds });
   process.stdout.write(`\n${result.name} (${seconds} s): ${result.pass ? 'PASS' : 'FAIL'} (${result.target})\n`);
@@ -136,7 +187,7 @@ function earlierParts(doc: string): Map<string, DocPart> {
   const parts = new Map<string, DocPart>();
   for (const body of sections) {
     const title = body.slice(0, body.indexOf('\n'));
-    const name = /<!-- bench:(\w+) -->/.exec(body)?.[1];
+    const name = /<!-- bench:([\w-]+) -->/.exec(body)?.[1];
     const row = rows.find((r) => r.startsWith(`| ${title} |`));
     if (name !== undefined && row !== undefined) parts.set(name, { row, section: `## ${body.trimEnd()}` });
   }
@@ -180,7 +231,7 @@ if (partial && process.env.BENCH_WRITE !== '1') {
 Produced by \`npm run bench\`. Each section says on which date, with which command and on which
 machine its figures were measured; Redis is local (${ctx.redisUrl}).
 
-Repka runs as \`npm start\` runs it (its own Node process, real SQLite file, real Redis) against the
+Repka runs as \`npm start\` runs it (its own Node process, real SQLite file or PostgreSQL database, real Redis) against the
 fake Slack and Telegram servers of \`tests/fakes\` in the benchmark process, which answer at once
 and record the arrival time of every call. Figures are wall-clock times measured at the fakes.
 Run one scenario with \`BENCH_ONLY=<name> npm run bench\` (names: ${Object.keys(scenarios).join(', ')});
