@@ -34,7 +34,7 @@ const clientsOf = (firstId: number, prefix: string, n: number): TgUser[] =>
   Array.from({ length: n }, (_, i) => ({ id: firstId + i, first_name: `${prefix}${String(i).padStart(2, '0')}`, language_code: 'en' }));
 
 /** A client's text number `i`: all of one width, so none is part of another. */
-const clientText = (client: TgUser, i: number | string) => `${client.first_name.toLowerCase()}-m${typeof i === 'number' ? String(i).padStart(2, '0') : i}`;
+const clientText = (client: TgUser, i: number | string) => `${client.first_name.toLowerCase()}-m${typeof i === 'number' ? String(i).padStart(3, '0') : i}`;
 
 /** The client's case cards and the posts in their threads, in the order Slack stored them. */
 function postsOf(slack: FakeSlack, client: TgUser): StoredMessage[] {
@@ -113,7 +113,7 @@ async function openCases(c: Cluster, clients: readonly TgUser[]): Promise<Map<Tg
   const threads = new Map<TgUser, string>();
   await Promise.all(
     clients.map(async (client) => {
-      await c.deliverUpdate(textUpdate(client, clientText(client, 'open')));
+      await c.deliverUpdate(textUpdate(client, clientText(client, 'opn')));
       const card = await eventually(() => cardsOf(c.slack, client)[0], 30_000, `the card of ${client.first_name}`);
       threads.set(client, card.ts);
     }),
@@ -158,8 +158,8 @@ describe('several instances on one database', () => {
     await allInSlack(c, sent, 90_000);
     // A later message from each client: one thread's posts go out in order, so any repeat of an
     // earlier text is in Slack before it.
-    for (const client of clients) sent.get(client)?.push(clientText(client, 'zz'));
-    await Promise.all(clients.map((client) => c.deliverUpdate(textUpdate(client, clientText(client, 'zz')))));
+    for (const client of clients) sent.get(client)?.push(clientText(client, 'zzz'));
+    await Promise.all(clients.map((client) => c.deliverUpdate(textUpdate(client, clientText(client, 'zzz')))));
     await allInSlack(c, sent, 60_000);
     await outboxSettled(c);
 
@@ -190,4 +190,169 @@ describe('several instances on one database', () => {
       `kill -9 mid-burst: ${clients.length * perClient} messages in ${burstMs} ms, ${acceptedAtKill} accepted at the kill, ${retries} webhook retries, balancer ${JSON.stringify(c.lb.stats)}`,
     );
   }, 150_000);
+
+  it('delivers every agent reply once and in order per chat through a rolling restart of three instances', async () => {
+    const c = await cluster(3);
+    await Promise.all([0, 1, 2].map((slot) => c.start(slot)));
+    const clients = clientsOf(72_000, 'Rr', 6);
+    const threads = await openCases(c, clients);
+    const replyText = (client: TgUser, i: number | string) => `reply-${client.first_name.toLowerCase()}-${typeof i === 'number' ? String(i).padStart(3, '0') : i}`;
+    const messages = new Map<TgUser, string[]>(clients.map((client) => [client, [clientText(client, 'opn')]]));
+    const replies = new Map<TgUser, string[]>(clients.map((client) => [client, []]));
+    const replyTs: string[] = [];
+    let steady = true;
+    // Steady traffic: each client writes every 250 ms, and an agent replies in each case thread
+    // every 800 ms (each next one once the one before was accepted, as the platforms send them).
+    const traffic = Promise.all(
+      clients.flatMap((client) => [
+        (async () => {
+          for (let i = 0; steady; i++) {
+            const text = clientText(client, i);
+            messages.get(client)?.push(text);
+            await c.deliverUpdate(textUpdate(client, text));
+            await pause(250);
+          }
+        })(),
+        (async () => {
+          for (let i = 0; steady; i++) {
+            const text = replyText(client, i);
+            replies.get(client)?.push(text);
+            const { ts } = await c.humanSays(threads.get(client), i % 2 === 0 ? 'U0AGENT1' : 'U0AGENT2', `!reply ${text}`);
+            replyTs.push(ts);
+            await pause(800);
+          }
+        })(),
+      ]),
+    );
+    const rollStart = Date.now();
+    await pause(1500);
+    const exits: unknown[] = [];
+    for (const slot of [0, 1, 2]) {
+      exits.push(await c.stop(slot));
+      await c.start(slot);
+    }
+    const rollMs = Date.now() - rollStart;
+    steady = false;
+    await traffic;
+    expect(exits, 'every SIGTERM ends in exit 0').toEqual([0, 1, 2].map(() => ({ code: 0, signal: null })));
+
+    // Every reply reaches its client; then a last one each, which comes after any repeat.
+    const allReplied = () => clients.every((client) => (replies.get(client) as string[]).every((t) => textsTo(c, client).some((sentText) => sentText.includes(t))));
+    await eventually(allReplied, 60_000, 'every reply in Telegram').catch((error: Error) => {
+      const missing = clients.flatMap((client) => (replies.get(client) as string[]).filter((t) => !textsTo(c, client).some((x) => x.includes(t))));
+      throw new Error(`${error.message}; missing ${missing.length}: ${missing.slice(0, 30).join(', ')}`);
+    });
+    await Promise.all(
+      clients.map(async (client) => {
+        const last = replyText(client, 'zzz');
+        replies.get(client)?.push(last);
+        replyTs.push((await c.humanSays(threads.get(client), 'U0AGENT1', `!reply ${last}`)).ts);
+        messages.get(client)?.push(clientText(client, 'zzz'));
+        await c.deliverUpdate(textUpdate(client, clientText(client, 'zzz')));
+      }),
+    );
+    await eventually(() => clients.every((client) => textsTo(c, client).some((t) => t.includes(replyText(client, 'zzz')))), 60_000, 'the last replies');
+    await allInSlack(c, messages, 60_000);
+    await outboxSettled(c);
+
+    let replyCount = 0;
+    for (const client of clients) {
+      const texts = replies.get(client) as string[];
+      replyCount += texts.length;
+      const { counts, firstSeen } = tally(
+        textsTo(c, client).map((text) => ({ text })),
+        texts,
+      );
+      expect(notOnce(counts), `${client.first_name}: every reply once`).toEqual([]);
+      expect(firstSeen, `${client.first_name}: replies in order`).toEqual(texts);
+      expect(textsTo(c, client).filter((t) => t.includes('registered as case #')), `${client.first_name}: one acknowledgement`).toHaveLength(1);
+      const inSlack = tally(postsOf(c.slack, client), messages.get(client) as string[]);
+      expect(notOnce(inSlack.counts), `${client.first_name}: every message once in its thread`).toEqual([]);
+      expect(inSlack.firstSeen, `${client.first_name}: messages in order`).toEqual(messages.get(client));
+      expect(cardsOf(c.slack, client), `${client.first_name}: one card`).toHaveLength(1);
+      expect(await historyOf(c, client), `${client.first_name}: the history`).toEqual(messages.get(client));
+    }
+    // Each delivered reply is marked once in Slack (a second reactions.add would be refused as already_reacted).
+    for (const ts of replyTs) expect(c.slack.reactionsOn(supportChannel, ts), `reaction on ${ts}`).toHaveLength(1);
+    expect(await outboxLeft(c)).toEqual({ pending: 0, failed: 0 });
+    const sentMessages = [...messages.values()].reduce((n, t) => n + t.length, 0);
+    console.log(`rolling restart of 3 in ${rollMs} ms: ${sentMessages} client messages, ${replyCount} replies, balancer ${JSON.stringify(c.lb.stats)}`);
+  }, 150_000);
+
+  it('delivers what was pending once and fires an overdue notice once after all instances were down with Redis emptied', async () => {
+    const departments = { departments: [{ id: 'acc', name: 'Accounting', slackChannel: 'C0ACC', replyWithin: '1h', escalateTo: ['U0ACCLEAD'] }] };
+    const c = await cluster(2, departments);
+    await Promise.all([c.start(0), c.start(1)]);
+    const [client] = clientsOf(73_000, 'Rd', 1) as [TgUser];
+    const threadTs = (await openCases(c, [client])).get(client) as string;
+    const question = `question for ${client.first_name}`;
+    const askedAt = Date.now();
+    const inSeconds = 6;
+    await c.humanSays(threadTs, 'U0AGENT1', `!ask acc in ${inSeconds}s ${question}`);
+    const questionPost = await eventually(() => c.slack.messages('C0ACC').find((m) => m.thread_ts === undefined && (m.text ?? '').includes(question)), 30_000, 'the question in the department channel');
+    await outboxSettled(c);
+
+    // Slack and Telegram fail every call now (nothing lands), so what comes next stays pending.
+    c.slack.failNext('chat.postMessage', 100_000, { status: 500 });
+    c.telegram.failNext('sendMessage', 100_000, { status: 500 });
+    const messages = [clientText(client, 'opn')];
+    const replies: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      messages.push(clientText(client, i));
+      await c.deliverUpdate(textUpdate(client, clientText(client, i)));
+      replies.push(`pending-reply-${i}`);
+      await c.humanSays(threadTs, 'U0AGENT1', `!reply pending-reply-${i}`);
+    }
+    expect((await outboxLeft(c)).pending, 'deliveries pending').toBeGreaterThanOrEqual(6);
+    await Promise.all([c.kill9(0), c.stop(1)]);
+    expect(await flushPrefix(c.prefix)).toBe(0);
+    // The deadline passes while every instance is down (real time: the processes read the clock).
+    await pause(Math.max(0, askedAt + inSeconds * 1000 + 1000 - Date.now()));
+    expect(((await c.db.get<{ n: number }>("select count(*) as n from asks where status = 'open' and overdue_at is null")) as { n: number }).n, 'the ask still open, not yet overdue').toBe(1);
+    c.slack.failNext('chat.postMessage', 0, {});
+    c.telegram.failNext('sendMessage', 0, {});
+    const restartedAt = Date.now();
+    await Promise.all([c.start(0), c.start(1)]);
+
+    const overdue = (channel: string, thread: string) => c.slack.messages(channel).filter((m) => m.thread_ts === thread && /overdue/.test(m.text ?? ''));
+    await eventually(() => overdue('C0ACC', questionPost.ts).length > 0 && overdue(supportChannel, threadTs).length > 0, 30_000, 'the overdue notices');
+    const overdueMs = Date.now() - restartedAt;
+    await allInSlack(c, new Map([[client, messages]]), 30_000);
+    await eventually(() => replies.every((r) => textsTo(c, client).some((t) => t.includes(r))), 30_000, 'the pending replies in Telegram');
+
+    // Then the department answers: its post in the case thread comes after any overdue post a second
+    // firing would have queued there, and the answer ends the question. A later client message and
+    // reply close both streams.
+    const answer = `answer for ${client.first_name}`;
+    await c.humanSays(questionPost.ts, 'U0AGENT2', answer, 'C0ACC');
+    await eventually(() => c.slack.messages(supportChannel).some((m) => m.thread_ts === threadTs && (m.text ?? '').includes(answer)), 30_000, 'the answer in the case thread');
+    messages.push(clientText(client, 'zzz'));
+    await c.deliverUpdate(textUpdate(client, clientText(client, 'zzz')));
+    replies.push('pending-reply-zzz');
+    await c.humanSays(threadTs, 'U0AGENT1', '!reply pending-reply-zzz');
+    await allInSlack(c, new Map([[client, messages]]), 30_000);
+    await eventually(() => textsTo(c, client).some((t) => t.includes('pending-reply-zzz')), 30_000, 'the last reply');
+    await outboxSettled(c);
+
+    const inSlack = tally(postsOf(c.slack, client), messages);
+    expect(notOnce(inSlack.counts), 'every client message once in the thread').toEqual([]);
+    expect(inSlack.firstSeen, 'in order').toEqual(messages);
+    const toClient = tally(
+      textsTo(c, client).map((text) => ({ text })),
+      replies,
+    );
+    expect(notOnce(toClient.counts), 'every reply once').toEqual([]);
+    expect(toClient.firstSeen, 'replies in order').toEqual(replies);
+    const inDepartment = overdue('C0ACC', questionPost.ts);
+    const inCase = overdue(supportChannel, threadTs);
+    expect(inDepartment.map((m) => m.text), 'one overdue notice in the question thread').toHaveLength(1);
+    expect(inCase.map((m) => m.text), 'one overdue notice in the case thread').toHaveLength(1);
+    expect(inDepartment[0]?.text).toContain('<@U0ACCLEAD>');
+    expect(inCase[0]?.text).toContain('Accounting');
+    const ask = await c.db.get<{ status: string; overdueAt: number | null }>('select status, overdue_at as "overdueAt" from asks');
+    expect(ask?.status).toBe('answered');
+    expect(ask?.overdueAt).toBeGreaterThanOrEqual(askedAt + inSeconds * 1000);
+    expect(await outboxLeft(c)).toEqual({ pending: 0, failed: 0 });
+    console.log(`all down with Redis emptied: overdue notices ${overdueMs} ms after the restart began, balancer ${JSON.stringify(c.lb.stats)}`);
+  }, 120_000);
 });
