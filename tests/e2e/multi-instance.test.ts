@@ -99,6 +99,9 @@ async function historyOf(c: Cluster, client: TgUser): Promise<string[]> {
   return rows.map((r) => r.text ?? '').filter((t) => t.startsWith(`${client.first_name.toLowerCase()}-`));
 }
 
+/** The history entries of `kind`, oldest first. */
+const kindsOf = (c: Cluster, kind: string) => c.db.all<{ caseId: number; text: string | null; data: string | null }>('select case_id as "caseId", text, data from case_events where kind = ? order by id', kind);
+
 async function outboxLeft(c: Cluster): Promise<{ pending: number; failed: number }> {
   const row = await c.db.get<{ pending: number; failed: number }>("select count(*) filter (where status = 'pending') as pending, count(*) filter (where status = 'failed') as failed from outbox");
   return row ?? { pending: -1, failed: -1 };
@@ -124,6 +127,9 @@ async function openCases(c: Cluster, clients: readonly TgUser[]): Promise<Map<Tg
 describe('several instances on one database', () => {
   it('loses nothing and repeats nothing when one of two instances is killed -9 mid-burst and started again', async () => {
     const c = await cluster(2);
+    // Slack answers each call after 80 ms and carries it out then, even if its caller died: the kill
+    // leaves posts in flight that land, which whoever takes the stream over must find, not repeat.
+    c.slack.setDelay(80);
     await Promise.all([c.start(0), c.start(1)]);
     const clients = clientsOf(71_000, 'Kb', 20);
     const perClient = 15;
@@ -166,6 +172,7 @@ describe('several instances on one database', () => {
     const acks = new Map<TgUser, string[]>();
     await Promise.all(clients.map(async (client) => acks.set(client, await textsBeforeHelp(c, client))));
 
+    let ackRepeatsInFlight = 0;
     for (const client of clients) {
       const texts = sent.get(client) as string[];
       const { counts, firstSeen } = tally(postsOf(c.slack, client), texts);
@@ -181,13 +188,16 @@ describe('several instances on one database', () => {
         const calls = c.telegram.callsTo('sendMessage').filter((call) => call.params.chat_id === client.id && String(call.params.text).includes('registered as case #'));
         const inFlightAtKill = calls.length === 2 && (calls[0]?.at ?? 0) <= killedAt && (calls[0]?.at ?? 0) >= killedAt - 1000 && (calls[1]?.at ?? 0) > killedAt;
         expect(inFlightAtKill, `${client.first_name}: ${opened.length} acknowledgements (${calls.map((call) => call.at - killedAt).join(', ')} ms from the kill)`).toBe(true);
+        ackRepeatsInFlight += 1;
       }
       expect(got.filter((t) => !t.includes('registered as case #')), `${client.first_name}: nothing else sent to the client`).toEqual([]);
     }
     expect(((await c.db.get<{ n: number }>('select count(*) as n from cases')) as { n: number }).n).toBe(clients.length);
     expect(await outboxLeft(c)).toEqual({ pending: 0, failed: 0 });
+    const held = c.slack.held().length;
+    expect(held).toBe(0);
     console.log(
-      `kill -9 mid-burst: ${clients.length * perClient} messages in ${burstMs} ms, ${acceptedAtKill} accepted at the kill, ${retries} webhook retries, balancer ${JSON.stringify(c.lb.stats)}`,
+      `kill -9 mid-burst: ${clients.length * perClient} messages in ${burstMs} ms, ${acceptedAtKill} accepted at the kill, ${retries} webhook retries, ${ackRepeatsInFlight} acknowledgements repeated (in flight at the kill), balancer ${JSON.stringify(c.lb.stats)}`,
     );
   }, 150_000);
 
@@ -272,6 +282,11 @@ describe('several instances on one database', () => {
       expect(cardsOf(c.slack, client), `${client.first_name}: one card`).toHaveLength(1);
       expect(await historyOf(c, client), `${client.first_name}: the history`).toEqual(messages.get(client));
     }
+    // In the database: each reply recorded once, and recorded delivered once.
+    expect((await kindsOf(c, 'agent-reply')).length, 'agent-reply entries').toBe(replyCount);
+    const delivered = (await kindsOf(c, 'reply-delivered')).map((e) => (JSON.parse(e.data ?? '{}') as { ts?: string }).ts);
+    expect(delivered.filter((ts, i) => delivered.indexOf(ts) !== i), 'no reply recorded delivered twice').toEqual([]);
+    expect(new Set(delivered), 'every reply recorded delivered').toEqual(new Set(replyTs));
     // Each delivered reply is marked once in Slack (a second reactions.add would be refused as already_reacted).
     for (const ts of replyTs) expect(c.slack.reactionsOn(supportChannel, ts), `reaction on ${ts}`).toHaveLength(1);
     expect(await outboxLeft(c)).toEqual({ pending: 0, failed: 0 });
@@ -353,6 +368,14 @@ describe('several instances on one database', () => {
     expect(ask?.status).toBe('answered');
     expect(ask?.overdueAt).toBeGreaterThanOrEqual(askedAt + inSeconds * 1000);
     expect(await outboxLeft(c)).toEqual({ pending: 0, failed: 0 });
+    // In the database too: the overdue firing recorded once, one notice queued for each thread.
+    expect(await kindsOf(c, 'ask-overdue'), 'one ask-overdue in the history').toHaveLength(1);
+    const notices = await c.db.all<{ stream: string; status: string }>("select stream, status from outbox where payload like '%\"type\":\"overdue\"%' or payload like '%\"type\":\"ask-overdue\"%' order by stream");
+    expect(notices, 'one overdue notice queued per thread').toEqual([
+      { stream: 'ask-1', status: 'sent' },
+      { stream: 'case-1', status: 'sent' },
+    ]);
+    expect((await kindsOf(c, 'reply-delivered')).length, 'each reply recorded delivered once').toBe(replies.length);
     console.log(`all down with Redis emptied: overdue notices ${overdueMs} ms after the restart began, balancer ${JSON.stringify(c.lb.stats)}`);
   }, 120_000);
 });
