@@ -143,6 +143,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 export interface PostAnswer {
   readonly status: number;
   readonly ms: number;
+  /** On a network error (status 0): its code or message. */
+  readonly error?: string;
 }
 
 /**
@@ -158,7 +160,7 @@ export function postOver(agent: Agent, url: string, body: string, headers: Recor
       res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - sentAt }));
       res.on('error', () => resolve({ status: 0, ms: Date.now() - sentAt }));
     });
-    req.on('error', () => resolve({ status: 0, ms: Date.now() - sentAt }));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: 0, ms: Date.now() - sentAt, error: error.code ?? error.message }));
     req.end(body);
   });
 }

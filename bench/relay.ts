@@ -31,8 +31,8 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 /** Posts one client message through the webhook; resolves with the HTTP status, rejects on a network error. */
 async function clientSays(ctx: BenchContext, url: string, client: Client, text: string): Promise<number> {
-  const { status } = await postOver(agent, `${url}/telegram/webhook`, JSON.stringify(textUpdate(client, text)), { 'x-telegram-bot-api-secret-token': ctx.webhookSecret });
-  if (status === 0) throw new Error('the webhook call failed without an answer');
+  const { status, error } = await postOver(agent, `${url}/telegram/webhook`, JSON.stringify(textUpdate(client, text)), { 'x-telegram-bot-api-secret-token': ctx.webhookSecret });
+  if (status === 0) throw new Error(`the webhook call failed without an answer (${error ?? 'unknown'})`);
   return status;
 }
 
@@ -86,11 +86,13 @@ class ArrivalWatch {
     }
   }
 
-  async waitFor(total: number, timeoutMs: number): Promise<void> {
+  /** Until `total` markers arrived, or every one of the ids `total` names. */
+  async waitFor(total: number | ReadonlySet<number>, timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
+    const done = () => (typeof total === 'number' ? this.arrivedAt.size >= total : [...total].every((id) => this.arrivedAt.has(id)));
     for (;;) {
       this.poll();
-      if (this.arrivedAt.size >= total || Date.now() > until) return;
+      if (done() || Date.now() > until) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -207,7 +209,11 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): P
         const id = n - warm;
         sent += 1;
         sentAt[id] = Date.now();
-        const status = await clientSays(ctx, url, client, `msg m${id}x from ${client.first_name}`).catch(() => 0);
+        const status = await clientSays(ctx, url, client, `msg m${id}x from ${client.first_name}`).catch((error: Error) => {
+          console.error(`  relay: m${id}x of ${client.first_name} to instance ${urls.indexOf(url) + 1}: ${error.message} after ${Date.now() - (sentAt[id] as number)} ms`);
+          return 0;
+        });
+        if (status !== 200 && status !== 0) console.error(`  relay: m${id}x of ${client.first_name} to instance ${urls.indexOf(url) + 1}: answered ${status} after ${Date.now() - (sentAt[id] as number)} ms`);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if (status === 200) accepted.add(id);
         answerOf[id] = Date.now() - (sentAt[id] as number);
@@ -216,7 +222,8 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): P
     await Promise.all(inFlight);
     clearInterval(poller);
     const sendSeconds = (Date.now() - started) / 1000;
-    await watch.waitFor(sent, 60_000);
+    // Every message the webhook accepted must arrive; one it did not accept may (Telegram would send it again).
+    await watch.waitFor(accepted, 60_000);
     for (const r of rss) r.stop();
     // Anything doubled late (a second instance relaying a message again) would show up now.
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -265,9 +272,10 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): P
         'messages sent': sent,
         ...(sent < total ? { 'not sent in time (of the offer)': total - sent } : {}),
         'webhook 200s': statuses.get(200) ?? 0,
+        ...(statuses.size > 1 || !statuses.has(200) ? { 'webhook other answers (status × n; 0: no answer)': [...statuses].filter(([code]) => code !== 200).map(([code, n]) => `${code} × ${n}`).join(', ') } : {}),
         'offered rate (msg/s)': (sent / sendSeconds).toFixed(0),
         'relayed rate (msg/s)': throughput.toFixed(0),
-        ...(goal.kind === 'beyond' ? { [`${goal.label} relayed in this run (msg/s)`]: one === undefined ? 'not run' : one.toFixed(0) } : {}),
+        ...(goal.kind === 'beyond' ? { [`${goal.label} relayed in this run (msg/s)`]: one === undefined ? 'not run before it in this run' : one.toFixed(0) } : {}),
         'delivered to Slack': watch.arrivedAt.size,
         [`durable in ${storageName(storage)}`]: durable,
         ...(storage === 'postgres' || count > 1 ? { 'answered 200, never in Slack': lost.length, 'stored twice': storedTwice } : {}),
@@ -282,11 +290,12 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): P
         [`RSS idle, ${opts.clients} open cases (MiB${count > 1 ? ', each instance' : ''})`]: mibEach(idle.map((b) => [b])),
         [`RSS max under load (MiB${count > 1 ? ', each instance' : ''})`]: mibEach(rss.map((r) => r.samples)),
       },
-      pass: correct && (goal.kind === 'speed' ? throughput >= 1000 && p99 < 250 : one === undefined || throughput > one),
+      // Without the one-instance run to compare with, "more than one instance" is not shown: not met.
+      pass: correct && (goal.kind === 'speed' ? throughput >= 1000 && p99 < 250 : one !== undefined && throughput > one),
       target:
         goal.kind === 'speed'
           ? `≥ 1,000 messages/s relayed, p99 latency < 250 ms, every message durable in ${storageName(storage)}, in order, none doubled`
-          : `more relayed than ${goal.label} at the same offer (when run before it), every message durable in ${storageName(storage)}, in order per thread, none doubled`,
+          : `more relayed than ${goal.label} at the same offer, measured before it in the same run; every message durable in ${storageName(storage)}, in order per thread, none doubled`,
     };
   } finally {
     // In reverse: the last instance to stop drops the PostgreSQL database.
