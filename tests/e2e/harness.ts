@@ -8,6 +8,7 @@ import { startRepka, type RepkaOptions, type RunningRepka } from '../../bots/app
 import { FakeSlack, nextTs, sendSlackEvent, type ChannelSpec, type SlackCall } from '../fakes/fake-slack.js';
 import { FakeTelegram, postTelegramUpdate, textUpdate, type TgUser } from '../fakes/fake-telegram.js';
 import { slackWireMessage } from '../fakes/slack-wire.js';
+import pg from 'pg';
 import { afterAll } from 'vitest';
 import { createTestDatabase, testPostgresUrl } from '../support/test-storage.js';
 import { openTestDb, type TestDb } from './test-db.js';
@@ -65,7 +66,7 @@ export interface Harness {
   sendUpdate(update: unknown): Promise<{ status: number; body: string }>;
   /** A human types `text` in a thread of a channel (default: the support channel); the event carries it as Slack sends it (tests/fakes/slack-wire.ts). Returns the message ts. */
   agentSays(threadTs: string, user: string, text: string, channel?: string): Promise<{ ts: string; status: number }>;
-  /** The client writes; resolves with the case number and thread ts once the card is in Slack. */
+  /** The client writes; resolves with the case number and thread ts once the card is in Slack and Repka has recorded its ts. */
   openCase(user: TgUser, text: string): Promise<{ caseId: number; threadTs: string; card: SlackCall }>;
   /**
    * Stops the app (keeping fakes and data unless `all`), then throws listing every call the fakes
@@ -94,14 +95,32 @@ afterAll(async () => {
  */
 export async function e2eDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
   if (testPostgresUrl === undefined) return undefined;
-  const database = await createTestDatabase(testPostgresUrl);
+  const serverUrl = testPostgresUrl;
+  const database = await createTestDatabase(serverUrl);
   let dropped: Promise<void> | undefined;
   const drop = () => {
     leftovers.databases.delete(drop);
-    return (dropped ??= database.drop());
+    return (dropped ??= quiesced(serverUrl, database.url).then(database.drop));
   };
   leftovers.databases.add(drop);
   return { url: database.url, drop };
+}
+
+/**
+ * Waits (at most 2 s) until no session is connected to the database at `url`: a pool that has
+ * ended still closes its connections afterwards, and a drop `with (force)` would cut them, which
+ * their clients report as errors.
+ */
+async function quiesced(serverUrl: string, url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    const connected = async () => Number((await admin.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name])).rows[0]?.n ?? 0);
+    await eventually(async () => (await connected()) === 0, 2000).catch(() => undefined);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** The PostgreSQL database of each data folder a harness made (a restart with the same `dataDir` reuses it). */
@@ -184,6 +203,19 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     await db.close();
   };
   leftovers.harnesses.add(leftover);
+  /**
+   * Repka records the ts of a message it posted at the top of a channel (a case card, a department
+   * question) once Slack has answered the post, in a transaction of its own: a person replying in
+   * that thread has seen the message, and cannot be quicker than that commit. Waits for it (at most
+   * 5 s; a thread Repka never records is then written in as it is).
+   */
+  const repkaKnowsThread = async (channel: string, threadTs: string) => {
+    const root = slack.messages(channel).find((m) => m.ts === threadTs && m.thread_ts === undefined && m.bot_id !== undefined);
+    if (root === undefined) return;
+    const known = async () =>
+      (await db.get('select 1 as known from cases where slack_channel = ? and slack_thread_ts = ? union all select 1 as known from asks where slack_channel = ? and slack_ts = ?', channel, threadTs, channel, threadTs)) !== undefined;
+    await eventually(known, 5000).catch(() => undefined);
+  };
   const sendUpdate = (update: unknown) => postTelegramUpdate(url, webhookSecret, update);
   const harness: Harness = {
     slack,
@@ -197,6 +229,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     sendUpdate,
     clientSays: (user, text) => sendUpdate(textUpdate(user, text)),
     async agentSays(threadTs, user, text, channel = supportChannel) {
+      await repkaKnowsThread(channel, threadTs);
       const ts = nextTs();
       // What Slack sends for this typed text: escaped, links and mentions as <…>, emoji as :names:.
       const wire = slackWireMessage(text, slack.userIdsByName());
@@ -218,6 +251,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const caseId = Number(/#(\d+)/.exec(String(card.params.text))?.[1]);
       const threadTs = slack.messages(supportChannel).find((m) => m.text === card.params.text && m.thread_ts === undefined)?.ts;
       if (threadTs === undefined) throw new Error('card not stored by the fake');
+      // What the caller does next in its thread or with its buttons, Repka can place.
+      await repkaKnowsThread(supportChannel, threadTs);
       return { caseId, threadTs, card };
     },
     async stop(all = false) {
