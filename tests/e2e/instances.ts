@@ -319,8 +319,8 @@ export class Cluster {
     return exit;
   }
 
-  /** Kills what still runs, closes the fakes and the balancer, drops the database and this prefix's keys. */
-  async close(): Promise<void> {
+  /** Kills what still runs, closes the fakes and the balancer, drops the database and this prefix's keys, removes the folder unless `keepDir`. */
+  async close(keepDir = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const { instance } of this.started) {
@@ -335,7 +335,7 @@ export class Cluster {
     await this.db.close();
     await this.database.drop();
     await flushPrefix(this.prefix);
-    if (process.env.KEEP_MI_LOGS === undefined) rmSync(this.dir, { recursive: true, force: true });
+    if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   // --- The platforms' senders, through the balancer -----------------------------------------

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeSlack, StoredMessage } from '../fakes/fake-slack.js';
-import { commandUpdate, textUpdate, type TgUser } from '../fakes/fake-telegram.js';
-import { eventually, pause, supportChannel } from './harness.js';
+import { commandUpdate, postTelegramUpdate, textUpdate, type TgUser } from '../fakes/fake-telegram.js';
+import { eventually, pause, supportChannel, webhookSecret } from './harness.js';
 import { Cluster, flushPrefix } from './instances.js';
 
 // The contract's last guarantee under faults, with real processes: several Repka instances on one
@@ -18,11 +18,13 @@ async function cluster(instances: number, departments?: unknown): Promise<Cluste
   return c;
 }
 
-afterEach(async () => {
+afterEach(async (context) => {
   const ended = clusters.splice(0);
+  // A failed test keeps its folder (the instances' logs) for the diagnosis.
+  const keep = process.env.KEEP_MI_LOGS !== undefined || (context.task.result?.state === 'fail' && context.task.fails !== true);
   for (const c of ended) {
-    if (process.env.KEEP_MI_LOGS !== undefined) console.log(`multi-instance logs kept in ${c.dir}`);
-    await c.close();
+    if (keep) console.log(`multi-instance logs kept in ${c.dir}`);
+    await c.close(keep);
   }
   for (const c of ended) {
     c.slack.assertNoViolations();
@@ -107,8 +109,34 @@ async function outboxLeft(c: Cluster): Promise<{ pending: number; failed: number
   return row ?? { pending: -1, failed: -1 };
 }
 
+/** Waits until no outbox row is pending; the error lists those left. */
 async function outboxSettled(c: Cluster, timeoutMs = 30_000): Promise<void> {
-  await eventually(async () => (await outboxLeft(c)).pending === 0, timeoutMs, 'no pending outbox rows');
+  await eventually(async () => (await outboxLeft(c)).pending === 0, timeoutMs, 'no pending outbox rows').catch(async (error: Error) => {
+    const rows = await c.db.all("select id, stream, attempts, created_at, last_error, payload from outbox where status = 'pending' order by id limit 20");
+    throw new Error(`${error.message} (now ${Date.now()}): ${JSON.stringify(rows)}`);
+  });
+}
+
+/**
+ * While a wait goes on, logs every 10 s what is still pending in the outbox (by stream: rows, first
+ * id, attempts, age): a stream stuck behind a dead instance shows up here. Returns the stop.
+ */
+function watchPending(c: Cluster, label: string): () => void {
+  const timer = setInterval(() => {
+    void c.db
+      .all<{ stream: string; n: number; first: number; attempts: number; since: number }>("select stream, count(*) as n, min(id) as first, max(attempts) as attempts, min(created_at) as since from outbox where status = 'pending' group by stream order by min(id) limit 10")
+      .then((rows) => {
+        if (rows.length > 0) console.log(`[${label}] still pending: ${rows.map((r) => `${r.stream} ×${r.n} from #${r.first} (attempts ${r.attempts}, ${Date.now() - r.since} ms old)`).join('; ')}`);
+      })
+      .catch(() => undefined);
+  }, 10_000);
+  return () => clearInterval(timer);
+}
+
+/** Logs how long into the test each phase ended, so a slow or failed run shows where the time went. */
+function phases(name: string): (phase: string) => void {
+  const startedAt = Date.now();
+  return (phase) => console.log(`[${name}] ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${phase}`);
 }
 
 /** Opens a case for each client (one message each, through the balancer); the case threads' ts by client. */
@@ -126,6 +154,7 @@ async function openCases(c: Cluster, clients: readonly TgUser[]): Promise<Map<Tg
 
 describe('several instances on one database', () => {
   it('loses nothing and repeats nothing when one of two instances is killed -9 mid-burst and started again', async () => {
+    const phase = phases('kill -9');
     const c = await cluster(2);
     // Slack answers each call after 80 ms and carries it out then, even if its caller died: the kill
     // leaves posts in flight that land, which whoever takes the stream over must find, not repeat.
@@ -147,30 +176,40 @@ describe('several instances on one database', () => {
           const attempts = await c.deliverUpdate(textUpdate(client, text));
           retries += attempts - 1;
           accepted.get(client)?.push(text);
-          await pause(60);
+          await pause(250);
         }
       }),
     );
     const total = () => [...accepted.values()].reduce((n, texts) => n + texts.length, 0);
-    await eventually(() => total() >= 90 && clients.filter((client) => postsOf(c.slack, client).length > 0).length >= 10, 60_000, 'the burst under way');
+    await eventually(() => total() >= 60 && clients.filter((client) => postsOf(c.slack, client).length > 0).length >= 10, 60_000, 'the burst under way');
     const killedAt = await c.kill9(1);
     const acceptedAtKill = total();
+    phase(`instance 1 killed, ${acceptedAtKill} messages accepted`);
     // Started again at once, while the burst goes on.
     await c.start(1);
+    phase(`instance 1 healthy again, ${total()} messages accepted`);
     await done;
+    phase('burst sent');
     const burstMs = Date.now() - burstStart;
     expect(acceptedAtKill, 'the kill came mid-burst').toBeLessThan(clients.length * perClient);
 
+    const stopWatching = watchPending(c, 'kill -9');
     await allInSlack(c, sent, 90_000);
+    phase('every message in Slack');
     // A later message from each client: one thread's posts go out in order, so any repeat of an
     // earlier text is in Slack before it.
     for (const client of clients) sent.get(client)?.push(clientText(client, 'zzz'));
     await Promise.all(clients.map((client) => c.deliverUpdate(textUpdate(client, clientText(client, 'zzz')))));
     await allInSlack(c, sent, 60_000);
     await outboxSettled(c);
+    phase('the later messages in Slack');
 
     const acks = new Map<TgUser, string[]>();
     await Promise.all(clients.map(async (client) => acks.set(client, await textsBeforeHelp(c, client))));
+    // The /help answers are in Telegram; their rows are marked sent right after.
+    await outboxSettled(c);
+    stopWatching();
+    phase('the /help answers in Telegram');
 
     let ackRepeatsInFlight = 0;
     for (const client of clients) {
@@ -193,7 +232,7 @@ describe('several instances on one database', () => {
       expect(got.filter((t) => !t.includes('registered as case #')), `${client.first_name}: nothing else sent to the client`).toEqual([]);
     }
     expect(((await c.db.get<{ n: number }>('select count(*) as n from cases')) as { n: number }).n).toBe(clients.length);
-    expect(await outboxLeft(c)).toEqual({ pending: 0, failed: 0 });
+    expect((await outboxLeft(c)).failed, 'no delivery given up').toBe(0);
     const held = c.slack.held().length;
     expect(held).toBe(0);
     console.log(
@@ -202,8 +241,10 @@ describe('several instances on one database', () => {
   }, 150_000);
 
   it('delivers every agent reply once and in order per chat through a rolling restart of three instances', async () => {
+    const phase = phases('rolling restart');
     const c = await cluster(3);
     await Promise.all([0, 1, 2].map((slot) => c.start(slot)));
+    phase('three instances healthy');
     const clients = clientsOf(72_000, 'Rr', 6);
     const threads = await openCases(c, clients);
     const replyText = (client: TgUser, i: number | string) => `reply-${client.first_name.toLowerCase()}-${typeof i === 'number' ? String(i).padStart(3, '0') : i}`;
@@ -240,6 +281,7 @@ describe('several instances on one database', () => {
     for (const slot of [0, 1, 2]) {
       exits.push(await c.stop(slot));
       await c.start(slot);
+      phase(`instance ${slot} restarted`);
     }
     const rollMs = Date.now() - rollStart;
     steady = false;
@@ -264,6 +306,7 @@ describe('several instances on one database', () => {
     await eventually(() => clients.every((client) => textsTo(c, client).some((t) => t.includes(replyText(client, 'zzz')))), 60_000, 'the last replies');
     await allInSlack(c, messages, 60_000);
     await outboxSettled(c);
+    phase('everything delivered');
 
     let replyCount = 0;
     for (const client of clients) {
@@ -289,7 +332,7 @@ describe('several instances on one database', () => {
     expect(new Set(delivered), 'every reply recorded delivered').toEqual(new Set(replyTs));
     // Each delivered reply is marked once in Slack (a second reactions.add would be refused as already_reacted).
     for (const ts of replyTs) expect(c.slack.reactionsOn(supportChannel, ts), `reaction on ${ts}`).toHaveLength(1);
-    expect(await outboxLeft(c)).toEqual({ pending: 0, failed: 0 });
+    expect((await outboxLeft(c)).failed, 'no delivery given up').toBe(0);
     const sentMessages = [...messages.values()].reduce((n, t) => n + t.length, 0);
     console.log(`rolling restart of 3 in ${rollMs} ms: ${sentMessages} client messages, ${replyCount} replies, balancer ${JSON.stringify(c.lb.stats)}`);
   }, 150_000);
@@ -367,7 +410,7 @@ describe('several instances on one database', () => {
     const ask = await c.db.get<{ status: string; overdueAt: number | null }>('select status, overdue_at as "overdueAt" from asks');
     expect(ask?.status).toBe('answered');
     expect(ask?.overdueAt).toBeGreaterThanOrEqual(askedAt + inSeconds * 1000);
-    expect(await outboxLeft(c)).toEqual({ pending: 0, failed: 0 });
+    expect((await outboxLeft(c)).failed, 'no delivery given up').toBe(0);
     // In the database too: the overdue firing recorded once, one notice queued for each thread.
     expect(await kindsOf(c, 'ask-overdue'), 'one ask-overdue in the history').toHaveLength(1);
     const notices = await c.db.all<{ stream: string; status: string }>("select stream, status from outbox where payload like '%\"type\":\"overdue\"%' or payload like '%\"type\":\"ask-overdue\"%' order by stream");
@@ -377,5 +420,38 @@ describe('several instances on one database', () => {
     ]);
     expect((await kindsOf(c, 'reply-delivered')).length, 'each reply recorded delivered once').toBe(replies.length);
     console.log(`all down with Redis emptied: overdue notices ${overdueMs} ms after the restart began, balancer ${JSON.stringify(c.lb.stats)}`);
+  }, 120_000);
+
+  // Known bug (Repka, jobs/outbox-queue.ts): QueueDeliveryTrigger keeps, per process, the streams
+  // that have a delivery job waiting to start (`waiting`), and forgets one only when a job of that
+  // stream starts in its own worker (`started`, the worker's onStart). With several instances the
+  // job an instance adds is often taken by another instance's worker: the stream then stays in the
+  // adding instance's `waiting` set, every later row it commits for that stream queues no job, and
+  // the row waits for the next outbox sweep (every 10 s) instead of going out at once. Nothing is
+  // lost, but a healthy cluster holds a case thread or a chat back for up to 10 s at a time.
+  // Marked `it.fails` until that is fixed (the fix must make this test pass: drop `.fails` then).
+  // It stops at the first slow message, so it costs one sweep interval while the bug is there.
+  it.fails('delivers at once on a healthy cluster, whichever instance takes the webhook and whichever worker takes the job', async () => {
+    const phase = phases('latency');
+    const c = await cluster(2);
+    const [a] = await Promise.all([c.start(0), c.start(1)]);
+    const [client] = clientsOf(74_000, 'Lt', 1) as [TgUser];
+    const texts: string[] = [];
+    const latencies: number[] = [];
+    // Every message to the same instance, each once the one before is in Slack: the first case
+    // thread delivery through another instance's worker leaves the stream stuck in the first's set.
+    for (let i = 0; i < 20 && !latencies.some((ms) => ms >= 3000); i++) {
+      const text = clientText(client, i === 0 ? 'opn' : i);
+      texts.push(text);
+      const sentAt = Date.now();
+      expect((await postTelegramUpdate(a.url, webhookSecret, textUpdate(client, text))).status).toBe(200);
+      await eventually(() => postsOf(c.slack, client).some((m) => (m.text ?? '').includes(text)), 20_000, `${text} in Slack`);
+      latencies.push(Date.now() - sentAt);
+    }
+    phase(`latencies ${latencies.join(', ')} ms`);
+    const { counts, firstSeen } = tally(postsOf(c.slack, client), texts);
+    expect(notOnce(counts)).toEqual([]);
+    expect(firstSeen).toEqual(texts);
+    expect(Math.max(...latencies), `webhook 200 to Slack, ms: ${latencies.join(', ')}`).toBeLessThan(3000);
   }, 120_000);
 });
