@@ -48,6 +48,12 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
     private readonly log: Logger,
     /** True when the stream is being drained in this process and will be looked at again (StreamDrainer.nudge). */
     private readonly nudge: (stream: string) => boolean = () => false,
+    /**
+     * Several instances share the queue: a job this process queued may start in another's worker,
+     * which would never tell this one, so a stream is not skipped for a job queued here earlier.
+     * (The jobs of one turn are still combined, and a stream drained here is still only nudged.)
+     */
+    private readonly shared = false,
   ) {}
 
   /**
@@ -68,8 +74,8 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
     const streams: string[] = [];
     for (const row of rows) {
       const { stream } = row;
-      if (this.waiting.has(stream) || this.nudge(stream)) continue;
-      this.waiting.add(stream);
+      if ((!this.shared && this.waiting.has(stream)) || this.nudge(stream)) continue;
+      if (!this.shared) this.waiting.add(stream);
       streams.push(stream);
       // One job for what one unit of work wrote (typically a post and a client message). Card
       // updates get their own job, half a second later and after everything else: a card only shows

@@ -38,7 +38,8 @@ export async function startQueues(config: Config, clock: Clock, log: Logger, nud
     throw error;
   }
   const outboxQueue = createOutboxQueue(redis, config.queuePrefix);
-  const trigger = new QueueDeliveryTrigger(outboxQueue, log, nudge);
+  // With DATABASE_URL several instances share the queue (see QueueDeliveryTrigger's `shared`).
+  const trigger = new QueueDeliveryTrigger(outboxQueue, log, nudge, config.databaseUrl !== undefined);
   const deadlineQueue = createDeadlineQueue(redis, config.queuePrefix);
   const scheduler = new BullDeadlineScheduler(deadlineQueue, clock, log);
   return {

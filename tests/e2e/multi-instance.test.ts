@@ -422,16 +422,11 @@ describe('several instances on one database', () => {
     console.log(`all down with Redis emptied: overdue notices ${overdueMs} ms after the restart began, balancer ${JSON.stringify(c.lb.stats)}`);
   }, 120_000);
 
-  // Known bug (Repka, jobs/outbox-queue.ts): QueueDeliveryTrigger keeps, per process, the streams
-  // that have a delivery job waiting to start (`waiting`), and forgets one only when a job of that
-  // stream starts in its own worker (`started`, the worker's onStart). With several instances the
-  // job an instance adds is often taken by another instance's worker: the stream then stays in the
-  // adding instance's `waiting` set, every later row it commits for that stream queues no job, and
-  // the row waits for the next outbox sweep (every 10 s) instead of going out at once. Nothing is
-  // lost, but a healthy cluster holds a case thread or a chat back for up to 10 s at a time.
-  // Marked `it.fails` until that is fixed (the fix must make this test pass: drop `.fails` then).
-  // It stops at the first slow message, so it costs one sweep interval while the bug is there.
-  it.fails('delivers at once on a healthy cluster, whichever instance takes the webhook and whichever worker takes the job', async () => {
+  // Several instances share the delivery queue: a job one instance adds is often taken by
+  // another's worker. The trigger must not then skip the stream's next rows (it once kept, per
+  // process, the streams with a job waiting to start, and forgot one only when its own worker
+  // started it: later rows waited for the 10 s sweep). Stops at the first slow message.
+  it('delivers at once on a healthy cluster, whichever instance takes the webhook and whichever worker takes the job', async () => {
     const phase = phases('latency');
     const c = await cluster(2);
     const [a] = await Promise.all([c.start(0), c.start(1)]);

@@ -107,6 +107,21 @@ describe('the delivery trigger', () => {
     ]);
   });
 
+  it('shared by several instances, queues a stream again though its earlier job has not started here (it may have started in another instance)', async () => {
+    const q = recordingQueue();
+    const draining = new Set(['client-7001']);
+    const trigger = new QueueDeliveryTrigger(q.queue, q.log, (stream) => draining.has(stream), true);
+    trigger.wake(rows(101));
+    await endOfTurn();
+    trigger.wake(rows(103, 102));
+    await endOfTurn();
+    // thread-12 again (its first job may be running elsewhere); client-7001 is drained here: nudged, no job.
+    expect(q.added.map((j) => j.data)).toEqual([
+      { outboxId: 101, streams: ['thread-12'] },
+      { outboxId: 103, streams: ['thread-12'] },
+    ]);
+  });
+
   it('logs an add Redis refuses, and queues the stream again on the next wake', async () => {
     const failing = recordingQueue(new Error('Connection is closed.'));
     const trigger = new QueueDeliveryTrigger(failing.queue, failing.log);
