@@ -16,6 +16,10 @@ if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 return {0}`;
 
+/** Who holds the lease (`KEYS[1]`) and for how much longer, ms: {holder or false, pttl}. */
+const holderScript = `
+return {redis.call('get', KEYS[1]), redis.call('pttl', KEYS[1])}`;
+
 /** Extends the lease if `ARGV[1]` still holds it: 1, else 0. */
 const renewScript = `
 if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -59,17 +63,42 @@ export class RedisStreamLeases implements StreamLeases {
     this.ttlMs = options.ttlMs ?? 5000;
   }
 
+  /**
+   * The lease of `stream`. When another holds it, waits until that holder is seen alive (it renews
+   * the lease, or another takes it over): then undefined, since a live holder looks at the stream
+   * again before it lets go. A dead holder's lease is waited out (at most the TTL) and taken over:
+   * the job that found it held must not give up, or the stream would wait for BullMQ's stall check.
+   */
   async acquire(stream: string): Promise<StreamLease | undefined> {
     const keys = [`${this.options.prefix}:lease:${stream}`, `${this.options.prefix}:lease-holder:${stream}`] as const;
-    let answer: [number, string | null] | [number];
-    try {
-      answer = (await this.redis.eval(acquireScript, 2, ...keys, this.holder, this.ttlMs)) as [number, string | null] | [number];
-    } catch (error) {
-      this.log.warn('could not take a stream lease; the sweep will retry', { stream, error: (error as Error).message });
-      return undefined;
+    let seen: { holder: string; expiresAt: number } | undefined;
+    for (;;) {
+      let answer: [number, string | null] | [number];
+      try {
+        answer = (await this.redis.eval(acquireScript, 2, ...keys, this.holder, this.ttlMs)) as [number, string | null] | [number];
+      } catch (error) {
+        this.log.warn('could not take a stream lease; the sweep will retry', { stream, error: (error as Error).message });
+        return undefined;
+      }
+      if (answer[0] === 1) return this.held(stream, keys, answer[1] ?? null);
+      let holder: string | null;
+      let pttl: number;
+      try {
+        [holder, pttl] = (await this.redis.eval(holderScript, 1, keys[0])) as [string | null, number];
+      } catch {
+        return undefined;
+      }
+      if (holder !== null && pttl > 0) {
+        const expiresAt = Date.now() + pttl;
+        // Renewed since last seen (expiring later than it would have), or held by someone new: alive.
+        if (seen !== undefined && (holder !== seen.holder || expiresAt > seen.expiresAt + 20)) return undefined;
+        seen ??= { holder, expiresAt };
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pttl + 10, Math.max(50, Math.floor(this.ttlMs / 3)))));
+      }
     }
-    if (answer[0] !== 1) return undefined;
-    const previous = answer[1] ?? null;
+  }
+
+  private held(stream: string, keys: readonly [string, string], previous: string | null): StreamLease {
     const lost = new AbortController();
     let renewedAt = Date.now();
     const timer = setInterval(() => {

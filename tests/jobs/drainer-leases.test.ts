@@ -105,11 +105,9 @@ describe('drainers of several instances', () => {
     // The dead instance's keys, as kill -9 left them.
     await redis.set(`${t.prefix}:lease:tg-7`, 'dead', 'PX', 300);
     await redis.set(`${t.prefix}:lease-holder:tg-7`, 'dead');
-    const b = t.instance('b');
-    await b.drain('tg-7', t.signal);
-    expect(t.deliveries).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    await b.drain('tg-7', t.signal);
+    // The job that finds the dead lease waits it out (it is not renewed) rather than leaving the
+    // stream to the sweep, whose job ids the dead process's stalled job may still hold.
+    await t.instance('b').drain('tg-7', t.signal);
     expect(t.deliveries).toEqual([
       { by: 'b', text: 'message 1', attempts: 1 },
       { by: 'b', text: 'message 2', attempts: 0 },
