@@ -10,6 +10,7 @@ import { PgSlackNameStore } from './pg-slack-name-store.js';
 import { PgStorage } from './pg-storage.js';
 import { PgUnitOfWork } from './pg-unit-of-work.js';
 import * as schema from './schema.js';
+import { NulSafeClient } from './nul-safe-client.js';
 
 const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -35,7 +36,7 @@ export interface PostgresStorageOptions {
  * cannot be reached or a migration fails (the pool is closed then).
  */
 export async function openPostgresStorage(url: string, options: PostgresStorageOptions = {}): Promise<StorageBackend> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, Client: NulSafeClient });
   pool.on('error', options.onIdleError ?? ((error) => console.error(error)));
   try {
     await migrateLocked(pool);

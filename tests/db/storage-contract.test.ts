@@ -195,6 +195,21 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
     });
   });
 
+  describe('text PostgreSQL cannot hold', () => {
+    it('keeps a message with U+0000 in it, in its name, text and thread lookups: kept on SQLite, a visible U+FFFD on PostgreSQL', async () => {
+      const mark = backendUnderTest.name === 'PostgreSQL' ? '\uFFFD' : '\u0000';
+      const client = await run((tx) => tx.upsertClient(profile(bigChat, { firstName: 'Ol\u0000ga' }), 'en', T));
+      expect(client.firstName).toBe(`Ol${mark}ga`);
+      const { theCase } = await run((tx) => clientWithCase(tx, bigChat));
+      const event = await run((tx) => tx.appendEvent({ caseId: theCase.id, at: T, kind: 'client-message', authorKind: 'client', authorId: '1', authorName: 'a\u0000b', text: 'x\u0000y', data: { content: { type: 'text', text: 'x\u0000y' } } }));
+      const [stored] = await read((tx) => tx.listEvents(theCase.id));
+      expect(stored).toMatchObject({ id: event.id, authorName: `a${mark}b`, text: `x${mark}y` });
+      // JSON escapes it: the data comes back as it went in, on both.
+      expect(stored?.data).toEqual({ content: { type: 'text', text: 'x\u0000y' } });
+      expect(await read((tx) => tx.findCaseByThread('C1', 'no\u0000such'))).toBeUndefined();
+    });
+  });
+
   describe('clients', () => {
     it('creates a client with its chat, names and language, and finds it by chat and id', async () => {
       const client = await run((tx) => tx.upsertClient(profile(bigChat, { lastName: undefined, username: undefined }), 'uk', T));
