@@ -13,10 +13,11 @@ interface Batch {
  * (`BEGIN IMMEDIATE`), each runs inside its own savepoint (so one that throws is undone alone), and
  * one `COMMIT` at the end of the turn makes them all durable at once.
  *
- * Until then nothing may leave the process on their behalf: effects registered with
- * {@link afterCommit} (waking delivery, scheduling jobs) run after the commit, and whoever
- * acknowledges an inbound delivery awaits {@link committed} first. If the commit fails, the whole
- * batch is rolled back, its effects are dropped and `committed()` rejects (the platform retries).
+ * Until then nothing may leave the process on their behalf: a {@link unit} hands back `durable`,
+ * which settles with the batch's commit, and SqliteUnitOfWork resolves `run` only then (so a use
+ * case wakes delivery, schedules jobs and acknowledges the platform after it). If the commit fails,
+ * the whole batch is rolled back, every `durable` of it rejects (the platform retries), and effects
+ * registered with {@link afterCommit} are dropped.
  */
 export class GroupCommit {
   private batch: Batch | undefined;
@@ -49,30 +50,9 @@ export class GroupCommit {
   }
 
   /**
-   * Runs `work` atomically inside the current batch (opening one if needed) and returns its
-   * result. Its writes are visible to this process at once and durable after the batch commits.
-   * Not re-entrant: nested units join the outer one (see SqliteCaseStore.transaction).
-   */
-  run<T>(work: () => T): T {
-    this.begin();
-    this.sql.savepoint.run();
-    try {
-      const result = work();
-      this.sql.release.run();
-      return result;
-    } catch (error) {
-      // SQLite may have rolled the whole transaction back itself (e.g. disk full): then the
-      // batch is lost, and the commit at the end of the turn says so to everyone waiting on it.
-      if (this.sqlite.inTransaction) {
-        this.sql.rollbackTo.run();
-        this.sql.release.run();
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * Runs the asynchronous `work` inside the current batch, in its own savepoint, as {@link run}.
+   * Runs `work` atomically inside the current batch (opening one if needed), in its own savepoint:
+   * its writes are visible to this process at once and durable after the batch commits; one that
+   * throws is undone alone.
    * Resolves once the work is done and its savepoint released, with the result and `durable`, which
    * settles when the batch commits (rejects if it fails). Callers take turns (one unit at a time:
    * SqliteUnitOfWork), and `work` awaits nothing but this connection, so a unit ends within the turn;
@@ -89,7 +69,8 @@ export class GroupCommit {
       this.sql.release.run();
       return { result, durable };
     } catch (error) {
-      // As in run: SQLite may have rolled the whole transaction back itself.
+      // SQLite may have rolled the whole transaction back itself (e.g. disk full): then the
+      // batch is lost, and the commit at the end of the turn says so to everyone waiting on it.
       if (this.sqlite.inTransaction) {
         this.sql.rollbackTo.run();
         this.sql.release.run();
