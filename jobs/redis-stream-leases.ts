@@ -106,7 +106,7 @@ export class RedisStreamLeases implements StreamLeases {
       if (Date.now() - renewedAt >= this.ttlMs) return lose('not renewed in time');
       this.redis
         .eval(renewScript, 1, keys[0], this.holder, this.ttlMs)
-        .then((renewed) => (renewed === 1 ? (renewedAt = Date.now()) : lose('taken by another instance')))
+        .then((renewed) => (renewed === 1 ? (renewedAt = Date.now()) : lose('it expired before it was renewed, or another instance took it')))
         .catch((error: Error) => this.log.warn('could not renew a stream lease', { stream, error: error.message }));
     }, Math.max(50, Math.floor(this.ttlMs / 3)));
     timer.unref();
