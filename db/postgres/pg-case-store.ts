@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
-import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
+import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
+import { toAsk, toCase, toClient, toEvent } from '../rows.js';
 import { metricEventKinds } from '../metric-event-kinds.js';
 import { onFirstUse, type RepkaPg } from './pg-database.js';
 import { lockMetricEvents } from './pg-locks.js';
@@ -9,16 +10,6 @@ type ClientRow = typeof clients.$inferSelect;
 type CaseRow = typeof cases.$inferSelect;
 type EventRow = typeof caseEvents.$inferSelect;
 type AskRow = typeof asks.$inferSelect;
-
-const toClient = (row: ClientRow): Client => ({ ...row, language: row.language as Language });
-const toCase = (row: CaseRow): Case => ({ ...row, status: row.status as Case['status'] });
-const toEvent = (row: EventRow): CaseEvent => ({
-  ...row,
-  kind: row.kind as CaseEventKind,
-  authorKind: row.authorKind as AuthorKind,
-  data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>),
-});
-const toAsk = (row: AskRow): Ask => ({ ...row, status: row.status as AskStatus });
 
 /**
  * CaseStore and AskStore on PostgreSQL through drizzle, on the pool or inside one transaction.

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, inArray, min, sql } from 'drizzle-orm';
 import { streamOf, type Outgoing } from '../../src/outgoing.js';
+import { toPending } from '../rows.js';
 import type { OutboxBacklog, OutboxLedger, PendingMessage } from '../../src/ports.js';
 import { onFirstUse, type RepkaPg } from './pg-database.js';
 import { lockStreams } from './pg-locks.js';
@@ -77,14 +78,7 @@ export class PgOutbox implements OutboxLedger, OutboxBacklog {
   /** The oldest pending rows of `stream`, in id order (committed ones only, see the class). */
   async pending(stream: string, limit: number): Promise<PendingMessage[]> {
     const rows = await this.hot.pending.execute({ stream, limit });
-    return rows.map((row) => ({
-      id: row.id,
-      stream: row.stream,
-      message: JSON.parse(row.payload) as Outgoing,
-      attempts: row.attempts,
-      caseId: row.caseId,
-      createdAt: row.createdAt,
-    }));
+    return rows.map(toPending);
   }
 
   /** Every stream with pending rows and its oldest pending id, by stream, for rebuilding the queue on start. */

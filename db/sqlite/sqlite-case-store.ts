@@ -1,23 +1,10 @@
 import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
-import type { Ask, AskStatus, AskStore, AuthorKind, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
+import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
+import { toAsk, toCase, toClient, toEvent } from '../rows.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
-type ClientRow = typeof clients.$inferSelect;
-type CaseRow = typeof cases.$inferSelect;
 type EventRow = typeof caseEvents.$inferSelect;
-type AskRow = typeof asks.$inferSelect;
-
-const toClient = (row: ClientRow): Client => ({ ...row, language: row.language as Language });
-const toCase = (row: CaseRow): Case => ({ ...row, status: row.status as Case['status'] });
-const toEvent = (row: EventRow): CaseEvent => ({
-  ...row,
-  kind: row.kind as CaseEventKind,
-  authorKind: row.authorKind as AuthorKind,
-  data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>),
-});
-
-const toAsk = (row: AskRow): Ask => ({ ...row, status: row.status as AskStatus });
 
 /**
  * CaseStore and AskStore on SQLite through drizzle. better-sqlite3 is synchronous: each call has

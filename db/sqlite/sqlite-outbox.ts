@@ -1,5 +1,6 @@
 import { and, asc, count, eq, inArray, lt, min, sql } from 'drizzle-orm';
 import { streamOf, type Outgoing } from '../../src/outgoing.js';
+import { toPending } from '../rows.js';
 import type { OutboxBacklog, OutboxLedger, PendingMessage } from '../../src/ports.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
 import { outbox } from './schema.js';
@@ -66,14 +67,7 @@ export class SqliteOutbox implements OutboxLedger, OutboxBacklog {
     if (query === undefined) this.pendingQueries.set(limit, (query = this.pendingQuery(limit)));
     return query
       .all({ stream, before: this.firstUncommitted ?? Number.MAX_SAFE_INTEGER })
-      .map((row) => ({
-        id: row.id,
-        stream: row.stream,
-        message: JSON.parse(row.payload) as Outgoing,
-        attempts: row.attempts,
-        caseId: row.caseId,
-        createdAt: row.createdAt,
-      }));
+      .map(toPending);
   }
 
   /** Every stream with pending rows and its oldest pending id, for rebuilding the queue on start. */
