@@ -34,7 +34,7 @@ export function runExport(setup: ExportSetup, caseId: number, format: ExportForm
   const loader = pathToFileURL(join(setup.root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
   const child = spawn(process.execPath, ['--import', loader, join(setup.root, 'bots', 'cli.ts'), 'export', String(caseId), '--format', format], {
     cwd: setup.root,
-    env: { ...process.env, DATABASE_PATH: setup.databasePath, DEPARTMENTS_FILE: setup.departmentsFile },
+    env: { ...process.env, DATABASE_PATH: setup.databasePath, DATABASE_URL: '', DEPARTMENTS_FILE: setup.departmentsFile },
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 20_000,
   });

@@ -130,6 +130,8 @@ async function main(): Promise<void> {
   const repkaEnv: Record<string, string> = {
     PORT: String(repkaPort),
     DATABASE_PATH: databasePath,
+    // The demo's own SQLite file, wiped at start: never a PostgreSQL database the environment names.
+    DATABASE_URL: '',
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: queuePrefix,
     SLACK_BOT_TOKEN: `xoxb-demo-${randomBytes(8).toString('hex')}`,
