@@ -154,13 +154,7 @@ export function fakesEnv(slack: FakeSlack, telegram: FakeTelegram, dataDir: stri
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const slack = opts.slack ?? (await FakeSlack.start());
   const telegram = opts.telegram ?? (await FakeTelegram.start({ token: telegramToken }));
-  for (const [id, name] of [
-    ['U0AGENT1', 'Anna'],
-    ['U0AGENT2', 'Boris'],
-    ['U0DEV1', 'Dmitry'],
-  ] as const) {
-    slack.addUser({ id, name: name.toLowerCase(), real_name: name, display_name: name });
-  }
+  addStaff(slack);
   registerChannels(slack, opts.departments, opts.channels);
   if (opts.expectRefusals) {
     slack.expectRefusals();
@@ -283,6 +277,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
  * `overrides` by id. A channel already
  * there (a fake shared across restarts) is left as the test set it unless overridden.
  */
+/** The workspace's people every e2e test knows: agents Anna (U0AGENT1) and Boris (U0AGENT2), developer Dmitry (U0DEV1). */
+export function addStaff(slack: FakeSlack): void {
+  for (const [id, name] of [
+    ['U0AGENT1', 'Anna'],
+    ['U0AGENT2', 'Boris'],
+    ['U0DEV1', 'Dmitry'],
+  ] as const) {
+    slack.addUser({ id, name: name.toLowerCase(), real_name: name, display_name: name });
+  }
+}
+
 export function registerChannels(slack: FakeSlack, departments?: unknown, overrides: Record<string, ChannelSpec> = {}): void {
   const listed = (departments as { departments?: { slackChannel?: unknown; id?: unknown }[] } | undefined)?.departments ?? [];
   const ids = [supportChannel, ...listed.map((d) => d.slackChannel).filter((c): c is string => typeof c === 'string')];

@@ -12,36 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { FakeSlack, nextTs, sendSlackEvent } from '../fakes/fake-slack.js';
 import { FakeTelegram, postTelegramUpdate, type Update } from '../fakes/fake-telegram.js';
 import { slackWireMessage } from '../fakes/slack-wire.js';
-import { fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
+import { addStaff, fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
 import { openTestDb, type TestDb } from './test-db.js';
+import { createTestDatabase } from '../support/test-storage.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** The PostgreSQL server the databases are created on. */
 export const postgresServerUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** A fresh database `repka_mi_<random>` on the server: its url and `drop` (with (force)). */
-export async function createDatabase(serverUrl = postgresServerUrl): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
-  const name = `repka_mi_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
 
 /** Deletes every key of `prefix` (SCAN + DEL `${prefix}:*`), and only those: other tests share the Redis. Returns how many are left. */
 export async function flushPrefix(prefix: string): Promise<number> {
@@ -213,7 +195,7 @@ export class Cluster {
     readonly telegram: FakeTelegram,
     readonly dir: string,
     readonly prefix: string,
-    readonly database: { name: string; url: string; drop: () => Promise<void> },
+    readonly database: { url: string; drop: () => Promise<void> },
     readonly db: TestDb,
     readonly lb: LoadBalancer,
     private readonly ports: number[],
@@ -226,18 +208,12 @@ export class Cluster {
     const departments = options.departments ?? { departments: [] };
     const slack = await FakeSlack.start();
     const telegram = await FakeTelegram.start({ token: telegramToken });
-    for (const [id, name] of [
-      ['U0AGENT1', 'Anna'],
-      ['U0AGENT2', 'Boris'],
-      ['U0DEV1', 'Dmitry'],
-    ] as const) {
-      slack.addUser({ id, name: name.toLowerCase(), real_name: name, display_name: name });
-    }
+    addStaff(slack);
     registerChannels(slack, departments);
     const dir = mkdtempSync(join(tmpdir(), 'repka-mi-'));
     writeFileSync(join(dir, 'departments.json'), JSON.stringify(departments));
     const prefix = `mi-${randomUUID().slice(0, 8)}`;
-    const database = await createDatabase();
+    const database = await createTestDatabase(postgresServerUrl);
     const db = openTestDb({ databaseUrl: database.url, databasePath: '' });
     const base = 20_000 + Math.floor(Math.random() * 20_000);
     const ports = Array.from({ length: options.instances }, (_, i) => base + i * 7);
