@@ -21,6 +21,7 @@ import { startMaintenance } from './wiring/maintenance.js';
 import { connectSlack, createSlackApp } from './wiring/slack.js';
 import { checkTelegram, createClientBot, receiveUpdates } from './wiring/telegram.js';
 import { startHttp } from './wiring/http.js';
+import { slackPlatform } from './slack/platform-name.js';
 
 export { StartupError };
 
@@ -69,12 +70,12 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     stops.push(queues.stop);
     const { trigger, scheduler } = queues;
 
-    const asks = new AskService({ uow, trigger, scheduler, clock, log, departments: config.departments });
+    const asks = new AskService({ uow, trigger, scheduler, clock, log, departments: config.departments, platform: slackPlatform });
     const supportTeam = new SupportTeam({ client: slack.client, supportChannel: config.slack.supportChannel, clock, log });
     // Without SLACK_AGENTS the support channel's members are the agents: read them now, not on the first press.
     if (config.slack.agents === undefined) void supportTeam.warm();
     const policy = new AccessPolicy({ agents: config.slack.agents, members: supportTeam, supportChannel: config.slack.supportChannel });
-    const cases = new CaseService({ uow, trigger, clock, log, supportChannel: config.slack.supportChannel, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
+    const cases = new CaseService({ uow, trigger, clock, log, support: { platform: slackPlatform, conversation: config.slack.supportChannel }, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
     const ratings = new RatingService({ uow, trigger, clock, log });
     const telegramBot = createClientBot(config, cases, ratings, log);
 

@@ -1,4 +1,4 @@
-import type { MetricsSource, OutboxBacklog, SlackNameStore, Storage, UnitOfWork } from '../src/ports.js';
+import type { MetricsSource, OutboxBacklog, NameStore, Storage, UnitOfWork } from '../src/ports.js';
 import type { HomeSource } from '../src/reports/home.js';
 import type { ReportSource } from '../src/reports/stats.js';
 
@@ -12,7 +12,7 @@ export interface StorageBackend {
    * its own transaction.
    */
   readonly storage: Storage;
-  readonly names: SlackNameStore;
+  readonly names: NameStore;
   readonly reports: ReportSource & HomeSource & MetricsSource;
   readonly backlog: OutboxBacklog;
   /** Resolves when the database answers a trivial query (for /healthz). */

@@ -94,7 +94,8 @@ export interface Department {
   /** Lower-cased id and aliases, for matching `!ask <department>`. */
   readonly names: readonly string[];
   readonly aliases: readonly string[];
-  readonly slackChannel: string;
+  /** The department's channel on the staff platform. */
+  readonly channel: string;
   /** Default reply-by duration, ms of business time. */
   readonly replyWithinMs: number;
   readonly mention: readonly string[];
@@ -286,7 +287,7 @@ export function parseDepartments(text: string, fileName: string): DepartmentsCon
       name: d.name,
       names: Object.freeze(names),
       aliases: Object.freeze([...d.aliases]),
-      slackChannel: d.slackChannel,
+      channel: d.slackChannel,
       replyWithinMs: parseDuration(d.replyWithin),
       mention: Object.freeze([...d.mention]),
       remindAt: Object.freeze(d.remindAt.map((p) => Number.parseInt(p, 10) / 100).filter((f) => f > 0 && f < 1).sort((a, b) => a - b)),

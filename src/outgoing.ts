@@ -5,7 +5,7 @@ import type { SharedFile } from './files.js';
  * queued client messages can be combined into one post.
  */
 
-/** A file the client sent, still on Telegram's servers. */
+/** A file the client sent, still on their chat platform's servers. */
 export interface ClientFile {
   readonly fileId: string;
   readonly fileName: string;
@@ -16,7 +16,7 @@ export interface ClientFile {
 /** What the client sent, as it should be shown to agents. */
 export type ClientContent =
   | { readonly type: 'text'; readonly text: string }
-  /** `mediaGroupId`: the Telegram album the file is part of (its parts arrive as separate messages). */
+  /** `mediaGroupId`: the album the file is part of (its parts arrive as separate messages). */
   | {
       readonly type: 'photo' | 'document' | 'video' | 'audio' | 'voice' | 'animation' | 'video_note';
       readonly file: ClientFile;
@@ -64,7 +64,7 @@ export type ThreadPost =
   | { readonly type: 'files-not-sent'; readonly files: readonly { readonly name: string; readonly size: number }[]; readonly limitBytes: number }
   /** An agent replied from the card's modal; posted once the client got it. */
   | { readonly type: 'reply-sent'; readonly by: string; readonly text: string; readonly files?: readonly string[] }
-  /** The client rated the case 1..5; `mention`: who to ping about a low rating (Slack user ID). */
+  /** The client rated the case 1..5; `mention`: who to ping about a low rating (a staff user ID). */
   | { readonly type: 'rated'; readonly score: number; readonly mention?: string }
   | { readonly type: 'rating-comment'; readonly text: string; readonly score?: number };
 
@@ -81,7 +81,7 @@ export type DepartmentPost =
   | { readonly type: 'settled' };
 
 /**
- * Why a command from Slack did nothing, as a value: the Slack adapter words it. `command` is the
+ * Why a staff member's command did nothing, as a value: the staff platform's adapter words it. `command` is the
  * typed form (`!close`); `via` says whether the person typed it or pressed a button or sent a form.
  */
 export type Refusal =
@@ -101,13 +101,13 @@ export type Refusal =
   | { readonly type: 'ask-usage'; readonly problem: 'no-question' | 'bad-duration'; readonly given?: string; readonly department?: string }
   /** An edit of a delivered `!reply` that cannot reach the client: it carried files, reached them as several messages, is older than `maxAgeHours`, or no longer reads as `!reply <text>`. */
   | { readonly type: 'reply-edit-refused'; readonly reason: 'files' | 'too-old' | 'not-a-reply' | 'split'; readonly maxAgeHours: number }
-  /** A `!reply` was deleted in Slack: the client keeps what they got. */
+  /** A `!reply` was deleted on the staff platform: the client keeps what they got. */
   | { readonly type: 'reply-not-unsent' };
 
-/** Private answers to one Slack user (chat.postEphemeral): the command list, or a refusal. */
-export type EphemeralNotice = { readonly type: 'help'; readonly unknownCommand?: string } | Refusal;
+/** Private answers to one staff member, in a conversation only they see: the command list, or a refusal. */
+export type PrivateNotice = { readonly type: 'help'; readonly unknownCommand?: string } | Refusal;
 
-/** Messages to a client's Telegram chat; rendered in the client's language at delivery. */
+/** Messages to a client's chat; rendered in the client's language at delivery. */
 export type ClientNotice =
   | { readonly type: 'case-opened'; readonly caseId: number; readonly empty: boolean }
   /**
@@ -137,18 +137,13 @@ export type ClientNotice =
   /** A message that replied to nothing was taken as the rating comment: says so, and how to open a case instead. */
   | { readonly type: 'rating-comment-taken'; readonly caseId: number };
 
-/** Slack reaction on a message, e.g. ✅ once a reply reached the client. */
-export interface Reaction {
-  readonly channel: string;
-  readonly ts: string;
-  readonly name: string;
-}
-
 export type Outgoing =
   | { readonly to: 'case-card'; readonly caseId: number; readonly op: 'post' | 'update' }
   | { readonly to: 'case-thread'; readonly caseId: number; readonly post: ThreadPost }
-  | { readonly to: 'slack-ephemeral'; readonly channel: string; readonly user: string; readonly threadTs?: string; readonly notice: EphemeralNotice }
-  | { readonly to: 'slack-reaction'; readonly caseId?: number; readonly reaction: Reaction }
+  /** Seen only by `user`, in `conversation` (and in `thread`, when given). */
+  | { readonly to: 'staff-private'; readonly conversation: string; readonly user: string; readonly thread?: string; readonly notice: PrivateNotice }
+  /** Marks a staff member's message as delivered to the client (the adapter picks how it shows). */
+  | { readonly to: 'staff-delivered-mark'; readonly caseId?: number; readonly conversation: string; readonly message: string }
   | { readonly to: 'department'; readonly askId: number; readonly caseId: number; readonly post: DepartmentPost }
   /**
    * One of the question's posts with buttons edited (chat.update) to show the question as it is at
@@ -166,7 +161,7 @@ export type Outgoing =
       readonly afterDelivery?: readonly Outgoing[];
       /** When set, this earlier message of the bot in the chat gets the notice's text (and loses its buttons) instead of a new message being sent. */
       readonly editMessageId?: number;
-      /** When set, the client's message that delivered the agent's `!reply` posted at Slack ts `replyTs` gets the notice's text instead. */
+      /** When set, the client's message that delivered the agent's `!reply` posted as staff message `replyTs` gets the notice's text instead. */
       readonly editOf?: { readonly replyTs: string; readonly by: string; readonly byName: string; readonly previousText: string };
     };
 
@@ -178,12 +173,12 @@ export function streamOf(message: Outgoing): string {
       return message.op === 'update' ? `card-${message.caseId}` : `case-${message.caseId}`;
     case 'case-thread':
       return `case-${message.caseId}`;
-    case 'slack-reaction':
-      return message.caseId === undefined ? `slack-${message.reaction.channel}` : `case-${message.caseId}`;
-    case 'slack-ephemeral':
-      return `slack-${message.channel}-${message.user}`;
+    case 'staff-delivered-mark':
+      return message.caseId === undefined ? `staff-${message.conversation}` : `case-${message.caseId}`;
+    case 'staff-private':
+      return `staff-${message.conversation}-${message.user}`;
     case 'client':
-      return `tg-${message.chatId}`;
+      return `chat-${message.chatId}`;
     case 'department':
       return `ask-${message.askId}`;
     case 'question-post':

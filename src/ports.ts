@@ -20,10 +20,23 @@ export type Language = 'ru' | 'uk' | 'en';
 export type CaseStatus = 'open' | 'closed';
 export type AuthorKind = 'client' | 'agent' | 'department' | 'system';
 
+/**
+ * Where something lives on the staff's chat platform: a conversation (a channel) and in it the
+ * root message of a thread. `platform` is the adapter's name for itself; the core only carries it,
+ * so a second staff platform plugs in beside the first.
+ */
+export interface ThreadRef {
+  readonly platform: string;
+  readonly conversation: string;
+  /** The thread's root message; null until it is posted. */
+  readonly thread: string | null;
+}
+
+/** A client, as their chat platform knows them: `chatId` is the private chat with the bot, `userId` the person. */
 export interface Client {
   readonly id: number;
-  readonly telegramChatId: number;
-  readonly telegramUserId: number;
+  readonly chatId: number;
+  readonly userId: number;
   readonly firstName: string;
   readonly lastName: string | null;
   readonly username: string | null;
@@ -36,8 +49,8 @@ export interface Case {
   readonly clientId: number;
   readonly status: CaseStatus;
   readonly assignee: string | null;
-  readonly slackChannel: string;
-  readonly slackThreadTs: string | null;
+  /** The case's thread in the support channel; its `thread` is null until the card is posted. */
+  readonly thread: ThreadRef;
   readonly previousCaseId: number | null;
   readonly openedAt: number;
   readonly closedAt: number | null;
@@ -57,7 +70,7 @@ export type CaseEventKind =
   | 'reopened'
   | 'assigned'
   | 'delivery-failed'
-  /** The case card was deleted in Slack and posted again; `data`: `previousTs`, `ts` (the new thread). */
+  /** The case card was deleted on the staff platform and posted again; `data`: `previousTs`, `ts` (the new thread). */
   | 'card-reposted'
   | 'ask-opened'
   | 'ask-answered'
@@ -77,7 +90,7 @@ export type CaseEventKind =
   | 'client-edited'
   /** An agent edited a delivered `!reply`; `text`: the new text; `data`: `ts`, `previousText`. */
   | 'agent-reply-edited'
-  /** A `!reply` reached the client; `data`: `ts` (the agent's Slack message), `messageIds` (Telegram's). */
+  /** A `!reply` reached the client; `data`: `ts` (the agent's message on the staff platform), `messageIds` (the client chat's). */
   | 'reply-delivered';
 
 export interface CaseEvent {
@@ -95,12 +108,12 @@ export interface CaseEvent {
 export type NewCaseEvent = Omit<CaseEvent, 'id'>;
 
 export interface ClientProfile {
-  readonly telegramChatId: number;
-  readonly telegramUserId: number;
+  readonly chatId: number;
+  readonly userId: number;
   readonly firstName: string;
   readonly lastName?: string;
   readonly username?: string;
-  /** Telegram's language_code, if any. */
+  /** The language the client's app reports (an IETF tag such as "uk-UA"), if any. */
   readonly languageCode?: string;
 }
 
@@ -113,11 +126,12 @@ export interface CaseStore {
   markInbound(key: string, at: number): Promise<boolean>;
   upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client>;
   setClientLanguage(clientId: number, language: Language): Promise<void>;
-  findClientByChat(telegramChatId: number): Promise<Client | undefined>;
+  findClientByChat(chatId: number): Promise<Client | undefined>;
   getClient(id: number): Promise<Client | undefined>;
-  createCase(input: { clientId: number; slackChannel: string; previousCaseId: number | null; openedAt: number }): Promise<Case>;
+  createCase(input: { clientId: number; thread: ThreadRef; previousCaseId: number | null; openedAt: number }): Promise<Case>;
   getCase(id: number): Promise<Case | undefined>;
-  findCaseByThread(slackChannel: string, threadTs: string): Promise<Case | undefined>;
+  /** The case whose card is the root of `thread`. */
+  findCaseByThread(thread: ThreadRef & { readonly thread: string }): Promise<Case | undefined>;
   /** The client's most recently opened case that is still open. */
   findOpenCase(clientId: number): Promise<Case | undefined>;
   listOpenCases(clientId: number): Promise<Case[]>;
@@ -189,10 +203,10 @@ export interface DeliveryTrigger {
   wake(rows: readonly WokenRow[]): void;
 }
 
-/** Looks up how people are known on Slack (display names). */
+/** Looks up how staff are known on their platform (display names). */
 export interface Directory {
   /** The person's display name, or their ID when it cannot be found. */
-  slackName(userId: string): Promise<string>;
+  displayName(userId: string): Promise<string>;
 }
 
 export type AskStatus = 'open' | 'answered' | 'declined' | 'cancelled';
@@ -213,10 +227,10 @@ export interface Ask {
   readonly version: number;
   /** Start of the current reply window (the ask or its last extension), epoch ms. */
   readonly windowStartAt: number;
-  readonly slackChannel: string;
-  readonly slackTs: string | null;
-  /** The confirmation's ts in the case thread (it carries the "Cancel question" button); null until posted. */
-  readonly confirmationTs: string | null;
+  /** The question's post in the department's channel; its `thread` is null until posted (department replies go in that thread). */
+  readonly post: ThreadRef;
+  /** The confirmation's message in the case thread (it carries the "Cancel question" button); null until posted. */
+  readonly confirmation: string | null;
   readonly answeredAt: number | null;
   readonly answeredBy: string | null;
   readonly answeredByName: string | null;
@@ -226,14 +240,14 @@ export interface Ask {
   readonly closedReason: string | null;
 }
 
-export type NewAsk = Pick<Ask, 'caseId' | 'departmentId' | 'question' | 'askedBy' | 'askedByName' | 'askedAt' | 'deadlineAt' | 'slackChannel'>;
+export type NewAsk = Pick<Ask, 'caseId' | 'departmentId' | 'question' | 'askedBy' | 'askedByName' | 'askedAt' | 'deadlineAt' | 'post'>;
 
 /** Storage for asks, inside a unit of work as {@link CaseStore}. */
 export interface AskStore {
   createAsk(input: NewAsk): Promise<Ask>;
   getAsk(id: number): Promise<Ask | undefined>;
-  /** The ask whose question message is `ts` in `channel`. */
-  findAskByThread(channel: string, ts: string): Promise<Ask | undefined>;
+  /** The ask whose question post is the root of `thread`. */
+  findAskByThread(thread: ThreadRef & { readonly thread: string }): Promise<Ask | undefined>;
   listAsks(caseId: number): Promise<Ask[]>;
   listOpenAsks(): Promise<Ask[]>;
   updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Promise<Ask>;
@@ -270,18 +284,18 @@ export interface DeadlineScheduler {
   scheduleClientWait(caseId: number, waitingSince: number, at: number, rebuild?: boolean): void;
 }
 
-/** A Slack display name as stored, with when it was fetched (epoch ms). */
-export interface StoredSlackName {
+/** A staff member's display name as stored, with when it was fetched (epoch ms). */
+export interface StoredName {
   readonly name: string;
   readonly fetchedAt: number;
 }
 
-/** Storage of Slack display names, a cache of users.info kept across restarts. */
-export interface SlackNameStore {
+/** Storage of staff display names, a cache of the platform's directory kept across restarts. */
+export interface NameStore {
   /** The stored name of `userId`, however old; undefined when none is stored. */
-  slackName(userId: string): Promise<StoredSlackName | undefined>;
+  storedName(userId: string): Promise<StoredName | undefined>;
   /** Stores `name` for `userId`, fetched at `fetchedAt` (epoch ms), replacing any earlier one. */
-  saveSlackName(userId: string, name: string, fetchedAt: number): Promise<void>;
+  saveName(userId: string, name: string, fetchedAt: number): Promise<void>;
 }
 
 /** A history entry that moves a metric, read in id order (see {@link MetricsSource.eventsAfter}). */

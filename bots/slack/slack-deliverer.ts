@@ -90,7 +90,7 @@ export class SlackDeliverer implements Deliverer {
       if (wait > 0) await abortableDelay(wait, signal);
     }
     const caseId = head.message.caseId;
-    const channel = (await this.deps.uow.read((tx) => tx.getCase(caseId)))?.slackChannel;
+    const channel = (await this.deps.uow.read((tx) => tx.getCase(caseId)))?.thread.conversation;
     if (channel === undefined) return;
     await this.deps.channelLimiter.take(channel, signal);
     this.turnsTaken.set(channel, [...(this.turnsTaken.get(channel) ?? []), this.deps.clock.now()]);
@@ -135,20 +135,21 @@ export class SlackDeliverer implements Deliverer {
         while (count < messages.length && messages[count]?.message.to === 'question-post') count += 1;
         return count;
       }
-      case 'slack-ephemeral':
+      case 'staff-private':
         await this.call('chat.postEphemeral', () =>
           this.deps.client.chat.postEphemeral({
-            channel: head.channel,
+            channel: head.conversation,
             user: head.user,
-            thread_ts: head.threadTs,
+            thread_ts: head.thread,
             text: renderEphemeral(head.notice, (n) => renderAskProblem(n, this.deps.departments)),
           }),
         );
         return 1;
-      case 'slack-reaction':
+      case 'staff-delivered-mark':
+        // Delivered to the client: ✅ on the agent's message.
         await this.call('reactions.add', async () => {
           try {
-            await this.deps.client.reactions.add({ channel: head.reaction.channel, timestamp: head.reaction.ts, name: head.reaction.name });
+            await this.deps.client.reactions.add({ channel: head.conversation, timestamp: head.message, name: 'white_check_mark' });
           } catch (error) {
             if ((error as { data?: { error?: string } }).data?.error !== 'already_reacted') throw error;
           }
@@ -170,31 +171,31 @@ export class SlackDeliverer implements Deliverer {
   private async deliverCard(caseId: number, op: 'post' | 'update', pending: PendingMessage, signal: AbortSignal): Promise<void> {
     const { theCase, client } = await this.caseAndClient(caseId);
     if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${caseId} does not exist`);
-    if (theCase.slackThreadTs === null && op === 'update') {
+    if (theCase.thread.thread === null && op === 'update') {
       // The post is still on its way (updates have their own stream); give up only after long.
       if (this.deps.clock.now() - theCase.openedAt < 10 * 60_000) throw new RetryLaterError(1000, `the card of case #${caseId} is not posted yet`);
       throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
     }
     const card = await this.renderCard(theCase, client);
-    if (theCase.slackThreadTs !== null && op === 'post') {
+    if (theCase.thread.thread !== null && op === 'post') {
       // Posted before a crash or retry; the rest of a long first message may still be missing.
-      await this.postContinuation(theCase.slackChannel, theCase.slackThreadTs, card.continuation, pending, true, signal);
+      await this.postContinuation(theCase.thread.conversation, theCase.thread.thread, card.continuation, pending, true, signal);
       return;
     }
-    if (theCase.slackThreadTs === null) {
+    if (theCase.thread.thread === null) {
       // A card posted before a timeout or crash is found by its metadata instead of posted twice.
-      const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.slackChannel, undefined, pending.id, pending.createdAt) : undefined;
+      const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.thread.conversation, undefined, pending.id, pending.createdAt) : undefined;
       const ts =
         landed?.firstTs ??
-        (await this.postOnce(theCase.slackChannel, undefined, { text: card.text, blocks: card.blocks }, { ids: [pending.id], part: 0, parts: 1, caseId, priority: await this.cardPriority(theCase) }, signal));
-      await this.deps.uow.run((tx) => tx.updateCase(caseId, { slackThreadTs: ts }));
-      await this.postContinuation(theCase.slackChannel, ts, card.continuation, pending, false, signal);
+        (await this.postOnce(theCase.thread.conversation, undefined, { text: card.text, blocks: card.blocks }, { ids: [pending.id], part: 0, parts: 1, caseId, priority: await this.cardPriority(theCase) }, signal));
+      await this.deps.uow.run((tx) => tx.updateCase(caseId, { thread: { ...theCase.thread, thread: ts } }));
+      await this.postContinuation(theCase.thread.conversation, ts, card.continuation, pending, false, signal);
       return;
     }
     await this.deps.updateLimiter?.take('chat.update', signal);
-    const cardTs = theCase.slackThreadTs;
+    const cardTs = theCase.thread.thread;
     try {
-      await this.call('chat.update', () => this.deps.client.chat.update({ channel: theCase.slackChannel, ts: cardTs, text: card.text, blocks: card.blocks as never }));
+      await this.call('chat.update', () => this.deps.client.chat.update({ channel: theCase.thread.conversation, ts: cardTs, text: card.text, blocks: card.blocks as never }));
     } catch (error) {
       if (!isMessageGone(error)) throw error;
       // The card was deleted in Slack: the card posted again shows the case as it is now.
@@ -254,14 +255,14 @@ export class SlackDeliverer implements Deliverer {
     const { log } = this.deps;
     const { theCase, client } = await this.caseAndClient(caseId);
     if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${caseId} does not exist`);
-    if (theCase.slackThreadTs !== null && theCase.slackThreadTs !== goneTs) return theCase.slackThreadTs;
-    const channel = theCase.slackChannel;
+    if (theCase.thread.thread !== null && theCase.thread.thread !== goneTs) return theCase.thread.thread;
+    const channel = theCase.thread.conversation;
     const landed = await this.findRepost(channel, caseId, goneTs);
     const card = await this.renderCard(theCase, client);
     const ts = landed ?? (await this.postOnce(channel, undefined, { text: card.text, blocks: card.blocks }, { ids: [], part: 0, parts: 1, caseId, repostOf: goneTs }, signal));
     const at = this.deps.clock.now();
     await this.deps.uow.run(async (tx) => {
-      await tx.updateCase(caseId, { slackThreadTs: ts });
+      await tx.updateCase(caseId, { thread: { ...theCase.thread, thread: ts } });
       await tx.appendEvent({ caseId, at, kind: 'card-reposted', authorKind: 'system', authorId: null, authorName: null, text: null, data: { previousTs: goneTs, ts } });
     });
     log.warn('case card deleted in Slack; posted it again', { caseId, previousTs: goneTs, ts });
@@ -290,8 +291,8 @@ export class SlackDeliverer implements Deliverer {
     for (let repostsLeft = 1; ; repostsLeft -= 1) {
       const { theCase, client } = await this.caseAndClient(head.caseId);
       if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${head.caseId} does not exist`);
-      if (theCase.slackThreadTs === null) throw new PermanentDeliveryError(`the card of case #${theCase.id} was never posted`);
-      const threadTs = theCase.slackThreadTs;
+      if (theCase.thread.thread === null) throw new PermanentDeliveryError(`the card of case #${theCase.id} was never posted`);
+      const threadTs = theCase.thread.thread;
       try {
         return await this.postIntoThread(messages, theCase, client, threadTs, signal);
       } catch (error) {
@@ -304,7 +305,7 @@ export class SlackDeliverer implements Deliverer {
 
   private async postIntoThread(messages: readonly PendingMessage[], theCase: Case, client: Client, threadTs: string, signal: AbortSignal): Promise<number> {
     const head = messages[0]?.message as Extract<Outgoing, { to: 'case-thread' }>;
-    const thread = { channel: theCase.slackChannel, threadTs };
+    const thread = { channel: theCase.thread.conversation, threadTs };
     const post = head.post;
     const name = clientName(client);
 
@@ -341,7 +342,7 @@ export class SlackDeliverer implements Deliverer {
       const { ts } = await this.post(thread.channel, thread.threadTs, rendered, messages.slice(0, 1), signal);
       // The confirmation carries the "Cancel question" button: kept, so a settled question can take it away.
       const askId = post.askId;
-      if (post.type === 'ask-created') await this.deps.uow.run((tx) => tx.updateAsk(askId, { confirmationTs: ts }));
+      if (post.type === 'ask-created') await this.deps.uow.run((tx) => tx.updateAsk(askId, { confirmation: ts }));
       return 1;
     } else if (post.type === 'history') {
       await this.uploadHistory(theCase, client, thread, signal);
@@ -357,23 +358,23 @@ export class SlackDeliverer implements Deliverer {
     const ask = await this.deps.uow.read((tx) => tx.getAsk(askId));
     if (ask === undefined) throw new PermanentDeliveryError(`question Q${message.askId} does not exist`);
     if (message.post.type === 'question') {
-      if (ask.slackTs !== null) return; // posted before a crash or retry
+      if (ask.post.thread !== null) return; // posted before a crash or retry
       const context = await this.askContext(ask.id);
       const rendered = renderDepartmentPost(message.post, { ...context, permalink: await this.casePermalink(context.theCase) });
-      const { ts } = await this.post(ask.slackChannel, undefined, rendered, [pending], signal);
-      await this.deps.uow.run((tx) => tx.updateAsk(ask.id, { slackTs: ts }));
+      const { ts } = await this.post(ask.post.conversation, undefined, rendered, [pending], signal);
+      await this.deps.uow.run((tx) => tx.updateAsk(ask.id, { post: { ...ask.post, thread: ts } }));
       return;
     }
-    if (ask.slackTs === null) throw new PermanentDeliveryError(`the question Q${ask.id} was never posted to its department`);
-    await this.post(ask.slackChannel, ask.slackTs, renderDepartmentPost(message.post, await this.askContext(ask.id)), [pending], signal);
+    if (ask.post.thread === null) throw new PermanentDeliveryError(`the question Q${ask.id} was never posted to its department`);
+    await this.post(ask.post.conversation, ask.post.thread, renderDepartmentPost(message.post, await this.askContext(ask.id)), [pending], signal);
   }
 
   /** A link to the case thread, for the question in the department channel; none while the card is missing. */
   private async casePermalink(theCase: Case): Promise<string | undefined> {
-    const ts = theCase.slackThreadTs;
+    const ts = theCase.thread.thread;
     if (ts === null) return undefined;
     try {
-      return (await this.call('chat.getPermalink', () => this.deps.client.chat.getPermalink({ channel: theCase.slackChannel, message_ts: ts }))).permalink;
+      return (await this.call('chat.getPermalink', () => this.deps.client.chat.getPermalink({ channel: theCase.thread.conversation, message_ts: ts }))).permalink;
     } catch (error) {
       // The card was deleted in Slack: the case thread posts it again; the question goes out without the link.
       if (!isMessageGone(error)) throw error;
@@ -388,8 +389,8 @@ export class SlackDeliverer implements Deliverer {
   private async updateQuestionPost(message: Extract<Outgoing, { to: 'question-post' }>, signal: AbortSignal): Promise<void> {
     const context = await this.askContext(message.askId);
     const { ask, theCase } = context;
-    const channel = message.where === 'department' ? ask.slackChannel : theCase.slackChannel;
-    const ts = message.where === 'department' ? ask.slackTs : ask.confirmationTs;
+    const channel = message.where === 'department' ? ask.post.conversation : theCase.thread.conversation;
+    const ts = message.where === 'department' ? ask.post.thread : ask.confirmation;
     if (ts === null) {
       // Its post is still on its way (its own stream): edit once it is there. After a while it has
       // failed for good: no buttons to take away.

@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { Clock, Directory, Logger, SlackNameStore } from '../../src/ports.js';
+import type { Clock, Directory, Logger, NameStore } from '../../src/ports.js';
 
 /** Names are refreshed after a day. */
 const maxAgeMs = 24 * 60 * 60 * 1000;
@@ -10,22 +10,22 @@ const failureBackoffMs = 5 * 60 * 1000;
 export class SlackDirectory implements Directory {
   constructor(
     private readonly client: webApi.WebClient,
-    private readonly names: SlackNameStore,
+    private readonly names: NameStore,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
 
   private readonly failedUntil = new Map<string, number>();
 
-  async slackName(userId: string): Promise<string> {
-    const cached = await this.names.slackName(userId);
+  async displayName(userId: string): Promise<string> {
+    const cached = await this.names.storedName(userId);
     if (cached !== undefined && this.clock.now() - cached.fetchedAt < maxAgeMs) return cached.name;
     if ((this.failedUntil.get(userId) ?? 0) > this.clock.now()) return cached?.name ?? userId;
     try {
       const answer = await this.client.users.info({ user: userId });
       const user = answer.user;
       const name = user?.profile?.display_name || user?.profile?.real_name || user?.real_name || user?.name || userId;
-      await this.names.saveSlackName(userId, name, this.clock.now());
+      await this.names.saveName(userId, name, this.clock.now());
       return name;
     } catch (error) {
       if (this.failedUntil.size > 10_000) this.failedUntil.clear();

@@ -23,7 +23,7 @@ export interface ReportDeps {
 /** The team figures for `period` with the agents' display names. */
 export async function teamReport(deps: ReportDeps, period: Period): Promise<{ stats: TeamStats; names: Map<string, string> }> {
   const stats = computeStats({ period, now: deps.clock.now(), snapshot: await deps.reports.statsSnapshot(period), departments: deps.departments.departments, timeZone: deps.timeZone });
-  const names = new Map(await Promise.all(stats.agents.map(async (a) => [a.agent, await deps.directory.slackName(a.agent)] as const)));
+  const names = new Map(await Promise.all(stats.agents.map(async (a) => [a.agent, await deps.directory.displayName(a.agent)] as const)));
   return { stats, names };
 }
 

@@ -33,8 +33,8 @@ function profileOf(ctx: Context): ClientProfile | undefined {
   const chat = ctx.chat;
   if (from === undefined || chat === undefined) return undefined;
   return {
-    telegramChatId: chat.id,
-    telegramUserId: from.id,
+    chatId: chat.id,
+    userId: from.id,
     firstName: from.first_name,
     lastName: from.last_name,
     username: from.username,
@@ -98,7 +98,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     const replyTo = 'reply_to_message' in message ? message.reply_to_message?.message_id : undefined;
     const content = clientContentOf(message);
     // The rating's comment first; what is none goes to a case, its update key still unused.
-    const comment = await deps.ratings.receiveComment(key(ctx), { chatId: profile.telegramChatId, replyToMessageId: replyTo, content });
+    const comment = await deps.ratings.receiveComment(key(ctx), { chatId: profile.chatId, replyToMessageId: replyTo, content });
     if (comment !== undefined) {
       log('rating comment', comment, ctx);
       return;

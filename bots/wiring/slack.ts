@@ -3,7 +3,7 @@ import type { Config } from '../../src/config.js';
 import type { AskService } from '../../src/asks/ask-service.js';
 import type { AccessPolicy } from '../../src/cases/access-policy.js';
 import type { CaseService } from '../../src/cases/case-service.js';
-import type { Clock, Logger, SlackNameStore } from '../../src/ports.js';
+import type { Clock, Logger, NameStore } from '../../src/ports.js';
 import type { HomeSource } from '../../src/reports/home.js';
 import type { ReportSource } from '../../src/reports/stats.js';
 import { ChannelMembershipError, ensureChannelMembership } from '../slack/channel-membership.js';
@@ -54,7 +54,7 @@ export async function connectSlack(config: Config, log: Logger): Promise<SlackCo
   // A bot posts and hears messages only in channels it is in: join public ones, ask for /invite to private ones.
   const neededChannels = [
     { id: config.slack.supportChannel, configuredBy: 'SLACK_SUPPORT_CHANNEL' },
-    ...config.departments.departments.map((d) => ({ id: d.slackChannel, configuredBy: `department "${d.id}" (its slackChannel in ${config.departmentsFile})` })),
+    ...config.departments.departments.map((d) => ({ id: d.channel, configuredBy: `department "${d.id}" (its slackChannel in ${config.departmentsFile})` })),
   ];
   await withRetries('Slack channel check', 6, () => ensureChannelMembership(client, neededChannels, auth.user ?? 'repka', log), (error) => error instanceof ChannelMembershipError, log);
   const apiHost = new URL(config.slack.apiUrl);
@@ -73,7 +73,7 @@ export interface SlackAppDeps {
   readonly cases: CaseService;
   readonly asks: AskService;
   readonly policy: AccessPolicy;
-  readonly names: SlackNameStore;
+  readonly names: NameStore;
   readonly reports: ReportSource & HomeSource;
   /** Counts each inbound Slack delivery. */
   readonly onInbound: () => void;
@@ -112,7 +112,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     await next();
   });
   app.use(tellButtonFailures);
-  const departmentChannels = new Set(config.departments.departments.map((d) => d.slackChannel));
+  const departmentChannels = new Set(config.departments.departments.map((d) => d.channel));
   registerMessageListeners(app, { cases, asks, directory, supportChannel: config.slack.supportChannel, departmentChannels, log });
   registerActionListeners(app, { asks, cases, directory, departments: config.departments, log, timeZone: config.timeZone });
   registerViewListeners(app, { asks, cases, directory, departments: config.departments, log });

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
-import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
-import { toAsk, toCase, toClient, toEvent } from '../rows.js';
+import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent, ThreadRef } from '../../src/ports.js';
+import { askColumns, caseColumns, toAsk, toCase, toClient, toEvent } from '../rows.js';
 import { metricEventKinds } from '../metric-event-kinds.js';
 import { onFirstUse, type RepkaPg } from './pg-database.js';
 import { lockMetricEvents } from './pg-locks.js';
@@ -60,15 +60,15 @@ export class PgCaseStore implements CaseStore, AskStore {
    * this one waits on the unique index for it to commit, then reads it locked.
    */
   async upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client> {
-    const existing = await this.findClientByChat(profile.telegramChatId);
+    const existing = await this.findClientByChat(profile.chatId);
     const names = { firstName: profile.firstName, lastName: profile.lastName ?? null, username: profile.username ?? null };
     const same = existing !== undefined && existing.firstName === names.firstName && existing.lastName === names.lastName && existing.username === names.username;
     if (same && (existing.languageChosen || existing.language === language)) return existing;
     if (existing === undefined) {
       const [row] = await this.db
         .insert(clients)
-        .values({ telegramChatId: profile.telegramChatId, telegramUserId: profile.telegramUserId, ...names, language, createdAt: at })
-        .onConflictDoNothing({ target: clients.telegramChatId })
+        .values({ chatId: profile.chatId, userId: profile.userId, ...names, language, createdAt: at })
+        .onConflictDoNothing({ target: clients.chatId })
         .returning();
       // Another unit added the chat since the read above; it has committed, so it is read now.
       return row === undefined ? this.upsertClient(profile, language, at) : toClient(row);
@@ -82,8 +82,8 @@ export class PgCaseStore implements CaseStore, AskStore {
     await this.db.update(clients).set({ language, languageChosen: true }).where(eq(clients.id, clientId));
   }
 
-  async findClientByChat(telegramChatId: number): Promise<Client | undefined> {
-    const [row] = await (this.locking ? this.hot.clientByChatLocked : this.hot.clientByChat).execute({ chat: telegramChatId });
+  async findClientByChat(chatId: number): Promise<Client | undefined> {
+    const [row] = await (this.locking ? this.hot.clientByChatLocked : this.hot.clientByChat).execute({ chat: chatId });
     return row && toClient(row);
   }
 
@@ -92,10 +92,10 @@ export class PgCaseStore implements CaseStore, AskStore {
     return row && toClient(row);
   }
 
-  async createCase(input: { clientId: number; slackChannel: string; previousCaseId: number | null; openedAt: number }): Promise<Case> {
+  async createCase(input: { clientId: number; thread: ThreadRef; previousCaseId: number | null; openedAt: number }): Promise<Case> {
     const [row] = await this.db
       .insert(cases)
-      .values({ ...input, status: 'open' })
+      .values(caseColumns({ ...input, status: 'open' }))
       .returning();
     return toCase(row as CaseRow);
   }
@@ -105,8 +105,8 @@ export class PgCaseStore implements CaseStore, AskStore {
     return row && toCase(row);
   }
 
-  async findCaseByThread(slackChannel: string, threadTs: string): Promise<Case | undefined> {
-    const [row] = await (this.locking ? this.hot.caseByThreadLocked : this.hot.caseByThread).execute({ slackChannel, threadTs });
+  async findCaseByThread(ref: ThreadRef & { readonly thread: string }): Promise<Case | undefined> {
+    const [row] = await (this.locking ? this.hot.caseByThreadLocked : this.hot.caseByThread).execute({ platform: ref.platform, conversation: ref.conversation, thread: ref.thread });
     return row && toCase(row);
   }
 
@@ -132,7 +132,7 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   async updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Promise<Case> {
-    const [row] = await this.db.update(cases).set(patch).where(eq(cases.id, id)).returning();
+    const [row] = await this.db.update(cases).set(caseColumns(patch)).where(eq(cases.id, id)).returning();
     if (row === undefined) throw new Error(`no case #${id}`);
     return toCase(row);
   }
@@ -172,7 +172,7 @@ export class PgCaseStore implements CaseStore, AskStore {
   async createAsk(input: NewAsk): Promise<Ask> {
     const [row] = await this.db
       .insert(asks)
-      .values({ ...input, status: 'open', windowStartAt: input.askedAt })
+      .values(askColumns({ ...input, status: 'open', windowStartAt: input.askedAt }))
       .returning();
     return toAsk(row as AskRow);
   }
@@ -182,8 +182,8 @@ export class PgCaseStore implements CaseStore, AskStore {
     return row && toAsk(row);
   }
 
-  async findAskByThread(channel: string, ts: string): Promise<Ask | undefined> {
-    const [row] = await (this.locking ? this.hot.askByThreadLocked : this.hot.askByThread).execute({ channel, ts });
+  async findAskByThread(ref: ThreadRef & { readonly thread: string }): Promise<Ask | undefined> {
+    const [row] = await (this.locking ? this.hot.askByThreadLocked : this.hot.askByThread).execute({ platform: ref.platform, conversation: ref.conversation, thread: ref.thread });
     return row && toAsk(row);
   }
 
@@ -196,7 +196,7 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   async updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Promise<Ask> {
-    const [row] = await this.db.update(asks).set(patch).where(eq(asks.id, id)).returning();
+    const [row] = await this.db.update(asks).set(askColumns(patch)).where(eq(asks.id, id)).returning();
     if (row === undefined) throw new Error(`no ask ${id}`);
     return toAsk(row);
   }
@@ -251,14 +251,14 @@ const isMetricKind = (kind: string) => metricKinds.has(kind);
  * a name stands for one statement text on a connection) lock what they return, FOR NO KEY UPDATE.
  */
 function hotQueries(db: RepkaPg) {
-  const clientByChat = () => db.select().from(clients).where(eq(clients.telegramChatId, sql.placeholder('chat')));
+  const clientByChat = () => db.select().from(clients).where(eq(clients.chatId, sql.placeholder('chat')));
   const client = () => db.select().from(clients).where(eq(clients.id, sql.placeholder('id')));
   const theCase = () => db.select().from(cases).where(eq(cases.id, sql.placeholder('id')));
   const caseByThread = () =>
     db
       .select()
       .from(cases)
-      .where(and(eq(cases.slackChannel, sql.placeholder('slackChannel')), eq(cases.slackThreadTs, sql.placeholder('threadTs'))));
+      .where(and(eq(cases.conversation, sql.placeholder('conversation')), eq(cases.thread, sql.placeholder('thread')), eq(cases.staffPlatform, sql.placeholder('platform'))));
   const openCases = () =>
     db
       .select()
@@ -278,7 +278,7 @@ function hotQueries(db: RepkaPg) {
     db
       .select()
       .from(asks)
-      .where(and(eq(asks.slackChannel, sql.placeholder('channel')), eq(asks.slackTs, sql.placeholder('ts'))));
+      .where(and(eq(asks.conversation, sql.placeholder('conversation')), eq(asks.thread, sql.placeholder('thread')), eq(asks.staffPlatform, sql.placeholder('platform'))));
   const asksOfCase = () => db.select().from(asks).where(eq(asks.caseId, sql.placeholder('caseId'))).orderBy(asc(asks.id));
   return onFirstUse({
     clientByChat: () => clientByChat().prepare('repka_client_by_chat'),

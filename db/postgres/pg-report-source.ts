@@ -89,8 +89,9 @@ export class PgReportSource implements ReportSource, HomeSource, MetricsSource {
         openedAt: cases.openedAt,
         clientWaitingSince: cases.clientWaitingSince,
         assignee: cases.assignee,
-        slackChannel: cases.slackChannel,
-        slackThreadTs: cases.slackThreadTs,
+        staffPlatform: cases.staffPlatform,
+        conversation: cases.conversation,
+        thread: cases.thread,
         firstName: clients.firstName,
         lastName: clients.lastName,
         username: clients.username,
@@ -99,11 +100,11 @@ export class PgReportSource implements ReportSource, HomeSource, MetricsSource {
       .innerJoin(clients, eq(clients.id, cases.clientId))
       .where(and(eq(cases.status, 'open'), eq(cases.assignee, user)))
       .orderBy(asc(cases.id));
-    return rows.map(({ firstName, lastName, username, ...row }) => ({ ...row, clientName: clientName({ firstName, lastName, username }) }));
+    return rows.map(({ firstName, lastName, username, staffPlatform, conversation, thread, ...row }) => ({ ...row, thread: { platform: staffPlatform, conversation, thread }, clientName: clientName({ firstName, lastName, username }) }));
   }
 
   async overdueAsks(now: number): Promise<HomeAsk[]> {
-    return this.db
+    const rows = await this.db
       .select({
         id: asks.id,
         caseId: asks.caseId,
@@ -111,13 +112,15 @@ export class PgReportSource implements ReportSource, HomeSource, MetricsSource {
         question: asks.question,
         askedBy: asks.askedBy,
         deadlineAt: asks.deadlineAt,
-        caseChannel: cases.slackChannel,
-        caseThreadTs: cases.slackThreadTs,
+        staffPlatform: cases.staffPlatform,
+        conversation: cases.conversation,
+        thread: cases.thread,
       })
       .from(asks)
       .innerJoin(cases, eq(cases.id, asks.caseId))
       .where(and(eq(asks.status, 'open'), lte(asks.deadlineAt, now)))
       .orderBy(asc(asks.deadlineAt), asc(asks.id));
+    return rows.map(({ staffPlatform, conversation, thread, ...row }) => ({ ...row, caseThread: { platform: staffPlatform, conversation, thread } }));
   }
 
   /**

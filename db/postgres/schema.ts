@@ -12,8 +12,9 @@ export const clients = pgTable(
   'clients',
   {
     id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
-    telegramChatId: bigint('telegram_chat_id', { mode: 'number' }).notNull(),
-    telegramUserId: bigint('telegram_user_id', { mode: 'number' }).notNull(),
+    /** The client's private chat with the bot on their platform (Telegram's chat id). */
+    chatId: bigint('telegram_chat_id', { mode: 'number' }).notNull(),
+    userId: bigint('telegram_user_id', { mode: 'number' }).notNull(),
     firstName: text('first_name').notNull(),
     lastName: text('last_name'),
     username: text('username'),
@@ -23,7 +24,7 @@ export const clients = pgTable(
     languageChosen: boolean('language_chosen').notNull().default(false),
     createdAt: epochMs('created_at').notNull(),
   },
-  (t) => [uniqueIndex('clients_chat').on(t.telegramChatId)],
+  (t) => [uniqueIndex('clients_chat').on(t.chatId)],
 );
 
 /** A case: `id` is the case number shown as #N. */
@@ -37,9 +38,12 @@ export const cases = pgTable(
     /** 'open' | 'closed' */
     status: text('status').notNull(),
     assignee: text('assignee'),
-    slackChannel: text('slack_channel').notNull(),
-    /** The case card's ts: the thread. Null until the card is posted. */
-    slackThreadTs: text('slack_thread_ts'),
+    /** The staff platform the case thread is on (the adapter's name; 'slack' for every case before there was a second). */
+    staffPlatform: text('staff_platform').notNull().default('slack'),
+    /** The support channel. */
+    conversation: text('slack_channel').notNull(),
+    /** The case card's message id (Slack ts): the thread. Null until the card is posted. */
+    thread: text('slack_thread_ts'),
     previousCaseId: integer('previous_case_id'),
     openedAt: epochMs('opened_at').notNull(),
     closedAt: epochMs('closed_at'),
@@ -50,7 +54,7 @@ export const cases = pgTable(
     /** When agents were alerted that the client waits too long for a first reply. */
     waitAlertedAt: epochMs('wait_alerted_at'),
   },
-  (t) => [index('cases_client').on(t.clientId, t.status), uniqueIndex('cases_thread').on(t.slackChannel, t.slackThreadTs)],
+  (t) => [index('cases_client').on(t.clientId, t.status), uniqueIndex('cases_thread').on(t.conversation, t.thread)],
 );
 
 /** The case history: every message, reply, note, command and status change, in order. */
@@ -89,7 +93,7 @@ export const outbox = pgTable(
   'outbox',
   {
     id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
-    /** Ordering key: one Slack case thread or one Telegram chat. */
+    /** Ordering key (src/outgoing.ts streamOf): one case thread, one client chat, one question, … */
     stream: text('stream').notNull(),
     /** The message as JSON (see src/outgoing.ts). */
     payload: text('payload').notNull(),
@@ -132,11 +136,14 @@ export const asks = pgTable(
     version: integer('version').notNull().default(1),
     /** Start of the current reply window (the ask, or its last extension): reminders are fractions of it. */
     windowStartAt: epochMs('window_start_at').notNull(),
-    slackChannel: text('slack_channel').notNull(),
-    /** The question's ts in the department channel: its thread. Null until posted. */
-    slackTs: text('slack_ts'),
-    /** The confirmation's ts in the case thread (it carries the "Cancel question" button). Null until posted. */
-    confirmationTs: text('confirmation_ts'),
+    /** The staff platform the department channel is on. */
+    staffPlatform: text('staff_platform').notNull().default('slack'),
+    /** The department channel. */
+    conversation: text('slack_channel').notNull(),
+    /** The question's message id (Slack ts) in the department channel: its thread. Null until posted. */
+    thread: text('slack_ts'),
+    /** The confirmation's message id in the case thread (it carries the "Cancel question" button). Null until posted. */
+    confirmation: text('confirmation_ts'),
     answeredAt: epochMs('answered_at'),
     answeredBy: text('answered_by'),
     answeredByName: text('answered_by_name'),
@@ -146,5 +153,5 @@ export const asks = pgTable(
     escalatedAgainAt: epochMs('escalated_again_at'),
     closedReason: text('closed_reason'),
   },
-  (t) => [index('asks_case').on(t.caseId), index('asks_status').on(t.status), uniqueIndex('asks_thread').on(t.slackChannel, t.slackTs)],
+  (t) => [index('asks_case').on(t.caseId), index('asks_status').on(t.status), uniqueIndex('asks_thread').on(t.conversation, t.thread)],
 );

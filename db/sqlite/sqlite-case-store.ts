@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
-import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent } from '../../src/ports.js';
-import { toAsk, toCase, toClient, toEvent } from '../rows.js';
+import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent, ThreadRef } from '../../src/ports.js';
+import { askColumns, caseColumns, toAsk, toCase, toClient, toEvent } from '../rows.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
@@ -28,14 +28,14 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   async upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client> {
-    const existing = await this.findClientByChat(profile.telegramChatId);
+    const existing = await this.findClientByChat(profile.chatId);
     const names = { firstName: profile.firstName, lastName: profile.lastName ?? null, username: profile.username ?? null };
     const same = existing !== undefined && existing.firstName === names.firstName && existing.lastName === names.lastName && existing.username === names.username;
     if (same && (existing.languageChosen || existing.language === language)) return existing;
     if (existing === undefined) {
       const row = this.db
         .insert(clients)
-        .values({ telegramChatId: profile.telegramChatId, telegramUserId: profile.telegramUserId, ...names, language, createdAt: at })
+        .values({ chatId: profile.chatId, userId: profile.userId, ...names, language, createdAt: at })
         .returning()
         .get();
       return toClient(row);
@@ -49,8 +49,8 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     this.db.update(clients).set({ language, languageChosen: true }).where(eq(clients.id, clientId)).run();
   }
 
-  async findClientByChat(telegramChatId: number): Promise<Client | undefined> {
-    const row = this.hot.clientByChat.get({ chat: telegramChatId });
+  async findClientByChat(chatId: number): Promise<Client | undefined> {
+    const row = this.hot.clientByChat.get({ chat: chatId });
     return row && toClient(row);
   }
 
@@ -59,8 +59,8 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     return row && toClient(row);
   }
 
-  async createCase(input: { clientId: number; slackChannel: string; previousCaseId: number | null; openedAt: number }): Promise<Case> {
-    return toCase(this.db.insert(cases).values({ ...input, status: 'open' }).returning().get());
+  async createCase(input: { clientId: number; thread: ThreadRef; previousCaseId: number | null; openedAt: number }): Promise<Case> {
+    return toCase(this.db.insert(cases).values(caseColumns({ ...input, status: 'open' })).returning().get());
   }
 
   async getCase(id: number): Promise<Case | undefined> {
@@ -68,8 +68,8 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     return row && toCase(row);
   }
 
-  async findCaseByThread(slackChannel: string, threadTs: string): Promise<Case | undefined> {
-    const row = this.hot.caseByThread.get({ slackChannel, threadTs });
+  async findCaseByThread(ref: ThreadRef & { readonly thread: string }): Promise<Case | undefined> {
+    const row = this.hot.caseByThread.get({ platform: ref.platform, conversation: ref.conversation, thread: ref.thread });
     return row && toCase(row);
   }
 
@@ -94,7 +94,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   async updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Promise<Case> {
-    const row = this.db.update(cases).set(patch).where(eq(cases.id, id)).returning().get();
+    const row = this.db.update(cases).set(caseColumns(patch)).where(eq(cases.id, id)).returning().get();
     if (row === undefined) throw new Error(`no case #${id}`);
     return toCase(row);
   }
@@ -120,7 +120,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   async createAsk(input: NewAsk): Promise<Ask> {
-    return toAsk(this.db.insert(asks).values({ ...input, status: 'open', windowStartAt: input.askedAt }).returning().get());
+    return toAsk(this.db.insert(asks).values(askColumns({ ...input, status: 'open', windowStartAt: input.askedAt })).returning().get());
   }
 
   async getAsk(id: number): Promise<Ask | undefined> {
@@ -128,8 +128,8 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     return row && toAsk(row);
   }
 
-  async findAskByThread(channel: string, ts: string): Promise<Ask | undefined> {
-    const row = this.hot.askByThread.get({ channel, ts });
+  async findAskByThread(ref: ThreadRef & { readonly thread: string }): Promise<Ask | undefined> {
+    const row = this.hot.askByThread.get({ platform: ref.platform, conversation: ref.conversation, thread: ref.thread });
     return row && toAsk(row);
   }
 
@@ -142,7 +142,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   async updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Promise<Ask> {
-    const row = this.db.update(asks).set(patch).where(eq(asks.id, id)).returning().get();
+    const row = this.db.update(asks).set(askColumns(patch)).where(eq(asks.id, id)).returning().get();
     if (row === undefined) throw new Error(`no ask ${id}`);
     return toAsk(row);
   }
@@ -200,7 +200,7 @@ export class SqliteCaseStore implements CaseStore, AskStore {
 
 function prepareHotQueries(db: RepkaDb) {
   return {
-    clientByChat: db.select().from(clients).where(eq(clients.telegramChatId, sql.placeholder('chat'))).prepare(),
+    clientByChat: db.select().from(clients).where(eq(clients.chatId, sql.placeholder('chat'))).prepare(),
     client: db.select().from(clients).where(eq(clients.id, sql.placeholder('id'))).prepare(),
     theCase: db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare(),
     openCase: db
@@ -213,14 +213,14 @@ function prepareHotQueries(db: RepkaDb) {
     caseByThread: db
       .select()
       .from(cases)
-      .where(and(eq(cases.slackChannel, sql.placeholder('slackChannel')), eq(cases.slackThreadTs, sql.placeholder('threadTs'))))
+      .where(and(eq(cases.conversation, sql.placeholder('conversation')), eq(cases.thread, sql.placeholder('thread')), eq(cases.staffPlatform, sql.placeholder('platform'))))
       .prepare(),
     events: db.select().from(caseEvents).where(eq(caseEvents.caseId, sql.placeholder('caseId'))).orderBy(asc(caseEvents.id)).prepare(),
     ask: db.select().from(asks).where(eq(asks.id, sql.placeholder('id'))).prepare(),
     askByThread: db
       .select()
       .from(asks)
-      .where(and(eq(asks.slackChannel, sql.placeholder('channel')), eq(asks.slackTs, sql.placeholder('ts'))))
+      .where(and(eq(asks.conversation, sql.placeholder('conversation')), eq(asks.thread, sql.placeholder('thread')), eq(asks.staffPlatform, sql.placeholder('platform'))))
       .prepare(),
     asksOfCase: db.select().from(asks).where(eq(asks.caseId, sql.placeholder('caseId'))).orderBy(asc(asks.id)).prepare(),
     appendEvent: db

@@ -76,8 +76,9 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
         openedAt: cases.openedAt,
         clientWaitingSince: cases.clientWaitingSince,
         assignee: cases.assignee,
-        slackChannel: cases.slackChannel,
-        slackThreadTs: cases.slackThreadTs,
+        staffPlatform: cases.staffPlatform,
+        conversation: cases.conversation,
+        thread: cases.thread,
         firstName: clients.firstName,
         lastName: clients.lastName,
         username: clients.username,
@@ -87,7 +88,7 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
       .where(and(eq(cases.status, 'open'), eq(cases.assignee, user)))
       .orderBy(asc(cases.id))
       .all()
-      .map(({ firstName, lastName, username, ...row }) => ({ ...row, clientName: clientName({ firstName, lastName, username }) }));
+      .map(({ firstName, lastName, username, staffPlatform, conversation, thread, ...row }) => ({ ...row, thread: { platform: staffPlatform, conversation, thread }, clientName: clientName({ firstName, lastName, username }) }));
   }
 
   async overdueAsks(now: number): Promise<HomeAsk[]> {
@@ -99,14 +100,16 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
         question: asks.question,
         askedBy: asks.askedBy,
         deadlineAt: asks.deadlineAt,
-        caseChannel: cases.slackChannel,
-        caseThreadTs: cases.slackThreadTs,
+        staffPlatform: cases.staffPlatform,
+        conversation: cases.conversation,
+        thread: cases.thread,
       })
       .from(asks)
       .innerJoin(cases, eq(cases.id, asks.caseId))
       .where(and(eq(asks.status, 'open'), lte(asks.deadlineAt, now)))
       .orderBy(asc(asks.deadlineAt), asc(asks.id))
-      .all();
+      .all()
+      .map(({ staffPlatform, conversation, thread, ...row }) => ({ ...row, caseThread: { platform: staffPlatform, conversation, thread } }));
   }
 
   /**

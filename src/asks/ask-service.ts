@@ -13,9 +13,11 @@ export interface AskServiceDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly departments: DepartmentsConfig;
+  /** The staff platform the departments' channels are on. */
+  readonly platform: string;
 }
 
-/** Who acts on an ask from Slack. */
+/** Who acts on an ask: a staff member. */
 export interface Actor {
   readonly user: string;
   readonly userName: string;
@@ -69,17 +71,17 @@ export class AskService {
    */
   async ask(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string, fx: Effects): Promise<InboundResult> {
     const parsed = parseAskArgs(args, this.deps.departments.departments);
-    const privately = (notice: Parameters<Effects['send']>[0] & { to: 'slack-ephemeral' }) => fx.send(notice);
+    const privately = (notice: Parameters<Effects['send']>[0] & { to: 'staff-private' }) => fx.send(notice);
     if (!parsed.ok) {
       if (parsed.problem === 'unknown-department' || parsed.problem === 'no-department') {
-        privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'unknown-department', given: parsed.given } });
+        privately({ to: 'staff-private', conversation: actor.channel, user: actor.user, thread: actor.threadTs, notice: { type: 'unknown-department', given: parsed.given } });
       } else {
-        privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'ask-usage', problem: parsed.problem, given: parsed.given, department: parsed.departmentId } });
+        privately({ to: 'staff-private', conversation: actor.channel, user: actor.user, thread: actor.threadTs, notice: { type: 'ask-usage', problem: parsed.problem, given: parsed.given, department: parsed.departmentId } });
       }
       return { outcome: 'ignored', reason: parsed.problem };
     }
     if (theCase.status === 'closed') {
-      privately({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'case-closed', command: '!ask' } });
+      privately({ to: 'staff-private', conversation: actor.channel, user: actor.user, thread: actor.threadTs, notice: { type: 'case-closed', command: '!ask' } });
       return { outcome: 'ignored', reason: 'case closed' };
     }
     await this.create(theCase, parsed.department, parsed.question, parsed.durationMs, actor, fx);
@@ -98,7 +100,7 @@ export class AskService {
       askedByName: actor.userName,
       askedAt: fx.now,
       deadlineAt,
-      slackChannel: department.slackChannel,
+      post: { platform: this.deps.platform, conversation: department.channel, thread: null },
     });
     await this.record(fx.tx, ask, 'ask-opened', actor, question, { deadlineAt, department: department.name }, fx.now);
     fx.send({ to: 'department', askId: ask.id, caseId: theCase.id, post: { type: 'question' } });
@@ -108,7 +110,7 @@ export class AskService {
       if (client !== undefined) {
         fx.send({
           to: 'client',
-          chatId: client.telegramChatId,
+          chatId: client.chatId,
           caseId: theCase.id,
           notice: { type: 'checking-with-department', caseId: theCase.id, departmentName: department.name, expectBy: deadlineAt },
         });
@@ -125,7 +127,7 @@ export class AskService {
   receiveDepartmentReply(reply: DepartmentReply): Promise<InboundResult> {
     return this.run(reply.inboundKey, async (fx) => {
       const store = fx.tx;
-      const ask = await store.findAskByThread(reply.channel, reply.threadTs);
+      const ask = await store.findAskByThread({ platform: this.deps.platform, conversation: reply.channel, thread: reply.threadTs });
       if (ask === undefined) return { outcome: 'ignored', reason: 'not an ask thread' };
       const firstAnswer = ask.status === 'open';
       if (firstAnswer) {
@@ -214,7 +216,7 @@ export class AskService {
   async cancelFromThread(theCase: Case, actor: Actor & { channel: string; threadTs: string }, args: string | { readonly askId: number }, fx: Effects): Promise<InboundResult> {
     const open = (await fx.tx.listAsks(theCase.id)).filter((a) => a.status === 'open');
     if (typeof args !== 'string' && !open.some((a) => a.id === args.askId)) {
-      fx.send({ to: 'slack-ephemeral', channel: actor.channel, user: actor.user, threadTs: actor.threadTs, notice: { type: 'question-not-open', askId: args.askId } });
+      fx.send({ to: 'staff-private', conversation: actor.channel, user: actor.user, thread: actor.threadTs, notice: { type: 'question-not-open', askId: args.askId } });
       return { outcome: 'ignored', reason: 'ask not open' };
     }
     const word = typeof args === 'string' ? args.trim().replace(/^#?q?/i, '') : String(args.askId);
@@ -224,10 +226,10 @@ export class AskService {
     if (candidates.length !== 1) {
       const listed = open.map((a) => ({ askId: a.id, department: this.department(a.departmentId)?.name ?? a.departmentId }));
       fx.send({
-        to: 'slack-ephemeral',
-        channel: actor.channel,
+        to: 'staff-private',
+        conversation: actor.channel,
         user: actor.user,
-        threadTs: actor.threadTs,
+        thread: actor.threadTs,
         notice: open.length === 0 ? { type: 'no-open-questions', caseId: theCase.id } : { type: 'which-question', open: listed },
       });
       return { outcome: 'ignored', reason: 'which ask' };
@@ -316,8 +318,8 @@ export class AskService {
 
   /** Tells the presser privately that `askId` is no longer open (in the question's channel unless they say where). */
   private async refuseNotOpen(askId: number, presser: PressedAt, fx: Effects): Promise<InboundResult> {
-    const channel = presser.channel ?? (await fx.tx.getAsk(askId))?.slackChannel;
-    if (channel !== undefined) fx.send({ to: 'slack-ephemeral', channel, user: presser.user, threadTs: presser.threadTs, notice: { type: 'question-not-open', askId } });
+    const channel = presser.channel ?? (await fx.tx.getAsk(askId))?.post.conversation;
+    if (channel !== undefined) fx.send({ to: 'staff-private', conversation: channel, user: presser.user, thread: presser.threadTs, notice: { type: 'question-not-open', askId } });
     return { outcome: 'ignored', reason: 'ask not open' };
   }
 

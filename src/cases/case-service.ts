@@ -1,5 +1,5 @@
-import type { ClientContent, EphemeralNotice, Outgoing, Refusal } from '../outgoing.js';
-import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, UnitOfWork } from '../ports.js';
+import type { ClientContent, Outgoing, PrivateNotice, Refusal } from '../outgoing.js';
+import type { Case, CaseEventKind, CaseStore, Client, ClientProfile, Clock, DeliveryTrigger, Language, Logger, ThreadRef, UnitOfWork } from '../ports.js';
 import { parseAgentCommand, type AgentCommand } from './agent-command.js';
 import { replyEditWindowMs, replyHadFiles, replyOf, replyWasSplit } from './reply-edits.js';
 import type { AccessPolicy, Via } from './access-policy.js';
@@ -18,14 +18,14 @@ export interface CaseServiceDeps {
   readonly trigger: DeliveryTrigger;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Slack channel where every case gets its thread. */
-  readonly supportChannel: string;
-  /** Who may use the commands only agents may (SLACK_AGENTS). */
+  /** The staff platform and the conversation (the support channel) where every case gets its thread. */
+  readonly support: { readonly platform: string; readonly conversation: string };
+  /** Who may use the commands only agents may. */
   readonly policy: AccessPolicy;
   /** Department questions (`!ask`, `!cancel`) and the client-wait alert. */
   readonly asks: AskService;
-  /** What the client's chat accepts from a bot. Default: the Telegram Bot API's (photos 10 MB, files 50 MB). */
-  readonly clientFileLimits?: ClientFileLimits;
+  /** What the client's chat accepts from a bot (the client platform's adapter knows). */
+  readonly clientFileLimits: ClientFileLimits;
   /** A client's open cases at most: `/new` beyond it opens nothing. Default 3. */
   readonly maxOpenCasesPerClient?: number;
 }
@@ -34,7 +34,7 @@ export type ClientCommand = 'start' | 'status' | 'new' | 'help' | 'language';
 
 /** A command from a case card's button or form, for the case `caseId`. */
 export interface CardCommand {
-  /** Dedup key, e.g. 'slack-action:<action_id>:<case>:<action_ts>'. */
+  /** Dedup key, unique per press or submission (the adapter builds it). */
   readonly inboundKey: string;
   readonly caseId: number;
   /** The action's or view's id, in place of a message ts. */
@@ -45,9 +45,6 @@ export interface CardCommand {
   /** Files attached in the form (the reply form's file input). Default none. */
   readonly files?: readonly SharedFile[];
 }
-
-/** https://core.telegram.org/bots/api#sending-files: photos up to 10 MB, other files up to 50 MB; captions up to 1,024 characters. */
-const botApiFileLimits: ClientFileLimits = { photoBytes: 10 * 1024 * 1024, fileBytes: 50 * 1024 * 1024, captionChars: 1024 };
 
 type Send = (message: Outgoing) => void;
 
@@ -72,10 +69,10 @@ export class CaseService {
         at: now,
         kind: 'client-message',
         authorKind: 'client',
-        authorId: String(client.telegramUserId),
+        authorId: String(client.userId),
         authorName: clientName(client),
         text: contentText(content),
-        // Telegram's message id: an edit of this message names it.
+        // The client chat's message id: an edit of this message names it.
         data: { content, ...(messageId === undefined ? {} : { messageId }) },
       });
       if (current.clientWaitingSince === null) {
@@ -91,7 +88,7 @@ export class CaseService {
         if (opened) send({ to: 'case-card', caseId: current.id, op: 'post' });
         send({ to: 'case-thread', caseId: current.id, post: { type: 'client-message', eventId: event.id, content } });
       }
-      if (opened) send({ to: 'client', chatId: client.telegramChatId, caseId: current.id, notice: { type: 'case-opened', caseId: current.id, empty: false } });
+      if (opened) send({ to: 'client', chatId: client.chatId, caseId: current.id, notice: { type: 'case-opened', caseId: current.id, empty: false } });
       return { outcome: 'done', caseId: current.id, opened };
     });
   }
@@ -103,7 +100,7 @@ export class CaseService {
    */
   receiveClientEdit(inboundKey: string, profile: ClientProfile, messageId: number, content: ClientContent): Promise<InboundResult> {
     return this.run(inboundKey, async ({ tx, send, now }) => {
-      const client = await tx.findClientByChat(profile.telegramChatId);
+      const client = await tx.findClientByChat(profile.chatId);
       if (client === undefined) return { outcome: 'ignored', reason: 'unknown client' };
       const candidates = [...(await tx.listOpenCases(client.id)), await tx.findLatestCase(client.id)].filter((c): c is Case => c !== undefined);
       for (const theCase of new Map(candidates.map((c) => [c.id, c])).values()) {
@@ -117,7 +114,7 @@ export class CaseService {
           at: now,
           kind: 'client-edited',
           authorKind: 'client',
-          authorId: String(client.telegramUserId),
+          authorId: String(client.userId),
           authorName: clientName(client),
           text,
           data: { messageId, previousText: previous, eventId: original.id },
@@ -133,7 +130,7 @@ export class CaseService {
   receiveClientCommand(inboundKey: string, profile: ClientProfile, command: ClientCommand): Promise<InboundResult> {
     return this.run(inboundKey, async ({ tx, send, now }) => {
       const client = await this.upsertClient(tx, profile, now);
-      const chatId = client.telegramChatId;
+      const chatId = client.chatId;
       switch (command) {
         case 'start': {
           const open = (await tx.listOpenCases(client.id)).map((c) => c.id);
@@ -178,7 +175,7 @@ export class CaseService {
     return this.run(inboundKey, async ({ tx, send, now }) => {
       const client = await this.upsertClient(tx, profile, now);
       await tx.setClientLanguage(client.id, language);
-      send({ to: 'client', chatId: client.telegramChatId, notice: { type: 'language-set' } });
+      send({ to: 'client', chatId: client.chatId, notice: { type: 'language-set' } });
       return { outcome: 'done' };
     });
   }
@@ -194,19 +191,19 @@ export class CaseService {
   /**
    * An agent edited their message in a case thread. Only the edit of a `!reply` does anything (an
    * edit is never read as a new command): within 48 hours, a text-only reply still reading
-   * `!reply <text>` changes the client's message to the new text (Telegram shows it as edited) and,
+   * `!reply <text>` changes the client's message to the new text (their chat shows it as edited) and,
    * once it did, the thread says so and the history records it beside the first text. Otherwise the agent is told privately
    * that the client keeps the reply as first sent.
    */
   receiveAgentEdit(edit: AgentMessage): Promise<InboundResult> {
     return this.run(edit.inboundKey, async ({ tx, send, now }) => {
-      const theCase = await tx.findCaseByThread(edit.channel, edit.threadTs);
+      const theCase = await tx.findCaseByThread(this.threadOf(edit));
       if (theCase === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
       const events = await tx.listEvents(theCase.id);
       const found = replyOf(events, edit.ts);
       if (found === undefined) return { outcome: 'ignored', reason: 'not an edit of a reply' };
       const refuse = (reason: 'files' | 'too-old' | 'not-a-reply' | 'split'): InboundResult => {
-        send({ to: 'slack-ephemeral', channel: edit.channel, user: edit.user, threadTs: edit.threadTs, notice: { type: 'reply-edit-refused', reason, maxAgeHours: replyEditWindowMs / 3_600_000 } });
+        send({ to: 'staff-private', conversation: edit.channel, user: edit.user, thread: edit.threadTs, notice: { type: 'reply-edit-refused', reason, maxAgeHours: replyEditWindowMs / 3_600_000 } });
         return { outcome: 'ignored', reason: `reply edit refused: ${reason}` };
       };
       const command = parseAgentCommand(edit.text, edit.mentions);
@@ -220,7 +217,7 @@ export class CaseService {
       // The history records the edit once the client's message changed (the deliverer writes it).
       send({
         to: 'client',
-        chatId: client.telegramChatId,
+        chatId: client.chatId,
         caseId: theCase.id,
         notice: { type: 'agent-reply', caseId: theCase.id, text: command.text, agentName: found.reply.authorName ?? edit.userName },
         editOf: { replyTs: edit.ts, by: edit.user, byName: edit.userName, previousText: found.currentText },
@@ -233,9 +230,9 @@ export class CaseService {
   /** An agent deleted their message in a case thread: a deleted `!reply` is not unsent, and they are told so. */
   receiveAgentDeletion(deletion: { inboundKey: string; channel: string; threadTs: string; ts: string; user: string }): Promise<InboundResult> {
     return this.run(deletion.inboundKey, async ({ tx, send }) => {
-      const theCase = await tx.findCaseByThread(deletion.channel, deletion.threadTs);
+      const theCase = await tx.findCaseByThread(this.threadOf(deletion));
       if (theCase === undefined || replyOf(await tx.listEvents(theCase.id), deletion.ts) === undefined) return { outcome: 'ignored', reason: 'not a reply' };
-      send({ to: 'slack-ephemeral', channel: deletion.channel, user: deletion.user, threadTs: deletion.threadTs, notice: { type: 'reply-not-unsent' } });
+      send({ to: 'staff-private', conversation: deletion.channel, user: deletion.user, thread: deletion.threadTs, notice: { type: 'reply-not-unsent' } });
       return { outcome: 'done', caseId: theCase.id };
     });
   }
@@ -246,8 +243,8 @@ export class CaseService {
    */
   async receiveCardCommand(input: CardCommand): Promise<InboundResult> {
     const theCase = await this.deps.uow.read((tx) => tx.getCase(input.caseId));
-    if (theCase === undefined || theCase.slackThreadTs === null) return { outcome: 'ignored', reason: 'no such case card' };
-    const message: AgentMessage = { inboundKey: input.inboundKey, channel: theCase.slackChannel, threadTs: theCase.slackThreadTs, ts: input.ts, user: input.user, userName: input.userName, text: '', fromCard: true, files: input.files };
+    if (theCase === undefined || theCase.thread.thread === null) return { outcome: 'ignored', reason: 'no such case card' };
+    const message: AgentMessage = { inboundKey: input.inboundKey, channel: theCase.thread.conversation, threadTs: theCase.thread.thread, ts: input.ts, user: input.user, userName: input.userName, text: '', fromCard: true, files: input.files };
     return this.dispatch(message, input.command, 'button');
   }
 
@@ -259,8 +256,8 @@ export class CaseService {
     if (!caseCommands[input.command].needsAgent || (await this.deps.policy.isAgent(input.user, 'button'))) return true;
     await this.run(input.inboundKey, async ({ tx, send }) => {
       const theCase = await tx.getCase(input.caseId);
-      if (theCase !== undefined && theCase.slackThreadTs !== null)
-        send({ to: 'slack-ephemeral', channel: theCase.slackChannel, user: input.user, threadTs: theCase.slackThreadTs, notice: { type: 'not-agent', command: `!${input.command}`, via: 'button' } });
+      if (theCase !== undefined && theCase.thread.thread !== null)
+        send({ to: 'staff-private', conversation: theCase.thread.conversation, user: input.user, thread: theCase.thread.thread, notice: { type: 'not-agent', command: `!${input.command}`, via: 'button' } });
       return { outcome: 'ignored', reason: 'not an agent' };
     });
     return false;
@@ -272,20 +269,20 @@ export class CaseService {
     const allowed = !module.needsAgent || (await this.deps.policy.isAgent(message.user, via));
     return this.run(message.inboundKey, async (fx) => {
       const { tx, send, now } = fx;
-      const theCase = await tx.findCaseByThread(message.channel, message.threadTs);
+      const theCase = await tx.findCaseByThread(this.threadOf(message));
       if (theCase === undefined) return { outcome: 'ignored', reason: 'not a case thread' };
       const client = await tx.getClient(theCase.clientId);
       if (client === undefined) throw new Error(`case #${theCase.id} has no client ${theCase.clientId}`);
       const record = (kind: CaseEventKind, text: string | null, data: Record<string, unknown> | null = null): Promise<unknown> =>
         tx.appendEvent({ caseId: theCase.id, at: now, kind, authorKind: 'agent', authorId: message.user, authorName: message.userName, text, data });
-      const tellPrivately = (notice: EphemeralNotice) => send({ to: 'slack-ephemeral', channel: message.channel, user: message.user, threadTs: message.threadTs, notice });
+      const tellPrivately = (notice: PrivateNotice) => send({ to: 'staff-private', conversation: message.channel, user: message.user, thread: message.threadTs, notice });
       const refuse = (refusal: Refusal, reason: string): InboundResult => (tellPrivately(refusal), { outcome: 'ignored', reason });
       if (!allowed) {
         // What they typed stays in the thread; the history keeps it as the note it now is.
         if (via === 'message') await record('note', message.text.trim(), { ts: message.ts });
         return refuse({ type: 'not-agent', command: `!${command.name}`, via }, 'not an agent');
       }
-      const fileLimits = this.deps.clientFileLimits ?? botApiFileLimits;
+      const fileLimits = this.deps.clientFileLimits;
       const context: CommandContext = { theCase, client, message, fx, tx, asks: this.deps.asks, fileLimits, record, tellPrivately, refuse };
       return module.run(context, command as never);
     });
@@ -311,7 +308,7 @@ export class CaseService {
     });
   }
 
-  /** Where a case lives in Slack and who its client is, for card buttons and modals. */
+  /** Where a case's thread is and who its client is, for card buttons and modals. */
   caseView(caseId: number): Promise<{ theCase: Case; client: Client } | undefined> {
     return this.deps.uow.read(async (tx) => {
       const theCase = await tx.getCase(caseId);
@@ -322,19 +319,19 @@ export class CaseService {
 
   private async openCase(store: CaseStore, client: Client, now: number, send: Send, byCommand: boolean): Promise<Case> {
     const previous = await store.findLatestCase(client.id);
-    const created = await store.createCase({ clientId: client.id, slackChannel: this.deps.supportChannel, previousCaseId: previous?.id ?? null, openedAt: now });
+    const created = await store.createCase({ clientId: client.id, thread: { ...this.deps.support, thread: null }, previousCaseId: previous?.id ?? null, openedAt: now });
     await store.appendEvent({
       caseId: created.id,
       at: now,
       kind: 'case-opened',
       authorKind: 'client',
-      authorId: String(client.telegramUserId),
+      authorId: String(client.userId),
       authorName: clientName(client),
       text: null,
       data: { previousCaseId: previous?.id ?? null, byCommand },
     });
     if (previous !== undefined) {
-      await store.appendEvent({ caseId: previous.id, at: now, kind: 'linked', authorKind: 'client', authorId: String(client.telegramUserId), authorName: clientName(client), text: null, data: { otherCaseId: created.id, followUp: true } });
+      await store.appendEvent({ caseId: previous.id, at: now, kind: 'linked', authorKind: 'client', authorId: String(client.userId), authorName: clientName(client), text: null, data: { otherCaseId: created.id, followUp: true } });
       send({ to: 'case-thread', caseId: previous.id, post: { type: 'client-new-case', newCaseId: created.id } });
     }
     return created;
@@ -353,6 +350,11 @@ export class CaseService {
     return store.upsertClient(profile, languageFromCode(profile.languageCode), now);
   }
 
+  /** The thread a staff message was posted in, on the support platform. */
+  private threadOf(message: { readonly channel: string; readonly threadTs: string }): ThreadRef & { readonly thread: string } {
+    return { platform: this.deps.support.platform, conversation: message.channel, thread: message.threadTs };
+  }
+
   private run(inboundKey: string | null, work: (fx: Effects) => Promise<InboundResult>): Promise<InboundResult> {
     return runUnitOfWork(this.deps, inboundKey, work);
   }
@@ -367,9 +369,9 @@ function describeOutgoing(message: Outgoing): string {
       return 'the case card';
     case 'case-thread':
       return `a ${message.post.type} post in the case thread`;
-    case 'slack-reaction':
-      return 'a reaction';
-    case 'slack-ephemeral':
+    case 'staff-delivered-mark':
+      return 'a delivered mark';
+    case 'staff-private':
       return 'a private answer';
     case 'department':
       return `the ${message.post.type} post about Q${message.askId} in the department channel`;

@@ -61,7 +61,7 @@ export class RatingService {
       const theCase = await store.getCase(parsed.caseId);
       if (theCase === undefined) return refuse('no-such-case');
       const client = await store.getClient(theCase.clientId);
-      if (client === undefined || client.telegramChatId !== press.chatId) return refuse('not-yours');
+      if (client === undefined || client.chatId !== press.chatId) return refuse('not-yours');
       if (theCase.status === 'open') return refuse('case-open');
       const events = await store.listEvents(theCase.id);
       const closedAt = events.findLastIndex((e) => e.kind === 'closed');
@@ -74,7 +74,7 @@ export class RatingService {
         at: now,
         kind: 'rated',
         authorKind: 'client',
-        authorId: String(client.telegramUserId),
+        authorId: String(client.userId),
         authorName: clientName(client),
         text: null,
         data: { score },
@@ -83,7 +83,7 @@ export class RatingService {
       const closedBy = closing?.authorKind === 'agent' ? (closing.authorId ?? undefined) : undefined;
       const mention = score <= lowRatingMax ? (theCase.assignee ?? closedBy) : undefined;
       send({ to: 'case-thread', caseId: theCase.id, post: { type: 'rated', score, ...(mention === undefined ? {} : { mention }) } });
-      const chatId = client.telegramChatId;
+      const chatId = client.chatId;
       if (press.messageId !== undefined) {
         send({ to: 'client', chatId, caseId: theCase.id, notice: { type: 'rating-recorded', caseId: theCase.id, score }, editMessageId: press.messageId });
       }
@@ -132,13 +132,13 @@ export class RatingService {
         at: now,
         kind: 'rating-comment',
         authorKind: 'client',
-        authorId: String(client.telegramUserId),
+        authorId: String(client.userId),
         authorName: clientName(client),
         text,
         data: Object.keys(data).length === 0 ? null : data,
       });
       send({ to: 'case-thread', caseId, post: { type: 'rating-comment', text, ...(score === undefined ? {} : { score }) } });
-      const chatId = client.telegramChatId;
+      const chatId = client.chatId;
       if (target.replied) send({ to: 'client', chatId, caseId, notice: { type: 'rating-comment-thanks', caseId } });
       else if (target.first) send({ to: 'client', chatId, caseId, notice: { type: 'rating-comment-taken', caseId } });
       return { outcome: 'done', caseId };

@@ -1,4 +1,5 @@
 import type { Department } from '../config.js';
+import type { ThreadRef } from '../ports.js';
 
 /** An open case as the App Home lists it. */
 export interface HomeCase {
@@ -8,8 +9,8 @@ export interface HomeCase {
   /** Since when the client waits for an answer; null when we replied last. */
   readonly clientWaitingSince: number | null;
   readonly assignee: string | null;
-  readonly slackChannel: string;
-  readonly slackThreadTs: string | null;
+  /** The case thread (its `thread` null until the card is posted). */
+  readonly thread: ThreadRef;
 }
 
 /** An open department question past its deadline. */
@@ -20,9 +21,8 @@ export interface HomeAsk {
   readonly question: string;
   readonly askedBy: string;
   readonly deadlineAt: number;
-  /** The case thread: its channel and ts (null until the card is posted). */
-  readonly caseChannel: string;
-  readonly caseThreadTs: string | null;
+  /** The case thread (its `thread` null until the card is posted). */
+  readonly caseThread: ThreadRef;
 }
 
 /** Loads what the App Home shows. */

@@ -69,7 +69,7 @@ afterEach(async () => {
 
 const track = <B extends StorageBackend>(backend: B): B => (opened.push(backend), backend);
 
-const profile = (chat: number, firstName: string, overrides: Partial<ClientProfile> = {}): ClientProfile => ({ telegramChatId: chat, telegramUserId: chat + 1, firstName, ...overrides });
+const profile = (chat: number, firstName: string, overrides: Partial<ClientProfile> = {}): ClientProfile => ({ chatId: chat, userId: chat + 1, firstName, ...overrides });
 const reply = (chatId: number, caseId: number, text: string): Outgoing => ({ to: 'client', chatId, notice: { type: 'agent-reply', caseId, text, agentName: 'Borys' } });
 
 /** What the fixture wrote that the comparisons iterate over. */
@@ -95,14 +95,14 @@ async function writeFixture(backend: StorageBackend): Promise<Fixture> {
     const oleh = await tx.upsertClient(profile(chats[1]!, 'Олег'), 'ru', T + 1);
     const sam = await tx.upsertClient(profile(chats[2]!, 'Sam "the" O\'Neil', { username: 'sam' }), 'en', T + 2);
     await tx.setClientLanguage(oleh.id, 'en');
-    const first = await tx.createCase({ clientId: anna.id, slackChannel: 'C1', previousCaseId: null, openedAt: T });
-    await tx.updateCase(first.id, { slackThreadTs: '1800000000.000100', assignee: 'U0AGENT', firstReplyAt: T + 60_000 });
+    const first = await tx.createCase({ clientId: anna.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: T });
+    await tx.updateCase(first.id, { thread: { platform: 'slack', conversation: 'C1', thread: '1800000000.000100' }, assignee: 'U0AGENT', firstReplyAt: T + 60_000 });
     await tx.updateCase(first.id, { status: 'closed', closedAt: T + 120_000, closeSummary: 'refund issued; "done" ✓' });
-    const followUp = await tx.createCase({ clientId: anna.id, slackChannel: 'C1', previousCaseId: first.id, openedAt: T + 200_000 });
-    await tx.updateCase(followUp.id, { slackThreadTs: '1800000200.000100', clientWaitingSince: T + 200_000 });
-    const other = await tx.createCase({ clientId: oleh.id, slackChannel: 'C1', previousCaseId: null, openedAt: T + 300_000 });
-    await tx.updateCase(other.id, { slackThreadTs: '1800000300.000100', assignee: 'U0AGENT', firstReplyAt: T + 310_000, waitAlertedAt: T + 305_000 });
-    const unposted = await tx.createCase({ clientId: sam.id, slackChannel: 'C1', previousCaseId: null, openedAt: T + 400_000 });
+    const followUp = await tx.createCase({ clientId: anna.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: first.id, openedAt: T + 200_000 });
+    await tx.updateCase(followUp.id, { thread: { platform: 'slack', conversation: 'C1', thread: '1800000200.000100' }, clientWaitingSince: T + 200_000 });
+    const other = await tx.createCase({ clientId: oleh.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: T + 300_000 });
+    await tx.updateCase(other.id, { thread: { platform: 'slack', conversation: 'C1', thread: '1800000300.000100' }, assignee: 'U0AGENT', firstReplyAt: T + 310_000, waitAlertedAt: T + 305_000 });
+    const unposted = await tx.createCase({ clientId: sam.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: T + 400_000 });
     for (const c of [first, followUp, other, unposted]) {
       await tx.appendEvent({ caseId: c.id, at: c.openedAt, kind: 'case-opened', authorKind: 'system', authorId: null, authorName: null, text: null, data: null });
       await tx.appendEvent({ caseId: c.id, at: c.openedAt + 1, kind: 'client-message', authorKind: 'client', authorId: String(chats[0]), authorName: 'Anna', text: 'Привіт, "карта" двічі? <b>', data: { messageId: 17, content: { type: 'text', text: 'Привіт' }, files: [{ name: 'a b.pdf', size: 1024 }], nothing: null } });
@@ -113,14 +113,14 @@ async function writeFixture(backend: StorageBackend): Promise<Fixture> {
     await tx.appendEvent({ caseId: followUp.id, at: T + 200_002, kind: 'linked', authorKind: 'system', authorId: null, authorName: null, text: null, data: { otherCaseId: first.id } });
 
     const ask = (caseId: number, departmentId: string, at: number, deadlineAt: number) =>
-      tx.createAsk({ caseId, departmentId, question: `Was it charged twice? (${departmentId})`, askedBy: 'U0AGENT', askedByName: 'Borys', askedAt: at, deadlineAt, slackChannel: `C-${departmentId.toUpperCase()}` });
+      tx.createAsk({ caseId, departmentId, question: `Was it charged twice? (${departmentId})`, askedBy: 'U0AGENT', askedByName: 'Borys', askedAt: at, deadlineAt, post: { platform: 'slack', conversation: `C-${departmentId.toUpperCase()}`, thread: null } });
     const open = await ask(other.id, 'accounting', T + 320_000, T + 99 * 3_600_000);
-    await tx.updateAsk(open.id, { slackTs: '1800000320.000200', confirmationTs: '1800000320.000300' });
+    await tx.updateAsk(open.id, { post: { ...open.post, thread: '1800000320.000200' }, confirmation: '1800000320.000300' });
     const overdue = await ask(other.id, 'legal', T + 321_000, T + 330_000);
-    await tx.updateAsk(overdue.id, { slackTs: '1800000321.000200', remindersSent: 2 });
+    await tx.updateAsk(overdue.id, { post: { ...overdue.post, thread: '1800000321.000200' }, remindersSent: 2 });
     await tx.claimOverdue(overdue.id, 1, T + 331_000);
     const answered = await ask(first.id, 'accounting', T + 10_000, T + 3_600_000);
-    await tx.updateAsk(answered.id, { slackTs: '1800000010.000200', status: 'answered', answeredAt: T + 50_000, answeredBy: 'U0ACC', answeredByName: 'Olha' });
+    await tx.updateAsk(answered.id, { post: { ...answered.post, thread: '1800000010.000200' }, status: 'answered', answeredAt: T + 50_000, answeredBy: 'U0ACC', answeredByName: 'Olha' });
     const declined = await ask(followUp.id, 'it', T + 210_000, T + 3_600_000);
     await tx.updateAsk(declined.id, { status: 'declined', closedReason: 'not ours', version: 2, windowStartAt: T + 220_000 });
     const cancelled = await ask(followUp.id, 'legal', T + 211_000, T + 3_600_000);
@@ -140,11 +140,11 @@ async function writeFixture(backend: StorageBackend): Promise<Fixture> {
   await backend.uow.run((tx) => tx.recordAttempt(retried.slice(0, 1), 'ratelimited'));
   await backend.uow.run((tx) => tx.enqueue([reply(chats[1]!, 3, 'four'), { to: 'case-card', caseId: 4, op: 'update' }], T + 8));
   const slackIds = ['U0AGENT', 'U0ACC', 'U0NOBODY'];
-  await backend.names.saveSlackName('U0AGENT', 'Borys', T);
-  await backend.names.saveSlackName('U0ACC', 'Ольга "Olha"', T + 1);
+  await backend.names.saveName('U0AGENT', 'Borys', T);
+  await backend.names.saveName('U0ACC', 'Ольга "Olha"', T + 1);
   const streams = (await backend.uow.read((tx) => tx.pendingStreams())).map((s) => s.stream);
   expect(streams.length).toBeGreaterThanOrEqual(3);
-  return { ...ids, chats, streams: [...streams, `tg-${chats[0]}`, 'case-1'], slackIds, inboundKeys: ['tg:1001', 'tg:1002', 'slack:Ev01ABC'] };
+  return { ...ids, chats, streams: [...streams, `chat-${chats[0]}`, 'case-1'], slackIds, inboundKeys: ['tg:1001', 'tg:1002', 'slack:Ev01ABC'] };
 }
 
 /** Everything Repka reads, through the same calls on either backend. */
@@ -153,21 +153,21 @@ async function readAll(backend: StorageBackend, f: Fixture) {
     clients: await Promise.all(f.clientIds.map((id) => tx.getClient(id))),
     byChat: await Promise.all(f.chats.map((chat) => tx.findClientByChat(chat))),
     cases: await Promise.all(f.caseIds.map((id) => tx.getCase(id))),
-    byThread: await tx.findCaseByThread('C1', '1800000300.000100'),
+    byThread: await tx.findCaseByThread({ platform: 'slack', conversation: 'C1', thread: '1800000300.000100' }),
     openCases: await Promise.all(f.clientIds.map((id) => tx.listOpenCases(id))),
     latest: await Promise.all(f.clientIds.map((id) => tx.findLatestCase(id))),
     events: await Promise.all(f.caseIds.map((id) => tx.listEvents(id))),
     clientMessages: await Promise.all(f.clientIds.map((id) => tx.listClientEvents(id, 'client-message'))),
     asks: await Promise.all(f.caseIds.map((id) => tx.listAsks(id))),
     openAsks: await tx.listOpenAsks(),
-    askByThread: await tx.findAskByThread('C-ACCOUNTING', '1800000320.000200'),
+    askByThread: await tx.findAskByThread({ platform: 'slack', conversation: 'C-ACCOUNTING', thread: '1800000320.000200' }),
     awaitingFirstReply: await tx.listCasesAwaitingFirstReply(),
     pendingStreams: await tx.pendingStreams(),
     pending: await Promise.all(f.streams.map((stream) => tx.pending(stream, 100))),
   }));
   return {
     ...fromStorage,
-    names: await Promise.all(f.slackIds.map((id) => backend.names.slackName(id))),
+    names: await Promise.all(f.slackIds.map((id) => backend.names.storedName(id))),
     stats: await backend.reports.statsSnapshot({ from: T - 1, to: T + 10 * 3_600_000, label: 'copy' }),
     assigned: await backend.reports.openCasesAssignedTo('U0AGENT'),
     overdue: await backend.reports.overdueAsks(T + 400_000),
@@ -241,9 +241,9 @@ describe('copySqliteToPostgres', () => {
 
     const fresh = await postgres.uow.run(async (tx) => {
       const client = await tx.upsertClient(profile(99, 'New'), 'en', T + 10);
-      const theCase = await tx.createCase({ clientId: client.id, slackChannel: 'C1', previousCaseId: null, openedAt: T + 10 });
+      const theCase = await tx.createCase({ clientId: client.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: T + 10 });
       const event = await tx.appendEvent({ caseId: theCase.id, at: T + 10, kind: 'case-opened', authorKind: 'system', authorId: null, authorName: null, text: null, data: null });
-      const ask = await tx.createAsk({ caseId: theCase.id, departmentId: 'it', question: '?', askedBy: 'U1', askedByName: 'A', askedAt: T + 10, deadlineAt: T + 20, slackChannel: 'C-IT' });
+      const ask = await tx.createAsk({ caseId: theCase.id, departmentId: 'it', question: '?', askedBy: 'U1', askedByName: 'A', askedAt: T + 10, deadlineAt: T + 20, post: { platform: 'slack', conversation: 'C-IT', thread: null } });
       const [outboxId] = await tx.enqueue([reply(99, theCase.id, 'hi')], T + 10);
       return { client: client.id, theCase: theCase.id, event: event.id, ask: ask.id, outboxId };
     });
@@ -266,7 +266,7 @@ describe('copySqliteToPostgres', () => {
     const sqlite = track(openSqliteStorage(sqlitePath));
     const caseId = await sqlite.uow.run(async (tx) => {
       const client = await tx.upsertClient(profile(bigChat, 'Anna'), 'en', T);
-      const theCase = await tx.createCase({ clientId: client.id, slackChannel: 'C1', previousCaseId: null, openedAt: T });
+      const theCase = await tx.createCase({ clientId: client.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: T });
       for (let i = 0; i < 100_000; i++) {
         await tx.appendEvent({ caseId: theCase.id, at: T + i, kind: 'client-message', authorKind: 'client', authorId: String(bigChat), authorName: 'Anna', text: `message ${i}`, data: { messageId: i, content: { type: 'text', text: `message ${i}` } } });
       }
@@ -292,7 +292,7 @@ describe('copySqliteToPostgres', () => {
     const sqlite = track(openSqliteStorage(sqlitePath));
     await writeFixture(sqlite);
     const postgres = track(await openPostgresStorage(url));
-    await postgres.names.saveSlackName('U0OTHER', 'Someone', T);
+    await postgres.names.saveName('U0OTHER', 'Someone', T);
     await postgres.uow.run((tx) => tx.markInbound('tg:1', T));
 
     const error = await copyError(copySqliteToPostgres(sqlitePath, url));

@@ -127,7 +127,7 @@ describe('group commit', () => {
     const alsoKept = t.write('also kept');
     await expect(undone).rejects.toThrow('storage rule broken');
     await Promise.all([kept, alsoKept]);
-    expect((await t.uow.read((tx) => tx.pending('tg-7', 10))).map((row) => (row.message.to === 'client' && row.message.notice.type === 'agent-reply' ? row.message.notice.text : ''))).toEqual(['kept', 'also kept']);
+    expect((await t.uow.read((tx) => tx.pending('chat-7', 10))).map((row) => (row.message.to === 'client' && row.message.notice.type === 'agent-reply' ? row.message.notice.text : ''))).toEqual(['kept', 'also kept']);
     expect(t.durableTexts()).toEqual(['kept', 'also kept']);
   });
 
@@ -137,10 +137,10 @@ describe('group commit', () => {
     const running = t.write('this turn');
     await t.uow.read(async () => undefined);
     expect(t.visibleTexts()).toEqual(['from an earlier turn', 'this turn']);
-    expect(await t.uow.read((tx) => tx.pending('tg-7', 10))).toHaveLength(1);
+    expect(await t.uow.read((tx) => tx.pending('chat-7', 10))).toHaveLength(1);
     t.commitDue();
     await running;
-    expect(await t.uow.read((tx) => tx.pending('tg-7', 10))).toHaveLength(2);
+    expect(await t.uow.read((tx) => tx.pending('chat-7', 10))).toHaveLength(2);
   });
 
   it('when the commit fails: everyone waiting is told, effects are dropped, and the next turn starts clean', async () => {
@@ -392,7 +392,7 @@ describe('SqliteUnitOfWork', () => {
     const slowRead = t.uow.read(async (tx) => {
       order.push('slow read starts');
       await readInside.wait();
-      const pending = await tx.pending('tg-7', 10);
+      const pending = await tx.pending('chat-7', 10);
       order.push('slow read ends');
       return pending.length;
     });

@@ -162,7 +162,7 @@ describe('a client writing to the bot', () => {
     // Each update was handled before the webhook answered it: what Repka will ever send for them
     // is in the outbox now. One message for the group, nothing for Slack.
     const queued = await h.db.all<{ stream: string }>('select stream from outbox where id > ? order by id', outboxBefore);
-    expect(queued.map((r) => r.stream)).toEqual([`tg-${group.id}`]);
+    expect(queued.map((r) => r.stream)).toEqual([`chat-${group.id}`]);
     const note = await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === group.id);
     expect(note.params.text).toMatch(/private|личн|особист/i);
     expect(h.telegram.callsTo('sendMessage').filter((c) => c.params.chat_id === group.id)).toHaveLength(1);

@@ -355,7 +355,7 @@ describe('kill -9 and restart', () => {
     expect(await post(first, updates[1] as Update)).toBe(200);
     expect(await post(first, updates[0] as Update)).toBe(200);
     // Its acknowledgement delivered and recorded, so the kill leaves no Telegram call in flight.
-    await outboxSettled(world, 'tg-%');
+    await outboxSettled(world, 'chat-%');
     await kill9(first);
 
     world.slack.failNext('chat.postMessage', 0, {}); // Slack is healthy again

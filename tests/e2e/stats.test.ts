@@ -297,7 +297,7 @@ describe('/metrics', () => {
       await h.agentSays(caseB.threadTs, 'U0AGENT2', '!ask acc is the courier insured?');
       // The question and its post in the case thread stay pending while Slack fails; the client's
       // Telegram notice and the card's update (chat.update still works) go out.
-      await eventually(async () => await count("and stream like 'tg-%'") === 0 && await count("and stream like 'card-%'") === 0, 10_000, 'the other messages delivered');
+      await eventually(async () => await count("and stream like 'chat-%'") === 0 && await count("and stream like 'card-%'") === 0, 10_000, 'the other messages delivered');
       expect(await count('')).toBe(2);
       const text = await (await fetch(`${h.url}/metrics`)).text();
       expect(value(text, 'repka_outbox_pending')).toBe(2);

@@ -53,7 +53,7 @@ function setup() {
       backoffBaseMs: 5,
     });
   const enqueue = (...messages: Outgoing[]) => uow.run((tx) => tx.enqueue(messages, Date.now()));
-  const pending = () => uow.read((tx) => tx.pending('tg-7', 100));
+  const pending = () => uow.read((tx) => tx.pending('chat-7', 100));
   return { uow, prefix, log, deliveries, gates, instance, enqueue, pending, signal: new AbortController().signal };
 }
 
@@ -62,7 +62,7 @@ describe('drainers of several instances', () => {
     const t = setup();
     const [a, b] = [t.instance('a'), t.instance('b')];
     await t.enqueue(...Array.from({ length: 20 }, (_, i) => note(i + 1)));
-    await Promise.all([a.drain('tg-7', t.signal), b.drain('tg-7', t.signal), a.drain('tg-7', t.signal), b.drain('tg-7', t.signal)]);
+    await Promise.all([a.drain('chat-7', t.signal), b.drain('chat-7', t.signal), a.drain('chat-7', t.signal), b.drain('chat-7', t.signal)]);
     expect(t.deliveries.map((d) => d.text)).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i + 1}`));
     expect(await t.pending()).toEqual([]);
   });
@@ -82,7 +82,7 @@ describe('drainers of several instances', () => {
           release: async () => {
             if (!bGaveUp) {
               await t.enqueue(note(2));
-              await b.drain('tg-7', t.signal);
+              await b.drain('chat-7', t.signal);
               bGaveUp = true;
             }
             await lease.release();
@@ -91,7 +91,7 @@ describe('drainers of several instances', () => {
       },
     });
     await t.enqueue(note(1));
-    await a.drain('tg-7', t.signal);
+    await a.drain('chat-7', t.signal);
     expect(bGaveUp).toBe(true);
     expect(t.deliveries).toEqual([
       { by: 'a', text: 'message 1', attempts: 0 },
@@ -103,11 +103,11 @@ describe('drainers of several instances', () => {
     const t = setup();
     await t.enqueue(note(1), note(2));
     // The dead instance's keys, as kill -9 left them.
-    await redis.set(`${t.prefix}:lease:tg-7`, 'dead', 'PX', 300);
-    await redis.set(`${t.prefix}:lease-holder:tg-7`, 'dead');
+    await redis.set(`${t.prefix}:lease:chat-7`, 'dead', 'PX', 300);
+    await redis.set(`${t.prefix}:lease-holder:chat-7`, 'dead');
     // The job that finds the dead lease waits it out (it is not renewed) rather than leaving the
     // stream to the sweep, whose job ids the dead process's stalled job may still hold.
-    await t.instance('b').drain('tg-7', t.signal);
+    await t.instance('b').drain('chat-7', t.signal);
     expect(t.deliveries).toEqual([
       { by: 'b', text: 'message 1', attempts: 1 },
       { by: 'b', text: 'message 2', attempts: 0 },
@@ -122,16 +122,16 @@ describe('drainers of several instances', () => {
     let calls = 0;
     t.gates.set('a', () => (++calls === 2 ? new Promise<void>((resolve) => (stall = resolve)) : Promise.resolve()));
     const a = t.instance('a');
-    const draining = a.drain('tg-7', t.signal);
+    const draining = a.drain('chat-7', t.signal);
     await expect.poll(() => calls).toBe(2);
-    await redis.set(`${t.prefix}:lease:tg-7`, 'someone-else', 'PX', 200);
+    await redis.set(`${t.prefix}:lease:chat-7`, 'someone-else', 'PX', 200);
     await expect.poll(() => t.log.lines.some((l) => l.message.startsWith('stream lease lost'))).toBe(true);
     stall();
     await draining;
     // a delivered the call it was in the middle of, and nothing after it.
     expect(t.deliveries.map((d) => `${d.by}:${d.text}`)).toEqual(['a:message 1', 'a:message 2']);
     await new Promise((resolve) => setTimeout(resolve, 250));
-    await t.instance('b').drain('tg-7', t.signal);
+    await t.instance('b').drain('chat-7', t.signal);
     expect(t.deliveries.map((d) => `${d.by}:${d.text}`)).toEqual(['a:message 1', 'a:message 2', 'b:message 3']);
   });
 });

@@ -27,7 +27,7 @@ describe('RedisStreamLeases', () => {
     expect(await b.acquire('case-1')).toBeUndefined();
     expect(held?.lost.aborted).toBe(false);
     // Another stream is free.
-    const other = await b.acquire('tg-7');
+    const other = await b.acquire('chat-7');
     expect(other).toBeDefined();
     await held?.release();
     const next = await b.acquire('case-1');

@@ -55,7 +55,7 @@ const xssName = '<script>alert("x")</script>';
 const xssMessage = '<img src=x onerror=alert(1)> charged twice & nobody answers';
 const xssComment = 'Slow </td><script>alert(2)</script>';
 
-const client: Client = { id: 7, telegramChatId: 5001, telegramUserId: 5001, firstName: xssName, lastName: "O'Brien & Sons", username: 'obrien', language: 'en', languageChosen: false };
+const client: Client = { id: 7, chatId: 5001, userId: 5001, firstName: xssName, lastName: "O'Brien & Sons", username: 'obrien', language: 'en', languageChosen: false };
 const clientAuthor = { authorKind: 'client', authorId: '5001', authorName: `${xssName} O'Brien & Sons (@obrien)` } as const;
 const anna = { authorKind: 'agent', authorId: 'U0AGENT1', authorName: 'Anna' } as const;
 const boris = { authorKind: 'agent', authorId: 'U0AGENT2', authorName: 'Boris' } as const;
@@ -111,8 +111,7 @@ const theCase: Case = {
   clientId: 7,
   status: 'closed',
   assignee: 'U0AGENT2',
-  slackChannel: 'C0SUPPORT',
-  slackThreadTs: '1732280000.000100',
+  thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: '1732280000.000100' },
   previousCaseId: 40,
   openedAt: m(0),
   closedAt: m(130),
@@ -128,9 +127,8 @@ const ask = (a: Partial<Ask> & Pick<Ask, 'id' | 'departmentId' | 'question' | 'a
   askedByName: 'Anna',
   version: 1,
   windowStartAt: a.askedAt,
-  slackChannel: 'C0X',
-  slackTs: `${a.id}.0`,
-  confirmationTs: null,
+  post: { platform: 'slack', conversation: 'C0X', thread: `${a.id}.0` },
+  confirmation: null,
   answeredAt: null,
   answeredBy: null,
   answeredByName: null,

@@ -15,7 +15,7 @@ const department = (id: string, name: string, hours?: BusinessHours): Department
   name,
   names: [id],
   aliases: [],
-  slackChannel: `C0${id.toUpperCase()}`,
+  channel: `C0${id.toUpperCase()}`,
   replyWithinMs: 2 * hour,
   mention: [],
   remindAt: [],

@@ -26,7 +26,7 @@ export async function expectRefusedToNonAgent(fx: Domain, caseId: number, text: 
   const result = await fx.agentSays(caseId, text, eve);
   expect(result).toEqual({ outcome: 'ignored', reason: 'not an agent' });
   const theCase = await fx.caseNow(caseId);
-  expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: theCase.slackChannel, user: eve.user, threadTs: theCase.slackThreadTs, notice: { type: 'not-agent', command, via: 'message' } }]);
+  expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: theCase.thread.conversation, user: eve.user, thread: theCase.thread.thread, notice: { type: 'not-agent', command, via: 'message' } }]);
   expect(theCase).toEqual(before.theCase);
   expect(await fx.store.listAsks(caseId)).toEqual(before.asks);
   const added = (await fx.store.listEvents(caseId)).slice(before.events);

@@ -14,9 +14,11 @@ import type { Mention } from '../../src/cases/agent-command.js';
 import { CaseService, type AgentMessage, type InboundResult } from '../../src/cases/case-service.js';
 import { RatingService } from '../../src/cases/rating-service.js';
 import { parseDepartments, type DepartmentsConfig } from '../../src/config.js';
-import type { ClientNotice, DepartmentPost, EphemeralNotice, Outgoing, ThreadPost } from '../../src/outgoing.js';
+import type { ClientNotice, DepartmentPost, PrivateNotice, Outgoing, ThreadPost } from '../../src/outgoing.js';
 import type { Ask, AskSchedule, Case, ClientProfile, Clock, DeadlineScheduler, DeliveryTrigger, Logger, Storage, UnitOfWork, WokenRow } from '../../src/ports.js';
 import type { SharedFile } from '../../src/files.js';
+import { slackPlatform } from '../../bots/slack/platform-name.js';
+import { telegramFileLimits } from '../../bots/telegram/telegram-deliverer.js';
 
 export const second = 1000;
 export const minute = 60 * second;
@@ -206,7 +208,7 @@ export class RecordingLogger implements Logger {
 type DepartmentMessage = Extract<Outgoing, { to: 'department' }>;
 type ThreadMessage = Extract<Outgoing, { to: 'case-thread' }>;
 type ClientMessage = Extract<Outgoing, { to: 'client' }>;
-type EphemeralMessage = Extract<Outgoing, { to: 'slack-ephemeral' }>;
+type EphemeralMessage = Extract<Outgoing, { to: 'staff-private' }>;
 
 /** What was queued in the outbox for users, oldest first; `since(mark)` reads only what came after. */
 export class OutboxReader {
@@ -257,10 +259,10 @@ export class OutboxReader {
   }
 
   ephemeral(user?: string): EphemeralMessage[] {
-    return this.all().filter((m): m is EphemeralMessage => m.to === 'slack-ephemeral' && (user === undefined || m.user === user));
+    return this.all().filter((m): m is EphemeralMessage => m.to === 'staff-private' && (user === undefined || m.user === user));
   }
 
-  notices(user?: string): EphemeralNotice[] {
+  notices(user?: string): PrivateNotice[] {
     return this.ephemeral(user).map((m) => m.notice);
   }
 }
@@ -281,7 +283,7 @@ export interface DomainOptions {
 export const anna = { user: 'U0ANNA', userName: 'Anna' } as const;
 
 /** A client's Telegram profile; chat and user id `chatId`. */
-export const clientProfile = (chatId = 1001, firstName = 'Olga'): ClientProfile => ({ telegramChatId: chatId, telegramUserId: chatId, firstName, languageCode: 'en' });
+export const clientProfile = (chatId = 1001, firstName = 'Olga'): ClientProfile => ({ chatId: chatId, userId: chatId, firstName, languageCode: 'en' });
 
 export type Domain = ReturnType<typeof createDomain>;
 
@@ -345,8 +347,8 @@ export function createDomain(options: DomainOptions = {}) {
   const departments: DepartmentsConfig = parseDepartments(typeof file === 'string' ? file : JSON.stringify(file), 'departments.json');
   const members = new Set(options.members ?? [anna.user]);
   const policy = new AccessPolicy({ agents: options.agents, members: { has: async (user) => members.has(user) }, supportChannel });
-  const asks = new AskService({ uow, trigger, scheduler, clock, log, departments });
-  const cases = new CaseService({ uow, trigger, clock, log, supportChannel, policy, asks, maxOpenCasesPerClient: options.maxOpenCasesPerClient });
+  const asks = new AskService({ uow, trigger, scheduler, clock, log, departments, platform: slackPlatform });
+  const cases = new CaseService({ uow, trigger, clock, log, support: { platform: slackPlatform, conversation: supportChannel }, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: options.maxOpenCasesPerClient });
   const ratings = new RatingService({ uow, trigger, clock, log });
   const sent = new OutboxReader((afterId) => committed.filter((r) => r.id > afterId));
   let keys = 0;
@@ -364,11 +366,11 @@ export function createDomain(options: DomainOptions = {}) {
       for (const m of sent.all()) {
         if (m.to === 'case-card' && m.op === 'post') {
           const c = await tx.getCase(m.caseId);
-          if (c !== undefined && c.slackThreadTs === null) await tx.updateCase(c.id, { slackThreadTs: nextTs() });
+          if (c !== undefined && c.thread.thread === null) await tx.updateCase(c.id, { thread: { ...c.thread, thread: nextTs() } });
         }
         if (m.to === 'department' && m.post.type === 'question') {
           const a = await tx.getAsk(m.askId);
-          if (a !== undefined && a.slackTs === null) await tx.updateAsk(a.id, { slackTs: nextTs() });
+          if (a !== undefined && a.post.thread === null) await tx.updateAsk(a.id, { post: { ...a.post, thread: nextTs() } });
         }
       }
     });
@@ -458,8 +460,8 @@ export function createDomain(options: DomainOptions = {}) {
      */
     async agentSays(caseId: number, text: string, as: { user: string; userName: string } = anna, mentions?: readonly Mention[], files?: readonly SharedFile[]): Promise<InboundResult> {
       const c = await domain.caseNow(caseId);
-      if (c.slackThreadTs === null) throw new Error(`case #${caseId} has no thread yet`);
-      const message: AgentMessage = { inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs: c.slackThreadTs, ts: nextTs(), user: as.user, userName: as.userName, text, mentions, ...(files === undefined ? {} : { files }) };
+      if (c.thread.thread === null) throw new Error(`case #${caseId} has no thread yet`);
+      const message: AgentMessage = { inboundKey: `slack:${++keys}`, channel: c.thread.conversation, threadTs: c.thread.thread, ts: nextTs(), user: as.user, userName: as.userName, text, mentions, ...(files === undefined ? {} : { files }) };
       const result = await cases.receiveAgentMessage(message);
       await landPosts();
       return result;
@@ -480,17 +482,17 @@ export function createDomain(options: DomainOptions = {}) {
     /** The agent edited their message `ts` in the case thread to read `text`. */
     async agentEdits(caseId: number, ts: string, text: string, as: { user: string; userName: string } = anna): Promise<InboundResult> {
       const c = await domain.caseNow(caseId);
-      if (c.slackThreadTs === null) throw new Error(`case #${caseId} has no thread yet`);
-      const threadTs = c.slackThreadTs;
-      return domain.act(() => cases.receiveAgentEdit({ inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs, ts, user: as.user, userName: as.userName, text }));
+      if (c.thread.thread === null) throw new Error(`case #${caseId} has no thread yet`);
+      const threadTs = c.thread.thread;
+      return domain.act(() => cases.receiveAgentEdit({ inboundKey: `slack:${++keys}`, channel: c.thread.conversation, threadTs, ts, user: as.user, userName: as.userName, text }));
     },
 
     /** The agent deleted their message `ts` in the case thread. */
     async agentDeletes(caseId: number, ts: string, as: { user: string } = anna): Promise<InboundResult> {
       const c = await domain.caseNow(caseId);
-      if (c.slackThreadTs === null) throw new Error(`case #${caseId} has no thread yet`);
-      const threadTs = c.slackThreadTs;
-      return domain.act(() => cases.receiveAgentDeletion({ inboundKey: `slack:${++keys}`, channel: c.slackChannel, threadTs, ts, user: as.user }));
+      if (c.thread.thread === null) throw new Error(`case #${caseId} has no thread yet`);
+      const threadTs = c.thread.thread;
+      return domain.act(() => cases.receiveAgentDeletion({ inboundKey: `slack:${++keys}`, channel: c.thread.conversation, threadTs, ts, user: as.user }));
     },
 
     /** The client edited their Telegram message `messageId` to read `text`. */
@@ -520,8 +522,8 @@ export function createDomain(options: DomainOptions = {}) {
     /** A human reply in the thread of the question `askId`, in the department channel. */
     async departmentReplies(askId: number, text: string, as: { user: string; userName: string } = { user: 'U0BORIS', userName: 'Boris' }): Promise<InboundResult> {
       const a = await domain.askNow(askId);
-      if (a.slackTs === null) throw new Error(`question Q${askId} was not posted`);
-      return asks.receiveDepartmentReply({ inboundKey: `slack:${++keys}`, channel: a.slackChannel, threadTs: a.slackTs, ts: nextTs(), text, ...as });
+      if (a.post.thread === null) throw new Error(`question Q${askId} was not posted`);
+      return asks.receiveDepartmentReply({ inboundKey: `slack:${++keys}`, channel: a.post.conversation, threadTs: a.post.thread, ts: nextTs(), text, ...as });
     },
 
     /** Runs a service call with its commit and the posts landing; e.g. `await fx.act(() => asks.extend(...))`. */

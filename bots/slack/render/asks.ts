@@ -1,5 +1,5 @@
 import type { Department, DepartmentsConfig } from '../../../src/config.js';
-import type { DepartmentPost, EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
+import type { DepartmentPost, PrivateNotice, ThreadPost } from '../../../src/outgoing.js';
 import type { Ask, Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/client-name.js';
 import { formatDuration, formatSpan } from '../../../src/duration.js';
@@ -196,7 +196,7 @@ const askUsage = 'Usage: `!ask <department> [in <duration>] <question>`';
  * else what was wrong and how to write it. A first word "in" always starts the deadline, so a
  * question that starts with "in" is shown how to give the deadline first. Pure.
  */
-export function renderAskProblem(notice: Extract<EphemeralNotice, { type: 'unknown-department' | 'ask-usage' }>, departments: DepartmentsConfig): string {
+export function renderAskProblem(notice: Extract<PrivateNotice, { type: 'unknown-department' | 'ask-usage' }>, departments: DepartmentsConfig): string {
   if (notice.type === 'unknown-department') return renderDepartmentList(departments, notice.given);
   if (notice.problem === 'no-question') return `${askUsage}: the question is missing. Nothing was sent.`;
   const department = departments.departments.find((d) => d.id === notice.department);

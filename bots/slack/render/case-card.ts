@@ -134,7 +134,7 @@ export function renderCaseCard(theCase: Case, client: Client, events: readonly C
     if (hidden > 0) lines.push(`…and ${hidden} earlier question${hidden === 1 ? '' : 's'} (see \`!history\`)`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(`*Questions to departments*\n${lines.join('\n')}`, slackLimits.sectionText) } });
   }
-  const context: string[] = [`Telegram chat ${client.telegramChatId}`];
+  const context: string[] = [`Telegram chat ${client.chatId}`];
   if (theCase.previousCaseId !== null) context.push(`follow-up to #${theCase.previousCaseId}`);
   const linked = (options.linkedCaseIds ?? []).filter((id) => id !== theCase.previousCaseId);
   if (linked.length > 0) context.push(`linked: ${linked.map((id) => `#${id}`).join(', ')}`);

@@ -1,5 +1,6 @@
 import type { Department } from '../../../src/config.js';
 import { formatTeamTime } from '../../../src/history/render-history.js';
+import type { ThreadRef } from '../../../src/ports.js';
 import type { HomeAsk, HomeCase } from '../../../src/reports/home.js';
 import type { TeamStats } from '../../../src/reports/stats.js';
 import { formatSpan } from '../../../src/duration.js';
@@ -36,7 +37,7 @@ function list<T>(items: readonly T[], line: (item: T) => string, empty: string):
 /** The App Home tab: my open cases, overdue questions that concern me, and (for agents) the team figures. Pure. */
 export function renderHome(model: HomeModel): Record<string, unknown> {
   const { now, timeZone } = model;
-  const caseRef = (c: { id: number; slackChannel: string; slackThreadTs: string | null }) => (c.slackThreadTs === null ? `#${c.id}` : `<${model.linkTo(c.slackChannel, c.slackThreadTs)}|#${c.id}>`);
+  const caseRef = (c: { id: number; thread: ThreadRef }) => (c.thread.thread === null ? `#${c.id}` : `<${model.linkTo(c.thread.conversation, c.thread.thread)}|#${c.id}>`);
   const departmentName = (id: string) => model.departments.find((d) => d.id === id)?.name ?? id;
 
   const caseLines = list(
@@ -49,7 +50,7 @@ export function renderHome(model: HomeModel): Record<string, unknown> {
   const askLines = list(
     model.overdue,
     (a) => {
-      const where = caseRef({ id: a.caseId, slackChannel: a.caseChannel, slackThreadTs: a.caseThreadTs });
+      const where = caseRef({ id: a.caseId, thread: a.caseThread });
       return `• Q${a.id} to *${escapeMrkdwn(departmentName(a.departmentId))}* on ${where}: “${truncateEscaped(escapeMrkdwn(a.question), 150)}” · asked by <@${a.askedBy}> · overdue ${formatSpan(now - a.deadlineAt, 'down')}`;
     },
     'No overdue questions concern you.',

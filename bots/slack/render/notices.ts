@@ -1,4 +1,4 @@
-import type { EphemeralNotice, ThreadPost } from '../../../src/outgoing.js';
+import type { PrivateNotice, ThreadPost } from '../../../src/outgoing.js';
 import { agentCommandNames } from '../../../src/cases/agent-command.js';
 import { formatSpan } from '../../../src/duration.js';
 import { formatBytes } from '../../../src/files.js';
@@ -25,7 +25,7 @@ export function helpText(): string {
 }
 
 /** Text of a private answer to one person in Slack. `renderAskProblem` renders the ask-specific ones. Pure. */
-export function renderEphemeral(notice: EphemeralNotice, renderAskProblem: (notice: Extract<EphemeralNotice, { type: 'unknown-department' | 'ask-usage' }>) => string): string {
+export function renderEphemeral(notice: PrivateNotice, renderAskProblem: (notice: Extract<PrivateNotice, { type: 'unknown-department' | 'ask-usage' }>) => string): string {
   switch (notice.type) {
     case 'help':
       return notice.unknownCommand ? `\`${notice.unknownCommand}\` is not a command; nothing was sent.\n${helpText()}` : helpText();

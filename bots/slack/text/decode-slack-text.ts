@@ -134,8 +134,8 @@ export function decodeSlackTextWith(wire: string, names: ReadonlyMap<string, str
  * {@link decodeSlackTextWith}, with the display names of every mentioned user looked up in the
  * directory (all of one text in parallel). Never throws: the directory falls back to the ID.
  */
-export async function decodeSlackText(wire: string, directory: Pick<Directory, 'slackName'>): Promise<DecodedSlackText> {
+export async function decodeSlackText(wire: string, directory: Pick<Directory, 'displayName'>): Promise<DecodedSlackText> {
   const ids = mentionedUserIds(wire);
-  const names = await Promise.all(ids.map(async (id) => [id, await directory.slackName(id)] as const));
+  const names = await Promise.all(ids.map(async (id) => [id, await directory.displayName(id)] as const));
   return decodeSlackTextWith(wire, new Map(names));
 }

@@ -17,7 +17,7 @@ export const close: CaseCommand<'close'> = {
     await tx.updateCase(theCase.id, { status: 'closed', closedAt: fx.now, closeSummary: summary, clientWaitingSince: null });
     const settled = (await asks.settleForClose(theCase, message, fx)).map((a) => a.id);
     fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'closed', by: message.user, summary: summary ?? undefined, ...(settled.length > 0 ? { settledAskIds: settled } : {}) } });
-    fx.send(caseClosedNotice(client.telegramChatId, theCase.id));
+    fx.send(caseClosedNotice(client.chatId, theCase.id));
     return { outcome: 'done', caseId: theCase.id };
   },
 };

@@ -1,6 +1,6 @@
 import type { AskService } from '../../asks/ask-service.js';
 import type { ClientFileLimits, SharedFile } from '../../files.js';
-import type { EphemeralNotice, Refusal } from '../../outgoing.js';
+import type { PrivateNotice, Refusal } from '../../outgoing.js';
 import type { Case, CaseEventKind, Client, Storage } from '../../ports.js';
 import type { Effects, InboundResult } from '../../unit-of-work.js';
 import type { AgentCommand, Mention } from '../agent-command.js';
@@ -38,7 +38,7 @@ export interface CommandContext {
   /** Appends an event to the case's history, by the acting person. */
   record(kind: CaseEventKind, text: string | null, data?: Record<string, unknown> | null): Promise<unknown>;
   /** Answers the acting person privately (chat.postEphemeral in the thread). */
-  tellPrivately(notice: EphemeralNotice): void;
+  tellPrivately(notice: PrivateNotice): void;
   /** Answers privately with `refusal` and returns the outcome "ignored" with `reason` (for logs). */
   refuse(refusal: Refusal, reason: string): InboundResult;
 }

@@ -16,7 +16,7 @@ export const link: CaseCommand<'link'> = {
       [other, theCase],
     ] as const) {
       await tx.appendEvent({ caseId: a.id, at: fx.now, kind: 'linked', authorKind: 'agent', authorId: message.user, authorName: message.userName, text: null, data: { otherCaseId: b.id } });
-      if (a.slackThreadTs !== null || a.id === theCase.id) fx.send({ to: 'case-thread', caseId: a.id, post: { type: 'linked', otherCaseId: b.id, by: message.user } });
+      if (a.thread.thread !== null || a.id === theCase.id) fx.send({ to: 'case-thread', caseId: a.id, post: { type: 'linked', otherCaseId: b.id, by: message.user } });
     }
     return { outcome: 'done', caseId: theCase.id };
   },

@@ -15,7 +15,7 @@ export const reopen: CaseCommand<'reopen'> = {
     await record('reopened', null, settledAskIds.length > 0 ? { settledAskIds } : null);
     await tx.updateCase(theCase.id, { status: 'open', closedAt: null });
     fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'reopened', by: message.user, ...(settledAskIds.length > 0 ? { settledAskIds } : {}) } });
-    fx.send({ to: 'client', chatId: client.telegramChatId, caseId: theCase.id, notice: { type: 'case-reopened', caseId: theCase.id } });
+    fx.send({ to: 'client', chatId: client.chatId, caseId: theCase.id, notice: { type: 'case-reopened', caseId: theCase.id } });
     return { outcome: 'done', caseId: theCase.id };
   },
 };

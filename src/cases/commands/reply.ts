@@ -31,20 +31,20 @@ export const reply: CaseCommand<'reply'> = {
 
     const delivered: Outgoing = message.fromCard
       ? { to: 'case-thread', caseId: theCase.id, post: { type: 'reply-sent', by: message.user, text: command.text, ...(files.length > 0 ? { files: files.map((f) => f.name) } : {}) } }
-      : { to: 'slack-reaction', caseId: theCase.id, reaction: { channel: message.channel, ts: message.ts, name: 'white_check_mark' } };
+      : { to: 'staff-delivered-mark', caseId: theCase.id, conversation: message.channel, message: message.ts };
     // One message per file, in order on the client's stream: the ✅ waits for the last one. A text too
     // long for a caption goes first as a message of its own, so a retry of a file never repeats it.
     const notice = { type: 'agent-reply', caseId: theCase.id, text: command.text, agentName: message.userName } as const;
     // A typed reply can be edited later: its delivery is remembered by the message's ts.
     const editable = message.fromCard ? {} : { replyTs: message.ts };
     const ownMessage = files.length > 0 && command.text !== '' && clientNoticeText(notice, client.language).length > fileLimits.captionChars;
-    if (ownMessage) fx.send({ to: 'client', chatId: client.telegramChatId, caseId: theCase.id, notice: { ...notice, ...editable } });
+    if (ownMessage) fx.send({ to: 'client', chatId: client.chatId, caseId: theCase.id, notice: { ...notice, ...editable } });
     const parts = Math.max(1, files.length);
     for (let index = 0; index < parts; index += 1) {
       const file = files[index];
       fx.send({
         to: 'client',
-        chatId: client.telegramChatId,
+        chatId: client.chatId,
         caseId: theCase.id,
         notice: {
           ...notice,

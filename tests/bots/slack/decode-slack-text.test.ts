@@ -90,7 +90,7 @@ describe('decodeSlackText', () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const directory = {
-      async slackName(id: string) {
+      async displayName(id: string) {
         asked.push(id);
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);

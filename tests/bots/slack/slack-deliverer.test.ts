@@ -56,8 +56,8 @@ async function setup() {
     filesUploadV2: record('files.uploadV2'),
   } as unknown as webApi.WebClient;
   const { caseId, clientId } = await backend.uow.run(async (tx) => {
-    const c = await tx.upsertClient({ telegramChatId: 7001, telegramUserId: 7001, firstName: 'Olena' }, 'en', clock.at - 60_000);
-    const theCase = await tx.createCase({ clientId: c.id, slackChannel: support, previousCaseId: null, openedAt: clock.at - 60_000 });
+    const c = await tx.upsertClient({ chatId: 7001, userId: 7001, firstName: 'Olena' }, 'en', clock.at - 60_000);
+    const theCase = await tx.createCase({ clientId: c.id, thread: { platform: 'slack', conversation: support, thread: null }, previousCaseId: null, openedAt: clock.at - 60_000 });
     await tx.appendEvent({ caseId: theCase.id, at: clock.at - 60_000, kind: 'case-opened', authorKind: 'client', authorId: null, authorName: null, text: 'Where is my refund?', data: null });
     return { caseId: theCase.id, clientId: c.id };
   });
@@ -83,24 +83,24 @@ describe('SlackDeliverer on the unit of work', () => {
     const t = await setup();
     expect(await t.deliverer.deliver([t.row({ to: 'case-card', caseId: t.caseId, op: 'post' })], t.signal)).toBe(1);
     expect(t.calls.map((c) => [c.method, c.request.channel, c.request.thread_ts])).toEqual([['chat.postMessage', support, undefined]]);
-    expect((await t.read((tx) => tx.getCase(t.caseId)))?.slackThreadTs).toBe('1764669600.000001');
+    expect((await t.read((tx) => tx.getCase(t.caseId)))?.thread.thread).toBe('1764669600.000001');
   });
 
   it('updates the card in place, reading the case as it is now', async () => {
     const t = await setup();
-    await t.backend.uow.run((tx) => tx.updateCase(t.caseId, { slackThreadTs: '1764669000.000100', assignee: 'U0AGENT1' }));
+    await t.backend.uow.run((tx) => tx.updateCase(t.caseId, { thread: { platform: 'slack', conversation: support, thread: '1764669000.000100' }, assignee: 'U0AGENT1' }));
     expect(await t.deliverer.deliver([t.row({ to: 'case-card', caseId: t.caseId, op: 'update' }), t.row({ to: 'case-card', caseId: t.caseId, op: 'update' })], t.signal)).toBe(2);
     expect(t.calls.map((c) => [c.method, c.request.channel, c.request.ts])).toEqual([['chat.update', support, '1764669000.000100']]);
   });
 
   it('posts a card deleted in Slack again, moving the case to the new thread and recording it in one unit of work', async () => {
     const t = await setup();
-    await t.backend.uow.run((tx) => tx.updateCase(t.caseId, { slackThreadTs: '1764669000.000100' }));
+    await t.backend.uow.run((tx) => tx.updateCase(t.caseId, { thread: { platform: 'slack', conversation: support, thread: '1764669000.000100' } }));
     t.fail.set('chat.update', gone);
     await t.deliverer.deliver([t.row({ to: 'case-card', caseId: t.caseId, op: 'update' })], t.signal);
     expect(t.calls.map((c) => c.method)).toEqual(['chat.update', 'conversations.history', 'chat.postMessage', 'chat.postMessage']);
     const { theCase, events } = await t.read(async (tx) => ({ theCase: await tx.getCase(t.caseId), events: await tx.listEvents(t.caseId) }));
-    expect(theCase?.slackThreadTs).toBe('1764669600.000001');
+    expect(theCase?.thread.thread).toBe('1764669600.000001');
     expect(events.filter((e) => e.kind === 'card-reposted').map((e) => e.data)).toEqual([{ previousTs: '1764669000.000100', ts: '1764669600.000001' }]);
     // The notice goes into the new thread.
     expect(t.calls[3]?.request.thread_ts).toBe('1764669600.000001');
@@ -108,9 +108,9 @@ describe('SlackDeliverer on the unit of work', () => {
 
   it('posts a question to its department and keeps its ts, then the confirmation in the case thread and keeps that', async () => {
     const t = await setup();
-    await t.backend.uow.run((tx) => tx.updateCase(t.caseId, { slackThreadTs: '1764669000.000100' }));
+    await t.backend.uow.run((tx) => tx.updateCase(t.caseId, { thread: { platform: 'slack', conversation: support, thread: '1764669000.000100' } }));
     const ask = await t.backend.uow.run((tx) =>
-      tx.createAsk({ caseId: t.caseId, departmentId: 'accounting', question: 'Was the refund sent?', askedBy: 'U0AGENT1', askedByName: 'Anna', askedAt: t.clock.at, deadlineAt: t.clock.at + 3_600_000, slackChannel: accountingChannel }),
+      tx.createAsk({ caseId: t.caseId, departmentId: 'accounting', question: 'Was the refund sent?', askedBy: 'U0AGENT1', askedByName: 'Anna', askedAt: t.clock.at, deadlineAt: t.clock.at + 3_600_000, post: { platform: 'slack', conversation: accountingChannel, thread: null } }),
     );
     await t.deliverer.deliver([t.row({ to: 'department', askId: ask.id, caseId: t.caseId, post: { type: 'question' } })], t.signal);
     await t.deliverer.deliver([t.row({ to: 'case-thread', caseId: t.caseId, post: { type: 'ask-created', askId: ask.id } })], t.signal);
@@ -120,7 +120,7 @@ describe('SlackDeliverer on the unit of work', () => {
       ['chat.postMessage', support, '1764669000.000100'],
     ]);
     const stored = await t.read((tx) => tx.getAsk(ask.id));
-    expect([stored?.slackTs, stored?.confirmationTs]).toEqual(['1764669600.000001', '1764669600.000002']);
+    expect([stored?.post.thread, stored?.confirmation]).toEqual(['1764669600.000001', '1764669600.000002']);
     // Posted before: a retry of the question posts nothing.
     await t.deliverer.deliver([t.row({ to: 'department', askId: ask.id, caseId: t.caseId, post: { type: 'question' } })], t.signal);
     expect(t.calls).toHaveLength(3);

@@ -29,36 +29,36 @@ function setup(answer: () => Promise<unknown>) {
 describe('SlackDirectory with names stored in SQLite', () => {
   it('asks users.info once, then serves the stored name for a day, also to a new directory (a restart)', async () => {
     const s = setup(async () => ({ user: { name: 'boris', profile: { display_name: 'Boris K.' } } }));
-    expect(await s.directory().slackName('U1')).toBe('Boris K.');
+    expect(await s.directory().displayName('U1')).toBe('Boris K.');
     s.clock.at += 23 * hour;
-    expect(await s.directory().slackName('U1')).toBe('Boris K.');
+    expect(await s.directory().displayName('U1')).toBe('Boris K.');
     expect(s.calls).toEqual(['U1']);
-    expect(await s.names.slackName('U1')).toEqual({ name: 'Boris K.', fetchedAt: Date.UTC(2026, 10, 23, 9) });
+    expect(await s.names.storedName('U1')).toEqual({ name: 'Boris K.', fetchedAt: Date.UTC(2026, 10, 23, 9) });
   });
 
   it('refreshes a name older than a day and stores the new one', async () => {
     let display = 'Boris';
     const s = setup(async () => ({ user: { profile: { display_name: display } } }));
     const directory = s.directory();
-    await directory.slackName('U1');
+    await directory.displayName('U1');
     display = 'Boris Kim';
     s.clock.at += 25 * hour;
-    expect(await directory.slackName('U1')).toBe('Boris Kim');
-    expect(await s.names.slackName('U1')).toEqual({ name: 'Boris Kim', fetchedAt: s.clock.at });
+    expect(await directory.displayName('U1')).toBe('Boris Kim');
+    expect(await s.names.storedName('U1')).toEqual({ name: 'Boris Kim', fetchedAt: s.clock.at });
   });
 
   it('when users.info fails: the stale stored name, else the user ID, and no new call for 5 minutes', async () => {
     const s = setup(async () => {
       throw new Error('ratelimited');
     });
-    await s.names.saveSlackName('U1', 'Old Name', s.clock.at - 2 * 24 * hour);
+    await s.names.saveName('U1', 'Old Name', s.clock.at - 2 * 24 * hour);
     const directory = s.directory();
-    expect(await directory.slackName('U1')).toBe('Old Name');
-    expect(await directory.slackName('U2')).toBe('U2');
+    expect(await directory.displayName('U1')).toBe('Old Name');
+    expect(await directory.displayName('U2')).toBe('U2');
     s.clock.at += 4 * 60 * 1000;
-    expect(await directory.slackName('U2')).toBe('U2');
+    expect(await directory.displayName('U2')).toBe('U2');
     expect(s.calls).toEqual(['U1', 'U2']);
     expect(s.warnings).toHaveLength(2);
-    expect(await s.names.slackName('U2')).toBeUndefined();
+    expect(await s.names.storedName('U2')).toBeUndefined();
   });
 });

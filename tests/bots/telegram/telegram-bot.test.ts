@@ -77,7 +77,7 @@ function setup(options: { durable?: () => Promise<void>; fail?: Error; comment?:
 
 const olena = { id: 7001, is_bot: false, first_name: 'Olena', last_name: 'Koval', username: 'olena_k', language_code: 'uk' };
 const privateChat = { id: 7001, first_name: 'Olena', last_name: 'Koval', username: 'olena_k', type: 'private' };
-const profile = { telegramChatId: 7001, telegramUserId: 7001, firstName: 'Olena', lastName: 'Koval', username: 'olena_k', languageCode: 'uk' };
+const profile = { chatId: 7001, userId: 7001, firstName: 'Olena', lastName: 'Koval', username: 'olena_k', languageCode: 'uk' };
 const group = { id: -1001987654321, title: 'Acme buyers', type: 'supergroup' };
 const repkaBot = { id: 42, is_bot: true, first_name: 'Repka', username: 'repka_bot' };
 

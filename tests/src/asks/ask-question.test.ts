@@ -18,7 +18,7 @@ describe('asking a department (!ask)', () => {
       windowStartAt: mondayMorning,
       deadlineAt: mondayMorning + 30 * minute,
       status: 'open',
-      slackChannel: 'C0ACCOUNTING',
+      post: { platform: 'slack', conversation: 'C0ACCOUNTING' },
     });
     const sent = fx.sent.since(mark);
     expect(sent.department(ask?.id)).toEqual([{ to: 'department', askId: ask?.id, caseId: c.id, post: { type: 'question' } }]);
@@ -70,7 +70,7 @@ describe('asking a department (!ask)', () => {
     const result = await fx.agentSays(c.id, '!ask marketing why?');
     expect(result).toEqual({ outcome: 'ignored', reason: 'unknown-department' });
     expect(fx.sent.since(mark).all()).toEqual([
-      { to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: (await fx.caseNow(c.id)).slackThreadTs, notice: { type: 'unknown-department', given: 'marketing' } },
+      { to: 'staff-private', conversation: c.thread.conversation, user: anna.user, thread: (await fx.caseNow(c.id)).thread.thread, notice: { type: 'unknown-department', given: 'marketing' } },
     ]);
     expect(await fx.store.listAsks(c.id)).toEqual([]);
     expect(fx.scheduler.asks).toEqual([]);
@@ -112,7 +112,7 @@ describe('asking a department (!ask)', () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
     const theCase = await fx.caseNow(c.id);
-    const message = { inboundKey: 'slack:Ev1', channel: theCase.slackChannel, threadTs: theCase.slackThreadTs as string, ts: '1.1', ...anna, text: '!ask acc why?' };
+    const message = { inboundKey: 'slack:Ev1', channel: theCase.thread.conversation, threadTs: theCase.thread.thread as string, ts: '1.1', ...anna, text: '!ask acc why?' };
     expect(await fx.cases.receiveAgentMessage(message)).toMatchObject({ outcome: 'done' });
     await fx.settle();
     expect(await fx.cases.receiveAgentMessage(message)).toEqual({ outcome: 'duplicate' });

@@ -31,7 +31,7 @@ describe('the agent withdraws a question (!cancel, the "Cancel question" button)
     const mark = fx.sent.mark();
     expect(await pressCancel(fx, c.id, ask.id)).toEqual({ outcome: 'ignored', reason: 'ask not open' });
     expect(fx.sent.since(mark).all()).toEqual([
-      { to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: (await fx.caseNow(c.id)).slackThreadTs, notice: { type: 'question-not-open', askId: ask.id } },
+      { to: 'staff-private', conversation: c.thread.conversation, user: anna.user, thread: (await fx.caseNow(c.id)).thread.thread, notice: { type: 'question-not-open', askId: ask.id } },
     ]);
     expect((await fx.askNow(ask.id)).status).toBe('answered');
   });
@@ -87,9 +87,9 @@ describe('the agent withdraws a question (!cancel, the "Cancel question" button)
     expect(await fx.agentSays(c.id, '!cancel')).toEqual({ outcome: 'ignored', reason: 'which ask' });
     await fx.agentSays(c.id, '!cancel accounting');
     await fx.agentSays(c.id, '!cancel 99');
-    const { slackThreadTs } = await fx.caseNow(c.id);
+    const { thread: { thread: slackThreadTs } } = await fx.caseNow(c.id);
     const which = { type: 'which-question', open: [{ askId: first.id, department: 'Accounting' }, { askId: second.id, department: 'Accounting' }, { askId: legal.id, department: 'Legal' }] };
-    expect(fx.sent.since(mark).all()).toEqual([which, which, which].map((notice) => ({ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: slackThreadTs, notice })));
+    expect(fx.sent.since(mark).all()).toEqual([which, which, which].map((notice) => ({ to: 'staff-private', conversation: c.thread.conversation, user: anna.user, thread: slackThreadTs, notice })));
     for (const a of [first, second, legal]) await fx.agentSays(c.id, `!cancel ${a.id}`);
     const none = fx.sent.mark();
     await fx.agentSays(c.id, '!cancel');

@@ -38,7 +38,7 @@ describe('a department declines a question ("Not ours")', () => {
     const mark = fx.sent.mark();
     expect(await fx.act(() => fx.asks.decline(fx.key(), ask.id, 'really not', vera))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
     const sent = fx.sent.since(mark);
-    expect(sent.to()).toEqual(['slack-ephemeral']);
+    expect(sent.to()).toEqual(['staff-private']);
     expect(sent.notices('U0VERA')).toEqual([{ type: 'question-not-open', askId: ask.id }]);
     expect((await fx.askNow(ask.id)).closedReason).toBe('not ours');
   });
@@ -47,7 +47,7 @@ describe('a department declines a question ("Not ours")', () => {
     const fx = createDomain();
     const result = await fx.act(() => fx.asks.decline(fx.key(), 99, 'not ours', { ...vera, channel: 'C0ACCOUNTING', threadTs: '1.1' }));
     expect(result).toEqual({ outcome: 'ignored', reason: 'ask not open' });
-    expect(fx.sent.all()).toEqual([{ to: 'slack-ephemeral', channel: 'C0ACCOUNTING', user: 'U0VERA', threadTs: '1.1', notice: { type: 'question-not-open', askId: 99 } }]);
+    expect(fx.sent.all()).toEqual([{ to: 'staff-private', conversation: 'C0ACCOUNTING', user: 'U0VERA', thread: '1.1', notice: { type: 'question-not-open', askId: 99 } }]);
   });
 
   it('says not all settled while another question is open', async () => {

@@ -11,9 +11,9 @@ async function questionToGoneDepartment(): Promise<{ fx: Domain; caseId: number;
   const fx = createDomain();
   const c = await fx.clientSays('my invoice is wrong');
   const ask = await fx.uow.run((tx) =>
-    tx.createAsk({ caseId: c.id, departmentId: 'marketing', question: 'who sent the promo?', askedBy: anna.user, askedByName: anna.userName, askedAt: mondayMorning, deadlineAt: mondayMorning + hour, slackChannel: 'C0MARKETING' }),
+    tx.createAsk({ caseId: c.id, departmentId: 'marketing', question: 'who sent the promo?', askedBy: anna.user, askedByName: anna.userName, askedAt: mondayMorning, deadlineAt: mondayMorning + hour, post: { platform: 'slack', conversation: 'C0MARKETING', thread: null } }),
   );
-  await fx.uow.run((tx) => tx.updateAsk(ask.id, { slackTs: '1700000000.900000' }));
+  await fx.uow.run((tx) => tx.updateAsk(ask.id, { post: { platform: 'slack', conversation: 'C0MARKETING', thread: '1700000000.900000' } }));
   await fx.settle();
   return { fx, caseId: c.id, askId: ask.id };
 }

@@ -59,7 +59,7 @@ describe('a department needs more time (extend)', () => {
     const mark = fx.sent.mark();
     expect(await fx.act(() => fx.asks.extend(fx.key(), ask.id, hour, 'more', vera))).toEqual({ outcome: 'ignored', reason: 'ask not open' });
     // The presser is told privately, in the question's channel; neither thread hears anything.
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: 'C0ACCOUNTING', user: 'U0VERA', notice: { type: 'question-not-open', askId: ask.id } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: 'C0ACCOUNTING', user: 'U0VERA', notice: { type: 'question-not-open', askId: ask.id } }]);
     // A question that does not exist has no channel to answer in: nothing is sent.
     const unknown = fx.sent.mark();
     expect(await fx.act(() => fx.asks.extend(fx.key(), 99, hour, 'more', vera))).toEqual({ outcome: 'ignored', reason: 'ask not open' });

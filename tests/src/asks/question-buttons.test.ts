@@ -22,6 +22,6 @@ describe("a question's buttons (Need more time, Not ours) before their form open
     const press = fx.key();
     expect(await fx.act(() => fx.asks.isOpenFor(press, ask.id, { user: 'U0VERA', channel: 'C0ACCOUNTING', threadTs: '1.1' }))).toBe(false);
     expect(await fx.act(() => fx.asks.isOpenFor(press, ask.id, { user: 'U0VERA', channel: 'C0ACCOUNTING', threadTs: '1.1' }))).toBe(false);
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: 'C0ACCOUNTING', user: 'U0VERA', threadTs: '1.1', notice: { type: 'question-not-open', askId: ask.id } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: 'C0ACCOUNTING', user: 'U0VERA', thread: '1.1', notice: { type: 'question-not-open', askId: ask.id } }]);
   });
 });

@@ -105,7 +105,7 @@ describe('a button or form of a question no longer open', () => {
     await fx.departmentReplies(q.id, 'yes');
     const before = await fx.askNow(q.id);
     const mark = fx.sent.mark();
-    const refused = { to: 'slack-ephemeral', channel: 'C0ACCOUNTING', user: boris.user, threadTs: where.threadTs, notice: { type: 'question-not-open', askId: q.id } };
+    const refused = { to: 'staff-private', conversation: 'C0ACCOUNTING', user: boris.user, thread: where.threadTs, notice: { type: 'question-not-open', askId: q.id } };
 
     expect(await fx.act(() => fx.asks.isOpenFor('press-1', q.id, { user: boris.user, ...where }))).toBe(false);
     expect(await fx.act(() => fx.asks.isOpenFor('press-1', q.id, { user: boris.user, ...where }))).toBe(false); // Slack's retry
@@ -122,6 +122,6 @@ describe('a button or form of a question no longer open', () => {
     await fx.agentSays(c.id, `!cancel ${q.id}`);
     const mark = fx.sent.mark();
     await fx.act(() => fx.asks.extend(fx.key(), q.id, hour, 'old form', boris));
-    expect(fx.sent.all(mark)).toEqual([{ to: 'slack-ephemeral', channel: 'C0LEGAL', user: boris.user, notice: { type: 'question-not-open', askId: q.id } }]);
+    expect(fx.sent.all(mark)).toEqual([{ to: 'staff-private', conversation: 'C0LEGAL', user: boris.user, notice: { type: 'question-not-open', askId: q.id } }]);
   });
 });

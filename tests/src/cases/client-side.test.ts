@@ -14,7 +14,7 @@ describe('a client writes to the bot', () => {
     expect(sent.all().filter((m) => m.to === 'case-card')).toEqual([{ to: 'case-card', caseId: 1, op: 'post' }]);
     expect(sent.thread()).toEqual([]);
     expect(sent.client(1001).map((m) => m.notice)).toEqual([{ type: 'case-opened', caseId: 1, empty: false }]);
-    expect(await fx.caseNow(1)).toMatchObject({ status: 'open', clientWaitingSince: mondayMorning, openedAt: mondayMorning, previousCaseId: null, slackChannel: 'C0SUPPORT' });
+    expect(await fx.caseNow(1)).toMatchObject({ status: 'open', clientWaitingSince: mondayMorning, openedAt: mondayMorning, previousCaseId: null, thread: { platform: 'slack', conversation: 'C0SUPPORT' } });
     expect((await fx.store.listEvents(1)).map((e) => [e.kind, e.authorKind, e.authorName, e.text])).toEqual([
       ['case-opened', 'client', 'Olga', null],
       ['client-message', 'client', 'Olga', 'hello'],
@@ -93,7 +93,7 @@ describe("a client's commands", () => {
     await command(fx, 'new');
     const answered = (await fx.store.listOpenCases(1)).find((c) => c.id !== waiting.id);
     if (answered === undefined) throw new Error('no second case');
-    await fx.act(() => fx.uow.run(async (tx) => tx.updateCase(answered.id, { slackThreadTs: '1.5' })));
+    await fx.act(() => fx.uow.run(async (tx) => tx.updateCase(answered.id, { thread: { ...answered.thread, thread: '1.5' } })));
     await fx.agentSays(answered.id, '!reply done');
     const mark = fx.sent.mark();
     await command(fx, 'status');
@@ -185,15 +185,15 @@ describe('a message that can never be delivered', () => {
     const c = await fx.clientSays('hello');
     const mark = fx.sent.mark();
     await fx.act(() => fx.cases.recordDeliveryFailure({ to: 'case-thread', caseId: c.id, post: { type: 'delivery-failed', what: 'a', reason: 'b' } }, 'x'));
-    await fx.act(() => fx.cases.recordDeliveryFailure({ to: 'slack-reaction', caseId: c.id, reaction: { channel: 'C0SUPPORT', ts: '1.1', name: 'white_check_mark' } }, 'x'));
+    await fx.act(() => fx.cases.recordDeliveryFailure({ to: 'staff-delivered-mark', caseId: c.id, conversation: 'C0SUPPORT', message: '1.1' }, 'x'));
     expect(fx.sent.since(mark).all()).toEqual([]);
-    expect((await fx.store.listEvents(c.id)).filter((e) => e.kind === 'delivery-failed').map((e) => e.data?.what)).toEqual(['a delivery-failed post in the case thread', 'a reaction']);
+    expect((await fx.store.listEvents(c.id)).filter((e) => e.kind === 'delivery-failed').map((e) => e.data?.what)).toEqual(['a delivery-failed post in the case thread', 'a delivered mark']);
   });
 
   it('outside a case is only logged', async () => {
     const fx = createDomain();
-    await fx.cases.recordDeliveryFailure({ to: 'slack-ephemeral', channel: 'C0SUPPORT', user: anna.user, notice: { type: 'help' } }, 'channel_not_found');
-    expect(fx.log.lines).toEqual([{ level: 'warn', message: 'undeliverable message outside a case', fields: { to: 'slack-ephemeral', reason: 'channel_not_found' } }]);
+    await fx.cases.recordDeliveryFailure({ to: 'staff-private', conversation: 'C0SUPPORT', user: anna.user, notice: { type: 'help' } }, 'channel_not_found');
+    expect(fx.log.lines).toEqual([{ level: 'warn', message: 'undeliverable message outside a case', fields: { to: 'staff-private', reason: 'channel_not_found' } }]);
     expect(fx.sent.all()).toEqual([]);
   });
 });
@@ -206,7 +206,7 @@ describe('card buttons and forms', () => {
     expect(await fx.act(() => fx.cases.mayOpenForm({ inboundKey: fx.key(), caseId: c.id, user: 'U0EVE', command: 'help' }))).toBe(true);
     const mark = fx.sent.mark();
     expect(await fx.act(() => fx.cases.mayOpenForm({ inboundKey: fx.key(), caseId: c.id, user: 'U0EVE', command: 'ask' }))).toBe(false);
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: 'U0EVE', threadTs: c.slackThreadTs, notice: { type: 'not-agent', command: '!ask', via: 'button' } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: c.thread.conversation, user: 'U0EVE', thread: c.thread.thread, notice: { type: 'not-agent', command: '!ask', via: 'button' } }]);
   });
 
   it('a button for a case that does not exist, or whose card was never posted, is ignored', async () => {
@@ -216,6 +216,6 @@ describe('card buttons and forms', () => {
     await fx.settle();
     expect(await fx.cases.receiveCardCommand({ inboundKey: fx.key(), caseId: 1, ts: 'a', ...anna, command: { name: 'close', summary: '' } })).toEqual({ outcome: 'ignored', reason: 'no such case card' });
     expect(await fx.cases.caseView(9)).toBeUndefined();
-    expect(await fx.cases.caseView(1)).toMatchObject({ theCase: { id: 1 }, client: { telegramChatId: 1001 } });
+    expect(await fx.cases.caseView(1)).toMatchObject({ theCase: { id: 1 }, client: { chatId: 1001 } });
   });
 });

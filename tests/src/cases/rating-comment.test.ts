@@ -16,8 +16,7 @@ describe('unrepliedCommentTarget: which message that replies to nothing is the r
     clientId: 1,
     status: 'closed',
     assignee: null,
-    slackChannel: 'C0SUPPORT',
-    slackThreadTs: '1.1',
+    thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: '1.1' },
     previousCaseId: null,
     openedAt: t0 - 60 * min,
     closedAt: t0 - 2 * min,
@@ -100,8 +99,8 @@ describe('RatingService.receiveComment against SQLite: one unit of work decides,
     const clock = { now: () => now };
     const ratings = new RatingService({ uow, trigger: { wake: () => {} }, clock, log: { debug() {}, info() {}, warn() {}, error() {} } });
     const caseId = await uow.run(async (tx) => {
-      const client = await tx.upsertClient({ telegramChatId: 700, telegramUserId: 700, firstName: 'Ann' }, 'en', t0 - 60 * min);
-      const c = await tx.createCase({ clientId: client.id, slackChannel: 'C0SUPPORT', previousCaseId: null, openedAt: t0 - 60 * min });
+      const client = await tx.upsertClient({ chatId: 700, userId: 700, firstName: 'Ann' }, 'en', t0 - 60 * min);
+      const c = await tx.createCase({ clientId: client.id, thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: null }, previousCaseId: null, openedAt: t0 - 60 * min });
       await tx.updateCase(c.id, { status: 'closed', closedAt: t0 - 2 * min });
       const at = (kind: CaseEventKind, when: number, data: Record<string, unknown> | null) =>
         tx.appendEvent({ caseId: c.id, at: when, kind, authorKind: 'system', authorId: null, authorName: null, text: null, data });
@@ -148,7 +147,7 @@ describe('RatingService.receiveComment against SQLite: one unit of work decides,
 
   it('an open case takes the message, not the rating', async () => {
     const { uow, ratings, at } = await setup();
-    await uow.run((tx) => tx.createCase({ clientId: 1, slackChannel: 'C0SUPPORT', previousCaseId: null, openedAt: t0 }));
+    await uow.run((tx) => tx.createCase({ clientId: 1, thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: null }, previousCaseId: null, openedAt: t0 }));
     at(t0 + min);
     expect(await ratings.receiveComment('tg:5', { chatId: 700, content: text('about my new case') })).toBeUndefined();
     expect(await uow.run((tx) => tx.markInbound('tg:5', t0))).toBe(true);
@@ -164,7 +163,7 @@ describe('RatingService.receiveComment against SQLite: one unit of work decides,
 
   it('a reply to the invitation is the comment whenever it comes and whatever is open, thanked as before', async () => {
     const { uow, ratings, caseId, comments, notices, at } = await setup();
-    await uow.run((tx) => tx.createCase({ clientId: 1, slackChannel: 'C0SUPPORT', previousCaseId: null, openedAt: t0 }));
+    await uow.run((tx) => tx.createCase({ clientId: 1, thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: null }, previousCaseId: null, openedAt: t0 }));
     at(t0 + 3 * ratingCommentWindowMs);
     expect(await ratings.receiveComment('tg:7', { chatId: 700, replyToMessageId: 50, content: text('late but true') })).toEqual({ outcome: 'done', caseId });
     expect((await comments()).map((e) => [e.text, e.data])).toEqual([['late but true', { score: 2 }]]);

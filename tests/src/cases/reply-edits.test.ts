@@ -18,10 +18,10 @@ async function withReply(): Promise<{ fx: Domain; c: Case; ts: string }> {
 
 /** What the agent is told privately when the client keeps the reply as first sent. */
 const refusal = (c: Case, reason: string, user = anna.user) => ({
-  to: 'slack-ephemeral',
-  channel: c.slackChannel,
+  to: 'staff-private',
+  conversation: c.thread.conversation,
   user,
-  threadTs: c.slackThreadTs,
+  thread: c.thread.thread,
   notice: { type: 'reply-edit-refused', reason, maxAgeHours: 48 },
 });
 
@@ -135,7 +135,7 @@ describe('an agent deletes a message in a case thread', () => {
     const { fx, c, ts } = await withReply();
     const mark = fx.sent.mark();
     expect(await fx.agentDeletes(c.id, ts, boris)).toEqual({ outcome: 'done', caseId: c.id });
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: boris.user, threadTs: c.slackThreadTs, notice: { type: 'reply-not-unsent' } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: c.thread.conversation, user: boris.user, thread: c.thread.thread, notice: { type: 'reply-not-unsent' } }]);
   });
 
   it('a deleted note, or unknown message, does nothing', async () => {

@@ -73,9 +73,9 @@ describe('StreamDrainer', () => {
   it('delivers a stream in order and marks every message sent', async () => {
     const t = setup(async () => undefined);
     for (let n = 1; n <= 5; n++) await t.enqueue(note(7, n));
-    await t.drainer.drain('tg-7', t.signal);
+    await t.drainer.drain('chat-7', t.signal);
     expect(t.delivered).toEqual(['message 1', 'message 2', 'message 3', 'message 4', 'message 5']);
-    expect(await t.pending('tg-7')).toHaveLength(0);
+    expect(await t.pending('chat-7')).toHaveLength(0);
   });
 
   it("reads what to deliver only once the platform's turn has come, so messages written while waiting go together", async () => {
@@ -95,7 +95,7 @@ describe('StreamDrainer', () => {
           : Promise.resolve(),
     );
     await t.enqueue(note(7, 1));
-    const draining = t.drainer.drain('tg-7', t.signal);
+    const draining = t.drainer.drain('chat-7', t.signal);
     // The head was read and the drain waits for the platform: write more meanwhile.
     await waitingForTurn;
     for (let n = 2; n <= 4; n++) await t.enqueue(note(7, n));
@@ -113,7 +113,7 @@ describe('StreamDrainer', () => {
       if (m.message.to === 'client' && m.message.notice.type === 'agent-reply' && m.message.notice.text === 'message 2' && failures-- > 0) throw new Error('HTTP 500');
     });
     for (let n = 1; n <= 3; n++) await t.enqueue(note(7, n));
-    await t.drainer.drain('tg-7', t.signal);
+    await t.drainer.drain('chat-7', t.signal);
     expect(t.delivered).toEqual(['message 1', 'message 2', 'message 3']);
     expect(failures).toBe(-1);
   });
@@ -125,7 +125,7 @@ describe('StreamDrainer', () => {
       if (calls.length === 1) throw new RetryLaterError(300, 'rate limited');
     });
     await t.enqueue(note(7, 1));
-    await t.drainer.drain('tg-7', t.signal);
+    await t.drainer.drain('chat-7', t.signal);
     expect(calls).toHaveLength(2);
     expect((calls[1] as number) - (calls[0] as number)).toBeGreaterThanOrEqual(295);
   });
@@ -136,7 +136,7 @@ describe('StreamDrainer', () => {
     });
     const first = await t.enqueue(note(7, 1));
     await t.enqueue(note(7, 2));
-    await t.drainer.drain('tg-7', t.signal);
+    await t.drainer.drain('chat-7', t.signal);
     expect(t.failed).toEqual([{ id: first, reason: 'the client blocked the bot' }]);
     expect(t.delivered).toEqual(['message 2']);
   });
@@ -144,13 +144,13 @@ describe('StreamDrainer', () => {
   it('queues follow-ups only once the message was delivered, and wakes delivery for them once that is committed', async () => {
     const followUpsSeenByDeliverer: number[] = [];
     const t = setup(async () => void followUpsSeenByDeliverer.push((await t.pending('case-1')).length));
-    await t.enqueue(note(7, 1, { afterDelivery: [{ to: 'slack-reaction', caseId: 1, reaction: { channel: 'C1', ts: '1.2', name: 'white_check_mark' } }] }));
+    await t.enqueue(note(7, 1, { afterDelivery: [{ to: 'staff-delivered-mark', caseId: 1, conversation: 'C1', message: '1.2' }] }));
     expect(await t.pending('case-1')).toHaveLength(0);
-    await t.drainer.drain('tg-7', t.signal);
+    await t.drainer.drain('chat-7', t.signal);
     // Nothing was queued while the message was being delivered.
     expect(followUpsSeenByDeliverer).toEqual([0]);
     const queued = await t.pending('case-1');
-    expect(queued.map((m) => m.message.to)).toEqual(['slack-reaction']);
+    expect(queued.map((m) => m.message.to)).toEqual(['staff-delivered-mark']);
     // Delivery was woken once for the follow-up, and only when its row was already durable.
     expect(t.woken).toEqual([{ id: queued[0]?.id, stream: 'case-1' }]);
     expect(t.durableAtWake).toEqual([1]);
@@ -161,10 +161,10 @@ describe('StreamDrainer', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const t = setup(async () => gate);
     await t.enqueue(note(7, 1));
-    const first = t.drainer.drain('tg-7', t.signal);
-    const second = t.drainer.drain('tg-7', t.signal);
+    const first = t.drainer.drain('chat-7', t.signal);
+    const second = t.drainer.drain('chat-7', t.signal);
     await t.enqueue(note(7, 2));
-    const third = t.drainer.drain('tg-7', t.signal);
+    const third = t.drainer.drain('chat-7', t.signal);
     release();
     await Promise.all([first, second, third]);
     expect(t.delivered).toEqual(['message 1', 'message 2']);
@@ -177,7 +177,7 @@ describe('StreamDrainer', () => {
     });
     await t.enqueue(note(7, 1));
     await t.enqueue(note(7, 2));
-    await expect(t.drainer.drain('tg-7', controller.signal)).rejects.toThrow('shutting down');
-    expect(await t.pending('tg-7')).toHaveLength(1);
+    await expect(t.drainer.drain('chat-7', controller.signal)).rejects.toThrow('shutting down');
+    expect(await t.pending('chat-7')).toHaveLength(1);
   });
 });

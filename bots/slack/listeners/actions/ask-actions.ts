@@ -39,7 +39,7 @@ export function cancelButton(deps: ActionDeps) {
     const askId = idOf(action.value);
     const caseId = askId === undefined ? undefined : await deps.asks.caseOf(askId);
     if (askId === undefined || caseId === undefined) return;
-    const userName = await deps.directory.slackName(body.user.id);
+    const userName = await deps.directory.displayName(body.user.id);
     const result = await deps.cases.receiveCardCommand({
       inboundKey: `slack-action:${askId}:${action.action_ts}`,
       caseId,

@@ -24,7 +24,7 @@ export function cardCommandButton(deps: CardActionDeps, command: Extract<AgentCo
     await ack();
     const caseId = idOf(action.value);
     if (caseId === undefined) return;
-    const userName = await deps.directory.slackName(body.user.id);
+    const userName = await deps.directory.displayName(body.user.id);
     const result = await deps.cases.receiveCardCommand({
       inboundKey: `slack-action:${action.action_id}:${caseId}:${action.action_ts}`,
       caseId,
@@ -61,7 +61,7 @@ export function replyTyping(deps: CardActionDeps) {
     const found = caseId === undefined ? undefined : await deps.cases.caseView(caseId);
     if (view === undefined || found === undefined) return;
     const text = view.state?.values.text?.[replyTextAction]?.value ?? '';
-    const agentName = await deps.directory.slackName(body.user.id);
+    const agentName = await deps.directory.displayName(body.user.id);
     try {
       await client.views.update({ view_id: view.id, hash: view.hash, view: replyModal(found.theCase, found.client, agentName, text, deps.timeZone) as never });
     } catch (error) {

@@ -34,7 +34,7 @@ export function caseThreadEdit(deps: CaseThreadDeps) {
     const before = humanReply(e.previous_message);
     // Slack also sends message_changed when only an unfurl or a reaction count changed: same text, nothing to do.
     if (now === undefined || before === undefined || now.text === before.text) return;
-    const [userName, decoded] = await Promise.all([deps.directory.slackName(now.user), decodeSlackText(typeof now.text === 'string' ? now.text : '', deps.directory)]);
+    const [userName, decoded] = await Promise.all([deps.directory.displayName(now.user), decodeSlackText(typeof now.text === 'string' ? now.text : '', deps.directory)]);
     const result = await deps.cases.receiveAgentEdit({ inboundKey, channel: deps.supportChannel, threadTs: now.thread_ts, ts: now.ts, user: now.user, userName, text: decoded.text, mentions: decoded.mentions });
     deps.log.debug('case thread edit', { ts: now.ts, ...result });
   };

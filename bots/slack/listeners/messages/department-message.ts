@@ -18,7 +18,7 @@ export function departmentMessage(deps: DepartmentThreadDeps) {
   return async ({ event, body, client }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> => {
     const message = event as unknown as Record<string, unknown>;
     if (!isHumanThreadReply(message) || !deps.departmentChannels.has(message.channel)) return;
-    const [userName, decoded] = await Promise.all([deps.directory.slackName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
+    const [userName, decoded] = await Promise.all([deps.directory.displayName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
     const result = await deps.asks.receiveDepartmentReply({
       inboundKey: `slack:${(body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`}`,
       channel: message.channel,

@@ -34,7 +34,7 @@ export function extendSubmitted(deps: ViewDeps) {
     await ack();
     const form = questionFormOf(view.private_metadata);
     if (form === undefined) return;
-    const userName = await deps.directory.slackName(body.user.id);
+    const userName = await deps.directory.displayName(body.user.id);
     await deps.asks.extend(`slack-view:${view.id}:${view.hash}`, form.askId, parseDuration(duration), input(view, 'reason'), { user: body.user.id, userName, channel: form.channel, threadTs: form.threadTs });
   };
 }
@@ -44,7 +44,7 @@ export function declineSubmitted(deps: ViewDeps) {
     await ack();
     const form = questionFormOf(view.private_metadata);
     if (form === undefined) return;
-    const userName = await deps.directory.slackName(body.user.id);
+    const userName = await deps.directory.displayName(body.user.id);
     await deps.asks.decline(`slack-view:${view.id}:${view.hash}`, form.askId, input(view, 'reason'), { user: body.user.id, userName, channel: form.channel, threadTs: form.threadTs });
   };
 }
@@ -62,7 +62,7 @@ export function askSubmitted(deps: ViewDeps & { readonly cases: CaseService }) {
     await ack();
     const caseId = idOf(view.private_metadata);
     if (caseId === undefined) return;
-    const userName = await deps.directory.slackName(body.user.id);
+    const userName = await deps.directory.displayName(body.user.id);
     const form = { department, question, durationMs: duration === '' ? undefined : parseDuration(duration) };
     const result = await deps.cases.receiveCardCommand({ inboundKey: `slack-view:${view.id}:${view.hash}`, caseId, ts: view.id, user: body.user.id, userName, command: { name: 'ask', args: '', form } });
     deps.log.debug('question from the card', { caseId, ...result });
@@ -78,7 +78,7 @@ export function replySubmitted(deps: ViewDeps & { readonly cases: CaseService })
     await ack();
     const caseId = idOf(view.private_metadata);
     if (caseId === undefined) return;
-    const userName = await deps.directory.slackName(body.user.id);
+    const userName = await deps.directory.displayName(body.user.id);
     const result = await deps.cases.receiveCardCommand({ inboundKey: `slack-view:${view.id}:${view.hash}`, caseId, ts: view.id, user: body.user.id, userName, command: { name: 'reply', text }, files });
     deps.log.debug('reply from the card', { caseId, ...result });
   };

@@ -33,7 +33,7 @@ export function recordingAck(): ((response?: unknown) => Promise<void>) & { read
 
 /** The names a fake directory knows. */
 export const people: Readonly<Record<string, string>> = { U0AGENT1: 'Anna', U0AGENT2: 'Boris', U0ACC1: 'Olga' };
-export const directory = { slackName: async (id: string) => people[id] ?? id };
+export const directory = { displayName: async (id: string) => people[id] ?? id };
 
 /** Lets every pending promise callback run (work a handler sends off after acking). */
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 0));

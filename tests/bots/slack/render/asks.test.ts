@@ -53,9 +53,8 @@ const openAsk: Ask = {
   status: 'open',
   version: 1,
   windowStartAt: at,
-  slackChannel: 'C0ACC',
-  slackTs: '1.1',
-  confirmationTs: '2.2',
+  post: { platform: 'slack', conversation: 'C0ACC', thread: '1.1' },
+  confirmation: '2.2',
   answeredAt: null,
   answeredBy: null,
   answeredByName: null,
@@ -66,8 +65,8 @@ const openAsk: Ask = {
 };
 const context = (ask: Partial<Ask>): AskContext => ({
   ask: { ...openAsk, ...ask },
-  theCase: { id: 7, clientId: 1, status: 'open', assignee: null, slackChannel: 'C0SUPPORT', slackThreadTs: '1.0' } as Case,
-  client: { id: 1, telegramChatId: 42, telegramUserId: 42, firstName: 'Olga', lastName: null, username: null, language: 'en', languageChosen: true } as Client,
+  theCase: { id: 7, clientId: 1, status: 'open', assignee: null, thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: '1.0' }} as Case,
+  client: { id: 1, chatId: 42, userId: 42, firstName: 'Olga', lastName: null, username: null, language: 'en', languageChosen: true } as Client,
   department: departments.departments[0],
   departments,
   now: at,

@@ -8,8 +8,7 @@ const theCase: Case = {
   clientId: 1,
   status: 'open',
   assignee: null,
-  slackChannel: 'C0SUPPORT',
-  slackThreadTs: null,
+  thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: null },
   previousCaseId: null,
   openedAt: 0,
   closedAt: null,
@@ -18,7 +17,7 @@ const theCase: Case = {
   firstReplyAt: null,
   waitAlertedAt: null,
 };
-const client: Client = { id: 1, telegramChatId: 42, telegramUserId: 42, firstName: 'Anna', lastName: null, username: null, language: 'en', languageChosen: true };
+const client: Client = { id: 1, chatId: 42, userId: 42, firstName: 'Anna', lastName: null, username: null, language: 'en', languageChosen: true };
 
 function firstMessage(text: string): CaseEvent[] {
   return [{ id: 1, caseId: 7, at: 0, kind: 'client-message', authorKind: 'client', authorId: '42', authorName: 'Anna', text, data: { content: { type: 'text', text } } }];

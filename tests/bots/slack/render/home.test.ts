@@ -9,8 +9,8 @@ describe('the Home tab', () => {
       user: 'U0ANNA',
       now,
       timeZone: 'UTC',
-      cases: [{ id: 7, clientName: 'Olga', openedAt: now - 60_000, clientWaitingSince: now - 12_300, assignee: 'U0ANNA', slackChannel: 'C0SUPPORT', slackThreadTs: '1.0' }],
-      overdue: [{ id: 5, caseId: 7, departmentId: 'accounting', question: 'refunded?', askedBy: 'U0ANNA', deadlineAt: now - 45_600, caseChannel: 'C0SUPPORT', caseThreadTs: '1.0' }],
+      cases: [{ id: 7, clientName: 'Olga', openedAt: now - 60_000, clientWaitingSince: now - 12_300, assignee: 'U0ANNA', thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: '1.0' }}],
+      overdue: [{ id: 5, caseId: 7, departmentId: 'accounting', question: 'refunded?', askedBy: 'U0ANNA', deadlineAt: now - 45_600, caseThread: { platform: 'slack', conversation: 'C0SUPPORT', thread: '1.0' } }],
       departments: [],
       linkTo: (channel, ts) => `https://fake.slack.test/archives/${channel}/p${ts}`,
     });

@@ -24,7 +24,7 @@ describe('the "Ask a department" menu', () => {
     const departments = {
       clientFirstReplyWithinMs: 0,
       supportLead: [],
-      departments: Array.from({ length: 120 }, (_, i) => ({ id: `d${i}`, name: `${'Department of very long names '.repeat(4)}${i}`, names: [], aliases: [], slackChannel: 'C0X', replyWithinMs: 1, mention: [], remindAt: [], escalateTo: [], tellClient: true })),
+      departments: Array.from({ length: 120 }, (_, i) => ({ id: `d${i}`, name: `${'Department of very long names '.repeat(4)}${i}`, names: [], aliases: [], channel: 'C0X', replyWithinMs: 1, mention: [], remindAt: [], escalateTo: [], tellClient: true })),
     };
     const blocks = askModal(7, departments).blocks as { element?: { options?: { text: { text: string }; value: string }[] } }[];
     const options = blocks[0]?.element?.options ?? [];

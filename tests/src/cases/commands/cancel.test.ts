@@ -23,7 +23,7 @@ describe('!cancel (the command; the use case is in tests/src/asks/cancel.test.ts
     const mark = fx.sent.mark();
     const result = await fx.act(() => fx.cases.receiveCardCommand({ inboundKey: fx.key(), caseId: c.id, ts: 'action-1', ...eve, command: { name: 'cancel', args: '', askId: ask.id } }));
     expect(result).toEqual({ outcome: 'ignored', reason: 'not an agent' });
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: eve.user, threadTs: c.slackThreadTs, notice: { type: 'not-agent', command: '!cancel', via: 'button' } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: c.thread.conversation, user: eve.user, thread: c.thread.thread, notice: { type: 'not-agent', command: '!cancel', via: 'button' } }]);
     expect((await fx.askNow(ask.id)).status).toBe('open');
   });
 

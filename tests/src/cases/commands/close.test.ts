@@ -43,7 +43,7 @@ describe('!close', () => {
     await fx.advance(minute);
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!close second')).toEqual({ outcome: 'ignored', reason: 'already closed' });
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'already-closed', caseId: c.id } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: c.thread.conversation, user: anna.user, thread: c.thread.thread, notice: { type: 'already-closed', caseId: c.id } }]);
     expect(await fx.caseNow(c.id)).toMatchObject({ closedAt: mondayMorning, closeSummary: 'first' });
   });
 
@@ -61,7 +61,7 @@ describe('!close', () => {
     const result = await fx.act(() => fx.cases.receiveCardCommand({ inboundKey: fx.key(), caseId: c.id, ts: 'action-1', user: 'U0EVE', userName: 'Eve', command: { name: 'close', summary: '' } }));
     expect(result).toEqual({ outcome: 'ignored', reason: 'not an agent' });
     expect(fx.sent.since(mark).notices('U0EVE')).toEqual([{ type: 'not-agent', command: '!close', via: 'button' }]);
-    expect(fx.sent.since(mark).to()).toEqual(['slack-ephemeral']);
+    expect(fx.sent.since(mark).to()).toEqual(['staff-private']);
     expect(await fx.store.listEvents(c.id)).toHaveLength(events);
     expect((await fx.caseNow(c.id)).status).toBe('open');
   });

@@ -9,7 +9,7 @@ describe('!help and unknown commands', () => {
     const events = (await fx.store.listEvents(c.id)).length;
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!help')).toEqual({ outcome: 'done', caseId: c.id });
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'help' } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: c.thread.conversation, user: anna.user, thread: c.thread.thread, notice: { type: 'help' } }]);
     expect(await fx.store.listEvents(c.id)).toHaveLength(events);
   });
 
@@ -19,7 +19,7 @@ describe('!help and unknown commands', () => {
     const events = (await fx.store.listEvents(c.id)).length;
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!rply hello')).toEqual({ outcome: 'ignored', reason: 'unknown command' });
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'help', unknownCommand: '!rply' } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: c.thread.conversation, user: anna.user, thread: c.thread.thread, notice: { type: 'help', unknownCommand: '!rply' } }]);
     expect(await fx.store.listEvents(c.id)).toHaveLength(events);
   });
 

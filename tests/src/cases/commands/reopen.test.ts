@@ -53,7 +53,7 @@ describe('!reopen', () => {
     const c = await fx.clientSays('hello');
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!reopen')).toEqual({ outcome: 'ignored', reason: 'already open' });
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'already-open', caseId: c.id } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: c.thread.conversation, user: anna.user, thread: c.thread.thread, notice: { type: 'already-open', caseId: c.id } }]);
     expect(await fx.historyKinds(c.id)).not.toContain('reopened');
   });
 

@@ -38,7 +38,7 @@ describe('!reply with files', () => {
       { type: 'agent-reply', caseId: c.id, text: 'here they are', agentName: 'Anna', file: photo, part: 1, parts: 2, replyTs: ts },
       { type: 'agent-reply', caseId: c.id, text: '', agentName: 'Anna', file: pdf, part: 2, parts: 2, replyTs: ts },
     ]);
-    expect(toClient.map((m) => m.afterDelivery)).toEqual([undefined, [{ to: 'slack-reaction', caseId: c.id, reaction: { channel: c.slackChannel, ts, name: 'white_check_mark' } }]]);
+    expect(toClient.map((m) => m.afterDelivery)).toEqual([undefined, [{ to: 'staff-delivered-mark', caseId: c.id, conversation: c.thread.conversation, message: ts }]]);
     expect(fx.sent.since(mark).threadPosts(c.id)).toEqual([]);
     expect((await fx.store.listEvents(c.id)).at(-1)).toMatchObject({ kind: 'agent-reply', text: 'here they are' });
     expect((await fx.store.listEvents(c.id)).at(-1)?.data).toEqual({ ts, files: [kept(photo), kept(pdf)], filesNotSent: [] });
@@ -73,7 +73,7 @@ describe('!reply with files', () => {
     expect(sent.client(1001).map((m) => m.notice)).toEqual([
       { type: 'agent-reply', caseId: c.id, text: 'the invoice and the video', agentName: 'Anna', file: pdf, part: 1, parts: 1, replyTs: await fx.lastAgentTs(c.id) },
     ]);
-    expect(sent.client(1001)[0]?.afterDelivery).toEqual([{ to: 'slack-reaction', caseId: c.id, reaction: { channel: c.slackChannel, ts: await fx.lastAgentTs(c.id), name: 'white_check_mark' } }]);
+    expect(sent.client(1001)[0]?.afterDelivery).toEqual([{ to: 'staff-delivered-mark', caseId: c.id, conversation: c.thread.conversation, message: await fx.lastAgentTs(c.id) }]);
     expect((await fx.store.listEvents(c.id)).at(-1)?.data).toEqual({ ts: await fx.lastAgentTs(c.id), files: [kept(pdf)], filesNotSent: [kept(video)] });
   });
 

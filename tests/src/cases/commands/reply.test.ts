@@ -18,7 +18,7 @@ describe('!reply', () => {
     expect(toClient?.notice).toEqual({ type: 'agent-reply', caseId: c.id, text: 'we are on it & will <write> back', agentName: 'Anna', replyTs: event?.data?.ts });
     expect(event).toMatchObject({ kind: 'agent-reply', authorKind: 'agent', authorId: anna.user, authorName: 'Anna', text: 'we are on it & will <write> back' });
     // Once delivered, a ✅ on the agent's message.
-    expect(toClient?.afterDelivery).toEqual([{ to: 'slack-reaction', caseId: c.id, reaction: { channel: c.slackChannel, ts: event?.data?.ts, name: 'white_check_mark' } }]);
+    expect(toClient?.afterDelivery).toEqual([{ to: 'staff-delivered-mark', caseId: c.id, conversation: c.thread.conversation, message: event?.data?.ts }]);
     expect(await fx.caseNow(c.id)).toMatchObject({ clientWaitingSince: null, firstReplyAt: mondayMorning + 5 * minute, assignee: anna.user });
     expect(sent.all().filter((m) => m.to === 'case-card')).toEqual([{ to: 'case-card', caseId: c.id, op: 'update' }]);
   });
@@ -48,7 +48,7 @@ describe('!reply', () => {
     const c = await fx.clientSays('hello');
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!reply   ')).toEqual({ outcome: 'ignored', reason: 'empty reply' });
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'usage', command: '!reply' } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: c.thread.conversation, user: anna.user, thread: c.thread.thread, notice: { type: 'usage', command: '!reply' } }]);
     expect((await fx.caseNow(c.id)).clientWaitingSince).toBe(mondayMorning);
   });
 
@@ -58,7 +58,7 @@ describe('!reply', () => {
     await fx.agentSays(c.id, '!close');
     const mark = fx.sent.mark();
     expect(await fx.agentSays(c.id, '!reply too late')).toEqual({ outcome: 'ignored', reason: 'case closed' });
-    expect(fx.sent.since(mark).all()).toEqual([{ to: 'slack-ephemeral', channel: c.slackChannel, user: anna.user, threadTs: c.slackThreadTs, notice: { type: 'case-closed', command: '!reply' } }]);
+    expect(fx.sent.since(mark).all()).toEqual([{ to: 'staff-private', conversation: c.thread.conversation, user: anna.user, thread: c.thread.thread, notice: { type: 'case-closed', command: '!reply' } }]);
     expect(await fx.historyKinds(c.id)).not.toContain('agent-reply');
   });
 

@@ -8,10 +8,10 @@ import { actionArguments, appId, buttonPress, directory, recordingAck, recording
 
 const support = 'C0SUPPORT1';
 const card = '1764654000.000100';
-const theCase: Case = { id: 12, clientId: 1, status: 'open', assignee: null, slackChannel: support, slackThreadTs: card, previousCaseId: null, openedAt: 1764650000000, closedAt: null, closeSummary: null, clientWaitingSince: null, firstReplyAt: null, waitAlertedAt: null };
-const client: Client = { id: 1, telegramChatId: 7001, telegramUserId: 7001, firstName: 'Olena', lastName: null, username: null, language: 'en', languageChosen: true };
+const theCase: Case = { id: 12, clientId: 1, status: 'open', assignee: null, thread: { platform: 'slack', conversation: support, thread: card }, previousCaseId: null, openedAt: 1764650000000, closedAt: null, closeSummary: null, clientWaitingSince: null, firstReplyAt: null, waitAlertedAt: null };
+const client: Client = { id: 1, chatId: 7001, userId: 7001, firstName: 'Olena', lastName: null, username: null, language: 'en', languageChosen: true };
 
-function setup(options: { agent?: boolean; fail?: Error; slackName?: (id: string) => Promise<string> } = {}) {
+function setup(options: { agent?: boolean; fail?: Error; displayName?: (id: string) => Promise<string> } = {}) {
   const commands: CardCommand[] = [];
   const cases = {
     caseView: async (caseId: number) => (caseId === 12 ? { theCase, client } : undefined),
@@ -23,7 +23,7 @@ function setup(options: { agent?: boolean; fail?: Error; slackName?: (id: string
     },
   } as unknown as CaseService;
   const log = recordingLogger();
-  const deps: CardActionDeps = { cases, directory: options.slackName === undefined ? directory : { slackName: options.slackName }, log, timeZone: 'UTC' };
+  const deps: CardActionDeps = { cases, directory: options.displayName === undefined ? directory : { displayName: options.displayName }, log, timeZone: 'UTC' };
   return { deps, commands, log };
 }
 
@@ -70,7 +70,7 @@ describe('the card\'s "Assign to me", "Close" and "Reopen" buttons', () => {
 describe('the card\'s "Reply to client" button', () => {
   it('opens the reply form at once, without waiting for a directory lookup (the trigger expires in 3 s)', async () => {
     // A lookup that never answers: a handler that waits for it never opens the form.
-    const t = setup({ slackName: () => new Promise<string>(() => undefined) });
+    const t = setup({ displayName: () => new Promise<string>(() => undefined) });
     const slack = recordingClient();
     const done = replyButton(t.deps)(actionArguments(pressCard(cardActions.reply), slack.client));
     await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 1000))]);

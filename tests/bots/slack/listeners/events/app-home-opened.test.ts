@@ -6,7 +6,7 @@ import type { HomeCase } from '../../../../../src/reports/home.js';
 import { directory, eventArguments, recordingLogger, settle, team } from '../bolt-arguments.js';
 
 const now = Date.UTC(2026, 11, 2, 10, 0);
-const assigned: HomeCase = { id: 12, clientName: 'Olena & Co', openedAt: now - 3_600_000, clientWaitingSince: null, assignee: 'U0AGENT1', slackChannel: 'C0SUPPORT1', slackThreadTs: '1764654000.000100' };
+const assigned: HomeCase = { id: 12, clientName: 'Olena & Co', openedAt: now - 3_600_000, clientWaitingSince: null, assignee: 'U0AGENT1', thread: { platform: 'slack', conversation: 'C0SUPPORT1', thread: '1764654000.000100' }};
 
 /** Report data and the agent check as recording stubs; `views.publish` records what it is given. */
 function setup(options: { mayReport?: boolean; reportsFail?: boolean; publishFails?: boolean } = {}) {

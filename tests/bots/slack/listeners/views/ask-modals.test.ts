@@ -217,7 +217,7 @@ describe('"Ask a department" submitted from the card', () => {
 });
 
 describe('"Send to client" submitted from the reply form', () => {
-  const theCase = { id: 12, clientId: 1, status: 'open', slackChannel: 'C0SUPPORT1', slackThreadTs: '1764654000.000100' } as Case;
+  const theCase = { id: 12, clientId: 1, status: 'open', thread: { platform: 'slack', conversation: 'C0SUPPORT1', thread: '1764654000.000100' }} as Case;
   const client = { id: 1, firstName: 'Olena', lastName: null, username: null, language: 'en' } as Client;
   const form = replyModal(theCase, client, '', '', 'UTC');
   const text = (value: string) => ({ [replyTextAction]: { type: 'plain_text_input', value } });

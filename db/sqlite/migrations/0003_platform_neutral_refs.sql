@@ -1,0 +1,7 @@
+ALTER TABLE `asks` ADD `staff_platform` text DEFAULT 'slack' NOT NULL;--> statement-breakpoint
+ALTER TABLE `cases` ADD `staff_platform` text DEFAULT 'slack' NOT NULL;--> statement-breakpoint
+-- Streams of messages not yet delivered take the platform-neutral names (src/outgoing.ts streamOf):
+-- 'slack-<channel>[-<user>]' (private answers, delivered marks) → 'staff-…', 'tg-<chat>' → 'chat-…'.
+-- Their payloads keep the older shape; db/rows.ts upcast reads it.
+UPDATE `outbox` SET `stream` = 'staff-' || substr(`stream`, 7) WHERE `status` <> 'sent' AND `stream` LIKE 'slack-%';--> statement-breakpoint
+UPDATE `outbox` SET `stream` = 'chat-' || substr(`stream`, 4) WHERE `status` <> 'sent' AND `stream` LIKE 'tg-%';
