@@ -1,18 +1,18 @@
 import type { Readable } from 'node:stream';
 
 /**
- * A file someone shared on the agents' side (a Slack file), as the domain keeps it: enough to
+ * A file someone shared on the staff's side, as the domain keeps it: enough to
  * say what it is and for the adapter to read it again.
  */
 export interface SharedFile {
-  /** The platform's file id (Slack: `F…`). */
+  /** The platform's file id. */
   readonly id: string;
   readonly name: string;
   /** e.g. `application/pdf`, `image/png`. */
   readonly mimeType: string;
   /** Bytes, as the platform reports them. */
   readonly size: number;
-  /** Where the adapter downloads it (Slack: `url_private_download`); absent: it asks the platform. */
+  /** Where the adapter downloads it (a private download URL); absent: it asks the platform. */
   readonly url?: string;
 }
 
@@ -31,7 +31,7 @@ export interface ClientFileLimits {
   readonly captionChars: number;
 }
 
-/** Reads a shared file's bytes. The Slack adapter implements it with the bot token. */
+/** Reads a shared file's bytes. The staff platform's adapter implements it. */
 export interface FileSource {
   /**
    * A stream of the file's bytes; it errors if more than `maxBytes` arrive. Throws
@@ -61,7 +61,7 @@ export function clientFileKind(file: Pick<SharedFile, 'mimeType' | 'size'>, limi
   return photoTypes.has(file.mimeType.toLowerCase()) && file.size <= limits.photoBytes ? 'photo' : 'document';
 }
 
-/** "2.4 MB", "512 KB", "900 bytes": a size as people read it (1 MB = 1,048,576 bytes, as Telegram counts). */
+/** "2.4 MB", "512 KB", "900 bytes": a size as people read it (1 MB = 1,048,576 bytes, as chat platforms count). */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;

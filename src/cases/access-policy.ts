@@ -1,16 +1,16 @@
-/** How a person reached a command: typed in a case thread, or a button or form in Slack. */
+/** How a person reached a command: typed in a case thread, or a button or form. */
 export type Via = 'message' | 'button';
 
-/** Who is in the support channel (the port the Slack adapter implements with conversations.members). */
+/** Who is in the support channel (the port the staff platform's adapter implements). */
 export interface SupportChannelMembers {
   /** Whether `user` is a member of the support channel now. Never throws: unknown counts as not a member. */
   has(user: string): Promise<boolean>;
 }
 
 export interface AccessPolicyDeps {
-  /** SLACK_AGENTS: the only agents when set. */
+  /** The configured agents: the only agents when set. */
   readonly agents?: readonly string[];
-  /** The support channel's members: the agents when SLACK_AGENTS is unset. */
+  /** The support channel's members: the agents when none are configured. */
   readonly members: SupportChannelMembers;
   /** The support channel id: team reports asked for there are open to whoever is in it. */
   readonly supportChannel: string;
@@ -18,8 +18,8 @@ export interface AccessPolicyDeps {
 
 /**
  * The one answer to "may this person do this" for typed commands, buttons, forms and reports
- * (contract: `SLACK_AGENTS`). With SLACK_AGENTS set, agents are exactly those users. Unset, every
- * human in the support channel is one: a message posted in a case thread proves it (Slack only
+ * (the configured agents list). With it set, agents are exactly those users. Unset, every
+ * human in the support channel is one: a message posted in a case thread proves it (the platform only
  * lets members post there), a button or form is checked against the channel's members.
  */
 export class AccessPolicy {

@@ -5,7 +5,7 @@ import type { Department } from '../config.js';
  * shows the person as `@name`, and this says who that is.
  */
 export interface Mention {
-  /** The person's id on the chat platform (a Slack user ID). */
+  /** The person's id on the staff platform. */
   readonly id: string;
   /** The name the text shows after `@`. */
   readonly name: string;

@@ -20,7 +20,7 @@ export interface RatingPress {
   readonly data: string;
   /** The rating request message carrying the button; its buttons are replaced by the score. Undefined: not known. */
   readonly messageId?: number;
-  /** Telegram's language_code of the presser, for answers to someone Repka does not know yet. */
+  /** The language the presser's app reports (an IETF tag), for answers to someone Repka does not know yet. */
   readonly languageCode?: string;
 }
 

@@ -10,7 +10,7 @@ export const lowRatingMax = 2;
 /** Callback data of the rating buttons starts with this: "rate:<caseId>:<score>". */
 export const ratingCallbackPrefix = 'rate:';
 
-/** Callback data of one rating button, e.g. "rate:12:4": at most 23 bytes, under Telegram's 64. */
+/** Callback data of one rating button, e.g. "rate:12:4": at most 23 bytes, under the 64 a client chat's button may carry. */
 export function ratingCallbackData(caseId: number, score: number): string {
   return `${ratingCallbackPrefix}${caseId}:${score}`;
 }

@@ -3,7 +3,7 @@ import type { CaseEvent } from '../ports.js';
 /** How long after sending an agent may still change a `!reply` the client has, ms (48 h). */
 export const replyEditWindowMs = 48 * 60 * 60 * 1000;
 
-/** The `!reply` an agent's Slack message `ts` sent, with its text as the client has it now (after delivered edits), or undefined. */
+/** The `!reply` an agent's message `ts` (on the staff platform) sent, with its text as the client has it now (after delivered edits), or undefined. */
 export function replyOf(events: readonly CaseEvent[], ts: string): { reply: CaseEvent; currentText: string } | undefined {
   const reply = events.find((e) => e.kind === 'agent-reply' && e.data?.ts === ts);
   if (reply === undefined) return undefined;
@@ -23,7 +23,7 @@ export function deliveredMessageIds(events: readonly CaseEvent[], ts: string): n
   return Array.isArray(ids) ? ids.filter((id): id is number => typeof id === 'number') : [];
 }
 
-/** Whether the reply reached the client as several Telegram messages (a long text split): those are not edited. */
+/** Whether the reply reached the client as several messages in the client's chat (a long text split): those are not edited. */
 export function replyWasSplit(events: readonly CaseEvent[], ts: string): boolean {
   return deliveredMessageIds(events, ts).length > 1;
 }

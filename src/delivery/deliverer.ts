@@ -21,7 +21,7 @@ export interface Deliverer {
   ready?(head: PendingMessage, signal: AbortSignal): Promise<void>;
 }
 
-/** The platform asked us to wait `afterMs` milliseconds (Slack Retry-After, Telegram retry_after). */
+/** The platform asked us to wait `afterMs` milliseconds (an HTTP Retry-After, a retry_after in the answer). */
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
   constructor(

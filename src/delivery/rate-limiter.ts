@@ -35,7 +35,7 @@ export const turnPriority = {
 } as const;
 
 /**
- * Token buckets per key (a Slack channel, a Telegram chat, or "global"), so Repka stays under the
+ * Token buckets per key (a staff channel, a client chat, or "global"), so Repka stays under the
  * platforms' limits instead of provoking 429s. Requests waiting for one key are served in turn:
  * higher priority first, then in the order they asked, so the streams sharing a channel go round
  * fairly (each stream asks for one turn at a time) and no stream, however busy, holds another

@@ -24,7 +24,7 @@ interface AskSummary {
   readonly id: number;
   readonly department: string;
   readonly question: string;
-  /** The asking agent's name; `askedById` their Slack user ID (JSON only shows both). */
+  /** The asking agent's name; `askedById` their user ID (JSON only shows both). */
   readonly askedBy: string;
   readonly askedById: string;
   readonly askedAt: number;

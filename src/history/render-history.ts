@@ -37,11 +37,11 @@ export function describeContent(content: ClientContent): string {
   }
 }
 
-/** Slack user ID → display name, as a case's history knows them. */
+/** Staff user ID → display name, as a case's history knows them. */
 export type KnownNames = ReadonlyMap<string, string>;
 
 /**
- * The names a history records for the Slack users it mentions: every agent's and department
+ * The names a history records for the staff it mentions: every agent's and department
  * member's `authorName`, and the `assigneeName` stored with an assignment. The latest name of an
  * ID wins. Pure.
  */
@@ -57,7 +57,7 @@ export function knownNames(events: readonly CaseEvent[]): KnownNames {
 
 /**
  * One history entry as a line of plain text, without its time. People are named by the name the
- * entry stored, else by `names` (see {@link knownNames}), and by their Slack user ID only when no
+ * entry stored, else by `names` (see {@link knownNames}), and by their user ID only when no
  * name is known.
  */
 export function describeEvent(event: CaseEvent, timeZone = 'UTC', names: KnownNames = new Map()): string {
@@ -89,7 +89,7 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC', names: KnownNa
     case 'delivery-failed':
       return `Delivery failed (${String(data.what ?? 'message')}): ${event.text ?? ''}`;
     case 'card-reposted':
-      return 'The case card was deleted in Slack and posted again; the case went on in the new thread';
+      return 'The case card was deleted and posted again; the case went on in the new thread';
     case 'ask-opened':
       return `Question Q${String(data.askId)} to ${String(data.department ?? data.departmentId)} by ${who}, reply by ${at(data.deadlineAt)}: ${event.text ?? ''}`;
     case 'ask-answered':

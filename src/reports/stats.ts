@@ -9,10 +9,10 @@ export interface StatsCase {
   readonly openedAt: number;
   readonly closedAt: number | null;
   readonly assignee: string | null;
-  /** Slack user who closed the case last; null when open or closed by no one known. */
+  /** Staff user who closed the case last; null when open or closed by no one known. */
   readonly closedBy: string | null;
   readonly firstReplyAt: number | null;
-  /** Slack user who sent the first reply to the client. */
+  /** Staff user who sent the first reply to the client. */
   readonly firstReplyBy: string | null;
 }
 
@@ -79,7 +79,7 @@ export interface DepartmentStats {
 }
 
 export interface AgentStats {
-  /** Slack user ID. */
+  /** Staff user ID. */
   readonly agent: string;
   /** Cases closed in the period that this agent was assigned to or closed. */
   readonly handled: number;

@@ -29,7 +29,8 @@ function sqliteTestDb(path: string): TestDb {
   const write = () => {
     if (writer === undefined) {
       writer = new Database(path, { fileMustExist: true });
-      writer.pragma('busy_timeout = 5000');
+      // Generous: on a loaded machine Repka's own write may hold the file for seconds.
+      writer.pragma('busy_timeout = 30000');
     }
     return writer;
   };

@@ -7,7 +7,7 @@ export const assign: CaseCommand<'assign'> = {
   async run({ theCase, message, fx, tx, record, refuse }, command) {
     if (command.target === undefined) return refuse({ type: 'usage', command: '!assign' }, 'no assignee');
     const [assignee, assigneeName] = command.target === 'me' ? [message.user, message.userName] : [command.target.id, command.target.name];
-    // The name too: histories and exports read "assigned to Boris", not a Slack user ID.
+    // The name too: histories and exports read "assigned to Boris", not a user ID.
     await record('assigned', null, { assignee, assigneeName });
     await tx.updateCase(theCase.id, { assignee });
     fx.send({ to: 'case-thread', caseId: theCase.id, post: { type: 'assigned', by: message.user, assignee } });

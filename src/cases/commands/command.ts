@@ -5,9 +5,9 @@ import type { Case, CaseEventKind, Client, Storage } from '../../ports.js';
 import type { Effects, InboundResult } from '../../unit-of-work.js';
 import type { AgentCommand, Mention } from '../agent-command.js';
 
-/** A person acting on a case from Slack: a message in its thread, or a card button or form. */
+/** A staff member acting on a case: a message in its thread, or a card button or form. */
 export interface AgentMessage {
-  /** Dedup key, e.g. 'slack:<event_id>'. */
+  /** Dedup key, unique per platform event (the adapter builds it). */
   readonly inboundKey: string;
   readonly channel: string;
   readonly threadTs: string;
@@ -45,7 +45,7 @@ export interface CommandContext {
 
 /**
  * One case-thread command: who may use it and what it does. `needsAgent`: only agents (contract:
- * `SLACK_AGENTS`), for typed commands, buttons and forms alike; the others are open to anyone in
+ * the configured agents), for typed commands, buttons and forms alike; the others are open to anyone in
  * the thread.
  */
 export interface CaseCommand<N extends AgentCommand['name']> {
