@@ -47,3 +47,18 @@ export function sampleNames(text: string): Set<string> {
       .map((line) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0] ?? ''),
   );
 }
+
+/**
+ * The label names of a family's samples, sorted; for a histogram those of its `_bucket`, `_sum`
+ * and `_count` samples, without the buckets' `le`.
+ */
+export function sampleLabelNames(text: string, family: string, histogram: boolean): string[] {
+  const names = histogram ? [`${family}_bucket`, `${family}_sum`, `${family}_count`] : [family];
+  const labels = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const series = parseSeries(line.slice(0, line.lastIndexOf(' ')));
+    if (names.includes(series.name)) for (const label of series.labels.keys()) if (!(histogram && label === 'le')) labels.add(label);
+  }
+  return [...labels].sort();
+}
