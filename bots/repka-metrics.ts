@@ -68,7 +68,9 @@ export class RepkaMetrics {
     this.asksOpened = zeroes();
     this.asksAnswered = zeroes();
     this.asksOverdue = zeroes();
-    // A counter whose value is kept here (counted from the history): rendered as it stands.
+    // A counter whose value is kept here (counted from the history), rendered as it stands: a
+    // prom-client Counter has no set(), and its collect() runs on every registry.metrics() before
+    // the values are read (prom-client README, "Custom Metrics"), so it resets and adds the count.
     const counted = (name: string, help: string, read: () => number) =>
       new Counter({
         name,
