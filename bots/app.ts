@@ -5,7 +5,6 @@ import { AccessPolicy } from '../src/cases/access-policy.js';
 import { CaseService } from '../src/cases/case-service.js';
 import { RatingService } from '../src/cases/rating-service.js';
 import { AskService } from '../src/asks/ask-service.js';
-import { Metrics } from '../src/metrics.js';
 import { openStorage } from '../db/open-storage.js';
 import { outboxQueueName } from '../jobs/outbox-queue.js';
 import { deadlineQueueName } from '../jobs/deadline-queue.js';
@@ -79,9 +78,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     const ratings = new RatingService({ uow, trigger, clock, log });
     const telegramBot = createClientBot(config, cases, ratings, log);
 
-    const metrics = new Metrics();
     const repkaMetrics = new RepkaMetrics({
-      metrics,
       reports: storage.reports,
       outbox: storage.backlog,
       queues: { [outboxQueueName]: queues.outboxQueue, [deadlineQueueName]: queues.deadlineQueue },
@@ -100,6 +97,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       cases,
       asks,
       onDelivered: (to, latencyMs) => repkaMetrics.delivered(to, latencyMs),
+      onFailed: (to) => repkaMetrics.failed(to),
       clock,
       log,
     });
@@ -116,7 +114,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       policy,
       names: storage.names,
       reports: storage.reports,
-      onInbound: () => metrics.inc('repka_inbound_total', 'Inbound platform deliveries', { source: 'slack' }),
+      onInbound: () => repkaMetrics.inbound('slack'),
       clock,
       log,
     });
@@ -134,10 +132,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       await Promise.all([check(storage.dialect, () => storage.ping()), check('redis', () => queues.redis.ping())]);
       return { ok: Object.values(parts).every((p) => p === 'ok'), parts };
     };
-    const renderMetrics = latestWithin(options.metricsMaxAgeMs ?? 5000, async () => {
-      await repkaMetrics.refresh();
-      return metrics.render();
-    });
+    const renderMetrics = latestWithin(options.metricsMaxAgeMs ?? 5000, () => repkaMetrics.scrape());
     const webhook = config.telegram.webhookUrl;
     const http = await startHttp({
       config,

@@ -24,6 +24,13 @@ export interface HealthReport {
   readonly parts: Readonly<Record<string, string>>;
 }
 
+/** One rendering of the metrics, in the format its content type names. */
+export interface MetricsScrape {
+  /** The registry's own content type (prom-client's `registry.contentType`). */
+  readonly contentType: string;
+  readonly body: string;
+}
+
 export interface HttpServerDeps {
   /** Bolt's HTTP receiver listener; undefined in Socket Mode (then /slack/events answers 404). */
   readonly slack?: RequestListener;
@@ -32,8 +39,8 @@ export interface HttpServerDeps {
   /** Handles one Telegram update; undefined in long-polling mode. Throws when it was not stored. */
   readonly telegram?: { readonly secret: string; readonly handleUpdate: (update: Update) => Promise<void> };
   readonly health: () => Promise<HealthReport>;
-  /** The Prometheus text; may read Redis first. */
-  readonly metrics: () => string | Promise<string>;
+  /** The Prometheus exposition; may read storage and Redis first. */
+  readonly metrics: () => MetricsScrape | Promise<MetricsScrape>;
   readonly log: Logger;
   /** True once Repka is shutting down: requests still arriving on kept-alive connections are refused. */
   readonly stopping?: () => boolean;
@@ -224,7 +231,8 @@ async function answerMetrics(req: IncomingMessage, res: ServerResponse, deps: Op
   if (deps.metricsToken !== undefined && !bearerMatches(req, deps.metricsToken)) {
     return send(res, 401, { error: 'metrics need Authorization: Bearer <METRICS_TOKEN>' }, 'application/json', { 'www-authenticate': 'Bearer' });
   }
-  return send(res, 200, await deps.metrics(), 'text/plain; version=0.0.4');
+  const scrape = await deps.metrics();
+  return send(res, 200, scrape.body, scrape.contentType);
 }
 
 /**

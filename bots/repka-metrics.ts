@@ -1,7 +1,8 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DepartmentsConfig } from '../src/config.js';
 import { businessTimeBetween } from '../src/deadlines/business-hours.js';
-import type { Metrics, Sample } from '../src/metrics.js';
 import type { Clock, Logger, MetricsSource, OutboxBacklog } from '../src/ports.js';
+import type { MetricsScrape } from './http-server.js';
 
 /** Reply-time buckets, seconds: 1m … 5d. */
 const replyBuckets = [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 172_800, 432_000];
@@ -18,7 +19,6 @@ export interface CountableQueue {
 }
 
 export interface RepkaMetricsDeps {
-  readonly metrics: Metrics;
   readonly reports: MetricsSource;
   readonly outbox: OutboxBacklog;
   /** Queues by the name used as the `queue` label. */
@@ -30,67 +30,151 @@ export interface RepkaMetricsDeps {
   readonly queueTimeoutMs?: number;
 }
 
-const byDepartment = (map: ReadonlyMap<string, number>): Sample[] => [...map].map(([department, value]) => ({ labels: { department }, value }));
+/** Counts per department, every configured department present (at 0 until something happens). */
+type PerDepartment = Map<string, number>;
 
 /**
- * Repka's Prometheus metrics. Case and question counters are counted from the stored history
- * (so they survive restarts): each scrape reads only the entries added since the last one.
- * Queue depths are read from Redis on each scrape.
+ * Repka's Prometheus metrics on a prom-client registry of its own (so several Repkas in one
+ * process, as in the tests, never share a series), with prom-client's default process metrics.
+ * Case and question counters are counted from the stored history (so they survive restarts):
+ * each refresh reads only the entries added since the last one, and the counters show those
+ * counts when rendered. Open cases and questions, the outbox backlog and the queue depths are
+ * read on each refresh; deliveries and inbound events are counted as they happen in this process.
  */
 export class RepkaMetrics {
+  /** The registry `/metrics` renders. */
+  readonly registry = new Registry();
   private lastEventId = 0;
   private casesOpened = 0;
   private casesClosed = 0;
-  private readonly asksOpened = new Map<string, number>();
-  private readonly asksAnswered = new Map<string, number>();
-  private readonly asksOverdue = new Map<string, number>();
-  private readonly queueDepths = new Map<string, Sample>();
-  /** What storage said on the last refresh. */
-  private now: { openCases: number; openAsks: { departmentId: string; open: number; overdue: number }[]; backlog: { pending: number; oldestCreatedAt: number | null } } = {
-    openCases: 0,
-    openAsks: [],
-    backlog: { pending: 0, oldestCreatedAt: null },
-  };
+  private readonly asksOpened: PerDepartment;
+  private readonly asksAnswered: PerDepartment;
+  private readonly asksOverdue: PerDepartment;
+  private oldestPendingAt: number | null = null;
+  private readonly casesOpen: Gauge;
+  private readonly asksOpen: Gauge<'department'>;
+  private readonly asksOpenOverdue: Gauge<'department'>;
+  private readonly askReplySeconds: Histogram<'department'>;
+  private readonly outboxPending: Gauge;
+  private readonly deliveredTotal: Counter<'to'>;
+  private readonly failedTotal: Counter<'to'>;
+  private readonly deliverySeconds: Histogram<'to'>;
+  private readonly queueJobs: Gauge<'queue' | 'state'>;
+  private readonly inboundTotal: Counter<'source'>;
 
   constructor(private readonly deps: RepkaMetricsDeps) {
-    const { metrics, clock } = deps;
-    for (const d of deps.departments.departments) for (const map of [this.asksOpened, this.asksAnswered, this.asksOverdue]) map.set(d.id, 0);
-    metrics.collect('repka_cases_opened_total', 'Cases opened', 'counter', () => [{ labels: {}, value: this.casesOpened }]);
-    metrics.collect('repka_cases_closed_total', 'Cases closed (a case closed, reopened and closed again counts twice)', 'counter', () => [{ labels: {}, value: this.casesClosed }]);
-    metrics.gauge('repka_cases_open', 'Cases open now', () => this.now.openCases);
-    metrics.collect('repka_asks_opened_total', 'Department questions asked', 'counter', () => byDepartment(this.asksOpened));
-    metrics.collect('repka_asks_answered_total', 'Department questions answered', 'counter', () => byDepartment(this.asksAnswered));
-    metrics.collect('repka_asks_overdue_total', 'Department questions that passed their deadline unanswered (overdue notices sent)', 'counter', () => byDepartment(this.asksOverdue));
-    const openAsks = (which: 'open' | 'overdue') => {
-      const counts = new Map(deps.departments.departments.map((d) => [d.id, 0]));
-      for (const row of this.now.openAsks) counts.set(row.departmentId, row[which]);
-      return byDepartment(counts);
-    };
-    metrics.collect('repka_asks_open', 'Department questions open now', 'gauge', () => openAsks('open'));
-    metrics.collect('repka_asks_open_overdue', 'Department questions open now and past their deadline', 'gauge', () => openAsks('overdue'));
-    metrics.histogram('repka_ask_reply_seconds', "Time from a department question to its answer, seconds of the department's working hours", replyBuckets);
-    metrics.gauge('repka_outbox_pending', 'Outbox messages waiting for delivery', () => this.now.backlog.pending);
-    metrics.gauge('repka_outbox_oldest_pending_seconds', 'Age of the oldest undelivered message', () => {
-      const oldest = this.now.backlog.oldestCreatedAt;
-      return oldest === null ? 0 : (clock.now() - oldest) / 1000;
+    const registers = [this.registry];
+    const zeroes = (): PerDepartment => new Map(deps.departments.departments.map((d) => [d.id, 0]));
+    this.asksOpened = zeroes();
+    this.asksAnswered = zeroes();
+    this.asksOverdue = zeroes();
+    // A counter whose value is kept here (counted from the history), rendered as it stands: a
+    // prom-client Counter has no set(), and its collect() runs on every registry.metrics() before
+    // the values are read (prom-client README, "Custom Metrics"), so it resets and adds the count.
+    const counted = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    const countedByDepartment = (name: string, help: string, counts: PerDepartment) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['department'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [department, n] of counts) this.inc({ department }, n);
+        },
+      });
+
+    counted('repka_cases_opened_total', 'Cases opened', () => this.casesOpened);
+    counted('repka_cases_closed_total', 'Cases closed (a case closed, reopened and closed again counts twice)', () => this.casesClosed);
+    this.casesOpen = new Gauge({ name: 'repka_cases_open', help: 'Cases open now', registers });
+    countedByDepartment('repka_asks_opened_total', 'Department questions asked', this.asksOpened);
+    countedByDepartment('repka_asks_answered_total', 'Department questions answered', this.asksAnswered);
+    countedByDepartment('repka_asks_overdue_total', 'Department questions that passed their deadline unanswered (overdue notices sent)', this.asksOverdue);
+    this.asksOpen = new Gauge({ name: 'repka_asks_open', help: 'Department questions open now', labelNames: ['department'], registers });
+    this.asksOpenOverdue = new Gauge({ name: 'repka_asks_open_overdue', help: 'Department questions open now and past their deadline', labelNames: ['department'], registers });
+    this.askReplySeconds = new Histogram({
+      name: 'repka_ask_reply_seconds',
+      help: "Time from a department question to its answer, seconds of the department's working hours",
+      labelNames: ['department'],
+      buckets: replyBuckets,
+      registers,
     });
-    metrics.histogram('repka_outbox_delivery_seconds', 'Time from enqueueing an outbox message to its delivery, seconds', deliveryBuckets);
-    metrics.collect('repka_queue_jobs', 'BullMQ jobs per queue and state', 'gauge', () => [...this.queueDepths.values()]);
+    this.outboxPending = new Gauge({ name: 'repka_outbox_pending', help: 'Outbox messages waiting for delivery', registers });
+    const oldestAge: Gauge = new Gauge({
+      name: 'repka_outbox_oldest_pending_seconds',
+      help: 'Age of the oldest undelivered message',
+      registers,
+      // Aged at render time from the last backlog read, so it keeps growing while storage cannot be read.
+      collect: () => oldestAge.set(this.oldestPendingAt === null ? 0 : (deps.clock.now() - this.oldestPendingAt) / 1000),
+    });
+    this.deliveredTotal = new Counter({ name: 'repka_outbox_delivered_total', help: 'Outbox messages delivered', labelNames: ['to'], registers });
+    this.failedTotal = new Counter({ name: 'repka_outbox_failed_total', help: 'Outbox messages that failed for good (not retried; recorded in the case history)', labelNames: ['to'], registers });
+    this.deliverySeconds = new Histogram({
+      name: 'repka_outbox_delivery_seconds',
+      help: 'Time from enqueueing an outbox message to its delivery, seconds',
+      labelNames: ['to'],
+      buckets: deliveryBuckets,
+      registers,
+    });
+    this.queueJobs = new Gauge({ name: 'repka_queue_jobs', help: 'BullMQ jobs per queue and state', labelNames: ['queue', 'state'], registers });
+    this.inboundTotal = new Counter({ name: 'repka_inbound_total', help: 'Inbound platform deliveries', labelNames: ['source'], registers });
+    for (const d of deps.departments.departments) {
+      this.asksOpen.set({ department: d.id }, 0);
+      this.asksOpenOverdue.set({ department: d.id }, 0);
+    }
+    // CONTRACT: /metrics includes the process's own metrics (CPU, memory, heap, GC, event-loop lag).
+    collectDefaultMetrics({ register: this.registry });
   }
 
   /** Records one delivered outbox message. `to` is the outbox destination kind. */
   delivered(to: string, latencyMs: number): void {
-    this.deps.metrics.inc('repka_outbox_delivered_total', 'Outbox messages delivered', { to });
-    this.deps.metrics.observe('repka_outbox_delivery_seconds', Math.max(0, latencyMs) / 1000, { to });
+    this.deliveredTotal.inc({ to });
+    this.deliverySeconds.observe({ to }, Math.max(0, latencyMs) / 1000);
   }
 
-  /** Brings the counters, the gauges read from storage and the queue depths up to date; call before rendering. Never throws. */
+  /** Records one outbox message that failed for good. `to` is the outbox destination kind. */
+  failed(to: string): void {
+    this.failedTotal.inc({ to });
+  }
+
+  /** Records one inbound platform delivery (`source`: the platform, e.g. "slack"). */
+  inbound(source: string): void {
+    this.inboundTotal.inc({ source });
+  }
+
+  /** Brings everything up to date and renders it in the registry's format. Never throws for storage or Redis. */
+  async scrape(): Promise<MetricsScrape> {
+    await this.refresh();
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** Brings the counters, the gauges read from storage and the queue depths up to date. Never throws. */
   async refresh(): Promise<void> {
     try {
       await this.catchUp();
       const { reports, outbox, clock } = this.deps;
       const [openCases, openAsks, backlog] = await Promise.all([reports.openCases(), reports.openAsksByDepartment(clock.now()), outbox.backlog()]);
-      this.now = { openCases, openAsks, backlog };
+      this.casesOpen.set(openCases);
+      // Every configured department (0 when none is open), and any other that storage names.
+      const rows = new Map(this.deps.departments.departments.map((d) => [d.id, { open: 0, overdue: 0 }]));
+      for (const row of openAsks) rows.set(row.departmentId, row);
+      this.asksOpen.reset();
+      this.asksOpenOverdue.reset();
+      for (const [department, { open, overdue }] of rows) {
+        this.asksOpen.set({ department }, open);
+        this.asksOpenOverdue.set({ department }, overdue);
+      }
+      this.outboxPending.set(backlog.pending);
+      this.oldestPendingAt = backlog.oldestCreatedAt;
     } catch (error) {
       this.deps.log.warn('metrics: reading the history failed', { error: (error as Error).message });
     }
@@ -99,7 +183,7 @@ export class RepkaMetrics {
 
   private async catchUp(): Promise<void> {
     const departments = new Map(this.deps.departments.departments.map((d) => [d.id, d]));
-    const bump = (map: Map<string, number>, key: string | null) => map.set(key ?? 'unknown', (map.get(key ?? 'unknown') ?? 0) + 1);
+    const bump = (map: PerDepartment, key: string | null) => map.set(key ?? 'unknown', (map.get(key ?? 'unknown') ?? 0) + 1);
     for (;;) {
       const events = await this.deps.reports.eventsAfter(this.lastEventId, batch);
       for (const e of events) {
@@ -120,7 +204,7 @@ export class RepkaMetrics {
             bump(this.asksAnswered, e.departmentId);
             if (e.askedAt !== null) {
               const hours = departments.get(e.departmentId ?? '')?.hours;
-              this.deps.metrics.observe('repka_ask_reply_seconds', businessTimeBetween(e.askedAt, e.at, hours) / 1000, { department: e.departmentId ?? 'unknown' });
+              this.askReplySeconds.observe({ department: e.departmentId ?? 'unknown' }, businessTimeBetween(e.askedAt, e.at, hours) / 1000);
             }
             break;
           }
@@ -144,8 +228,9 @@ export class RepkaMetrics {
             }),
           ]);
           // A paused queue keeps its waiting jobs under 'paused': they wait all the same (BullMQ's getWaitingCount counts both).
-          for (const state of queueStates) this.queueDepths.set(`${queue}:${state}`, { labels: { queue, state }, value: (counts[state] ?? 0) + (state === 'waiting' ? (counts.paused ?? 0) : 0) });
+          for (const state of queueStates) this.queueJobs.set({ queue, state }, (counts[state] ?? 0) + (state === 'waiting' ? (counts.paused ?? 0) : 0));
         } catch (error) {
+          // The gauge keeps the last counts read.
           this.deps.log.debug('metrics: queue counts unavailable', { queue, error: (error as Error).message });
         } finally {
           clearTimeout(timer);

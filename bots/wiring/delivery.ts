@@ -43,6 +43,8 @@ export interface DeliveryDeps {
   readonly asks: AskService;
   /** Told each delivery with the time from enqueue to delivery. */
   readonly onDelivered: (to: string, latencyMs: number) => void;
+  /** Told each message that failed for good (after it is marked failed). */
+  readonly onFailed: (to: string) => void;
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -100,7 +102,10 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
     clock,
     log,
     backoffBaseMs: options.backoffBaseMs,
-    onPermanentFailure: (message, reason) => deps.cases.recordDeliveryFailure(message.message, reason),
+    onPermanentFailure: (message, reason) => {
+      deps.onFailed(message.message.to);
+      return deps.cases.recordDeliveryFailure(message.message, reason);
+    },
     onDelivered: (message, latencyMs) => deps.onDelivered(message.message.to, latencyMs),
   });
 

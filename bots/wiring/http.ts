@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/ports.js';
-import { createHttpServer, createOperatorServer, type HealthReport, type HttpServerDeps } from '../http-server.js';
+import { createHttpServer, createOperatorServer, type HealthReport, type HttpServerDeps, type MetricsScrape } from '../http-server.js';
 import { StartupError } from '../startup-error.js';
 import type { Stop } from './startup.js';
 
@@ -11,7 +11,7 @@ export interface HttpDeps {
   readonly slack: HttpServerDeps['slack'];
   readonly telegram: HttpServerDeps['telegram'];
   readonly health: () => Promise<HealthReport>;
-  readonly metrics: () => Promise<string>;
+  readonly metrics: () => Promise<MetricsScrape>;
   readonly log: Logger;
 }
 

@@ -40,7 +40,7 @@ beforeAll(async () => {
     slackSigningSecret: secret,
     telegram: { secret: telegramSecret, handleUpdate: async (u) => void updates.push(u) },
     health: async () => ({ ok: true, parts: {} }),
-    metrics: () => '',
+    metrics: () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' }),
     log: createLogger({ level: 'error', write: () => undefined }),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -142,7 +142,7 @@ describe('operator endpoints', () => {
   const log = createLogger({ level: 'error', write: () => undefined });
   const metrics = () => {
     scrapes += 1;
-    return 'repka_cases_open 1\n';
+    return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'repka_cases_open 1\n' };
   };
 
   it('with METRICS_TOKEN: /metrics answers 401 without the bearer token and computes nothing', async () => {
@@ -178,7 +178,10 @@ describe('operator endpoints', () => {
     const operator = await start(createOperatorServer({ health: downHealth, metrics, log }));
     try {
       expect((await fetch(`${pub.url}/metrics`)).status).toBe(404);
-      expect(await (await fetch(`${operator.url}/metrics`)).text()).toBe('repka_cases_open 1\n');
+      const scraped = await fetch(`${operator.url}/metrics`);
+      // The content type is the one the registry gave, not one the server picks.
+      expect(scraped.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(await scraped.text()).toBe('repka_cases_open 1\n');
       expect(await (await fetch(`${operator.url}/healthz`)).json()).toMatchObject({ redis: 'down: connect ECONNREFUSED 10.1.2.3:6379' });
       expect((await fetch(`${operator.url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
       expect((await fetch(`${operator.url}/telegram/webhook`, { method: 'POST', body: '{}' })).status).toBe(404);

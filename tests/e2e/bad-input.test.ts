@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
 import { postRaw, signSlackRequest } from '../fakes/fake-slack.js';
 import { postTelegramUpdate, textUpdate } from '../fakes/fake-telegram.js';
 import { ivan, signingSecret, startHarness, webhookSecret, type Harness } from './harness.js';
@@ -86,7 +87,8 @@ describe('service endpoints', () => {
   it('serves /metrics in the Prometheus text format', async () => {
     const res = await fetch(`${h.url}/metrics`);
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain('text/plain');
+    // prom-client's own content type for the Prometheus text format.
+    expect(res.headers.get('content-type')).toBe(Registry.PROMETHEUS_CONTENT_TYPE);
     const text = await res.text();
     expect(text).toMatch(/^# TYPE repka_outbox_pending gauge$/m);
     expect(text).toMatch(/^repka_cases_open \d+$/m);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { eventually, startHarness, supportChannel, type Harness } from './harness.js';
+import { sampleValue } from '../support/exposition.js';
 
 let h: Harness;
 let nextUserId = 11_000;
@@ -74,9 +75,11 @@ describe('delivery through platform failures', () => {
   });
 
   it('tells the agent, and records, when the client blocked the bot', async () => {
+    const failedToClients = async () => sampleValue(await (await fetch(`${h.url}/metrics`)).text(), 'repka_outbox_failed_total{to="client"}') ?? 0;
     const client = newClient();
     const { caseId, threadTs } = await h.openCase(client, 'I will block you');
     await h.telegram.waitFor('sendMessage', (c) => c.params.chat_id === client.id);
+    const failedBefore = await failedToClients();
     h.telegram.blockedChats.add(client.id);
     const { ts } = await h.agentSays(threadTs, 'U0AGENT1', '!reply are you there?');
     const notice = await h.slack.waitFor('chat.postMessage', (c) => c.params.thread_ts === threadTs && /Could not deliver/.test(String(c.params.text)));
@@ -84,6 +87,7 @@ describe('delivery through platform failures', () => {
     expect(h.slack.reactionsOn(supportChannel, ts)).toEqual([]);
     const row = await h.db.get<{ text: string }>("select text from case_events where case_id = ? and kind = 'delivery-failed'", caseId);
     expect(row?.text).toBe('the client blocked the bot');
+    expect(await failedToClients()).toBe(failedBefore + 1);
   });
 
   it('tells the agent when a department channel does not exist', async () => {

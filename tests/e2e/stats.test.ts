@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextTs, sendSlackEvent, sendSlashCommand, type SlackCall } from '../fakes/fake-slack.js';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { eventually, redisUrl, signingSecret, startHarness, supportChannel, type Harness } from './harness.js';
+import { sampleValue } from '../support/exposition.js';
 
 /** Moscow is UTC+3 all year; the team works in Moscow time. */
 const msk = (y: number, m: number, d: number, h: number, min = 0) => Date.UTC(y, m - 1, d, h - 3, min);
@@ -231,10 +232,7 @@ describe('App Home', () => {
 });
 
 describe('/metrics', () => {
-  const value = (text: string, series: string): number | undefined => {
-    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-    return line === undefined ? undefined : Number(line.slice(series.length + 1));
-  };
+  const value = sampleValue;
 
   it('counts cases and questions by department, reply times, deliveries and queue depths as they happened', async () => {
     // One more question with a deadline two hours ahead: a delayed job in the deadline queue.
@@ -271,6 +269,15 @@ describe('/metrics', () => {
       expect(value(text, `repka_outbox_delivery_seconds_bucket{to="${to}",le="+Inf"}`), to).toBe(delivered);
     }
     expect(value(text, 'repka_outbox_pending')).toBe(0);
+    expect(value(text, 'repka_outbox_oldest_pending_seconds')).toBe(0);
+    expect(value(text, 'repka_inbound_total{source="slack"}')).toBeGreaterThan(0);
+
+    // The process's own metrics, from prom-client's collectDefaultMetrics.
+    expect(value(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(value(text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(value(text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(text).toMatch(/^# TYPE nodejs_eventloop_lag_seconds gauge$/m);
+    expect(text).toMatch(/^# TYPE nodejs_gc_duration_seconds histogram$/m);
 
     // Queue depths as BullMQ itself counts them.
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
