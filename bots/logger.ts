@@ -93,6 +93,7 @@ function loadPrettifier(load: () => PrettyFactory, colorize: boolean): ((line: s
     if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
     throw error;
   }
-  const prettify = prettyFactory({ colorize, errorLikeObjectKeys: ['error', 'err'] });
+  // "[bolt] …", "[telegraf:client] …": the component leads the line instead of following it as a field.
+  const prettify = prettyFactory({ colorize, errorLikeObjectKeys: ['error', 'err'], messageFormat: '{if component}[{component}] {end}{msg}', ignore: 'component' });
   return (line) => prettify(line);
 }

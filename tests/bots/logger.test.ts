@@ -109,6 +109,12 @@ describe('LOG_FORMAT=pretty', () => {
     expect(() => JSON.parse(lines[0] as string)).toThrow();
   });
 
+  it('puts the component (Bolt, Telegraf) at the head of the message', () => {
+    const { lines, log } = capture({ format: 'pretty' });
+    log.debug('HTTP call getMe', { component: 'telegraf:client' });
+    expect(lines).toEqual([expect.stringMatching(/^\[\d\d:\d\d:\d\d\.\d{3}\] DEBUG: \[telegraf:client\] HTTP call getMe$/)]);
+  });
+
   it('without pino-pretty installed, says so in one line and writes JSON', () => {
     const missing = () => {
       throw Object.assign(new Error("Cannot find module 'pino-pretty'"), { code: 'MODULE_NOT_FOUND' });
