@@ -171,9 +171,11 @@ const envSchema = z
     ),
     DEPARTMENTS_FILE: z.string().min(1).default('./departments.json'),
     LOG_LEVEL: z.enum(logLevels).default('info'),
-    LOG_FORMAT: z.enum(logFormats, {
+    LOG_FORMAT: z
+      .enum(logFormats, {
         error: (issue) => `is ${JSON.stringify(issue.input)}: use json (the default: one JSON object per line) or pretty (readable lines for a terminal, in development)`,
-      }).default('json'),
+      })
+      .default('json'),
     SLACK_CHANNEL_POSTS_PER_SECOND: z.coerce.number().min(0).default(1),
     TELEGRAM_CHAT_MESSAGES_PER_SECOND: z.coerce.number().min(0).default(1),
     TELEGRAM_MESSAGES_PER_SECOND: z.coerce.number().min(0).default(30),
