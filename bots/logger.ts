@@ -40,9 +40,10 @@ const requirePretty = (): PrettyFactory => (createRequire(import.meta.url)('pino
  * fields, `msg`), on stderr unless `write` is given. Every occurrence of a known secret and every
  * token-shaped string is replaced by "[redacted]" before a line is written, wherever it appears.
  *
- * stderr is written synchronously (pino.destination with `sync: true`): the line logged just
- * before `process.exit` is not lost (pino 10 has no `pino.final`; its docs,
- * docs/asynchronous.md, say a synchronous destination is what keeps the last lines).
+ * stderr is written synchronously (pino.destination with `sync: true`): each line is written, with
+ * a blocking write, as it is logged, so the line logged just before `process.exit` or a crash is
+ * not lost. pino 10 has no `pino.final`; its docs/asynchronous.md say buffered (asynchronous)
+ * writing may lose the most recent lines. Repka logs little on its hot path, so this costs nothing.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const json: DestinationStream = options.write ? lineWriter(options.write) : pino.destination({ dest: 2, sync: true });
