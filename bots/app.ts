@@ -55,7 +55,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
   const clock = options.clock ?? systemClock;
   const stops = new Stops(log);
   try {
-    const storage = await openStorage(config);
+    const storage = await openStorage(config, log);
     stops.push(() => storage.close());
     const { uow } = storage;
 

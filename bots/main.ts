@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, secretsOf, type Config } from '../src/config.js';
-import { createLogger, createRedactor } from '../src/logger.js';
 import { startRepka, StartupError } from './app.js';
 import { checkRepka, configurationResults, formatCheck } from './check.js';
+import { createLogger } from './logger.js';
+import { createRedactor } from './redactor.js';
+import { routeTelegrafLogs } from './telegram/telegraf-logs.js';
 
 /**
  * Everything this process writes itself goes through one redaction (the logger's): until the
@@ -67,7 +69,8 @@ async function main(args: readonly string[]): Promise<void> {
     return fail(describeProblems(error.problems));
   }
   if (args.includes('--check')) process.exit(await check(config));
-  const log = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: secretsOf(config) });
+  routeTelegrafLogs(log, config.logLevel);
   let running;
   try {
     running = await startRepka(config, { log });

@@ -120,6 +120,9 @@ export interface DepartmentsConfig {
 
 const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof logLevels)[number];
+const logFormats = ['json', 'pretty'] as const;
+/** `json`: one JSON object per line (the default, for machines); `pretty`: pino-pretty, for a person at a terminal. */
+export type LogFormat = (typeof logFormats)[number];
 
 /** Ports Telegram's setWebhook accepts (https://core.telegram.org/bots/api#setwebhook). */
 const webhookPorts = [443, 80, 88, 8443];
@@ -169,6 +172,11 @@ const envSchema = z
     ),
     DEPARTMENTS_FILE: z.string().min(1).default('./departments.json'),
     LOG_LEVEL: z.enum(logLevels).default('info'),
+    LOG_FORMAT: z
+      .enum(logFormats, {
+        error: (issue) => `is ${JSON.stringify(issue.input)}: use json (the default: one JSON object per line) or pretty (readable lines for a terminal, in development)`,
+      })
+      .default('json'),
     SLACK_CHANNEL_POSTS_PER_SECOND: z.coerce.number().min(0).default(1),
     TELEGRAM_CHAT_MESSAGES_PER_SECOND: z.coerce.number().min(0).default(1),
     TELEGRAM_MESSAGES_PER_SECOND: z.coerce.number().min(0).default(30),
@@ -227,6 +235,8 @@ export interface Config {
     readonly metricsHost: string;
   };
   readonly logLevel: LogLevel;
+  /** How log lines are written. Default `json`. */
+  readonly logFormat: LogFormat;
   /** IANA time zone for times in histories and exports. Default UTC. */
   readonly timeZone: string;
   /** Outbound pace Repka keeps to stay under platform limits; Infinity: no limit. */
@@ -409,6 +419,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, so
     maxOpenCasesPerClient: e.MAX_OPEN_CASES_PER_CLIENT,
     operator: Object.freeze({ metricsToken: e.METRICS_TOKEN, metricsPort: e.METRICS_PORT, metricsHost: e.METRICS_HOST }),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     timeZone: e.TEAM_TIMEZONE,
     rates: Object.freeze({
       slackChannelPerSecond: e.SLACK_CHANNEL_POSTS_PER_SECOND || Number.POSITIVE_INFINITY,

@@ -27,18 +27,28 @@ export class Stops {
   }
 }
 
-/** Bolt's and the WebClient's logger on Repka's. */
+/**
+ * Bolt's and the WebClient's logger on Repka's: each line at Bolt's level, with `component: "bolt"`;
+ * an Error among the arguments goes into `error` (pino serialises it: type, message, stack).
+ */
 export function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
-  const text = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  const line = (args: unknown[]): [string, Record<string, unknown>] => {
+    const error = args.find((a) => a instanceof Error);
+    const text = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    return [text, error === undefined ? { component: 'bolt' } : { component: 'bolt', error }];
+  };
   return {
     // Bolt's and the WebClient's debug output carries whole request and response bodies: every
     // client's message in full (phone and card numbers). It is never passed on, at any LOG_LEVEL.
     debug: () => undefined,
-    info: (...args) => log.info(`bolt: ${text(args)}`),
+    info: (...args) => log.info(...line(args)),
     // A failed HTTP request is reported by whoever made it (withRetries, the drainer): not twice.
-    warn: (...args) => (text(args).startsWith('http request failed') ? undefined : log.warn(`bolt: ${text(args)}`)),
-    error: (...args) => log.error(`bolt: ${text(args)}`),
+    warn: (...args) => {
+      const [text, fields] = line(args);
+      if (!text.startsWith('http request failed')) log.warn(text, fields);
+    },
+    error: (...args) => log.error(...line(args)),
     setLevel: (l) => {
       level = l;
     },

@@ -6,9 +6,12 @@ import { SqliteSlackNameStore } from './sqlite-slack-name-store.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import { SqliteUnitOfWork } from './sqlite-unit-of-work.js';
 
-/** The SQLite file at `path` (created and migrated when needed) as a storage backend. */
-export function openSqliteStorage(path: string): StorageBackend & { readonly database: ReturnType<typeof openDatabase> } {
-  const database = openDatabase(path);
+/**
+ * The SQLite file at `path` (created and migrated when needed) as a storage backend.
+ * `onEffectError`: told when an effect run after a commit throws; default stderr.
+ */
+export function openSqliteStorage(path: string, onEffectError?: (error: Error) => void): StorageBackend & { readonly database: ReturnType<typeof openDatabase> } {
+  const database = openDatabase(path, onEffectError);
   const outbox = new SqliteOutbox(database.db, database.commits);
   const storage = new SqliteStorage(database.db, outbox);
   return {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpServer, createOperatorServer, slackBodyLimit, telegramBodyLimit } from '../../bots/http-server.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../bots/logger.js';
 
 const secret = 'http-server-test-signing-secret';
 const telegramSecret = 'telegram-secret-0123456789';

@@ -79,7 +79,8 @@ async function start(world: World): Promise<RepkaProcess> {
   const port = new Promise<number>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      const started = /"msg":"repka started","port":(\d+)/.exec(stderr);
+      // Its JSON line, whatever the order of its fields (pino writes `msg` last).
+      const started = /^(?=.*"msg":"repka started").*"port":(\d+)/m.exec(stderr);
       if (started !== null) resolve(Number(started[1]));
     });
     void exited.then(({ code }) => reject(new Error(`repka exited with ${code} before it started:\n${stderr}`)));

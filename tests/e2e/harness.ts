@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, secretsOf, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../bots/logger.js';
 import { startRepka, type RepkaOptions, type RunningRepka } from '../../bots/app.js';
 import { FakeSlack, nextTs, sendSlackEvent, type ChannelSpec, type SlackCall } from '../fakes/fake-slack.js';
 import { FakeTelegram, postTelegramUpdate, textUpdate, type TgUser } from '../fakes/fake-telegram.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRepka, StartupError } from '../../bots/app.js';
 import { cardActions } from '../../bots/slack/render/case-card.js';
 import { loadConfig, secretsOf } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../bots/logger.js';
 import { FakeSlack, newTriggerId, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { FakeTelegram, type TgUser } from '../fakes/fake-telegram.js';
 import { e2eDatabase, eventually, redisUrl, registerChannels, startHarness, supportChannel, telegramToken, type Harness } from './harness.js';

@@ -31,7 +31,7 @@ const message = (env: Record<string, string | undefined>) => {
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig({ ...base, DEPARTMENTS_FILE: undefined });
-    expect(config).toMatchObject({ port: 3000, databasePath: './data/repka.sqlite', redisUrl: 'redis://127.0.0.1:6379', queuePrefix: 'repka', logLevel: 'info', timeZone: 'UTC' });
+    expect(config).toMatchObject({ port: 3000, databasePath: './data/repka.sqlite', redisUrl: 'redis://127.0.0.1:6379', queuePrefix: 'repka', logLevel: 'info', logFormat: 'json', timeZone: 'UTC' });
     expect(config.slack.apiUrl).toBe('https://slack.com/api/');
     expect(config.telegram.apiRoot).toBe('https://api.telegram.org');
     expect(config.departments.departments).toEqual([]);
@@ -55,6 +55,13 @@ describe('loadConfig', () => {
     expect(message({ ...base, TEAM_TIMEZONE: 'Mars/Base' })).toMatch(/^TEAM_TIMEZONE/);
     expect(message({ ...base, DEPARTMENTS_FILE: '/nonexistent/departments.json' })).toMatch(/^DEPARTMENTS_FILE: no file/);
     for (const text of [message({ ...base, SLACK_BOT_TOKEN: undefined }), message({ ...base, PORT: 'x' })]) expect(text).not.toContain('\n');
+  });
+
+  it('reads LOG_FORMAT, json or pretty, and names the variable and its value otherwise', () => {
+    expect(loadConfig({ ...base, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ ...base, LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(message({ ...base, LOG_FORMAT: 'yaml' })).toBe('LOG_FORMAT is "yaml": use json (the default: one JSON object per line) or pretty (readable lines for a terminal, in development)');
+    expect(message({ ...base, LOG_FORMAT: 'PRETTY' })).toMatch(/^LOG_FORMAT is "PRETTY": use json /);
   });
 
   it('reads the outbound pace, 0 meaning no limit', () => {

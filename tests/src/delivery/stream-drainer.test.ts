@@ -8,7 +8,7 @@ import { PermanentDeliveryError, RetryLaterError, type PendingMessage } from '..
 import { StreamDrainer } from '../../../src/delivery/stream-drainer.js';
 import type { Outgoing } from '../../../src/outgoing.js';
 import type { WokenRow } from '../../../src/ports.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../bots/logger.js';
 
 const note = (chatId: number, n: number, extra: Partial<Extract<Outgoing, { to: 'client' }>> = {}): Outgoing => ({
   to: 'client',

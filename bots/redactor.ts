@@ -1,13 +1,11 @@
-import type { LogLevel } from './config.js';
-import type { Logger } from './ports.js';
-
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
 /**
  * Token shapes redacted even when they are not this process's own secrets (a token named in an
  * error text, a URL or a header): Telegram bot tokens in Bot API paths (`/bot<id>:<secret>/`),
  * Slack tokens (`xoxb-`, `xoxp-`, `xapp-`, … per https://api.slack.com/authentication/token-types)
  * bearer credentials, and the passwords of URLs with credentials.
+ *
+ * The text may be a serialised JSON line (the logger scrubs whole lines): no shape matches a `"`,
+ * so a replacement never reaches past the end of a JSON string and the line stays valid JSON.
  */
 const tokenShapes: readonly [RegExp, string][] = [
   [/\/bot\d+:[A-Za-z0-9_-]+/g, '/bot[redacted]'],
@@ -16,7 +14,7 @@ const tokenShapes: readonly [RegExp, string][] = [
   [/\bxapp-[A-Za-z0-9-]+/g, '[redacted]'],
   [/\b(Bearer|Basic) [A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]'],
   // The password of a URL with credentials (DATABASE_URL, REDIS_URL): postgres://repka:<password>@db/repka.
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)(?!\*+@)[^@/\s]+@/gi, '$1[redacted]@'],
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^:@/\s"]*:)(?!\*+@)[^@/\s"]+@/gi, '$1[redacted]@'],
 ];
 
 /**
@@ -30,27 +28,5 @@ export function createRedactor(secrets: readonly string[] = []): (text: string) 
     for (const secret of known) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
     for (const [shape, replacement] of tokenShapes) out = out.replace(shape, replacement);
     return out;
-  };
-}
-
-/**
- * A JSON-lines logger. Every occurrence of a known secret (tokens, signing secret) and every
- * token-shaped string is replaced by "[redacted]" before a line is written, wherever it appears.
- */
-export function createLogger(options: { level: LogLevel; secrets?: readonly string[]; write?: (line: string) => void; name?: string }): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const redact = createRedactor(options.secrets);
-  const emit = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (order[level] < order[options.level]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, ...(options.name ? { name: options.name } : {}), msg: message, ...fields }, (_key, value: unknown) =>
-      value instanceof Error ? { name: value.name, message: value.message } : value,
-    );
-    write(redact(line));
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
   };
 }
