@@ -1,4 +1,4 @@
-import type { Config } from '../src/config.js';
+import type { Config } from './config.js';
 import type { Clock, Logger } from '../src/ports.js';
 import { systemClock } from '../src/ports.js';
 import { AccessPolicy } from '../src/cases/access-policy.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { webApi } from '@slack/bolt';
 import { Telegram } from 'telegraf';
-import { channelIdHint, type Config, type ConfigError } from '../src/config.js';
+import { channelIdHint, type Config, type ConfigError } from './config.js';
 import { openStorage } from '../db/open-storage.js';
 import { slackRejection, telegramRejection } from './rejected-credential.js';
 

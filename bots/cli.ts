@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseDepartments } from '../src/config.js';
+import { parseDepartments } from './config.js';
 import { openStorage } from '../db/open-storage.js';
 import { exportCase, exportFormats, type ExportFormat } from '../src/history/export-case.js';
 

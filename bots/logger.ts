@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream } from 'pino';
 import type PinoPretty from 'pino-pretty';
-import type { LogFormat, LogLevel } from '../src/config.js';
+import type { LogFormat, LogLevel } from './config.js';
 import type { Logger } from '../src/ports.js';
 import { createRedactor } from './redactor.js';
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, loadConfig, secretsOf, type Config } from '../src/config.js';
+import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
 import { startRepka, StartupError } from './app.js';
 import { checkRepka, configurationResults, formatCheck } from './check.js';
 import { createLogger } from './logger.js';

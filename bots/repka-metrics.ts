@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DepartmentsConfig } from '../src/config.js';
+import type { DepartmentsConfig } from './config.js';
 import { businessTimeBetween } from '../src/deadlines/business-hours.js';
 import type { Clock, Logger, MetricsSource, OutboxBacklog } from '../src/ports.js';
 import type { MetricsScrape } from './http-server.js';

@@ -5,7 +5,7 @@ import type { Ask, Case, Client, Logger, UnitOfWork } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import { isMessageGone, toDeliveryError } from './slack-errors.js';
 import { turnPriority, type Pacer } from '../../src/delivery/rate-limiter.js';
-import { splitText } from '../../src/text/split-text.js';
+import { splitText } from '../text/split-text.js';
 import { clientName } from '../../src/client-name.js';
 import { exportCase } from '../../src/history/export-case.js';
 import { renderCaseCard } from './render/case-card.js';
@@ -14,7 +14,7 @@ import { renderClientAlbum, renderClientContent } from './render/client-message.
 import { renderCardReposted, renderEphemeral, renderThreadNotice } from './render/notices.js';
 import { escapeMrkdwn } from './render/mrkdwn.js';
 import { renderAskProblem, renderAskThreadPost, renderConfirmation, renderDepartmentPost, renderQuestion, type AskContext, type SlackPost } from './render/asks.js';
-import type { DepartmentsConfig } from '../../src/config.js';
+import type { DepartmentsConfig } from '../config.js';
 import type { Clock } from '../../src/ports.js';
 
 /** Slack accepts up to 40,000 characters but shows ~4,000 well; split long posts here. */

@@ -1,4 +1,4 @@
-import type { DepartmentsConfig } from '../../src/config.js';
+import type { DepartmentsConfig } from '../config.js';
 import type { Clock, Directory, Logger } from '../../src/ports.js';
 import type { HomeSource } from '../../src/reports/home.js';
 import type { Period } from '../../src/reports/period.js';

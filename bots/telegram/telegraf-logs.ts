@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { LogLevel } from '../../src/config.js';
+import type { LogLevel } from '../config.js';
 import type { Logger } from '../../src/ports.js';
 
 /** A logger of the `debug` package: `this` when it calls `log` and `formatArgs`. */

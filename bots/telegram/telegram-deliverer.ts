@@ -6,7 +6,7 @@ import { systemClock, type Clock, type UnitOfWork } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import type { Pacer } from '../../src/delivery/rate-limiter.js';
 import { languageFromCode } from '../../src/i18n/language.js';
-import { splitText } from '../../src/text/split-text.js';
+import { splitText } from '../text/split-text.js';
 import { telegramLimits } from '../platform-limits.js';
 import { renderClientNotice } from './render/client-notice.js';
 

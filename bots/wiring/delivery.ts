@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { webApi } from '@slack/bolt';
 import type { Telegram } from 'telegraf';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../config.js';
 import type { CaseService } from '../../src/cases/case-service.js';
 import type { Deliverer } from '../../src/delivery/deliverer.js';
 import { RateLimiter, type Pacer, type RateLimit } from '../../src/delivery/rate-limiter.js';

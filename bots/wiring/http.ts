@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../config.js';
 import type { Logger } from '../../src/ports.js';
 import { createHttpServer, createOperatorServer, type HealthReport, type HttpServerDeps, type MetricsScrape } from '../http-server.js';
 import { StartupError } from '../startup-error.js';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../config.js';
 import type { Clock, Logger } from '../../src/ports.js';
 import { createOutboxQueue, QueueDeliveryTrigger, type OutboxJobData } from '../../jobs/outbox-queue.js';
 import { BullDeadlineScheduler, createDeadlineQueue, type DeadlineJobData } from '../../jobs/deadline-queue.js';

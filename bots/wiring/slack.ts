@@ -1,5 +1,5 @@
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../config.js';
 import type { AskService } from '../../src/asks/ask-service.js';
 import type { AccessPolicy } from '../../src/cases/access-policy.js';
 import type { CaseService } from '../../src/cases/case-service.js';

@@ -1,5 +1,5 @@
 import { Telegram } from 'telegraf';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../config.js';
 import type { CaseService } from '../../src/cases/case-service.js';
 import type { RatingService } from '../../src/cases/rating-service.js';
 import type { Logger } from '../../src/ports.js';

@@ -1,4 +1,4 @@
-import type { Department, DepartmentsConfig } from '../config.js';
+import type { Department, DepartmentsConfig } from '../departments.js';
 import { describeFiles, type SharedFile } from '../files.js';
 import { addBusinessTime, businessFractionPoint } from '../deadlines/business-hours.js';
 import type { Ask, AskSchedule, AskStore, Case, CaseEventKind, CaseStore, Clock, DeadlineScheduler, DeliveryTrigger, Logger, UnitOfWork } from '../ports.js';

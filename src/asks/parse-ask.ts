@@ -1,4 +1,4 @@
-import type { Department } from '../config.js';
+import type { Department } from '../departments.js';
 import { DurationError, parseDuration } from '../duration.js';
 
 export type ParsedAsk =

@@ -1,4 +1,4 @@
-import type { Department } from '../config.js';
+import type { Department } from '../departments.js';
 
 /**
  * A person a message names. The platform adapter decodes its own mention syntax; the text then

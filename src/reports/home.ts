@@ -1,4 +1,4 @@
-import type { Department } from '../config.js';
+import type { Department } from '../departments.js';
 import type { ThreadRef } from '../ports.js';
 
 /** An open case as the App Home lists it. */

@@ -1,4 +1,4 @@
-import type { Department } from '../config.js';
+import type { Department } from '../departments.js';
 import { businessTimeBetween } from '../deadlines/business-hours.js';
 import type { AskStatus } from '../ports.js';
 import { wallClock, type Period } from './period.js';

@@ -3,7 +3,7 @@ import { App, type Receiver } from '@slack/bolt';
 import { Telegraf } from 'telegraf';
 import type { Update as TelegrafUpdate } from 'telegraf/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LogLevel } from '../../src/config.js';
+import type { LogLevel } from '../../bots/config.js';
 import { createLogger } from '../../bots/logger.js';
 import { routeTelegrafLogs } from '../../bots/telegram/telegraf-logs.js';
 import { boltLogger } from '../../bots/wiring/startup.js';

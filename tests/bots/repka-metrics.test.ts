@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { RepkaMetrics, type CountableQueue } from '../../bots/repka-metrics.js';
-import { parseDepartments } from '../../src/config.js';
+import { parseDepartments } from '../../bots/config.js';
 import { createLogger } from '../../bots/logger.js';
 import type { MetricEvent, MetricsSource, OutboxBacklog } from '../../src/ports.js';
 import { sampleValue } from '../support/exposition.js';

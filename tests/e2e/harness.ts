@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { loadConfig, secretsOf, type Config } from '../../src/config.js';
+import { loadConfig, secretsOf, type Config } from '../../bots/config.js';
 import { createLogger } from '../../bots/logger.js';
 import { startRepka, type RepkaOptions, type RunningRepka } from '../../bots/app.js';
 import { FakeSlack, nextTs, sendSlackEvent, type ChannelSpec, type SlackCall } from '../fakes/fake-slack.js';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRepka, StartupError } from '../../bots/app.js';
 import { cardActions } from '../../bots/slack/render/case-card.js';
-import { loadConfig, secretsOf } from '../../src/config.js';
+import { loadConfig, secretsOf } from '../../bots/config.js';
 import { createLogger } from '../../bots/logger.js';
 import { FakeSlack, newTriggerId, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { FakeTelegram, type TgUser } from '../fakes/fake-telegram.js';

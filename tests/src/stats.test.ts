@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Department } from '../../src/config.js';
+import type { Department } from '../../bots/config.js';
 import type { BusinessHours } from '../../src/deadlines/business-hours.js';
 import { parsePeriod, startOfLocalDay, wallClock, type Period } from '../../src/reports/period.js';
 import { computeStats, median, percentile, type StatsAsk, type StatsCase, type StatsRating, type StatsSnapshot } from '../../src/reports/stats.js';

@@ -13,7 +13,7 @@ import { AccessPolicy } from '../../src/cases/access-policy.js';
 import type { Mention } from '../../src/cases/agent-command.js';
 import { CaseService, type AgentMessage, type InboundResult } from '../../src/cases/case-service.js';
 import { RatingService } from '../../src/cases/rating-service.js';
-import { parseDepartments, type DepartmentsConfig } from '../../src/config.js';
+import { parseDepartments, type DepartmentsConfig } from '../../bots/config.js';
 import type { ClientNotice, DepartmentPost, PrivateNotice, Outgoing, ThreadPost } from '../../src/outgoing.js';
 import type { Ask, AskSchedule, Case, ClientProfile, Clock, DeadlineScheduler, DeliveryTrigger, Logger, Storage, UnitOfWork, WokenRow } from '../../src/ports.js';
 import type { SharedFile } from '../../src/files.js';

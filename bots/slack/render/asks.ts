@@ -1,4 +1,4 @@
-import type { Department, DepartmentsConfig } from '../../../src/config.js';
+import type { Department, DepartmentsConfig } from '../../config.js';
 import type { DepartmentPost, PrivateNotice, ThreadPost } from '../../../src/outgoing.js';
 import type { Ask, Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/client-name.js';

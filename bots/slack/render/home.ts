@@ -1,4 +1,4 @@
-import type { Department } from '../../../src/config.js';
+import type { Department } from '../../config.js';
 import { formatTeamTime } from '../../../src/history/render-history.js';
 import type { ThreadRef } from '../../../src/ports.js';
 import type { HomeAsk, HomeCase } from '../../../src/reports/home.js';

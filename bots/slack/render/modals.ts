@@ -1,10 +1,10 @@
-import type { DepartmentsConfig } from '../../../src/config.js';
+import type { DepartmentsConfig } from '../../config.js';
 import type { Case, Client } from '../../../src/ports.js';
 import { clientName } from '../../../src/client-name.js';
 import { messagesFor } from '../../../src/i18n/messages.js';
 import { clientNoticeText } from '../../../src/i18n/client-notice-text.js';
 import { slackLimits } from '../../platform-limits.js';
-import { truncatePlain } from '../../../src/text/truncate-plain.js';
+import { truncatePlain } from '../../text/truncate-plain.js';
 
 /** Callback ids of Repka's modals. */
 export const modals = { extend: 'ask_extend_modal', decline: 'ask_decline_modal', ask: 'case_ask_modal', reply: 'case_reply_modal' } as const;

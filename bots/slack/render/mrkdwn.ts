@@ -1,4 +1,4 @@
-import { isHighSurrogate } from '../../../src/text/truncate-plain.js';
+import { isHighSurrogate } from '../../text/truncate-plain.js';
 
 /**
  * Slack mrkdwn text on its way out: escaping what people supplied, and cutting or splitting text

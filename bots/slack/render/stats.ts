@@ -1,7 +1,7 @@
 import { formatTeamTime } from '../../../src/history/render-history.js';
 import type { TeamStats } from '../../../src/reports/stats.js';
 import { escapeMrkdwn, truncateEscaped } from './mrkdwn.js';
-import { truncatePlain } from '../../../src/text/truncate-plain.js';
+import { truncatePlain } from '../../text/truncate-plain.js';
 import { slackLimits } from '../../platform-limits.js';
 
 const weekdayNames = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];

@@ -1,4 +1,4 @@
-import { truncatePlain } from '../../../src/text/truncate-plain.js';
+import { truncatePlain } from '../../text/truncate-plain.js';
 import type { ClientNotice } from '../../../src/outgoing.js';
 import type { Language } from '../../../src/ports.js';
 import { messagesFor } from '../../../src/i18n/messages.js';

@@ -5,7 +5,7 @@ import { SlackDeliverer } from '../../../bots/slack/slack-deliverer.js';
 import { RateLimiter } from '../../../src/delivery/rate-limiter.js';
 import type { Outgoing } from '../../../src/outgoing.js';
 import type { PendingMessage } from '../../../src/ports.js';
-import type { DepartmentsConfig } from '../../../src/config.js';
+import type { DepartmentsConfig } from '../../../bots/config.js';
 import { recordingLogger } from './listeners/bolt-arguments.js';
 
 const support = 'C0SUPPORT1';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAskArgs } from '../../../src/asks/parse-ask.js';
-import { parseDepartments } from '../../../src/config.js';
+import { parseDepartments } from '../../../bots/config.js';
 import { minute, testDepartments } from '../../support/domain.js';
 
 const { departments } = parseDepartments(JSON.stringify(testDepartments), 'departments.json');

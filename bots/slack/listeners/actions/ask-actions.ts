@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AskService } from '../../../../src/asks/ask-service.js';
 import type { CaseService } from '../../../../src/cases/case-service.js';
-import type { DepartmentsConfig } from '../../../../src/config.js';
+import type { DepartmentsConfig } from '../../../config.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { askModal, declineModal, extendModal } from '../../render/modals.js';
 import { idOf, openForm } from './open-form.js';

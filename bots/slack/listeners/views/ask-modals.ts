@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { AskService } from '../../../../src/asks/ask-service.js';
 import type { CaseService } from '../../../../src/cases/case-service.js';
 import { findDepartment } from '../../../../src/asks/parse-ask.js';
-import type { DepartmentsConfig } from '../../../../src/config.js';
+import type { DepartmentsConfig } from '../../../config.js';
 import { isDuration, parseDuration } from '../../../../src/duration.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { idOf } from '../actions/open-form.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDeadline, renderAskProblem, renderAskThreadPost, renderConfirmation, renderQuestion, type AskContext } from '../../../../bots/slack/render/asks.js';
 import type { Ask, Case, Client } from '../../../../src/ports.js';
-import { parseDepartments } from '../../../../src/config.js';
+import { parseDepartments } from '../../../../bots/config.js';
 import { renderThreadNotice } from '../../../../bots/slack/render/notices.js';
 
 const at = Date.UTC(2026, 10, 23, 12, 0, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { askModal, declineModal, extendModal, replyModal } from '../../../../bots/slack/render/modals.js';
-import { parseDepartments } from '../../../../src/config.js';
+import { parseDepartments } from '../../../../bots/config.js';
 import type { Case, Client } from '../../../../src/ports.js';
 
 const client = { id: 1, firstName: 'Anna', lastName: null, username: null, language: 'en' } as Client;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, examplePlaceholders, loadConfig, parseDepartments, type ConfigSources } from '../../src/config.js';
+import { ConfigError, examplePlaceholders, loadConfig, parseDepartments, type ConfigSources } from '../../bots/config.js';
 
 const base = {
   SLACK_BOT_TOKEN: 'xoxb-1',
@@ -212,7 +212,7 @@ describe('what Telegram and Slack refuse, refused at start-up', () => {
   });
 
   it('uses the same numbers as bots/platform-limits.ts', async () => {
-    const { departmentLimits } = await import('../../src/config.js');
+    const { departmentLimits } = await import('../../bots/config.js');
     const { slackLimits } = await import('../../bots/platform-limits.js');
     expect(departmentLimits).toEqual({ name: slackLimits.optionText, id: slackLimits.optionValue, count: slackLimits.selectOptions });
   });

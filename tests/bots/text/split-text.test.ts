@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitText } from '../../../src/text/split-text.js';
+import { splitText } from '../../../bots/text/split-text.js';
 
 const strip = (s: string) => s.replace(/\s+/g, '');
 const isLone = (code: number) => code >= 0xd800 && code <= 0xdbff;
