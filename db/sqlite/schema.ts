@@ -47,7 +47,7 @@ export const cases = sqliteTable(
     /** When agents were alerted that the client waits too long for a first reply. */
     waitAlertedAt: integer('wait_alerted_at'),
   },
-  (t) => [index('cases_client').on(t.clientId, t.status), uniqueIndex('cases_thread').on(t.conversation, t.thread)],
+  (t) => [index('cases_client').on(t.clientId, t.status), uniqueIndex('cases_thread').on(t.staffPlatform, t.conversation, t.thread)],
 );
 
 /** The case history: every message, reply, note, command and status change, in order. */
@@ -147,5 +147,5 @@ export const asks = sqliteTable(
     escalatedAgainAt: integer('escalated_again_at'),
     closedReason: text('closed_reason'),
   },
-  (t) => [index('asks_case').on(t.caseId), index('asks_status').on(t.status), uniqueIndex('asks_thread').on(t.conversation, t.thread)],
+  (t) => [index('asks_case').on(t.caseId), index('asks_status').on(t.status), uniqueIndex('asks_thread').on(t.staffPlatform, t.conversation, t.thread)],
 );

@@ -138,7 +138,12 @@ export class StreamDrainer {
       const rest = batch.slice(offset);
       const head = rest[0] as PendingMessage;
       try {
-        const count = Math.max(1, Math.min(rest.length, await deliverer.deliver(rest, signal)));
+        const answered = await deliverer.deliver(rest, signal);
+        // A deliverer that cannot say what it delivered (one of another version, meeting a message
+        // it does not know) delivered nothing: the head stays pending and is tried again after a
+        // backoff, never marked sent or failed, and never retried in a tight loop.
+        if (!Number.isInteger(answered) || answered < 1) throw new Error(`the deliverer answered ${String(answered)} for a "${head.message.to}" message`);
+        const count = Math.min(rest.length, answered);
         await this.settle(rest.slice(0, count));
         offset += count;
         failures = 0;

@@ -46,6 +46,9 @@ const reply = {
   afterDelivery: [{ to: 'slack-reaction', caseId: 1, reaction: { channel: 'C0SUPPORT', ts: '1700.2', name: 'white_check_mark' } }],
 };
 const delivered = { to: 'client', chatId: 1001, caseId: 1, notice: { type: 'case-opened', caseId: 1, empty: false } };
+/** A ✅ outside a case (its stream was the channel's), and a private answer that failed for good. */
+const markOutsideCase = { to: 'slack-reaction', reaction: { channel: 'C0SUPPORT', ts: '1700.3', name: 'white_check_mark' } };
+const failedAnswer = { to: 'slack-ephemeral', channel: 'C0SUPPORT', user: 'U0BORIS', notice: { type: 'help' } };
 
 /** The rows the version before had: one client, one case with its thread, one posted question, three outbox rows. */
 const oldRows: readonly string[] = [
@@ -56,6 +59,8 @@ const oldRows: readonly string[] = [
   `insert into outbox (stream, payload, status, case_id, created_at, sent_at) values ('tg-1001', '${JSON.stringify(delivered)}', 'sent', 1, ${T}, ${T + 1})`,
   `insert into outbox (stream, payload, status, case_id, created_at) values ('slack-C0SUPPORT-U0ANNA', '${JSON.stringify(privateAnswer)}', 'pending', null, ${T + 2})`,
   `insert into outbox (stream, payload, status, case_id, created_at) values ('tg-1001', '${JSON.stringify(reply)}', 'pending', 1, ${T + 3})`,
+  `insert into outbox (stream, payload, status, case_id, created_at) values ('slack-C0SUPPORT', '${JSON.stringify(markOutsideCase)}', 'pending', null, ${T + 4})`,
+  `insert into outbox (stream, payload, status, case_id, created_at, last_error) values ('slack-C0SUPPORT-U0BORIS', '${JSON.stringify(failedAnswer)}', 'failed', null, ${T + 5}, 'user_not_in_channel')`,
 ];
 
 /** What today's Repka reads from those rows once it has opened the database. */
@@ -73,7 +78,9 @@ async function expectCarriedOver(backend: StorageBackend, rawStreams: () => Prom
   expect((await read((tx) => tx.pendingStreams())).sort((a, b) => a.firstId - b.firstId)).toEqual([
     { stream: 'staff-C0SUPPORT-U0ANNA', firstId: 2 },
     { stream: 'chat-1001', firstId: 3 },
+    { stream: 'staff-C0SUPPORT', firstId: 4 },
   ]);
+  expect((await read((tx) => tx.pending('staff-C0SUPPORT', 10))).map((p) => p.message)).toEqual([{ to: 'staff-delivered-mark', conversation: 'C0SUPPORT', message: '1700.3' }]);
   expect((await read((tx) => tx.pending('staff-C0SUPPORT-U0ANNA', 10))).map((p) => p.message)).toEqual([
     { to: 'staff-private', conversation: 'C0SUPPORT', user: 'U0ANNA', thread: '1700.1', notice: { type: 'help' } },
   ]);
@@ -85,6 +92,9 @@ async function expectCarriedOver(backend: StorageBackend, rawStreams: () => Prom
     { stream: 'tg-1001', status: 'sent' },
     { stream: 'staff-C0SUPPORT-U0ANNA', status: 'pending' },
     { stream: 'chat-1001', status: 'pending' },
+    { stream: 'staff-C0SUPPORT', status: 'pending' },
+    // Failed for good, but named as today's streams are, should an operator retry it.
+    { stream: 'staff-C0SUPPORT-U0BORIS', status: 'failed' },
   ]);
 }
 

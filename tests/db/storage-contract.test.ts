@@ -293,6 +293,12 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
       await run((tx) => tx.updateCase(theCase.id, { thread: { platform: 'slack', conversation: 'C1', thread: '1700.01' } }));
       expect((await read((tx) => tx.findCaseByThread({ platform: 'slack', conversation: 'C1', thread: '1700.01' })))?.id).toBe(theCase.id);
       expect(await read((tx) => tx.findCaseByThread({ platform: 'slack', conversation: 'C2', thread: '1700.01' }))).toBeUndefined();
+      // The same conversation and thread ids on another staff platform are another thread.
+      expect(await read((tx) => tx.findCaseByThread({ platform: 'forum', conversation: 'C1', thread: '1700.01' }))).toBeUndefined();
+      const { theCase: onForum } = await run((tx) => clientWithCase(tx, 8002));
+      await run((tx) => tx.updateCase(onForum.id, { thread: { platform: 'forum', conversation: 'C1', thread: '1700.01' } }));
+      expect((await read((tx) => tx.findCaseByThread({ platform: 'forum', conversation: 'C1', thread: '1700.01' })))?.thread).toEqual({ platform: 'forum', conversation: 'C1', thread: '1700.01' });
+      expect((await read((tx) => tx.findCaseByThread({ platform: 'slack', conversation: 'C1', thread: '1700.01' })))?.id).toBe(theCase.id);
     });
 
     it('refuses a second case on the same thread', async () => {
@@ -362,6 +368,7 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
       expect(await read((tx) => tx.getAsk(99))).toBeUndefined();
       expect(await read((tx) => tx.findAskByThread({ platform: 'slack', conversation: 'C-LEGAL', thread: '1700.5' }))).toEqual(posted);
       expect(await read((tx) => tx.findAskByThread({ platform: 'slack', conversation: 'C-IT', thread: '1700.5' }))).toBeUndefined();
+      expect(await read((tx) => tx.findAskByThread({ platform: 'forum', conversation: 'C-LEGAL', thread: '1700.5' }))).toBeUndefined();
       expect((await read((tx) => tx.listAsks(theCase.id))).map((a) => a.id)).toEqual([ask.id, second.id]);
       await run((tx) => tx.updateAsk(ask.id, { status: 'answered', answeredAt: T + 5, answeredBy: 'U9', answeredByName: 'Ivan' }));
       expect((await read((tx) => tx.listOpenAsks())).map((a) => a.id)).toEqual([second.id]);

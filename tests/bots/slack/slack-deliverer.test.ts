@@ -13,7 +13,7 @@ const accountingChannel = 'C0ACCOUNT1';
 const departments: DepartmentsConfig = {
   clientFirstReplyWithinMs: 900_000,
   supportLead: [],
-  departments: [{ id: 'accounting', name: 'Accounting', names: ['accounting'], aliases: [], slackChannel: accountingChannel, replyWithinMs: 3_600_000, mention: [], remindAt: [0.5], escalateTo: [] }],
+  departments: [{ id: 'accounting', name: 'Accounting', names: ['accounting'], aliases: [], channel: accountingChannel, replyWithinMs: 3_600_000, mention: [], remindAt: [0.5], escalateTo: [] }],
 } as unknown as DepartmentsConfig;
 
 const opened: { close(): Promise<void> }[] = [];

@@ -22,7 +22,7 @@ afterEach(() => {
   for (const close of closing.splice(0)) close();
 });
 
-function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>) {
+function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>, count: (head: PendingMessage) => number = () => 1) {
   const path = join(mkdtempSync(join(tmpdir(), 'repka-drainer-')), 'repka.sqlite');
   const backend = openSqliteStorage(path);
   const { uow } = backend;
@@ -51,7 +51,7 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
         const head = messages[0] as PendingMessage;
         await deliver(head);
         delivered.push(head.message.to === 'client' && head.message.notice.type === 'agent-reply' ? head.message.notice.text : head.message.to);
-        return 1;
+        return count(head);
       },
     },
     trigger: {
@@ -168,6 +168,19 @@ describe('StreamDrainer', () => {
     release();
     await Promise.all([first, second, third]);
     expect(t.delivered).toEqual(['message 1', 'message 2']);
+  });
+
+  it('keeps a message it cannot account for pending and retries it, neither failing it nor spinning on it', async () => {
+    // A deliverer that answers no count, as one of an older version does for a destination it does
+    // not know (during an upgrade, an old instance may drain a stream holding a newer message).
+    const answers: (number | undefined)[] = [undefined, undefined, 1, 1];
+    const t = setup(async () => undefined, undefined, () => answers.shift() as number);
+    await t.enqueue(note(7, 1));
+    await t.enqueue(note(7, 2));
+    await t.drainer.drain('chat-7', t.signal);
+    expect(t.batches).toEqual([2, 2, 2, 1]);
+    expect(t.failed).toEqual([]);
+    expect(await t.pending('chat-7')).toHaveLength(0);
   });
 
   it('stops between calls when aborted, leaving the rest pending', async () => {

@@ -22,7 +22,7 @@ function setup(options: { agent?: boolean; caseOf?: number; fail?: Error } = {})
     },
   } as unknown as CaseService;
   const asks = { caseOf: async (askId: number) => (askId === 7 ? (options.caseOf ?? 12) : undefined) } as unknown as AskService;
-  const departments = { clientFirstReplyWithinMs: 900_000, supportLead: [], departments: [{ id: 'accounting', name: 'Accounting', names: ['accounting'], aliases: [], slackChannel: 'C0ACCOUNT1', replyWithinMs: 3_600_000, mention: [], reminders: [0.5] }] };
+  const departments = { clientFirstReplyWithinMs: 900_000, supportLead: [], departments: [{ id: 'accounting', name: 'Accounting', names: ['accounting'], aliases: [], channel: 'C0ACCOUNT1', replyWithinMs: 3_600_000, mention: [], reminders: [0.5] }] };
   const deps = { asks, cases, directory, departments, log: recordingLogger() } as unknown as ActionDeps;
   return { deps, formsAsked, commands };
 }

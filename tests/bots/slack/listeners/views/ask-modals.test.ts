@@ -161,7 +161,7 @@ describe('the view listeners', () => {
   });
 });
 
-const accounting = { id: 'accounting', name: 'Accounting', names: ['accounting', 'acc'], aliases: ['acc'], slackChannel: 'C0ACCOUNT1', replyWithinMs: 3_600_000, mention: [], reminders: [0.5] };
+const accounting = { id: 'accounting', name: 'Accounting', names: ['accounting', 'acc'], aliases: ['acc'], channel: 'C0ACCOUNT1', replyWithinMs: 3_600_000, mention: [], reminders: [0.5] };
 const departments = { clientFirstReplyWithinMs: 900_000, supportLead: [], departments: [accounting] } as unknown as ViewDeps['departments'];
 
 /** The case service as a recording stub of receiveCardCommand. */
