@@ -69,7 +69,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     stops.push(queues.stop);
     const { trigger, scheduler } = queues;
 
-    const asks = new AskService({ uow, trigger, scheduler, clock, log, departments: config.departments, platform: slackPlatform });
+    const asks = new AskService({ uow, trigger, scheduler, clock, log, departments: config.departments });
     const supportTeam = new SupportTeam({ client: slack.client, supportChannel: config.slack.supportChannel, clock, log });
     // Without SLACK_AGENTS the support channel's members are the agents: read them now, not on the first press.
     if (config.slack.agents === undefined) void supportTeam.warm();

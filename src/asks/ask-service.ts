@@ -13,8 +13,6 @@ export interface AskServiceDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly departments: DepartmentsConfig;
-  /** The staff platform the departments' channels are on. */
-  readonly platform: string;
 }
 
 /** Who acts on an ask: a staff member. */
@@ -36,6 +34,8 @@ export interface PressedAt {
 /** A human reply in the thread of an ask's question, in the department channel. */
 export interface DepartmentReply extends Actor {
   readonly inboundKey: string;
+  /** The staff platform it came from (the adapter's name, as in ThreadRef). */
+  readonly platform: string;
   readonly channel: string;
   readonly threadTs: string;
   readonly ts: string;
@@ -100,7 +100,8 @@ export class AskService {
       askedByName: actor.userName,
       askedAt: fx.now,
       deadlineAt,
-      post: { platform: this.deps.platform, conversation: department.channel, thread: null },
+      // The department's channel is on the staff platform the case is on.
+      post: { platform: theCase.thread.platform, conversation: department.channel, thread: null },
     });
     await this.record(fx.tx, ask, 'ask-opened', actor, question, { deadlineAt, department: department.name }, fx.now);
     fx.send({ to: 'department', askId: ask.id, caseId: theCase.id, post: { type: 'question' } });
@@ -127,7 +128,7 @@ export class AskService {
   receiveDepartmentReply(reply: DepartmentReply): Promise<InboundResult> {
     return this.run(reply.inboundKey, async (fx) => {
       const store = fx.tx;
-      const ask = await store.findAskByThread({ platform: this.deps.platform, conversation: reply.channel, thread: reply.threadTs });
+      const ask = await store.findAskByThread({ platform: reply.platform, conversation: reply.channel, thread: reply.threadTs });
       if (ask === undefined) return { outcome: 'ignored', reason: 'not an ask thread' };
       const firstAnswer = ask.status === 'open';
       if (firstAnswer) {

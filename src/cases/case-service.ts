@@ -228,7 +228,7 @@ export class CaseService {
   }
 
   /** An agent deleted their message in a case thread: a deleted `!reply` is not unsent, and they are told so. */
-  receiveAgentDeletion(deletion: { inboundKey: string; channel: string; threadTs: string; ts: string; user: string }): Promise<InboundResult> {
+  receiveAgentDeletion(deletion: { inboundKey: string; platform: string; channel: string; threadTs: string; ts: string; user: string }): Promise<InboundResult> {
     return this.run(deletion.inboundKey, async ({ tx, send }) => {
       const theCase = await tx.findCaseByThread(this.threadOf(deletion));
       if (theCase === undefined || replyOf(await tx.listEvents(theCase.id), deletion.ts) === undefined) return { outcome: 'ignored', reason: 'not a reply' };
@@ -244,7 +244,7 @@ export class CaseService {
   async receiveCardCommand(input: CardCommand): Promise<InboundResult> {
     const theCase = await this.deps.uow.read((tx) => tx.getCase(input.caseId));
     if (theCase === undefined || theCase.thread.thread === null) return { outcome: 'ignored', reason: 'no such case card' };
-    const message: AgentMessage = { inboundKey: input.inboundKey, channel: theCase.thread.conversation, threadTs: theCase.thread.thread, ts: input.ts, user: input.user, userName: input.userName, text: '', fromCard: true, files: input.files };
+    const message: AgentMessage = { inboundKey: input.inboundKey, platform: theCase.thread.platform, channel: theCase.thread.conversation, threadTs: theCase.thread.thread, ts: input.ts, user: input.user, userName: input.userName, text: '', fromCard: true, files: input.files };
     return this.dispatch(message, input.command, 'button');
   }
 
@@ -350,9 +350,9 @@ export class CaseService {
     return store.upsertClient(profile, languageFromCode(profile.languageCode), now);
   }
 
-  /** The thread a staff message was posted in, on the support platform. */
-  private threadOf(message: { readonly channel: string; readonly threadTs: string }): ThreadRef & { readonly thread: string } {
-    return { platform: this.deps.support.platform, conversation: message.channel, thread: message.threadTs };
+  /** The thread a staff message was posted in. */
+  private threadOf(message: { readonly platform: string; readonly channel: string; readonly threadTs: string }): ThreadRef & { readonly thread: string } {
+    return { platform: message.platform, conversation: message.channel, thread: message.threadTs };
   }
 
   private run(inboundKey: string | null, work: (fx: Effects) => Promise<InboundResult>): Promise<InboundResult> {

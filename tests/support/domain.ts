@@ -347,7 +347,7 @@ export function createDomain(options: DomainOptions = {}) {
   const departments: DepartmentsConfig = parseDepartments(typeof file === 'string' ? file : JSON.stringify(file), 'departments.json');
   const members = new Set(options.members ?? [anna.user]);
   const policy = new AccessPolicy({ agents: options.agents, members: { has: async (user) => members.has(user) }, supportChannel });
-  const asks = new AskService({ uow, trigger, scheduler, clock, log, departments, platform: slackPlatform });
+  const asks = new AskService({ uow, trigger, scheduler, clock, log, departments });
   const cases = new CaseService({ uow, trigger, clock, log, support: { platform: slackPlatform, conversation: supportChannel }, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: options.maxOpenCasesPerClient });
   const ratings = new RatingService({ uow, trigger, clock, log });
   const sent = new OutboxReader((afterId) => committed.filter((r) => r.id > afterId));
@@ -461,7 +461,7 @@ export function createDomain(options: DomainOptions = {}) {
     async agentSays(caseId: number, text: string, as: { user: string; userName: string } = anna, mentions?: readonly Mention[], files?: readonly SharedFile[]): Promise<InboundResult> {
       const c = await domain.caseNow(caseId);
       if (c.thread.thread === null) throw new Error(`case #${caseId} has no thread yet`);
-      const message: AgentMessage = { inboundKey: `slack:${++keys}`, channel: c.thread.conversation, threadTs: c.thread.thread, ts: nextTs(), user: as.user, userName: as.userName, text, mentions, ...(files === undefined ? {} : { files }) };
+      const message: AgentMessage = { inboundKey: `slack:${++keys}`, platform: 'slack', channel: c.thread.conversation, threadTs: c.thread.thread, ts: nextTs(), user: as.user, userName: as.userName, text, mentions, ...(files === undefined ? {} : { files }) };
       const result = await cases.receiveAgentMessage(message);
       await landPosts();
       return result;
@@ -484,7 +484,7 @@ export function createDomain(options: DomainOptions = {}) {
       const c = await domain.caseNow(caseId);
       if (c.thread.thread === null) throw new Error(`case #${caseId} has no thread yet`);
       const threadTs = c.thread.thread;
-      return domain.act(() => cases.receiveAgentEdit({ inboundKey: `slack:${++keys}`, channel: c.thread.conversation, threadTs, ts, user: as.user, userName: as.userName, text }));
+      return domain.act(() => cases.receiveAgentEdit({ inboundKey: `slack:${++keys}`, platform: 'slack', channel: c.thread.conversation, threadTs, ts, user: as.user, userName: as.userName, text }));
     },
 
     /** The agent deleted their message `ts` in the case thread. */
@@ -492,7 +492,7 @@ export function createDomain(options: DomainOptions = {}) {
       const c = await domain.caseNow(caseId);
       if (c.thread.thread === null) throw new Error(`case #${caseId} has no thread yet`);
       const threadTs = c.thread.thread;
-      return domain.act(() => cases.receiveAgentDeletion({ inboundKey: `slack:${++keys}`, channel: c.thread.conversation, threadTs, ts, user: as.user }));
+      return domain.act(() => cases.receiveAgentDeletion({ inboundKey: `slack:${++keys}`, platform: 'slack', channel: c.thread.conversation, threadTs, ts, user: as.user }));
     },
 
     /** The client edited their Telegram message `messageId` to read `text`. */
@@ -523,7 +523,7 @@ export function createDomain(options: DomainOptions = {}) {
     async departmentReplies(askId: number, text: string, as: { user: string; userName: string } = { user: 'U0BORIS', userName: 'Boris' }): Promise<InboundResult> {
       const a = await domain.askNow(askId);
       if (a.post.thread === null) throw new Error(`question Q${askId} was not posted`);
-      return asks.receiveDepartmentReply({ inboundKey: `slack:${++keys}`, channel: a.post.conversation, threadTs: a.post.thread, ts: nextTs(), text, ...as });
+      return asks.receiveDepartmentReply({ inboundKey: `slack:${++keys}`, platform: 'slack', channel: a.post.conversation, threadTs: a.post.thread, ts: nextTs(), text, ...as });
     },
 
     /** Runs a service call with its commit and the posts landing; e.g. `await fx.act(() => asks.extend(...))`. */

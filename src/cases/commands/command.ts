@@ -9,6 +9,8 @@ import type { AgentCommand, Mention } from '../agent-command.js';
 export interface AgentMessage {
   /** Dedup key, unique per platform event (the adapter builds it). */
   readonly inboundKey: string;
+  /** The staff platform it came from (the adapter's name, as in ThreadRef). */
+  readonly platform: string;
   readonly channel: string;
   readonly threadTs: string;
   readonly ts: string;

@@ -73,9 +73,9 @@ describe('a department answers in the thread of its question', () => {
     const fx = createDomain();
     const c = await fx.clientSays('my invoice is wrong');
     const ask = await fx.ask(c.id, 'acc why?');
-    const stray = await fx.asks.receiveDepartmentReply({ inboundKey: 'slack:Ev9', channel: 'C0ACCOUNTING', threadTs: '999.999', ts: '1000.1', user: 'U0BORIS', userName: 'Boris', text: 'hi' });
+    const stray = await fx.asks.receiveDepartmentReply({ inboundKey: 'slack:Ev9', platform: 'slack', channel: 'C0ACCOUNTING', threadTs: '999.999', ts: '1000.1', user: 'U0BORIS', userName: 'Boris', text: 'hi' });
     expect(stray).toEqual({ outcome: 'ignored', reason: 'not an ask thread' });
-    const reply = { inboundKey: 'slack:Ev10', channel: 'C0ACCOUNTING', threadTs: (await fx.askNow(ask.id)).post.thread as string, ts: '1000.2', user: 'U0BORIS', userName: 'Boris', text: 'because' };
+    const reply = { inboundKey: 'slack:Ev10', platform: 'slack', channel: 'C0ACCOUNTING', threadTs: (await fx.askNow(ask.id)).post.thread as string, ts: '1000.2', user: 'U0BORIS', userName: 'Boris', text: 'because' };
     expect(await fx.asks.receiveDepartmentReply(reply)).toMatchObject({ outcome: 'done' });
     await fx.settle();
     expect(await fx.asks.receiveDepartmentReply(reply)).toEqual({ outcome: 'duplicate' });

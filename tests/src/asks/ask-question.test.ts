@@ -112,7 +112,7 @@ describe('asking a department (!ask)', () => {
     const fx = createDomain();
     const c = await fx.clientSays('hello');
     const theCase = await fx.caseNow(c.id);
-    const message = { inboundKey: 'slack:Ev1', channel: theCase.thread.conversation, threadTs: theCase.thread.thread as string, ts: '1.1', ...anna, text: '!ask acc why?' };
+    const message = { inboundKey: 'slack:Ev1', platform: 'slack', channel: theCase.thread.conversation, threadTs: theCase.thread.thread as string, ts: '1.1', ...anna, text: '!ask acc why?' };
     expect(await fx.cases.receiveAgentMessage(message)).toMatchObject({ outcome: 'done' });
     await fx.settle();
     expect(await fx.cases.receiveAgentMessage(message)).toEqual({ outcome: 'duplicate' });

@@ -125,7 +125,7 @@ describe('an agent edits a delivered !reply', () => {
 
   it('an edit outside a case thread is ignored', async () => {
     const { fx, ts } = await withReply();
-    const result = await fx.act(() => fx.cases.receiveAgentEdit({ inboundKey: fx.key(), channel: 'C0SUPPORT', threadTs: '1.1', ts, ...anna, text: '!reply other' }));
+    const result = await fx.act(() => fx.cases.receiveAgentEdit({ inboundKey: fx.key(), platform: 'slack', channel: 'C0SUPPORT', threadTs: '1.1', ts, ...anna, text: '!reply other' }));
     expect(result).toEqual({ outcome: 'ignored', reason: 'not a case thread' });
   });
 });

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { decodeSlackText } from '../../text/decode-slack-text.js';
 import type { CaseThreadDeps } from './case-thread-message.js';
+import { slackPlatform } from '../../platform-name.js';
 
 type Event = Record<string, unknown>;
 
@@ -26,7 +27,7 @@ export function caseThreadEdit(deps: CaseThreadDeps) {
     if (e.subtype === 'message_deleted') {
       const gone = humanReply(e.previous_message);
       if (gone === undefined) return;
-      const result = await deps.cases.receiveAgentDeletion({ inboundKey, channel: deps.supportChannel, threadTs: gone.thread_ts, ts: gone.ts, user: gone.user });
+      const result = await deps.cases.receiveAgentDeletion({ inboundKey, platform: slackPlatform, channel: deps.supportChannel, threadTs: gone.thread_ts, ts: gone.ts, user: gone.user });
       deps.log.debug('case thread deletion', { ts: gone.ts, ...result });
       return;
     }
@@ -35,7 +36,7 @@ export function caseThreadEdit(deps: CaseThreadDeps) {
     // Slack also sends message_changed when only an unfurl or a reaction count changed: same text, nothing to do.
     if (now === undefined || before === undefined || now.text === before.text) return;
     const [userName, decoded] = await Promise.all([deps.directory.displayName(now.user), decodeSlackText(typeof now.text === 'string' ? now.text : '', deps.directory)]);
-    const result = await deps.cases.receiveAgentEdit({ inboundKey, channel: deps.supportChannel, threadTs: now.thread_ts, ts: now.ts, user: now.user, userName, text: decoded.text, mentions: decoded.mentions });
+    const result = await deps.cases.receiveAgentEdit({ inboundKey, platform: slackPlatform, channel: deps.supportChannel, threadTs: now.thread_ts, ts: now.ts, user: now.user, userName, text: decoded.text, mentions: decoded.mentions });
     deps.log.debug('case thread edit', { ts: now.ts, ...result });
   };
 }

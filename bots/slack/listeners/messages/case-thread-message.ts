@@ -3,6 +3,7 @@ import type { CaseService } from '../../../../src/cases/case-service.js';
 import { withFileInfo } from '../../shared-files.js';
 import type { Directory, Logger } from '../../../../src/ports.js';
 import { decodeSlackText } from '../../text/decode-slack-text.js';
+import { slackPlatform } from '../../platform-name.js';
 
 /** A plain human message posted in a thread: the only kind that can be a command or a note. */
 export interface ThreadMessage {
@@ -44,6 +45,7 @@ export function caseThreadMessage(deps: CaseThreadDeps) {
     if (!isHumanThreadReply(message) || message.channel !== deps.supportChannel) return;
     const [userName, decoded] = await Promise.all([deps.directory.displayName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
     const result = await deps.cases.receiveAgentMessage({
+      platform: slackPlatform,
       inboundKey: `slack:${(body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`}`,
       channel: message.channel,
       threadTs: message.thread_ts,

@@ -4,6 +4,7 @@ import type { Directory, Logger } from '../../../../src/ports.js';
 import { decodeSlackText } from '../../text/decode-slack-text.js';
 import { isHumanThreadReply } from './case-thread-message.js';
 import { withFileInfo } from '../../shared-files.js';
+import { slackPlatform } from '../../platform-name.js';
 
 export interface DepartmentThreadDeps {
   readonly asks: AskService;
@@ -20,6 +21,7 @@ export function departmentMessage(deps: DepartmentThreadDeps) {
     if (!isHumanThreadReply(message) || !deps.departmentChannels.has(message.channel)) return;
     const [userName, decoded] = await Promise.all([deps.directory.displayName(message.user), decodeSlackText(typeof message.text === 'string' ? message.text : '', deps.directory)]);
     const result = await deps.asks.receiveDepartmentReply({
+      platform: slackPlatform,
       inboundKey: `slack:${(body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`}`,
       channel: message.channel,
       threadTs: message.thread_ts,

@@ -22,7 +22,7 @@ describe('a note (anything that is no command)', () => {
 
   it('is ignored outside a case thread', async () => {
     const fx = createDomain();
-    const result = await fx.cases.receiveAgentMessage({ inboundKey: fx.key(), channel: 'C0SUPPORT', threadTs: '1.1', ts: '1.2', ...anna, text: 'hello' });
+    const result = await fx.cases.receiveAgentMessage({ inboundKey: fx.key(), platform: 'slack', channel: 'C0SUPPORT', threadTs: '1.1', ts: '1.2', ...anna, text: 'hello' });
     expect(result).toEqual({ outcome: 'ignored', reason: 'not a case thread' });
   });
 });

@@ -40,7 +40,7 @@ describe('an edit or deletion in a case thread', () => {
     expect(t.calls).toEqual([
       [
         'receiveAgentEdit',
-        { inboundKey: 'slack:Ev0EDIT0001', channel: support, threadTs: card, ts: '1764654001.000200', user: 'U0AGENT1', userName: 'Anna', text: '!reply The refund is 45 & sent, @Boris checked', mentions: [{ id: 'U0AGENT2', name: 'Boris' }] } satisfies AgentMessage,
+        { inboundKey: 'slack:Ev0EDIT0001', platform: 'slack', channel: support, threadTs: card, ts: '1764654001.000200', user: 'U0AGENT1', userName: 'Anna', text: '!reply The refund is 45 & sent, @Boris checked', mentions: [{ id: 'U0AGENT2', name: 'Boris' }] } satisfies AgentMessage,
       ],
     ]);
   });
@@ -48,7 +48,7 @@ describe('an edit or deletion in a case thread', () => {
   it("passes an agent's deletion on, naming the message that is gone", async () => {
     const t = setup();
     await t.listener(eventArguments(deleted(reply), { eventId: 'Ev0DEL0001' }));
-    expect(t.calls).toEqual([['receiveAgentDeletion', { inboundKey: 'slack:Ev0DEL0001', channel: support, threadTs: card, ts: '1764654001.000200', user: 'U0AGENT1' }]]);
+    expect(t.calls).toEqual([['receiveAgentDeletion', { inboundKey: 'slack:Ev0DEL0001', platform: 'slack', channel: support, threadTs: card, ts: '1764654001.000200', user: 'U0AGENT1' }]]);
   });
 
   it("ignores an unfurl or reaction change (same text), Repka's own posts, other channels, top-level messages and new messages", async () => {

@@ -22,6 +22,7 @@ describe('a message in a case thread', () => {
     expect(t.received).toEqual([
       {
         inboundKey: 'slack:Ev0CASE0001',
+        platform: 'slack',
         channel: support,
         threadTs: card,
         ts: '1764654001.000200',

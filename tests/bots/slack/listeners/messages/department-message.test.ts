@@ -19,7 +19,7 @@ describe("a reply in the thread of a department's question", () => {
     const t = setup();
     await t.listener(eventArguments(olgaSays('Fish &amp; chips, ask <@U0AGENT2> <!here>'), { eventId: 'Ev0DEPT0001' }));
     expect(t.received).toEqual([
-      { inboundKey: 'slack:Ev0DEPT0001', channel: accounting, threadTs: question, ts: '1764654101.000200', user: 'U0ACC1', userName: 'Olga', text: 'Fish & chips, ask @Boris @here', files: [] },
+      { inboundKey: 'slack:Ev0DEPT0001', platform: 'slack', channel: accounting, threadTs: question, ts: '1764654101.000200', user: 'U0ACC1', userName: 'Olga', text: 'Fish & chips, ask @Boris @here', files: [] },
     ]);
   });
 
