@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseDepartments, type Department } from '../src/config.js';
 import { openStorage } from '../db/open-storage.js';
 import { exportCase, exportFormats, type ExportFormat } from '../src/history/export-case.js';
@@ -135,8 +136,13 @@ async function report(args: string[]): Promise<number> {
   try {
     const agentName = async (id: string) => (await storage.names.slackName(id))?.name ?? id;
     const page = await buildReportPage({ reports: storage.reports, departments: departments ?? [], timeZone, agentName }, parsed.period, now);
-    const path = out ?? reportFileName(parsed.period, timeZone);
-    writeFileSync(path, renderReportPage(page, { timeZoneSet: configuredZone !== undefined }));
+    // npm runs scripts in the package's folder; INIT_CWD is where the operator typed the command.
+    const path = resolve(process.env.INIT_CWD || process.cwd(), out ?? reportFileName(parsed.period, timeZone));
+    try {
+      writeFileSync(path, renderReportPage(page, { timeZoneSet: configuredZone !== undefined }));
+    } catch (error) {
+      return fail(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    }
     process.stdout.write(`${path}\n`);
     return 0;
   } finally {
