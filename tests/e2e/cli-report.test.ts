@@ -16,7 +16,7 @@ const root = new URL('../../', import.meta.url).pathname;
 
 let dir: string;
 let databaseEnv: Record<string, string>;
-let dropDatabase = async () => undefined;
+let dropDatabase: () => Promise<void> = async () => undefined;
 
 interface Run {
   code: number;
