@@ -137,3 +137,24 @@ ${satisfactionPart(stats)}
 </body></html>
 `;
 }
+
+/**
+ * The digest's picture: replies by department above new cases by weekday × hour, as one SVG
+ * (rendered to PNG for Slack by the adapter).
+ */
+export function digestChart(stats: TeamStats): string {
+  const parts = [repliesChart(stats), weekdayHourHeatMap('New cases by weekday and hour', stats.clientActivity.casesByWeekdayHour)];
+  const sizes = parts.map((svg) => {
+    const match = /width="(\d+)" height="(\d+)"/.exec(svg);
+    return { width: Number(match?.[1] ?? 0), height: Number(match?.[2] ?? 0) };
+  });
+  const width = Math.max(...sizes.map((s) => s.width));
+  const height = sizes.reduce((sum, s) => sum + s.height, 0);
+  let y = 0;
+  const placed = parts.map((svg, i) => {
+    const at = y;
+    y += sizes[i]?.height ?? 0;
+    return svg.replace('<svg xmlns="http://www.w3.org/2000/svg" ', `<svg x="0" y="${at}" `);
+  });
+  return [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`, `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`, ...placed, '</svg>'].join('\n');
+}
