@@ -32,10 +32,10 @@ export interface PercentColumn {
 
 /** Columns of percentages (0–100), one per entry; an entry without a value shows "—" and no bar. */
 export function percentColumnChart(title: string, columns: readonly PercentColumn[]): string {
-  const left = 40;
-  const top = 30;
+  const left = 48;
+  const top = 46;
   const plot = 160;
-  const step = 64;
+  const step = 84;
   const width = Math.max(320, left + columns.length * step + 10);
   const height = top + plot + 46;
   const y = (percent: number) => top + plot - (percent / 100) * plot;
@@ -45,7 +45,7 @@ export function percentColumnChart(title: string, columns: readonly PercentColum
     body.push(`<text x="${left - 6}" y="${y(p) + 4}" text-anchor="end" fill="${ink}">${p}%</text>`);
   }
   columns.forEach((c, i) => {
-    const x = left + i * step + 12;
+    const x = left + i * step + 22;
     const middle = x + 20;
     if (c.percent === null) {
       body.push(`<text x="${middle}" y="${y(0) - 6}" text-anchor="middle" fill="${ink}">—</text>`);

@@ -73,7 +73,7 @@ function satisfactionPart(stats: TeamStats): string {
 export function onTimeChart(weeks: readonly WeekOnTime[]): string {
   return percentColumnChart(
     'On-time share of questions, by week',
-    weeks.map((w) => ({ label: w.startDate.slice(5), percent: w.onTimePercent, note: `${w.onTime}/${w.due} due` })),
+    weeks.map((w) => ({ label: w.startDate.slice(5), percent: w.onTimePercent, note: `${w.onTime}/${w.due} on time` })),
   );
 }
 

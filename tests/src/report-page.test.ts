@@ -88,7 +88,7 @@ describe('the report page', () => {
     const [onTime, replies, heat] = charts();
     expect(charts()).toHaveLength(3);
     expect(onTime?.match(/<rect class="bar"/g)).toHaveLength(3);
-    expect(onTime).toContain('<title>11-16: 100% (1/1 due)</title>');
+    expect(onTime).toContain('<title>11-16: 100% (1/1 on time)</title>');
     expect(replies?.match(/<rect class="bar"/g)).toHaveLength(2);
     expect(heat?.match(/<rect class="cell"/g)).toHaveLength(7 * 24);
     // Mondays at 10 Moscow time two cases opened; Saturday 23:00 one; other hours none.
