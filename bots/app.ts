@@ -16,6 +16,7 @@ import { StartupError } from './startup-error.js';
 import { latestWithin, Stops } from './wiring/startup.js';
 import { startQueues } from './wiring/queues.js';
 import { startDelivery, type Delivery, type DeliveryOptions } from './wiring/delivery.js';
+import { startDigest } from './wiring/digest.js';
 import { startMaintenance } from './wiring/maintenance.js';
 import { connectSlack, createSlackApp } from './wiring/slack.js';
 import { checkTelegram, createClientBot, receiveUpdates } from './wiring/telegram.js';
@@ -105,6 +106,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     stops.push(delivery.stop);
     const maintenance = await startMaintenance({ uow, asks, trigger, clock, log, sweepEveryMs: options.sweepEveryMs, rebuildEveryMs: options.rebuildEveryMs });
     stops.push(maintenance.stop);
+    stops.push(await startDigest({ config, redis: queues.redis, slackClient: slack.client, reports: storage.reports, names: storage.names, clock, log }));
 
     const slackApp = createSlackApp({
       config,

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isDuration, parseDuration } from '../src/duration.js';
 import { validateBusinessHours, type BusinessHours } from '../src/deadlines/business-hours.js';
+import { parseDigestSchedule, type DigestSchedule } from '../src/reports/digest-schedule.js';
 
 /**
  * Raised when configuration is missing or invalid. `problems` lists every problem found, one line
@@ -104,6 +105,9 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** REPORT_SCHEDULE when REPORT_CHANNEL is set and it is not: Mondays at 09:00. */
+const defaultDigestSchedule: DigestSchedule = Object.freeze({ text: 'MON 09:00', cron: '0 9 * * 1' });
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -167,6 +171,14 @@ const envSchema = z
     METRICS_TOKEN: optionalText.refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), 'must be at least 16 printable characters without spaces'),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    REPORT_CHANNEL: optionalText.pipe(slackChannelId.optional()),
+    REPORT_SCHEDULE: optionalText.transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const parsed = parseDigestSchedule(v);
+      if (parsed.ok) return parsed.schedule;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }),
   });
 
 /** The whole validated, frozen configuration. Read once by the composition root. */
@@ -206,6 +218,11 @@ export interface Config {
     /** Address the metrics port binds to. Default 127.0.0.1. */
     readonly metricsHost: string;
   };
+  /**
+   * The weekly digest (REPORT_CHANNEL, REPORT_SCHEDULE): a summary of the last 7 days with a chart
+   * posted to `channel` on `schedule` (default MON 09:00, team time zone); undefined: no digest.
+   */
+  readonly digest?: { readonly channel: string; readonly schedule: DigestSchedule };
   readonly logLevel: LogLevel;
   /** How log lines are written. Default `json`. */
   readonly logFormat: LogFormat;
@@ -322,6 +339,9 @@ function crossChecks(given: Readonly<Record<string, string>>, env: Readonly<Reco
   if (given.SLACK_APP_TOKEN === undefined && given.SLACK_SIGNING_SECRET === undefined && !problems.has('SLACK_SIGNING_SECRET')) {
     problems.set('SLACK_SIGNING_SECRET', `SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN (Socket Mode) is set: ${examplePlaceholders.SLACK_SIGNING_SECRET?.fix}`);
   }
+  if (given.REPORT_SCHEDULE !== undefined && given.REPORT_CHANNEL === undefined) {
+    problems.set('REPORT_SCHEDULE', 'REPORT_SCHEDULE is set but REPORT_CHANNEL is not: set REPORT_CHANNEL to the channel ID (C…) the weekly digest goes to, or remove REPORT_SCHEDULE');
+  }
   if (given.TELEGRAM_WEBHOOK_URL !== undefined && given.TELEGRAM_WEBHOOK_SECRET === undefined && !problems.has('TELEGRAM_WEBHOOK_SECRET')) {
     problems.set('TELEGRAM_WEBHOOK_SECRET', 'TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set (make one with: openssl rand -hex 32)');
   }
@@ -390,6 +410,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, so
     departments,
     maxOpenCasesPerClient: e.MAX_OPEN_CASES_PER_CLIENT,
     operator: Object.freeze({ metricsToken: e.METRICS_TOKEN, metricsPort: e.METRICS_PORT, metricsHost: e.METRICS_HOST }),
+    digest: e.REPORT_CHANNEL === undefined ? undefined : Object.freeze({ channel: e.REPORT_CHANNEL, schedule: e.REPORT_SCHEDULE ?? defaultDigestSchedule }),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     timeZone: e.TEAM_TIMEZONE,

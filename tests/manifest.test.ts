@@ -31,6 +31,7 @@ const methodScopes: Record<string, readonly string[]> = {
   'conversations.info': ['channels:read', 'groups:read'],
   'conversations.members': ['channels:read', 'groups:read'],
   'conversations.join': ['channels:join'],
+  'conversations.open': ['im:write'],
   'users.info': ['users:read'],
   'views.open': [],
   'views.update': [],
@@ -85,8 +86,8 @@ describe('manifest.yml', () => {
     expect(validate.errors?.map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/display_information/name', '/features/app_home']));
   });
 
-  it('turns the Messages tab off: nobody answers direct messages to the bot', () => {
-    expect(manifest.features.app_home).toMatchObject({ messages_tab_enabled: false, messages_tab_read_only_enabled: false });
+  it('shows the Messages tab read-only: the report pages /repka stats sends are seen there, and nobody answers direct messages to the bot', () => {
+    expect(manifest.features.app_home).toMatchObject({ messages_tab_enabled: true, messages_tab_read_only_enabled: true });
   });
 
   it('grants a scope for every Web API method Repka calls', () => {

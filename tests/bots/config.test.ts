@@ -64,6 +64,26 @@ describe('loadConfig', () => {
     expect(message({ ...base, LOG_FORMAT: 'PRETTY' })).toMatch(/^LOG_FORMAT is "PRETTY": use json /);
   });
 
+  it('reads the weekly digest: REPORT_CHANNEL with REPORT_SCHEDULE (default Mondays 09:00), days and a 24-hour time', () => {
+    expect(loadConfig(base).digest).toBeUndefined();
+    expect(loadConfig({ ...base, REPORT_CHANNEL: 'C0REPORTS' }).digest).toEqual({ channel: 'C0REPORTS', schedule: { text: 'MON 09:00', cron: '0 9 * * 1' } });
+    expect(loadConfig({ ...base, REPORT_CHANNEL: 'C0REPORTS', REPORT_SCHEDULE: 'mon, thu 7:30' }).digest?.schedule).toEqual({ text: 'MON,THU 07:30', cron: '30 7 * * 1,4' });
+    expect(loadConfig({ ...base, REPORT_CHANNEL: 'C0REPORTS', REPORT_SCHEDULE: 'DAILY 18:05' }).digest?.schedule).toEqual({ text: 'DAILY 18:05', cron: '5 18 * * *' });
+    expect(loadConfig({ ...base, REPORT_CHANNEL: 'C0REPORTS', REPORT_SCHEDULE: 'SUN 00:00' }).digest?.schedule.cron).toBe('0 0 * * 0');
+  });
+
+  it.each([
+    [{ REPORT_CHANNEL: '#reports' }, 'REPORT_CHANNEL is "#reports", a channel name: use the channel ID (C…)'],
+    [{ REPORT_CHANNEL: 'C0REPORTS', REPORT_SCHEDULE: 'monday 9am' }, 'REPORT_SCHEDULE is "monday 9am": use days and a time in TEAM_TIMEZONE, e.g. "MON 09:00"'],
+    [{ REPORT_CHANNEL: 'C0REPORTS', REPORT_SCHEDULE: 'MON 24:00' }, 'REPORT_SCHEDULE is "MON 24:00": 24:00 is not a time of day (00:00 to 23:59)'],
+    [{ REPORT_CHANNEL: 'C0REPORTS', REPORT_SCHEDULE: 'MON 09:60' }, 'REPORT_SCHEDULE is "MON 09:60": 09:60 is not a time of day'],
+    [{ REPORT_CHANNEL: 'C0REPORTS', REPORT_SCHEDULE: 'MONDAY 09:00' }, 'REPORT_SCHEDULE is "MONDAY 09:00": "MONDAY" is not a day'],
+    [{ REPORT_CHANNEL: 'C0REPORTS', REPORT_SCHEDULE: '0 9 * * 1' }, 'REPORT_SCHEDULE is "0 9 * * 1": use days and a time'],
+    [{ REPORT_SCHEDULE: 'MON 09:00' }, 'REPORT_SCHEDULE is set but REPORT_CHANNEL is not'],
+  ])('refuses a digest setting it cannot follow, in one line naming it: %j', (env, expected) => {
+    expect(message({ ...base, ...env }).startsWith(expected)).toBe(true);
+  });
+
   it('reads the outbound pace, 0 meaning no limit', () => {
     expect(loadConfig(base).rates).toEqual({ slackChannelPerSecond: 1, telegramChatPerSecond: 1, telegramGlobalPerSecond: 30 });
     expect(loadConfig({ ...base, SLACK_CHANNEL_POSTS_PER_SECOND: '0', TELEGRAM_MESSAGES_PER_SECOND: '25' }).rates).toMatchObject({ slackChannelPerSecond: Number.POSITIVE_INFINITY, telegramGlobalPerSecond: 25 });

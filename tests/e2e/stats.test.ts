@@ -124,6 +124,32 @@ describe('/repka stats', () => {
     expect(answer.params.blocks?.[0]).toMatchObject({ type: 'header' });
   });
 
+  it('sends the same report as a page into the direct message of whoever asked, and says so', async () => {
+    const { answer } = await slash('U0AGENT2', 'C0ELSEWHERE', 'stats 2026-11-27..2026-11-30');
+    expect(shown(answer.params)).toContain('The same report as a page with charts (`repka-report-2026-11-27..2026-11-30.html`) is on its way to your direct messages with Repka.');
+    const opened = await h.slack.waitFor('conversations.open', (c) => c.params.users === 'U0AGENT2');
+    const upload = await h.slack.waitFor('files.completeUploadExternal', (c) => c.params.channel_id === 'DU0AGENT2');
+    expect(opened.params.users).toBe('U0AGENT2');
+    expect(String(upload.params.initial_comment)).toContain('The support report for 2026-11-27 – 2026-11-30 as a page with charts (times in Europe/Moscow)');
+    const fileId = (upload.params.files as { id: string }[])[0]?.id as string;
+    const file = h.slack.uploadedFile(fileId);
+    expect(file?.filename).toBe('repka-report-2026-11-27..2026-11-30.html');
+    const html = file?.bytes.toString('utf8') ?? '';
+    // The figures /repka stats gave above, as a page: Development 2 questions, 1 of 2 on time, replies 2h.
+    expect(html).toContain('<tr><td>Development</td><td>2</td><td>2</td><td>1</td><td>50%</td><td>1</td><td>2h</td><td>2h</td><td>1</td></tr>');
+    expect(html).toContain('<tr><td>Anna</td><td>1</td><td>2d20h</td><td>1</td><td>5m</td></tr>');
+    expect(html.match(/<svg /g)).toHaveLength(3);
+    expect(h.slack.messages('DU0AGENT2').at(-1)?.files).toEqual([{ id: fileId, title: 'Support report: 2026-11-27 – 2026-11-30' }]);
+  });
+
+  it('tells the person privately when Slack refuses the page, the figures already given', async () => {
+    h.slack.failNext('files.getUploadURLExternal', 1, { status: 200, body: { ok: false, error: 'file_uploads_disabled' } });
+    const { answer } = await slash('U0AGENT1', supportChannel, 'stats 30d');
+    expect(shown(answer.params)).toContain('*Development*: 2 questions');
+    const notice = await h.slack.waitFor('response_url', (c) => String(c.params.text).includes('could not be sent'));
+    expect(notice.params).toMatchObject({ response_type: 'ephemeral', text: 'The report as a page could not be sent to you: Slack answered `file_uploads_disabled`. The figures above are complete.' });
+  });
+
   it('reads a range of days in the team time zone', async () => {
     const { answer } = await slash('U0AGENT2', supportChannel, 'stats 2026-11-30..2026-11-30');
     const text = shown(answer.params);

@@ -605,6 +605,8 @@ export class FakeSlack {
   private room(id: unknown, opts: { needMember?: boolean; writing?: boolean } = {}): Channel | Record<string, unknown> {
     const key = typeof id === 'string' ? id : '';
     if (/^[UW]/.test(key) && this.users.has(key)) return { id: key, name: key, isPrivate: true, isArchived: false, botIsMember: true, members: [key] };
+    // A DM channel conversations.open gave out: D + the user's id.
+    if (/^D[UW]/.test(key) && this.users.has(key.slice(1))) return { id: key, name: key, isPrivate: true, isArchived: false, botIsMember: true, members: [key.slice(1)] };
     const room = this.rooms.get(key);
     if (room === undefined || this.missingChannels.has(key) || (room.isPrivate && !room.botIsMember)) return { ok: false, error: 'channel_not_found' };
     if (opts.writing && room.isArchived) return { ok: false, error: 'is_archived' };
@@ -750,6 +752,16 @@ export class FakeSlack {
         const already = room.botIsMember;
         room.botIsMember = true;
         return { ok: true, channel: this.conversation(room), ...(already ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } } : {}) };
+      }
+      case 'conversations.open': {
+        // docs.slack.dev/reference/methods/conversations.open: `users` (comma-separated) or `channel`;
+        // errors users_list_not_supplied, user_not_found. One user: the bot's 1:1 DM with them, the
+        // same channel every time. Multi-person DMs are not modelled (Repka opens none).
+        const users = String(p.users ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+        if (users.length === 0) return this.refuse(method, p, { ok: false, error: 'users_list_not_supplied' });
+        if (users.some((u) => !this.users.has(u))) return { ok: false, error: 'user_not_found' };
+        if (users.length > 1) return this.refuse(method, p, { ok: false, error: 'not_modelled_multi_person_dm' });
+        return { ok: true, channel: { id: `D${users[0]}` } };
       }
       case 'views.open':
       case 'views.push': {
