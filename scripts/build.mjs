@@ -63,8 +63,11 @@ async function build(outdir) {
   const began = Date.now();
   rmSync(outdir, { recursive: true, force: true });
   const entryPoints = typeScriptSources();
-  await esbuild.build({
+  const compiled = esbuild.build({
     absWorkingDir: root,
+    // Named, not found by search: the compilation follows it (verbatimModuleSyntax keeps imports
+    // as written) and fails if it is missing rather than quietly compiling otherwise.
+    tsconfig: join(root, 'tsconfig.json'),
     entryPoints,
     outdir,
     outbase: '.',
@@ -77,6 +80,11 @@ async function build(outdir) {
     sourcesContent: false,
     logLevel: 'warning',
   });
+  // esbuild has printed the errors themselves, with file and line.
+  if (!(await compiled.then(() => true, () => false))) {
+    process.stderr.write('repka build: failed, see the errors above\n');
+    process.exit(1);
+  }
   for (const folder of assetFolders) cpSync(join(root, folder), join(outdir, folder), { recursive: true });
   writeFileSync(join(outdir, stampName), `${new Date().toISOString()}\n`);
   process.stdout.write(`repka build: ${entryPoints.length} files compiled to ${relative(process.cwd(), outdir) || '.'} in ${Date.now() - began} ms\n`);
