@@ -38,6 +38,8 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./package.json
+# `npm run check` and `npm run cli` first ask it whether dist/ is current (with no sources here, it is).
+COPY --from=build /app/scripts/build.mjs ./scripts/build.mjs
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME /app/data
