@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Replays the Dockerfile's recipe without Docker, on a clean copy of the repository:
-#   1. sanity checks: a non-root USER, production-only `npm ci --omit=dev`, a /healthz HEALTHCHECK;
-#   2. copies the files the Dockerfile COPYs (as `docker build .` sees them, minus what git ignores)
-#      into an empty folder and runs the Dockerfile's `npm ci --omit=dev` there, so
-#      package-lock.json must allow a production-only install;
-#   3. starts the Dockerfile's CMD there against a stub Slack/Telegram API (production settings:
+#   1. sanity checks: a non-root USER, a production-only install (`--omit=dev`), a /healthz
+#      HEALTHCHECK, a CMD that runs plain Node (no tsx);
+#   2. the build stage: copies the files it COPYs (as `docker build .` sees them, minus what git
+#      ignores) into an empty folder and runs its `npm …` commands there (install, build, prune),
+#      then checks that no devDependency is left in its node_modules;
+#   3. the final stage: an empty folder with what it copies from the build stage (COPY --from)
+#      and from the context, nothing else;
+#   4. starts the Dockerfile's CMD there against a stub Slack/Telegram API (production settings:
 #      Slack over HTTP, Telegram webhook), waits for GET /healthz to answer 200, runs the
 #      Dockerfile's HEALTHCHECK command, then sends SIGTERM and expects exit code 0.
 # Needs Redis at REDIS_URL (default redis://127.0.0.1:6379), as the tests do.
@@ -17,6 +20,7 @@ prefix="image-check-$$"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/repka-image-check.XXXXXX")
 app=$work/app
+build=$work/build
 app_pid=""
 stub_pid=""
 
@@ -42,9 +46,14 @@ fail() {
 }
 step() { echo "== image recipe: $*"; }
 
-# Reads the Dockerfile (continuation lines joined, comments dropped). Subcommands:
-#   copies       sources of every COPY without --from, one per line (destination must mirror them)
-#   npm-ci       the `npm ci …` command of the RUN that installs dependencies
+# Reads the Dockerfile (continuation lines joined, comments dropped). The final stage is the last
+# FROM; the build stage is the one it copies from. Subcommands:
+#   copies STAGE sources of every COPY without --from in STAGE (build or final), one per line
+#                (destination must mirror them)
+#   copies-from  the final stage's COPY --from=<build stage>: "<source relative to the build
+#                stage's WORKDIR>\t<destination relative to the final WORKDIR>", one per line
+#   npm-steps    the build stage's `npm …` commands (RUN lines split at &&), one per line, in
+#                order; `npm cache …` is left out (it would empty this machine's npm cache)
 #   cmd          the last CMD (exec form), NUL-separated
 #   healthcheck  the HEALTHCHECK command (exec form), NUL-separated
 #   user         the last USER
@@ -64,10 +73,24 @@ const instructions = readFileSync(file, 'utf8')
     const [, op, rest] = /^(\S+)\s*(.*)$/.exec(line);
     return { op: op.toUpperCase(), rest };
   });
-const all = (op) => instructions.filter((i) => i.op === op);
+const stages = [];
+for (const instruction of instructions) {
+  if (instruction.op === 'FROM') stages.push({ name: /\sAS\s+(\S+)$/i.exec(instruction.rest)?.[1], instructions: [] });
+  stages.at(-1)?.instructions.push(instruction);
+}
+const final = stages.at(-1)?.instructions ?? [];
+const all = (op, within = instructions) => within.filter((i) => i.op === op);
+const workdir = (within) => all('WORKDIR', within).at(-1)?.rest.replace(/\/$/, '') ?? '/';
+const copyWords = (rest) => rest.split(/\s+/);
+const fromStages = [...new Set(all('COPY', final).map((i) => /--from=(\S+)/.exec(i.rest)?.[1]).filter(Boolean))];
 const die = (message) => {
   process.stderr.write(`Dockerfile: ${message}\n`);
   process.exit(1);
+};
+/** The one stage the final stage copies from. */
+const buildStage = () => {
+  if (fromStages.length !== 1) die(`the final stage must copy from exactly one build stage (found: ${fromStages.join(', ') || 'none'})`);
+  return stages.find((stage) => stage.name === fromStages[0]) ?? die(`no stage named ${fromStages[0]}`);
 };
 const execForm = (text, where) => {
   try {
@@ -80,8 +103,9 @@ const execForm = (text, where) => {
 };
 switch (what) {
   case 'copies': {
-    for (const { rest } of all('COPY')) {
-      const words = rest.split(/\s+/);
+    const stage = name === 'final' ? final : name === 'build' ? buildStage().instructions : die('copies: build or final');
+    for (const { rest } of all('COPY', stage)) {
+      const words = copyWords(rest);
       if (words.some((w) => w.startsWith('--from'))) continue;
       const paths = words.filter((w) => !w.startsWith('--'));
       const dest = paths.pop().replace(/^\.\//, '').replace(/\/$/, '');
@@ -93,14 +117,29 @@ switch (what) {
     }
     break;
   }
-  case 'npm-ci': {
-    const found = all('RUN').map((i) => /npm ci\b[^&;|]*/.exec(i.rest)?.[0].trim()).filter(Boolean);
-    if (found.length !== 1) die(`expected one RUN with "npm ci", found ${found.length}`);
-    console.log(found[0]);
+  case 'copies-from': {
+    const from = buildStage();
+    const base = `${workdir(from.instructions)}/`;
+    for (const { rest } of all('COPY', final)) {
+      const words = copyWords(rest);
+      if (!words.some((w) => w.startsWith('--from'))) continue;
+      const paths = words.filter((w) => !w.startsWith('--'));
+      if (paths.length !== 2 || !paths[0].startsWith(base)) die(`COPY ${rest}: only "COPY --from=${from.name} ${base}<path> ./<path>" can be replayed`);
+      console.log(`${paths[0].slice(base.length).replace(/\/$/, '')}\t${paths[1].replace(/^\.\//, '').replace(/\/$/, '')}`);
+    }
+    break;
+  }
+  case 'npm-steps': {
+    const steps = all('RUN', buildStage().instructions)
+      .flatMap((i) => i.rest.split('&&'))
+      .map((command) => command.trim())
+      .filter((command) => /^npm\s/.test(command) && !/^npm\s+cache\b/.test(command));
+    if (!steps.some((command) => /^npm\s+ci\b/.test(command))) die('the build stage has no RUN npm ci');
+    console.log(steps.join('\n'));
     break;
   }
   case 'cmd': {
-    const cmd = all('CMD').at(-1);
+    const cmd = all('CMD', final).at(-1);
     if (cmd === undefined) die('no CMD');
     process.stdout.write(execForm(cmd.rest, 'CMD').join('\0'));
     break;
@@ -139,33 +178,42 @@ user_name=${user%%:*}
 case "$user_name" in
   "" | root | 0) fail "the final stage must switch to a non-root USER (found: '${user:-none}')" ;;
 esac
-npm_ci=$(dockerfile_says npm-ci) || fail "cannot find the dependency install"
-[[ " $npm_ci " == *" --omit=dev "* ]] || fail "the image must install production dependencies only (npm ci --omit=dev), found: $npm_ci"
+mapfile -t npm_steps < <(dockerfile_says npm-steps)
+[ "${#npm_steps[@]}" -gt 0 ] || fail "cannot read the build stage's npm commands"
+[[ " ${npm_steps[*]} " == *" --omit=dev "* ]] || fail "the image must keep production dependencies only (npm prune --omit=dev or npm ci --omit=dev), found: ${npm_steps[*]}"
 mapfile -d '' -t health < <(dockerfile_says healthcheck)
 [ "${#health[@]}" -gt 0 ] || fail "cannot read HEALTHCHECK"
 [[ "${health[*]}" == *"/healthz"* ]] || fail "HEALTHCHECK must ask /healthz"
 mapfile -d '' -t cmd < <(dockerfile_says cmd)
 [ "${#cmd[@]}" -gt 0 ] || fail "cannot read CMD"
+[[ " ${cmd[*]} " != *tsx* && " ${cmd[*]} " != *.ts\ * ]] || fail "CMD must run the compiled JavaScript with plain node, found: ${cmd[*]}"
 database_path=$(dockerfile_says env DATABASE_PATH)
 [[ "$database_path" == /app/data/* ]] || fail "ENV DATABASE_PATH must point into the /app/data volume (found: '$database_path')"
 grep -Eq '^VOLUME +\[?"?/app/data' "$dockerfile" || fail "/app/data must be a VOLUME"
-echo "user=$user; install: $npm_ci; start: ${cmd[*]}"
+echo "user=$user; build: $(IFS='; '; echo "${npm_steps[*]}"); start: ${cmd[*]}"
 
-step "clean copy of what the Dockerfile copies"
-mapfile -t sources < <(dockerfile_says copies)
-[ "${#sources[@]}" -gt 0 ] || fail "no COPY found"
-mkdir -p "$app"
 # What `docker build .` sees: the working tree's files, tracked or not, minus what git ignores.
 context_files() { git -C "$root" ls-files -z --cached --others --exclude-standard -- "$@"; }
-for source in "${sources[@]}"; do
-  [ -n "$(context_files "$source" | tr -d '\0')" ] || fail "COPY $source: no file there"
-done
-context_files "${sources[@]}" | while IFS= read -r -d '' file; do
-  if [ -e "$root/$file" ]; then printf '%s\0' "$file"; fi
-done | tar -C "$root" --null -T - -cf - | tar -C "$app" -xf -
-echo "${#sources[@]} COPY sources, $(find "$app" -type f | wc -l) files"
+# Copies the context's files under the paths $2… into folder $1.
+copy_context() {
+  local into=$1 source
+  shift
+  for source in "$@"; do
+    [ -n "$(context_files "$source" | tr -d '\0')" ] || fail "COPY $source: no file there"
+  done
+  mkdir -p "$into"
+  context_files "$@" | while IFS= read -r -d '' file; do
+    if [ -e "$root/$file" ]; then printf '%s\0' "$file"; fi
+  done | tar -C "$root" --null -T - -cf - | tar -C "$into" -xf -
+}
 
-step "$npm_ci"
+step "build stage: clean copy of what it copies"
+mapfile -t sources < <(dockerfile_says copies build)
+[ "${#sources[@]}" -gt 0 ] || fail "no COPY found in the build stage"
+copy_context "$build" "${sources[@]}"
+echo "${#sources[@]} COPY sources, $(find "$build" -type f | wc -l) files"
+
+step "build stage: $(IFS='; '; echo "${npm_steps[*]}")"
 # better-sqlite3's install runs prebuild-install, which in the image fetches a prebuilt binary
 # from GitHub. This machine cannot reach GitHub, so node-gyp would compile SQLite (2-3 minutes).
 # When this checkout holds a binary built from the locked version (the `npm ci` before this
@@ -189,16 +237,29 @@ if prebuild=$(node -e '
 else
   echo "better-sqlite3: no matching binary in this checkout, compiling from source"
 fi
-started=$SECONDS
-# node-gyp compiles better-sqlite3 when no prebuilt binary fits: use every core.
-(cd "$app" && JOBS=max $npm_ci >"$work/npm.log" 2>&1) || {
-  tail -n 40 "$work/npm.log" >&2
-  fail "$npm_ci failed on the committed package-lock.json"
-}
-echo "installed in $((SECONDS - started)) s"
-for dev in typescript vitest eslint drizzle-kit; do
-  [ ! -e "$app/node_modules/$dev" ] || fail "$dev (a devDependency) was installed"
+for npm_step in "${npm_steps[@]}"; do
+  started=$SECONDS
+  # node-gyp compiles better-sqlite3 when no prebuilt binary fits: use every core.
+  (cd "$build" && JOBS=max $npm_step >"$work/npm.log" 2>&1) || {
+    tail -n 40 "$work/npm.log" >&2
+    fail "$npm_step failed on the committed package-lock.json"
+  }
+  echo "$npm_step: $((SECONDS - started)) s"
 done
+for dev in typescript vitest eslint drizzle-kit tsx esbuild; do
+  [ ! -e "$build/node_modules/$dev" ] || fail "$dev (a devDependency) is still in the build stage's node_modules"
+done
+
+step "final stage: what it copies from the build stage and the context"
+mkdir -p "$app"
+while IFS=$'\t' read -r from to; do
+  [ -e "$build/$from" ] || fail "COPY --from: the build stage has no $from"
+  mkdir -p "$(dirname "$app/$to")"
+  cp -a "$build/$from" "$app/$to"
+done < <(dockerfile_says copies-from)
+mapfile -t final_sources < <(dockerfile_says copies final)
+if [ "${#final_sources[@]}" -gt 0 ]; then copy_context "$app" "${final_sources[@]}"; fi
+echo "$(find "$app" -type f | wc -l) files"
 
 step "stub Slack Web API and Telegram Bot API"
 cat >"$work/stub.mjs" <<'EOF'

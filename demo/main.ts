@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
   process.stdout.write(`\nRepka playground: ${url} (starting Repka; what you type meanwhile is sent once it is up)\n`);
 
-  // Exactly what `npm start` runs (tsx bots/main.ts), configured only through the environment.
+  // bots/main.ts, what `npm start` runs compiled, here from the sources (tsx), configured only through the environment.
   const repkaEnv: Record<string, string> = {
     PORT: String(repkaPort),
     DATABASE_PATH: databasePath,

@@ -12,6 +12,7 @@ import { openSqliteStorage } from '../../db/sqlite/open-sqlite-storage.js';
 import type { StorageBackend } from '../../db/storage-backend.js';
 import type { Outgoing } from '../../src/outgoing.js';
 import type { ClientProfile, Storage } from '../../src/ports.js';
+import { builtRepka } from '../support/built-repka.js';
 
 /** Epoch ms past 2^31 s worth of ms, and Telegram chat ids past 2^32: neither fits int4. */
 const T = 1_800_000_000_000;
@@ -407,7 +408,8 @@ interface Run {
 function cli(args: string[], databasePath: string): Promise<Run> {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: databasePath };
   return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'bots/cli.ts', ...args], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    const [command, cliArgs] = builtRepka('cli', ...args);
+    execFile(command, cliArgs, { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
     });
   });

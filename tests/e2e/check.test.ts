@@ -4,14 +4,12 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTelegram } from '../fakes/fake-telegram.js';
 import { e2eDatabase, redisUrl, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
+import { builtRepka, npmCheckout } from '../support/built-repka.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const webhookUrl = 'https://repka.example.com/telegram/webhook';
 
 let slack: FakeSlack;
@@ -69,8 +67,8 @@ const env = (patch: Record<string, string> = {}): Record<string, string> => ({
 /** Runs `npm start -- --check` (or `npm run check`, the same) as one process; resolves with its exit code and stdout lines. */
 function check(environment: Record<string, string>, viaNpm = false): Promise<{ code: number | null; lines: string[]; stderr: string }> {
   const [command, args, cwd] = viaNpm
-    ? ['npm', ['run', '--silent', 'check'], root]
-    : [process.execPath, ['--import', loader, join(root, 'bots/main.ts'), '--check'], mkdtempSync(join(dir, 'cwd-'))];
+    ? ['npm', ['run', '--silent', 'check'], npmCheckout(dir)]
+    : [...builtRepka('main', '--check'), mkdtempSync(join(dir, 'cwd-'))];
   const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...environment }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 50_000, killSignal: 'SIGKILL' });
   let stdout = '';
   let stderr = '';

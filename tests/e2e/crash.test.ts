@@ -3,19 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { commandUpdate, FakeTelegram, postTelegramUpdate, textUpdate, type TgUser, type Update } from '../fakes/fake-telegram.js';
 import { e2eDatabase, eventually, fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
 import { openTestDb, type TestDb } from './test-db.js';
+import { builtRepka } from '../support/built-repka.js';
 
 // The contract's "Guarantees under faults" for crashes, with Repka as `npm start` runs it: its own
 // Node process (tsx as an import hook, so the PID is Repka's own and SIGKILL reaches it).
 
-const root = new URL('../../', import.meta.url).pathname;
-const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 interface RepkaProcess {
   readonly pid: number;
@@ -65,9 +63,10 @@ async function createWorld(departments: unknown = { departments: [] }): Promise<
   return world;
 }
 
-/** Spawns bots/main.ts with the world's env; resolves once it logged "repka started" (with its port). */
+/** Spawns the compiled bots/main.ts (as `npm start` does) with the world's env; resolves once it logged "repka started" (with its port). */
 async function start(world: World): Promise<RepkaProcess> {
-  const child = spawn(process.execPath, ['--import', loader, join(root, 'bots/main.ts')], { cwd: world.dir, env: world.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const [command, args] = builtRepka('main');
+  const child = spawn(command, args, { cwd: world.dir, env: world.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let alive = true;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -10,7 +10,6 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { FakeSlack, nextTs, sendSlackEvent } from '../fakes/fake-slack.js';
 import { FakeTelegram, postTelegramUpdate, type Update } from '../fakes/fake-telegram.js';
@@ -18,9 +17,8 @@ import { slackWireMessage } from '../fakes/slack-wire.js';
 import { addStaff, fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
 import { openTestDb, type TestDb } from './test-db.js';
 import { createTestDatabase } from '../support/test-storage.js';
+import { builtRepka } from '../support/built-repka.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** The PostgreSQL server the databases are created on. */
 export const postgresServerUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -248,7 +246,8 @@ export class Cluster {
     const port = this.ports[slot] as number;
     const fd = openSync(this.logFile(slot), 'a');
     writeFileSync(fd, `--- start ${new Date().toISOString()}\n`);
-    const child = spawn(process.execPath, ['--import', loader, join(root, 'bots/main.ts')], { cwd: this.dir, env: { ...this.env, PORT: String(port) }, stdio: ['ignore', 'ignore', fd] });
+    const [command, args] = builtRepka('main');
+    const child = spawn(command, args, { cwd: this.dir, env: { ...this.env, PORT: String(port) }, stdio: ['ignore', 'ignore', fd] });
     closeSync(fd);
     let alive = true;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

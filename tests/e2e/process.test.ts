@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTelegram, textUpdate } from '../fakes/fake-telegram.js';
 import { e2eDatabase, ivan, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken } from './harness.js';
+import { builtRepka } from '../support/built-repka.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const tsx = join(root, 'node_modules/.bin/tsx');
 
 interface Exit {
   code: number | null;
@@ -16,7 +15,8 @@ interface Exit {
 }
 
 function run(env: Record<string, string>, cwd: string): { child: ChildProcess; exited: Promise<Exit>; stderr: () => string } {
-  const child = spawn(tsx, [join(root, 'bots/main.ts')], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const [command, args] = builtRepka('main');
+  const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -60,7 +60,7 @@ const validEnv = () => ({
   TELEGRAM_API_ROOT: telegram.apiRoot,
 });
 
-describe('npm start (bots/main.ts) as a process', () => {
+describe('npm start (the compiled bots/main.ts) as a process', () => {
   it.each([
     ['SLACK_BOT_TOKEN', { SLACK_BOT_TOKEN: '' }],
     ['SLACK_SUPPORT_CHANNEL', { SLACK_SUPPORT_CHANNEL: 'support' }],

@@ -4,15 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTelegram } from '../fakes/fake-telegram.js';
 import { e2eDatabase, redisUrl, supportChannel } from './harness.js';
 import { testPostgresUrl } from '../support/test-storage.js';
+import { builtRepka } from '../support/built-repka.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** Secrets of this test run: none of them, nor their distinctive halves, may appear in anything Repka prints. */
 const secrets = {
@@ -76,9 +74,10 @@ async function start(patch: Record<string, string>): Promise<{ code: number | nu
     ...secrets,
     ...patch,
   };
-  // One process (tsx as an import hook, not its CLI's parent process), killed if it has not exited
+  // One process (plain Node on the compiled code, as `npm start` runs it), killed if it has not exited
   // within 50 s, so a hanging start cannot outlive the test.
-  const child = spawn(process.execPath, ['--import', loader, join(root, 'bots/main.ts')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 50_000, killSignal: 'SIGKILL' });
+  const [command, args] = builtRepka('main');
+  const child = spawn(command, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 50_000, killSignal: 'SIGKILL' });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -2,14 +2,13 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTelegram } from '../fakes/fake-telegram.js';
 import { e2eDatabase, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken } from './harness.js';
+import { builtRepka } from '../support/built-repka.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
 let slack: FakeSlack;
 let telegram: FakeTelegram;
@@ -35,14 +34,15 @@ afterAll(async () => {
 interface Run {
   readonly code: number | null;
   readonly stderr: string;
-  /** From spawn to exit, ms (including tsx loading the code, about 2 s). */
+  /** From spawn to exit, ms. */
   readonly ms: number;
 }
 
 /** `npm start` as one process in `cwd` (default: a fresh folder), with only `env` (and PATH) as its environment. */
 function start(env: Record<string, string>, cwd = mkdtempSync(join(dir, 'run-'))): Promise<Run> {
   const began = Date.now();
-  const child = spawn(process.execPath, ['--import', loader, join(root, 'bots/main.ts')], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 50_000, killSignal: 'SIGKILL' });
+  const [command, args] = builtRepka('main');
+  const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'], timeout: 50_000, killSignal: 'SIGKILL' });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, ms: Date.now() - began })));
