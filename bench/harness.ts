@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { request, type Agent } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import Database from 'better-sqlite3';
@@ -246,11 +245,10 @@ export async function startRepkaProcess(
   ctx.databasePath = join(dir, 'repka.sqlite');
   ctx.databaseUrl = database?.url;
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  // tsx as an import hook keeps Repka in this one process (the tsx CLI would add a parent process).
-  const loader = pathToFileURL(join(ctx.root, 'node_modules/tsx/dist/loader.mjs')).href;
   // BENCH_PROFILE=<dir>: Repka writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', loader, join(ctx.root, 'bots/main.ts')], {
+  // What `npm start` runs: plain Node on the compiled JavaScript (built once per bench run).
+  const child = spawn(process.execPath, [...profile, '--enable-source-maps', join(compiledRepka(ctx.root), 'bots', 'main.js')], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',
@@ -305,4 +303,22 @@ export async function startRepkaProcess(
   }
   const startupMs = Date.now() - spawnedAt;
   return { url, dir, queuePrefix, startupMs, storage, database, pid: child.pid as number, stop };
+}
+
+let compiled: string | undefined;
+
+/**
+ * Repka compiled as `npm ci` compiles it (scripts/build.mjs), once per bench run, into a folder of
+ * its own under node_modules/.cache (so Node finds package.json's "type": "module" above it), from
+ * the sources as they are now; removed when the bench exits.
+ */
+function compiledRepka(root: string): string {
+  if (compiled !== undefined) return compiled;
+  const cache = join(root, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const outdir = mkdtempSync(join(cache, 'repka-bench-build-'));
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outdir', outdir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  compiled = outdir;
+  return outdir;
 }
