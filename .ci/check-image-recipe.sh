@@ -309,7 +309,7 @@ app_pid=$!
 port=""
 for _ in $(seq 1 300); do
   kill -0 "$app_pid" 2>/dev/null || fail "the app exited during start"
-  port=$(sed -n 's/.*"msg":"repka started".*"port":\([0-9]*\).*/\1/p' "$work/app.log" | head -n 1)
+  port=$(grep '"msg":"repka started"' "$work/app.log" | sed -n 's/.*"port":\([0-9]*\).*/\1/p' | head -n 1 || true)
   [ -n "$port" ] && break
   sleep 0.2
 done

@@ -84,7 +84,7 @@ describe('npm start runs the compiled JavaScript', () => {
       TELEGRAM_BOT_TOKEN: telegramToken,
       TELEGRAM_API_ROOT: telegram.apiRoot,
     });
-    const port = await eventually(() => /"msg":"repka started","port":(\d+)/.exec(started.stderr())?.[1], 30_000, `"repka started" in:\n${started.stderr()}`);
+    const port = await eventually(() => /^(?=.*"msg":"repka started").*"port":(\d+)/m.exec(started.stderr())?.[1], 30_000, `"repka started" in:\n${started.stderr()}`);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     const [repka] = repkaOf(records(probed));
     expect(repka, 'the probe saw the process running bots/main').toBeDefined();
