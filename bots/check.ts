@@ -131,6 +131,7 @@ async function checkSlack(config: Config, timeoutMs: number): Promise<CheckResul
   const needed = [
     { id: config.slack.supportChannel, configuredBy: 'SLACK_SUPPORT_CHANNEL' },
     ...config.departments.departments.map((d) => ({ id: d.channel, configuredBy: `department "${d.id}" (slackChannel in ${config.departmentsFile})` })),
+    ...(config.digest === undefined ? [] : [{ id: config.digest.channel, configuredBy: 'REPORT_CHANNEL' }]),
   ];
   const seen = new Set<string>();
   for (const { id, configuredBy } of needed) {

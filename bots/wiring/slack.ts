@@ -55,6 +55,7 @@ export async function connectSlack(config: Config, log: Logger): Promise<SlackCo
   const neededChannels = [
     { id: config.slack.supportChannel, configuredBy: 'SLACK_SUPPORT_CHANNEL' },
     ...config.departments.departments.map((d) => ({ id: d.channel, configuredBy: `department "${d.id}" (its slackChannel in ${config.departmentsFile})` })),
+    ...(config.digest === undefined ? [] : [{ id: config.digest.channel, configuredBy: 'REPORT_CHANNEL' }]),
   ];
   await withRetries('Slack channel check', 6, () => ensureChannelMembership(client, neededChannels, auth.user ?? 'repka', log), (error) => error instanceof ChannelMembershipError, log);
   const apiHost = new URL(config.slack.apiUrl);

@@ -119,12 +119,14 @@ describe('npm run check', () => {
   it('channels: one missing, one private without the bot, one archived; the webhook elsewhere or failing', async () => {
     telegram.webhook.url = 'https://old.example.com/telegram/webhook';
     const file = departments('C0GONE', 'C0SECRET', 'C0OLD');
-    const first = await check(env({ DEPARTMENTS_FILE: file }));
+    const first = await check(env({ DEPARTMENTS_FILE: file, REPORT_CHANNEL: 'C0NOREPORTS' }));
     expect(first.lines.filter((line) => line.startsWith('✗'))).toEqual([
       `✗ department "gone" (slackChannel in ${file}) is C0GONE, which Slack does not find → no such channel in this workspace (use the channel ID (C…): in Slack, channel details → bottom), or a private channel Repka is not in: then type /invite @repka in that channel`,
       // Slack hides a private channel from a bot outside it: the same answer as for no channel, and the fix names both.
       `✗ department "secret" (slackChannel in ${file}) is C0SECRET, which Slack does not find → no such channel in this workspace (use the channel ID (C…): in Slack, channel details → bottom), or a private channel Repka is not in: then type /invite @repka in that channel`,
       `✗ department "old" (slackChannel in ${file}) is #old (C0OLD), which is archived → unarchive it or configure another channel`,
+      // The weekly digest's channel is checked as the departments' are.
+      `✗ REPORT_CHANNEL is C0NOREPORTS, which Slack does not find → no such channel in this workspace (use the channel ID (C…): in Slack, channel details → bottom), or a private channel Repka is not in: then type /invite @repka in that channel`,
       `✗ Telegram webhook is https://old.example.com/telegram/webhook, not TELEGRAM_WEBHOOK_URL (${webhookUrl}) → Repka registers its own URL when it starts; if another deployment uses this bot token, give each deployment its own bot`,
     ]);
     expect(first.code).toBe(1);
