@@ -102,7 +102,7 @@ async function writeFixture(backend: StorageBackend): Promise<Fixture> {
     const followUp = await tx.createCase({ clientId: anna.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: first.id, openedAt: T + 200_000 });
     await tx.updateCase(followUp.id, { thread: { platform: 'slack', conversation: 'C1', thread: '1800000200.000100' }, clientWaitingSince: T + 200_000 });
     const other = await tx.createCase({ clientId: oleh.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: T + 300_000 });
-    await tx.updateCase(other.id, { thread: { platform: 'slack', conversation: 'C1', thread: '1800000300.000100' }, assignee: 'U0AGENT', firstReplyAt: T + 310_000, waitAlertedAt: T + 305_000 });
+    await tx.updateCase(other.id, { thread: { platform: 'forum', conversation: 'C1', thread: '1800000300.000100' }, assignee: 'U0AGENT', firstReplyAt: T + 310_000, waitAlertedAt: T + 305_000 });
     const unposted = await tx.createCase({ clientId: sam.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: T + 400_000 });
     for (const c of [first, followUp, other, unposted]) {
       await tx.appendEvent({ caseId: c.id, at: c.openedAt, kind: 'case-opened', authorKind: 'system', authorId: null, authorName: null, text: null, data: null });
@@ -154,7 +154,7 @@ async function readAll(backend: StorageBackend, f: Fixture) {
     clients: await Promise.all(f.clientIds.map((id) => tx.getClient(id))),
     byChat: await Promise.all(f.chats.map((chat) => tx.findClientByChat(chat))),
     cases: await Promise.all(f.caseIds.map((id) => tx.getCase(id))),
-    byThread: await tx.findCaseByThread({ platform: 'slack', conversation: 'C1', thread: '1800000300.000100' }),
+    byThread: await tx.findCaseByThread({ platform: 'forum', conversation: 'C1', thread: '1800000300.000100' }),
     openCases: await Promise.all(f.clientIds.map((id) => tx.listOpenCases(id))),
     latest: await Promise.all(f.clientIds.map((id) => tx.findLatestCase(id))),
     events: await Promise.all(f.caseIds.map((id) => tx.listEvents(id))),
