@@ -8,6 +8,9 @@ import { metricEventKinds } from '../metric-event-kinds.js';
 import type { RepkaPg } from './pg-database.js';
 import { asks, caseEvents, cases, clients } from './schema.js';
 
+/** A case's thread as the App Home reads it: its ThreadRef, selected as one nested object. */
+const caseThread = { platform: cases.staffPlatform, conversation: cases.conversation, thread: cases.thread };
+
 /**
  * The last author of an event kind on the outer query's case (closed by) or the first (first reply
  * by). The outer column is written out qualified: drizzle leaves columns of a one-table select
@@ -89,9 +92,7 @@ export class PgReportSource implements ReportSource, HomeSource, MetricsSource {
         openedAt: cases.openedAt,
         clientWaitingSince: cases.clientWaitingSince,
         assignee: cases.assignee,
-        staffPlatform: cases.staffPlatform,
-        conversation: cases.conversation,
-        thread: cases.thread,
+        thread: caseThread,
         firstName: clients.firstName,
         lastName: clients.lastName,
         username: clients.username,
@@ -100,11 +101,11 @@ export class PgReportSource implements ReportSource, HomeSource, MetricsSource {
       .innerJoin(clients, eq(clients.id, cases.clientId))
       .where(and(eq(cases.status, 'open'), eq(cases.assignee, user)))
       .orderBy(asc(cases.id));
-    return rows.map(({ firstName, lastName, username, staffPlatform, conversation, thread, ...row }) => ({ ...row, thread: { platform: staffPlatform, conversation, thread }, clientName: clientName({ firstName, lastName, username }) }));
+    return rows.map(({ firstName, lastName, username, ...row }) => ({ ...row, clientName: clientName({ firstName, lastName, username }) }));
   }
 
   async overdueAsks(now: number): Promise<HomeAsk[]> {
-    const rows = await this.db
+    return this.db
       .select({
         id: asks.id,
         caseId: asks.caseId,
@@ -112,15 +113,12 @@ export class PgReportSource implements ReportSource, HomeSource, MetricsSource {
         question: asks.question,
         askedBy: asks.askedBy,
         deadlineAt: asks.deadlineAt,
-        staffPlatform: cases.staffPlatform,
-        conversation: cases.conversation,
-        thread: cases.thread,
+        caseThread,
       })
       .from(asks)
       .innerJoin(cases, eq(cases.id, asks.caseId))
       .where(and(eq(asks.status, 'open'), lte(asks.deadlineAt, now)))
       .orderBy(asc(asks.deadlineAt), asc(asks.id));
-    return rows.map(({ staffPlatform, conversation, thread, ...row }) => ({ ...row, caseThread: { platform: staffPlatform, conversation, thread } }));
   }
 
   /**

@@ -8,6 +8,9 @@ import { metricEventKinds } from '../metric-event-kinds.js';
 import type { RepkaDb } from './open-database.js';
 import { asks, caseEvents, cases, clients } from './schema.js';
 
+/** A case's thread as the App Home reads it: its ThreadRef, selected as one nested object. */
+const caseThread = { platform: cases.staffPlatform, conversation: cases.conversation, thread: cases.thread };
+
 /**
  * The last author of an event kind on the outer query's case (closed by) or the first (first reply
  * by). The outer column is written out qualified: drizzle leaves columns of a one-table select
@@ -76,9 +79,7 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
         openedAt: cases.openedAt,
         clientWaitingSince: cases.clientWaitingSince,
         assignee: cases.assignee,
-        staffPlatform: cases.staffPlatform,
-        conversation: cases.conversation,
-        thread: cases.thread,
+        thread: caseThread,
         firstName: clients.firstName,
         lastName: clients.lastName,
         username: clients.username,
@@ -88,7 +89,7 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
       .where(and(eq(cases.status, 'open'), eq(cases.assignee, user)))
       .orderBy(asc(cases.id))
       .all()
-      .map(({ firstName, lastName, username, staffPlatform, conversation, thread, ...row }) => ({ ...row, thread: { platform: staffPlatform, conversation, thread }, clientName: clientName({ firstName, lastName, username }) }));
+      .map(({ firstName, lastName, username, ...row }) => ({ ...row, clientName: clientName({ firstName, lastName, username }) }));
   }
 
   async overdueAsks(now: number): Promise<HomeAsk[]> {
@@ -100,16 +101,13 @@ export class SqliteReportSource implements ReportSource, HomeSource, MetricsSour
         question: asks.question,
         askedBy: asks.askedBy,
         deadlineAt: asks.deadlineAt,
-        staffPlatform: cases.staffPlatform,
-        conversation: cases.conversation,
-        thread: cases.thread,
+        caseThread,
       })
       .from(asks)
       .innerJoin(cases, eq(cases.id, asks.caseId))
       .where(and(eq(asks.status, 'open'), lte(asks.deadlineAt, now)))
       .orderBy(asc(asks.deadlineAt), asc(asks.id))
-      .all()
-      .map(({ staffPlatform, conversation, thread, ...row }) => ({ ...row, caseThread: { platform: staffPlatform, conversation, thread } }));
+      .all();
   }
 
   /**
