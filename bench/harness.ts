@@ -1,12 +1,13 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { request, type Agent } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import Database from 'better-sqlite3';
 import type { FakeSlack } from '../tests/fakes/fake-slack.js';
+import { compileRepka } from '../tests/support/compile-repka.js';
 import type { FakeTelegram } from '../tests/fakes/fake-telegram.js';
 
 export interface BenchContext {
@@ -307,17 +308,10 @@ export async function startRepkaProcess(
 
 let compiled: string | undefined;
 
-/**
- * Repka compiled as `npm ci` compiles it (scripts/build.mjs), once per bench run, into a folder of
- * its own under node_modules/.cache (so Node finds package.json's "type": "module" above it), from
- * the sources as they are now; removed when the bench exits.
- */
+/** Repka compiled as `npm ci` compiles it, once per bench run; removed when the bench exits. */
 function compiledRepka(root: string): string {
   if (compiled !== undefined) return compiled;
-  const cache = join(root, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const outdir = mkdtempSync(join(cache, 'repka-bench-build-'));
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outdir', outdir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const outdir = compileRepka(root, 'repka-bench-build-');
   process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
   compiled = outdir;
   return outdir;

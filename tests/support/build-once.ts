@@ -3,10 +3,9 @@
  * a folder of its own, so the end-to-end tests start what production runs (plain Node on the
  * JavaScript) from the sources as they are now, and never touch dist/ that `npm start` runs.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
+import { compileRepka } from './compile-repka.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -18,11 +17,7 @@ declare module 'vitest' {
 }
 
 export default function setup(project: TestProject): () => void {
-  // Under the repository, so Node finds its package.json ("type": "module") above the build.
-  const cache = join(root, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const outdir = mkdtempSync(join(cache, 'repka-test-build-'));
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outdir', outdir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const outdir = compileRepka(root, 'repka-test-build-');
   project.provide('repkaBuild', outdir);
   return () => rmSync(outdir, { recursive: true, force: true });
 }
