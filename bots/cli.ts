@@ -4,7 +4,7 @@ import { parseDepartments, type Department } from './config.js';
 import { openStorage } from '../db/open-storage.js';
 import { exportCase, exportFormats, type ExportFormat } from '../src/history/export-case.js';
 import { parsePeriod } from '../src/reports/period.js';
-import { buildReportPage, renderReportPage, reportFileName } from '../src/reports/report-page.js';
+import { buildReportPage, renderReportPage, reportFileName, storedAgentNames } from '../src/reports/report-page.js';
 
 const usage = `Usage: npm run cli -- <command>
 
@@ -134,8 +134,7 @@ async function report(args: string[]): Promise<number> {
   const storage = await openConfiguredStorage();
   if (storage === undefined) return 1;
   try {
-    const agentName = async (id: string) => (await storage.names.storedName(id))?.name ?? id;
-    const page = await buildReportPage({ reports: storage.reports, departments: departments ?? [], timeZone, agentName }, parsed.period, now);
+    const page = await buildReportPage({ reports: storage.reports, departments: departments ?? [], timeZone, agentName: storedAgentNames(storage.names) }, parsed.period, now);
     // npm runs scripts in the package's folder; INIT_CWD is where the operator typed the command.
     const path = resolve(process.env.INIT_CWD || process.cwd(), out ?? reportFileName(parsed.period, timeZone));
     try {

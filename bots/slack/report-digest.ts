@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Department } from '../../src/departments.js';
 import type { Clock, Logger, NameStore } from '../../src/ports.js';
 import { localDate } from '../../src/reports/weekly.js';
-import { buildReportPage, digestChart } from '../../src/reports/report-page.js';
+import { buildReportPage, digestChart, storedAgentNames } from '../../src/reports/report-page.js';
 import type { ReportSource } from '../../src/reports/stats.js';
 import { renderDigest } from './render/digest.js';
 
@@ -39,8 +39,7 @@ export function svgToPng(svg: string): Buffer {
 export async function postDigest(deps: DigestDeps): Promise<void> {
   const now = deps.clock.now();
   const period = { from: now - 7 * dayMs, to: now, label: 'last 7 days' };
-  const agentName = async (id: string) => (await deps.names.storedName(id))?.name ?? id;
-  const { stats } = await buildReportPage({ reports: deps.reports, departments: deps.departments, timeZone: deps.timeZone, agentName }, period, now);
+  const { stats } = await buildReportPage({ reports: deps.reports, departments: deps.departments, timeZone: deps.timeZone, agentName: storedAgentNames(deps.names) }, period, now);
   const png = svgToPng(digestChart(stats));
   await deps.client.filesUploadV2({
     channel_id: deps.channel,

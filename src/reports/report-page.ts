@@ -1,5 +1,6 @@
 import type { Department } from '../departments.js';
 import { formatTeamTime } from '../history/render-history.js';
+import type { NameStore } from '../ports.js';
 import { countBarChart, escapeXml as escapeHtml, percentColumnChart, weekdayHourHeatMap } from './charts.js';
 import type { Period } from './period.js';
 import { roughDuration } from './rough-duration.js';
@@ -22,6 +23,11 @@ export interface ReportPageDeps {
   readonly timeZone: string;
   /** An agent's display name (the ID itself when none is known). */
   agentName(userId: string): Promise<string>;
+}
+
+/** Agents' names as stored (a cache of the staff platform's directory), the ID itself when none is: for reports made outside the running app. */
+export function storedAgentNames(names: NameStore): ReportPageDeps['agentName'] {
+  return async (id) => (await names.storedName(id))?.name ?? id;
 }
 
 /** The figures of `period` as of `now` (epoch ms), read once from storage. */

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type StorageBackend } from '../../db/open-storage.js';
 import { parseDepartments } from '../../bots/config.js';
 import { parsePeriod, type Period } from '../../src/reports/period.js';
-import { buildReportPage, renderReportPage, reportFileName, type ReportPage } from '../../src/reports/report-page.js';
+import { buildReportPage, renderReportPage, reportFileName, storedAgentNames, type ReportPage } from '../../src/reports/report-page.js';
 import { openTestStorage, testDialect } from '../support/test-storage.js';
 import { anna, evil, reportDepartments, reportNow, reportPeriodText, reportTimeZone, writeReportHistory } from '../support/report-history.js';
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const parsed = parsePeriod(reportPeriodText, reportNow, reportTimeZone);
   if (!parsed.ok) throw new Error(parsed.problem);
   period = parsed.period;
-  const agentName = async (id: string) => (await backend.names.storedName(id))?.name ?? id;
+  const agentName = storedAgentNames(backend.names);
   page = await buildReportPage({ reports: backend.reports, departments, timeZone: reportTimeZone, agentName }, period, reportNow);
   html = renderReportPage(page, { timeZoneSet: true });
 });
