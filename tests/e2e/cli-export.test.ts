@@ -1,10 +1,19 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './harness.js';
+import { npmCheckout } from '../support/built-repka.js';
 
-const root = new URL('../../', import.meta.url).pathname;
+/** A checkout whose dist/ is the test run's build of the sources as they are now (made on first use). */
+let checkout: string | undefined;
+let checkoutParent: string | undefined;
+const project = () => (checkout ??= npmCheckout((checkoutParent = mkdtempSync(join(tmpdir(), 'repka-cli-checkout-')))));
+afterAll(() => {
+  if (checkoutParent !== undefined) rmSync(checkoutParent, { recursive: true, force: true });
+});
 const timeZone = 'Asia/Kathmandu';
 /** Kathmandu is UTC+5:45 all year. */
 const inKathmandu = (epochMs: number) => new Date(epochMs + (5 * 60 + 45) * 60_000).toISOString().slice(0, 16).replace('T', ' ');
@@ -26,7 +35,7 @@ function cli(args: string[], options: { silent?: boolean } = {}): Promise<Run> {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: h.config.databasePath, ...(h.config.databaseUrl === undefined ? {} : { DATABASE_URL: h.config.databaseUrl }), DEPARTMENTS_FILE: join(h.dataDir, 'departments.json'), TEAM_TIMEZONE: timeZone };
   const npmArgs = ['run', ...(options.silent ? ['--silent'] : []), 'cli', '--', ...args];
   return new Promise((resolve) => {
-    execFile('npm', npmArgs, { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile('npm', npmArgs, { cwd: project(), env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
     });
   });

@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type StorageBackend } from '../../db/open-storage.js';
 import { reportDepartments, reportPeriodText, writeReportHistory } from '../support/report-history.js';
+import { npmCheckout } from '../support/built-repka.js';
 import { createTestDatabase, testPostgresUrl } from '../support/test-storage.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-
 let dir: string;
+/** Where `npm run cli` runs (tests/support/built-repka.ts npmCheckout). */
+let checkout: string;
 let databaseEnv: Record<string, string>;
 let dropDatabase: () => Promise<void> = async () => undefined;
 
@@ -24,11 +25,14 @@ interface Run {
   stderr: string;
 }
 
-/** `npm run --silent cli -- report <args>` typed in `cwd` (npm --prefix: the script still runs in the project). */
+/**
+ * `npm run --silent cli -- report <args>` typed in `cwd` (npm --prefix: the script still runs in a
+ * checkout, one whose dist/ is the test run's build of the sources as they are now).
+ */
 function report(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...databaseEnv, DEPARTMENTS_FILE: join(dir, 'departments.json'), TEAM_TIMEZONE: 'Europe/Moscow', ...options.env };
   return new Promise((resolve) => {
-    execFile('npm', ['run', '--silent', '--prefix', root, 'cli', '--', 'report', ...args], { cwd: options.cwd ?? dir, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile('npm', ['run', '--silent', '--prefix', checkout, 'cli', '--', 'report', ...args], { cwd: options.cwd ?? dir, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
     });
   });
@@ -36,6 +40,7 @@ function report(args: string[], options: { cwd?: string; env?: Record<string, st
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'repka-cli-report-'));
+  checkout = npmCheckout(dir);
   writeFileSync(join(dir, 'departments.json'), JSON.stringify(reportDepartments));
   let backend: StorageBackend;
   if (testPostgresUrl === undefined) {

@@ -1,15 +1,24 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TgUser } from '../fakes/fake-telegram.js';
 import { toSlackWire } from '../fakes/slack-wire.js';
 import { startHarness, type Harness } from './harness.js';
+import { npmCheckout } from '../support/built-repka.js';
 
 // Text crossing the platforms (CONTRACT.md, "Text across the platforms"): agents type in Slack,
 // Slack sends its wire format (agentSays sends what tests/fakes/slack-wire.ts makes of the typed
 // text), the client gets what the agent saw, and staff text mirrored into Slack is escaped once.
 
-const root = new URL('../../', import.meta.url).pathname;
+/** A checkout whose dist/ is the test run's build of the sources as they are now (made on first use). */
+let checkout: string | undefined;
+let checkoutParent: string | undefined;
+const project = () => (checkout ??= npmCheckout((checkoutParent = mkdtempSync(join(tmpdir(), 'repka-cli-checkout-')))));
+afterAll(() => {
+  if (checkoutParent !== undefined) rmSync(checkoutParent, { recursive: true, force: true });
+});
 const departments = { departments: [{ id: 'accounting', name: 'Accounting', aliases: ['acc'], slackChannel: 'C0ACC', replyWithin: '1h' }] };
 const typedReply = 'Shipping is < 5 EUR & free over 50, see https://shop.example/shipping or ask @Boris 👋';
 
@@ -21,7 +30,7 @@ const newClient = (): TgUser => ({ id: nextUserId++, first_name: 'Mila', languag
 function exportJson(caseId: number): Promise<{ events: { kind: string; text: string | null }[]; asks: { question: string }[] }> {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: h.config.databasePath, ...(h.config.databaseUrl === undefined ? {} : { DATABASE_URL: h.config.databaseUrl }), DEPARTMENTS_FILE: join(h.dataDir, 'departments.json') };
   return new Promise((resolve, reject) => {
-    execFile('npm', ['run', '--silent', 'cli', '--', 'export', String(caseId), '--format', 'json'], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile('npm', ['run', '--silent', 'cli', '--', 'export', String(caseId), '--format', 'json'], { cwd: project(), env, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`export failed: ${stderr}`));
       else resolve(JSON.parse(stdout));
     });
