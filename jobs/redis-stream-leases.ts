@@ -6,7 +6,8 @@ import type { Logger } from '../src/ports.js';
 /**
  * Takes the lease (`KEYS[1]`, expiring after `ARGV[2]` ms) for holder `ARGV[1]` if nobody holds
  * it, and records the holder in `KEYS[2]`, which only a clean release deletes: returns
- * {1, previous holder or false}, or {0} when the lease is held.
+ * {1, previous holder or false}. When the lease is held, marks the stream asked for (`KEYS[3]`),
+ * which the holder's release reports, and returns {0}.
  */
 const acquireScript = `
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -14,6 +15,7 @@ if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   redis.call('set', KEYS[2], ARGV[1])
   return {1, previous}
 end
+redis.call('set', KEYS[3], '1', 'PX', ARGV[2] * 10)
 return {0}`;
 
 /** Who holds the lease (`KEYS[1]`) and for how much longer, ms: {holder or false, pttl}. */
@@ -27,7 +29,10 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-/** Gives the lease up if `ARGV[1]` still holds it, and marks the release clean. */
+/**
+ * Gives the lease up if `ARGV[1]` still holds it, and marks the release clean; returns 1 when the
+ * stream was asked for meanwhile (the mark is taken away), else 0.
+ */
 const releaseScript = `
 if redis.call('get', KEYS[1]) == ARGV[1] then
   redis.call('del', KEYS[1])
@@ -35,7 +40,7 @@ end
 if redis.call('get', KEYS[2]) == ARGV[1] then
   redis.call('del', KEYS[2])
 end
-return 1`;
+return redis.call('del', KEYS[3])`;
 
 export interface RedisStreamLeasesOptions {
   /** Key prefix, e.g. QUEUE_PREFIX: instances sharing a prefix share leases. */
@@ -52,6 +57,7 @@ export interface RedisStreamLeasesOptions {
  * over (the dead one's last call may have landed).
  */
 export class RedisStreamLeases implements StreamLeases {
+  readonly shared = true;
   private readonly holder = randomUUID();
   private readonly ttlMs: number;
 
@@ -70,12 +76,12 @@ export class RedisStreamLeases implements StreamLeases {
    * the job that found it held must not give up, or the stream would wait for BullMQ's stall check.
    */
   async acquire(stream: string): Promise<StreamLease | undefined> {
-    const keys = [`${this.options.prefix}:lease:${stream}`, `${this.options.prefix}:lease-holder:${stream}`] as const;
+    const keys = [`${this.options.prefix}:lease:${stream}`, `${this.options.prefix}:lease-holder:${stream}`, `${this.options.prefix}:lease-asked:${stream}`] as const;
     let seen: { holder: string; expiresAt: number } | undefined;
     for (;;) {
       let answer: [number, string | null] | [number];
       try {
-        answer = (await this.redis.eval(acquireScript, 2, ...keys, this.holder, this.ttlMs)) as [number, string | null] | [number];
+        answer = (await this.redis.eval(acquireScript, 3, ...keys, this.holder, this.ttlMs)) as [number, string | null] | [number];
       } catch (error) {
         this.log.warn('could not take a stream lease; the sweep will retry', { stream, error: (error as Error).message });
         return undefined;
@@ -98,7 +104,7 @@ export class RedisStreamLeases implements StreamLeases {
     }
   }
 
-  private held(stream: string, keys: readonly [string, string], previous: string | null): StreamLease {
+  private held(stream: string, keys: readonly [string, string, string], previous: string | null): StreamLease {
     const lost = new AbortController();
     let renewedAt = Date.now();
     const timer = setInterval(() => {
@@ -121,7 +127,12 @@ export class RedisStreamLeases implements StreamLeases {
       takenOver: previous !== null && previous !== this.holder,
       release: async () => {
         clearInterval(timer);
-        await this.redis.eval(releaseScript, 2, ...keys, this.holder).catch((error: Error) => this.log.warn('could not release a stream lease; it expires', { stream, error: error.message }));
+        try {
+          return (await this.redis.eval(releaseScript, 3, ...keys, this.holder)) === 1;
+        } catch (error) {
+          this.log.warn('could not release a stream lease; it expires', { stream, error: (error as Error).message });
+          return true;
+        }
       },
     };
   }

@@ -11,18 +11,30 @@ export interface StreamLease {
    * making may have reached the platform, so the first row is treated as tried before.
    */
   readonly takenOver: boolean;
-  release(): Promise<void>;
+  /**
+   * Gives the lease up. True when the stream must be looked at again: another drainer asked for
+   * it while this one held it (and left it to this one), or that cannot be told.
+   */
+  release(): Promise<boolean>;
 }
 
 /** Leases on streams. */
 export interface StreamLeases {
+  /**
+   * True when other instances drain the same streams: rows they commit mark no drain here dirty,
+   * so a drain that waited for the platform's turn reads its stream again before delivering.
+   */
+  readonly shared?: boolean;
   /** The lease of `stream`, or undefined when another drainer holds it. Never throws (a failure is no lease). */
   acquire(stream: string): Promise<StreamLease | undefined>;
 }
 
-/** Leases for a single instance: the drainer's own bookkeeping already drains each stream once at a time. */
+/**
+ * Leases for a single instance: the drainer's own bookkeeping already drains each stream once at a
+ * time, and every row this process commits reaches the running drain (as `dirty`) or a new one.
+ */
 export const singleInstanceLeases: StreamLeases = {
-  acquire: async () => ({ lost: new AbortController().signal, takenOver: false, release: async () => undefined }),
+  acquire: async () => ({ lost: new AbortController().signal, takenOver: false, release: async () => false }),
 };
 
 export interface DrainerDeps {
@@ -46,16 +58,29 @@ export interface DrainerDeps {
   readonly batchSize?: number;
 }
 
+/** A wait for the platform's turn this long or longer may have let other instances commit rows (ms). */
+const readAgainAfterWaitMs = 10;
+
+/** A drain in progress; `dirty` when rows were committed for its stream since it last read it. */
+interface DrainState {
+  dirty: boolean;
+}
+
 /**
  * Delivers each stream's outbox messages one at a time, in order, retrying until they succeed.
  * One drain per stream runs at a time: within the process, `drain` calls for a stream already
  * draining only mark it dirty so the running drain looks again before it stops; across instances,
  * a drain first takes the stream's lease, and one that finds it held leaves the stream to its
- * holder. A holder looks at the stream once more after releasing it, so rows committed while it
- * held the lease (whose own drain found it held) are never stranded.
+ * holder, which is told so when it releases the lease and looks again: rows committed while it
+ * held the lease are never stranded.
+ *
+ * A stream is read only when it may hold something unread: once per batch, again after the
+ * platform's turn only when rows came meanwhile, and once more only when the batch was full, the
+ * deliverer stopped early, rows came, or the lease says another drainer asked. (Each read is a
+ * round trip to the database; a relayed message costs one read this way instead of four.)
  */
 export class StreamDrainer {
-  private readonly running = new Map<string, { dirty: boolean }>();
+  private readonly running = new Map<string, DrainState>();
 
   constructor(private readonly deps: DrainerDeps) {}
 
@@ -85,7 +110,7 @@ export class StreamDrainer {
       current.dirty = true;
       return;
     }
-    const state = { dirty: false };
+    const state: DrainState = { dirty: false };
     this.running.set(stream, state);
     const leases = this.deps.leases ?? singleInstanceLeases;
     try {
@@ -93,22 +118,24 @@ export class StreamDrainer {
         const lease = await leases.acquire(stream);
         if (lease === undefined) return;
         const held = AbortSignal.any([signal, lease.lost]);
+        let lookAgain: boolean;
         try {
           let first = true;
           for (;;) {
             state.dirty = false;
-            const delivered = await this.drainOnce(stream, held, first && lease.takenOver);
+            const more = await this.drainOnce(stream, state, held, first && lease.takenOver);
             first = false;
-            if (!delivered && !state.dirty) break;
+            if (!more && !state.dirty) break;
           }
         } catch (error) {
           // A lost lease ends this drain quietly: the new holder goes on from the first undelivered row.
           if (lease.lost.aborted && !signal.aborted) return;
           throw error;
         } finally {
-          await lease.release();
+          lookAgain = await lease.release();
         }
-        // Released: what was committed meanwhile is this drain's to deliver, unless someone else took the lease.
+        // Another drainer left rows committed meanwhile to this one, unless someone took the lease since.
+        if (!lookAgain) return;
         const more = await this.deps.uow.read((tx) => tx.pending(stream, 1));
         if (more.length === 0) return;
       }
@@ -117,19 +144,31 @@ export class StreamDrainer {
     }
   }
 
-  /** Delivers what is pending now; false when there was nothing. `takenOver`: the head may have reached the platform already. */
-  private async drainOnce(stream: string, signal: AbortSignal, takenOver = false): Promise<boolean> {
+  /**
+   * Delivers what is pending now. True when the stream may hold more than was read (the batch was
+   * full, or the deliverer stopped before its end); false when what was read is settled.
+   * `takenOver`: the head may have reached the platform already.
+   */
+  private async drainOnce(stream: string, state: DrainState, signal: AbortSignal, takenOver = false): Promise<boolean> {
     const { uow, deliverer, log } = this.deps;
     const size = this.deps.batchSize ?? 20;
-    // With `ready`, only the head is read first: the platform's turn comes, then everything pending by then.
-    let batch = await uow.read((tx) => tx.pending(stream, deliverer.ready === undefined ? size : 1));
+    let batch = await uow.read((tx) => tx.pending(stream, size));
     if (batch.length === 0) return false;
     const mayHaveLanded = (rows: PendingMessage[]) => (takenOver && rows[0] !== undefined ? [{ ...rows[0], attempts: Math.max(1, rows[0].attempts) }, ...rows.slice(1)] : rows);
     batch = mayHaveLanded(batch);
     if (deliverer.ready !== undefined) {
+      // The platform's turn comes, then everything pending by then goes with the head: read again
+      // only when rows were committed meanwhile (this process's own commits mark the drain dirty),
+      // or, with other instances, when the turn took a while (an album's later parts, or what the
+      // client wrote while the channel was busy, may have reached another instance).
+      const before = this.deps.clock.now();
       await deliverer.ready(batch[0] as PendingMessage, signal);
-      batch = mayHaveLanded(await uow.read((tx) => tx.pending(stream, size)));
-      if (batch.length === 0) return false;
+      const waited = this.deps.clock.now() - before >= readAgainAfterWaitMs;
+      if ((state.dirty || (waited && this.deps.leases?.shared === true)) && batch.length < size) {
+        state.dirty = false;
+        batch = mayHaveLanded(await uow.read((tx) => tx.pending(stream, size)));
+        if (batch.length === 0) return false;
+      }
     }
     let failures = 0;
     let offset = 0;
@@ -174,7 +213,7 @@ export class StreamDrainer {
         await sleep(delay, signal);
       }
     }
-    return true;
+    return batch.length >= size;
   }
 
   /** Marks delivered messages sent and queues what they asked to send after delivery, atomically. */

@@ -85,7 +85,7 @@ describe('drainers of several instances', () => {
               await b.drain('chat-7', t.signal);
               bGaveUp = true;
             }
-            await lease.release();
+            return lease.release();
           },
         };
       },

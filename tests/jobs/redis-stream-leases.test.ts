@@ -38,6 +38,19 @@ describe('RedisStreamLeases', () => {
     await other?.release();
   });
 
+  it('tells the holder on release whether another instance asked for the stream meanwhile, and only then', async () => {
+    const { a, b } = instances();
+    const quiet = await a.acquire('case-9');
+    expect(await quiet?.release()).toBe(false);
+    const held = await a.acquire('case-9');
+    expect(await b.acquire('case-9')).toBeUndefined();
+    // b left its rows to a: a must look at the stream again.
+    expect(await held?.release()).toBe(true);
+    // The mark went with that release: the next holder is not told again.
+    const next = await b.acquire('case-9');
+    expect(await next?.release()).toBe(false);
+  });
+
   it('keeps a held lease alive past its TTL by renewing it', async () => {
     const { a, b } = instances(300);
     const held = await a.acquire('case-2');

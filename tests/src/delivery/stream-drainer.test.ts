@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStorage } from '../../../db/sqlite/open-sqlite-storage.js';
 import { PermanentDeliveryError, RetryLaterError, type PendingMessage } from '../../../src/delivery/deliverer.js';
-import { StreamDrainer } from '../../../src/delivery/stream-drainer.js';
+import { StreamDrainer, type StreamLeases } from '../../../src/delivery/stream-drainer.js';
 import type { Outgoing } from '../../../src/outgoing.js';
 import type { WokenRow } from '../../../src/ports.js';
 import { createLogger } from '../../../bots/logger.js';
@@ -22,7 +22,7 @@ afterEach(() => {
   for (const close of closing.splice(0)) close();
 });
 
-function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>, count: (head: PendingMessage) => number = () => 1) {
+function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>, count: (head: PendingMessage) => number = () => 1, leases?: StreamLeases) {
   const path = join(mkdtempSync(join(tmpdir(), 'repka-drainer-')), 'repka.sqlite');
   const backend = openSqliteStorage(path);
   const { uow } = backend;
@@ -42,8 +42,11 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
   /** For each row woken: how many rows of its stream were durable at that moment. */
   const durableAtWake: number[] = [];
   const batches: number[] = [];
+  /** The drainer's reads of the outbox (each a round trip to the database). */
+  const reads = { count: 0 };
   const drainer = new StreamDrainer({
-    uow,
+    uow: { run: (work) => uow.run(work), read: (work) => (reads.count++, uow.read(work)) },
+    ...(leases === undefined ? {} : { leases }),
     deliverer: {
       ...(ready === undefined ? {} : { ready }),
       async deliver(messages) {
@@ -66,7 +69,7 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
     backoffBaseMs: 5,
     backoffMaxMs: 20,
   });
-  return { uow, enqueue, pending, durableRows, drainer, delivered, failed, woken, durableAtWake, batches, signal: new AbortController().signal };
+  return { uow, enqueue, pending, durableRows, drainer, delivered, failed, woken, durableAtWake, batches, reads, signal: new AbortController().signal };
 }
 
 describe('StreamDrainer', () => {
@@ -96,15 +99,89 @@ describe('StreamDrainer', () => {
     );
     await t.enqueue(note(7, 1));
     const draining = t.drainer.drain('chat-7', t.signal);
-    // The head was read and the drain waits for the platform: write more meanwhile.
+    // The head was read and the drain waits for the platform: write more meanwhile, each woken
+    // as the delivery trigger wakes it (its drain call finds the stream draining and marks it dirty).
     await waitingForTurn;
-    for (let n = 2; n <= 4; n++) await t.enqueue(note(7, n));
+    for (let n = 2; n <= 4; n++) {
+      await t.enqueue(note(7, n));
+      await t.drainer.drain('chat-7', t.signal);
+    }
     turn();
     await draining;
     expect(t.batches[0]).toBe(4);
     expect(t.delivered).toEqual(['message 1', 'message 2', 'message 3', 'message 4']);
     // Each head got its turn: what was written after a batch was read is seen by the next one.
     expect(turns).toBe(4);
+  });
+
+  it('reads a stream once for a message when nothing else comes, with or without a turn to wait for', async () => {
+    const plain = setup(async () => undefined);
+    await plain.enqueue(note(7, 1));
+    await plain.drainer.drain('chat-7', plain.signal);
+    expect(plain.delivered).toEqual(['message 1']);
+    expect(plain.reads.count).toBe(1);
+    const paced = setup(async () => undefined, async () => undefined);
+    await paced.enqueue(note(7, 1));
+    await paced.drainer.drain('chat-7', paced.signal);
+    expect(paced.delivered).toEqual(['message 1']);
+    expect(paced.reads.count).toBe(1);
+  });
+
+  it('reads again after a full batch, and after a long turn when other instances share the stream', async () => {
+    const full = setup(async () => undefined);
+    for (let n = 1; n <= 25; n++) await full.enqueue(note(7, n));
+    await full.drainer.drain('chat-7', full.signal);
+    expect(full.delivered).toHaveLength(25);
+    expect(await full.pending('chat-7')).toEqual([]);
+    // Rows another instance commits while this one waits for the platform mark no drain here.
+    let enqueue: (message: Outgoing) => Promise<number> = async () => 0;
+    const shared: StreamLeases = { shared: true, acquire: async () => ({ lost: new AbortController().signal, takenOver: false, release: async () => false }) };
+    const t = setup(
+      async () => undefined,
+      async (head) => {
+        if (head.attempts === 0 && t.delivered.length === 0) {
+          await enqueue(note(7, 2));
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
+      },
+      undefined,
+      shared,
+    );
+    enqueue = t.enqueue;
+    await t.enqueue(note(7, 1));
+    await t.drainer.drain('chat-7', t.signal);
+    // The head's batch was read again after the turn: it carries the other instance's row too.
+    expect(t.batches[0]).toBe(2);
+    expect(t.delivered).toEqual(['message 1', 'message 2']);
+    expect(await t.pending('chat-7')).toEqual([]);
+  });
+
+  it('looks at the stream again when its lease says another drainer asked for it meanwhile, and not otherwise', async () => {
+    let asked = false;
+    let enqueue: (message: Outgoing) => Promise<number> = async () => 0;
+    const leases: StreamLeases = {
+      shared: true,
+      acquire: async () => ({
+        lost: new AbortController().signal,
+        takenOver: false,
+        release: async () => {
+          if (!asked) {
+            // Another instance committed a row, found the lease held and left the row to this holder.
+            asked = true;
+            await enqueue(note(7, 2));
+            return true;
+          }
+          return false;
+        },
+      }),
+    };
+    const t = setup(async () => undefined, undefined, undefined, leases);
+    enqueue = t.enqueue;
+    await t.enqueue(note(7, 1));
+    await t.drainer.drain('chat-7', t.signal);
+    expect(t.delivered).toEqual(['message 1', 'message 2']);
+    // The first batch, the look after the asked-for release, the second batch.
+    expect(t.reads.count).toBe(3);
   });
 
   it('retries transient failures until they succeed, keeping order', async () => {
