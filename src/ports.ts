@@ -130,6 +130,8 @@ export interface CaseStore {
   getClient(id: number): Promise<Client | undefined>;
   createCase(input: { clientId: number; thread: ThreadRef; previousCaseId: number | null; openedAt: number }): Promise<Case>;
   getCase(id: number): Promise<Case | undefined>;
+  /** A case with its client, in one read (delivery needs both for every post). */
+  getCaseWithClient(id: number): Promise<{ theCase: Case; client: Client } | undefined>;
   /** The case whose card is the root of `thread`. */
   findCaseByThread(thread: ThreadRef & { readonly thread: string }): Promise<Case | undefined>;
   /** The client's most recently opened case that is still open. */
@@ -190,6 +192,12 @@ export interface UnitOfWork {
   run<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Reads outside any transaction (each call sees what was committed when it runs); `work` must not write. */
   read<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
+  /**
+   * Work that writes with a single statement, atomic by itself: durable once it resolves, as with
+   * `run`, but a backend may run it without a transaction around it (on PostgreSQL that saves the
+   * BEGIN and COMMIT round trips). `work` must issue at most one statement.
+   */
+  runStatement<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
 }
 
 /** An outbox row woken for delivery: its id and its stream. */

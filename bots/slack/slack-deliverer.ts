@@ -54,6 +54,8 @@ export class SlackDeliverer implements Deliverer {
   private readonly streamsChecked = new Set<string>();
   /** Case id → its card being posted again (see {@link repostCard}). */
   private readonly reposts = new Map<number, Promise<string>>();
+  /** Per stream being drained: the case and client `ready` read for its head (see {@link takeReadyRead}). */
+  private readonly readyReads = new Map<string, { id: number; at: number; view: { theCase: Case; client: Client } }>();
   /** Per channel: when rate-limit turns were taken by `ready` and not yet spent on a post. */
   private readonly turnsTaken = new Map<string, number[]>();
   /** Department id → name, for cards and history files. */
@@ -90,8 +92,11 @@ export class SlackDeliverer implements Deliverer {
       if (wait > 0) await abortableDelay(wait, signal);
     }
     const caseId = head.message.caseId;
-    const channel = (await this.deps.uow.read((tx) => tx.getCase(caseId)))?.thread.conversation;
-    if (channel === undefined) return;
+    const view = await this.deps.uow.read((tx) => tx.getCaseWithClient(caseId));
+    if (view === undefined) return;
+    // Read with the client: the post, if its turn comes at once, needs nothing more from storage.
+    this.readyReads.set(head.stream, { id: head.id, at: this.deps.clock.now(), view });
+    const channel = view.theCase.thread.conversation;
     await this.deps.channelLimiter.take(channel, signal);
     this.turnsTaken.set(channel, [...(this.turnsTaken.get(channel) ?? []), this.deps.clock.now()]);
   }
@@ -288,8 +293,10 @@ export class SlackDeliverer implements Deliverer {
   /** Posts into the case thread; when its card was deleted in Slack, posts the card again and these posts into the new thread. */
   private async deliverThreadPosts(messages: readonly PendingMessage[], signal: AbortSignal): Promise<number> {
     const head = messages[0]?.message as Extract<Outgoing, { to: 'case-thread' }>;
+    const kept = this.takeReadyRead(messages[0]?.stream ?? '', messages[0] as PendingMessage);
     for (let repostsLeft = 1; ; repostsLeft -= 1) {
-      const { theCase, client } = await this.caseAndClient(head.caseId);
+      // Read again after a repost: the thread is the new card's.
+      const { theCase, client } = repostsLeft === 1 && kept !== undefined ? kept : await this.caseAndClient(head.caseId);
       if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${head.caseId} does not exist`);
       if (theCase.thread.thread === null) throw new PermanentDeliveryError(`the card of case #${theCase.id} was never posted`);
       const threadTs = theCase.thread.thread;
@@ -408,12 +415,19 @@ export class SlackDeliverer implements Deliverer {
   }
 
   /** A case and its client, read together (either undefined when missing). */
-  private caseAndClient(caseId: number): Promise<{ theCase: Case | undefined; client: Client | undefined }> {
-    return this.deps.uow.read(async (tx) => {
-      const theCase = await tx.getCase(caseId);
-      const client = theCase && (await tx.getClient(theCase.clientId));
-      return { theCase, client };
-    });
+  private async caseAndClient(caseId: number): Promise<{ theCase: Case | undefined; client: Client | undefined }> {
+    return (await this.deps.uow.read((tx) => tx.getCaseWithClient(caseId))) ?? { theCase: undefined, client: undefined };
+  }
+
+  /**
+   * The case and client `ready` read for the head of `stream`, when `head` is that row and the
+   * read is fresh (within `turnFreshMs`): a thread post then needs no read of its own. Taken once.
+   */
+  private takeReadyRead(stream: string, head: PendingMessage): { theCase: Case; client: Client } | undefined {
+    const kept = this.readyReads.get(stream);
+    this.readyReads.delete(stream);
+    if (kept === undefined || kept.id !== head.id || this.deps.clock.now() - kept.at >= turnFreshMs) return undefined;
+    return kept.view;
   }
 
   private async askContext(askId: number): Promise<AskContext> {

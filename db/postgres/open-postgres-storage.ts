@@ -48,7 +48,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   const storage = new PgStorage(db);
   return {
     dialect: 'postgres',
-    uow: new PgUnitOfWork(db, storage),
+    uow: new PgUnitOfWork(pool, storage),
     storage,
     names: new PgSlackNameStore(db),
     reports: new PgReportSource(db),

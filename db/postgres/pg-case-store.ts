@@ -105,6 +105,11 @@ export class PgCaseStore implements CaseStore, AskStore {
     return row && toCase(row);
   }
 
+  async getCaseWithClient(id: number): Promise<{ theCase: Case; client: Client } | undefined> {
+    const [row] = await (this.locking ? this.hot.caseWithClientLocked : this.hot.caseWithClient).execute({ id });
+    return row && { theCase: toCase(row.theCase), client: toClient(row.client) };
+  }
+
   async findCaseByThread(ref: ThreadRef & { readonly thread: string }): Promise<Case | undefined> {
     const [row] = await (this.locking ? this.hot.caseByThreadLocked : this.hot.caseByThread).execute({ platform: ref.platform, conversation: ref.conversation, thread: ref.thread });
     return row && toCase(row);
@@ -254,6 +259,7 @@ function hotQueries(db: RepkaPg) {
   const clientByChat = () => db.select().from(clients).where(eq(clients.chatId, sql.placeholder('chat')));
   const client = () => db.select().from(clients).where(eq(clients.id, sql.placeholder('id')));
   const theCase = () => db.select().from(cases).where(eq(cases.id, sql.placeholder('id')));
+  const caseWithClient = () => db.select({ theCase: cases, client: clients }).from(cases).innerJoin(clients, eq(clients.id, cases.clientId)).where(eq(cases.id, sql.placeholder('id')));
   const caseByThread = () =>
     db
       .select()
@@ -287,6 +293,9 @@ function hotQueries(db: RepkaPg) {
     clientLocked: () => client().for('no key update').prepare('repka_client_locked'),
     theCase: () => theCase().prepare('repka_case'),
     theCaseLocked: () => theCase().for('no key update').prepare('repka_case_locked'),
+    caseWithClient: () => caseWithClient().prepare('repka_case_with_client'),
+    // Locks the case's row and its client's (FOR NO KEY UPDATE on a join locks a row of each table).
+    caseWithClientLocked: () => caseWithClient().for('no key update').prepare('repka_case_with_client_locked'),
     openCases: () => openCases().prepare('repka_open_cases'),
     openCasesLocked: () => openCases().for('no key update').prepare('repka_open_cases_locked'),
     latestCase: () => latestCase().prepare('repka_latest_case'),

@@ -3,7 +3,7 @@ import { streamOf, type Outgoing } from '../../src/outgoing.js';
 import { toPending } from '../rows.js';
 import type { OutboxBacklog, OutboxLedger, PendingMessage } from '../../src/ports.js';
 import { onFirstUse, type RepkaPg } from './pg-database.js';
-import { lockStreams } from './pg-locks.js';
+import { lockStreamsSql } from './pg-locks.js';
 import { outbox } from './schema.js';
 
 /**
@@ -38,7 +38,7 @@ export class PgOutbox implements OutboxLedger, OutboxBacklog {
 
   /**
    * Stores a unit's messages and returns their ids, in message order. First it takes the lock of
-   * every stream the messages go to (see {@link lockStreams}), held until the unit commits: a
+   * every stream the messages go to (see {@link lockStreamsSql}), held until the unit commits: a
    * second unit writing one of those streams waits there, so it allocates its ids only once this
    * one has committed (or rolled back). Within a stream, ids thus follow commit order, and
    * delivery, which reads a stream's committed pending rows in id order, never sees a later id
@@ -60,16 +60,26 @@ export class PgOutbox implements OutboxLedger, OutboxBacklog {
   async enqueue(messages: readonly Outgoing[], at: number): Promise<number[]> {
     if (messages.length === 0) return [];
     const streams = messages.map(streamOf);
-    await lockStreams(this.db, streams);
     const payloads = messages.map((message) => JSON.stringify(message));
     const caseIds = messages.map((message) => ('caseId' in message && typeof message.caseId === 'number' ? message.caseId : null));
+    // One statement, one round trip: the locks are taken by an uncorrelated subquery in the WHERE
+    // clause of the scan that draws the ids. PostgreSQL 15 plans it as an InitPlan feeding a
+    // One-Time Filter on the Result node whose output is nextval (EXPLAIN VERBOSE of this
+    // statement), and ExecResult (src/backend/executor/nodeResult.c) checks that filter before it
+    // fetches or projects any row: every lock is held before the first id is drawn, as with the
+    // separate lock statements this replaces. The contract test "gives a unit writing a stream its
+    // ids after another still writing it commits" fails without the locks.
     const { rows } = await this.db.execute<{ id: number }>(sql`
       insert into ${outbox} (id, stream, payload, case_id, created_at)
       select allocated.id, m.stream, m.payload, m.case_id, ${at}::int8
       from unnest(${sql.param(streams)}::text[], ${sql.param(payloads)}::text[], ${sql.param(caseIds)}::int4[]) with ordinality as m(stream, payload, case_id, n)
       join (
         select id, row_number() over (order by id) as n
-        from (select nextval(pg_get_serial_sequence('outbox', 'id')) as id from generate_series(1, ${messages.length}::int4)) drawn
+        from (
+          select nextval(pg_get_serial_sequence('outbox', 'id')) as id
+          from generate_series(1, ${messages.length}::int4)
+          where (${lockStreamsSql(streams)}) >= 0
+        ) drawn
       ) allocated using (n)
       returning id`);
     return rows.map((row) => Number(row.id)).sort((a, b) => a - b);

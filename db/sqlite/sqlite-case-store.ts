@@ -68,6 +68,11 @@ export class SqliteCaseStore implements CaseStore, AskStore {
     return row && toCase(row);
   }
 
+  async getCaseWithClient(id: number): Promise<{ theCase: Case; client: Client } | undefined> {
+    const row = this.hot.caseWithClient.get({ id });
+    return row && { theCase: toCase(row.theCase), client: toClient(row.client) };
+  }
+
   async findCaseByThread(ref: ThreadRef & { readonly thread: string }): Promise<Case | undefined> {
     const row = this.hot.caseByThread.get({ platform: ref.platform, conversation: ref.conversation, thread: ref.thread });
     return row && toCase(row);
@@ -203,6 +208,7 @@ function prepareHotQueries(db: RepkaDb) {
     clientByChat: db.select().from(clients).where(eq(clients.chatId, sql.placeholder('chat'))).prepare(),
     client: db.select().from(clients).where(eq(clients.id, sql.placeholder('id'))).prepare(),
     theCase: db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare(),
+    caseWithClient: db.select({ theCase: cases, client: clients }).from(cases).innerJoin(clients, eq(clients.id, cases.clientId)).where(eq(cases.id, sql.placeholder('id'))).prepare(),
     openCase: db
       .select()
       .from(cases)

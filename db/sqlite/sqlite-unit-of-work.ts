@@ -28,6 +28,11 @@ export class SqliteUnitOfWork implements UnitOfWork {
     return unit.result;
   }
 
+  /** As `run`: on SQLite a statement outside the group commit would cost a commit of its own. */
+  runStatement<T>(work: (tx: Storage) => Promise<T>): Promise<T> {
+    return this.run(work);
+  }
+
   async read<T>(work: (tx: Storage) => Promise<T>): Promise<T> {
     const done = await this.takeTurn();
     try {

