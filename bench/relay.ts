@@ -11,7 +11,7 @@
 import { Agent } from 'node:http';
 import { FakeSlack, type SlackCall } from '../tests/fakes/fake-slack.js';
 import { FakeTelegram, textUpdate } from '../tests/fakes/fake-telegram.js';
-import { percentile, postOver, queryDatabase, rssOf, startRepkaProcess, storageName, type BenchContext, type BenchStorage, type RepkaProcess, type ScenarioResult } from './harness.js';
+import { cpuOf, percentile, postgresCpu, postOver, queryDatabase, rssOf, startRepkaProcess, storageName, type BenchContext, type BenchStorage, type RepkaProcess, type ScenarioResult } from './harness.js';
 
 const marker = /\bm(\d+)x\b/g;
 /** Warm-up messages carry "w123x" instead. */
@@ -187,6 +187,14 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): P
       watch.poll();
       warmWatch.poll();
     }, 50);
+    // CPU used from the start of the measured load to the last arrival: Repka's per message is
+    // steadier on a noisy machine than its throughput (issue 16), and PostgreSQL's shows what the
+    // database costs beside it.
+    const cpuAtStart: { repka: number[]; postgres: number } = { repka: [], postgres: 0 };
+    const cpuTimer = setTimeout(() => {
+      cpuAtStart.repka = instances.map((r) => cpuOf(r.pid));
+      cpuAtStart.postgres = storage === 'postgres' ? postgresCpu() : 0;
+    }, Math.max(0, started - Date.now()));
     // A Repka slower than the offer stretches the sending (each client waits for its answers): the
     // warm-up stops where the measured load was due, plus a second, and the measured sending after
     // twice its time; messages not sent by then are not counted (sent = the figure "messages sent").
@@ -224,6 +232,9 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): P
     const sendSeconds = (Date.now() - started) / 1000;
     // Every message the webhook accepted must arrive; one it did not accept may (Telegram would send it again).
     await watch.waitFor(accepted, 60_000);
+    clearTimeout(cpuTimer);
+    const repkaCpu = instances.reduce((sum, r, i) => sum + cpuOf(r.pid) - (cpuAtStart.repka[i] ?? 0), 0);
+    const postgresCpuUsed = storage === 'postgres' ? postgresCpu() - cpuAtStart.postgres : 0;
     for (const r of rss) r.stop();
     // Anything doubled late (a second instance relaying a message again) would show up now.
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -280,6 +291,8 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): P
         [`durable in ${storageName(storage)}`]: durable,
         ...(storage === 'postgres' || count > 1 ? { 'answered 200, never in Slack': lost.length, 'stored twice': storedTwice } : {}),
         'Slack posts carrying them': watch.posts,
+        [`Repka CPU per relayed message (µs${count > 1 ? ', all instances' : ''})`]: (repkaCpu / Math.max(1, watch.arrivedAt.size)).toFixed(0),
+        ...(storage === 'postgres' ? { 'PostgreSQL server CPU per relayed message (µs)': (postgresCpuUsed / Math.max(1, watch.arrivedAt.size)).toFixed(0) } : {}),
         'out of order': watch.outOfOrder(),
         doubled: watch.doubled(),
         'webhook answer p99 (ms)': percentile(answered, 0.99),

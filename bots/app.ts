@@ -66,7 +66,10 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
 
     // The drainer comes later: until it exists, no stream is being drained here.
     const draining: { delivery?: Delivery } = {};
-    const queues = await startQueues(config, clock, log, (stream) => draining.delivery?.drainer.nudge(stream) ?? false);
+    const queues = await startQueues(config, clock, log, {
+      nudge: (stream) => draining.delivery?.drainer.nudge(stream) ?? false,
+      drainHere: (stream) => draining.delivery?.drainHere(stream) ?? false,
+    });
     stops.push(queues.stop);
     const { trigger, scheduler } = queues;
 

@@ -51,9 +51,14 @@ export interface DeliveryDeps {
 
 export interface Delivery {
   readonly drainer: StreamDrainer;
+  /** Starts draining `stream` here and now unless too many drains run already (then false: queue a job). */
+  drainHere(stream: string): boolean;
   /** Aborts the drains (what is not delivered stays pending) and closes both workers. */
   readonly stop: Stop;
 }
+
+/** Most streams drained at once in a process, as the delivery worker's concurrency: past it, wakes queue jobs. */
+const maxDrains = 100;
 
 /**
  * The outbox's way out: Slack and Telegram deliverers behind one drainer, the delivery worker
@@ -114,9 +119,22 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
   setMaxListeners(0, shutdown.signal);
   const worker = createOutboxWorker(queues.redis, config.queuePrefix, { drainer, signal: shutdown.signal, onStart: (stream) => queues.trigger.started(stream) }, log);
   const deadlineWorker = createDeadlineWorker(queues.redis, config.queuePrefix, deps.asks, log);
+  /** Drains started here without a job (see QueueDeliveryTrigger's `drainHere`), awaited on stop. */
+  const local = new Set<Promise<void>>();
+  const drainHere = (stream: string): boolean => {
+    if (shutdown.signal.aborted || drainer.active >= maxDrains) return false;
+    const drained: Promise<void> = drainer
+      .drain(stream, shutdown.signal)
+      .catch((error: Error) => {
+        if (!shutdown.signal.aborted) log.warn('delivery stopped; the sweep will retry', { stream, error: error.message });
+      })
+      .finally(() => local.delete(drained));
+    local.add(drained);
+    return true;
+  };
   const stop = async () => {
     shutdown.abort(new Error('shutting down'));
-    await Promise.allSettled([worker.close(), deadlineWorker.close()]);
+    await Promise.allSettled([...local, worker.close(), deadlineWorker.close()]);
   };
   void worker.run();
   void deadlineWorker.run();
@@ -128,5 +146,5 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
     await stop();
     throw error;
   }
-  return { drainer, stop };
+  return { drainer, drainHere, stop };
 }

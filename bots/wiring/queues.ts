@@ -18,9 +18,10 @@ export interface Queues {
 
 /**
  * Redis and the two BullMQ queues: delivery (woken by `trigger`) and deadlines (`scheduler`).
- * `nudge` tells whether this process is draining a stream now (the drainer, wired later).
+ * `local` is the drainer of this process, wired later: `nudge` tells whether it is draining a
+ * stream now, `drainHere` starts draining one when it can (see QueueDeliveryTrigger).
  */
-export async function startQueues(config: Config, clock: Clock, log: Logger, nudge: (stream: string) => boolean): Promise<Queues> {
+export async function startQueues(config: Config, clock: Clock, log: Logger, local: { nudge: (stream: string) => boolean; drainHere: (stream: string) => boolean }): Promise<Queues> {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', (error) => log.warn('redis error', { error: error.message }));
   // quit, not disconnect: commands still in flight (a deadline job being added as start-up is
@@ -39,7 +40,7 @@ export async function startQueues(config: Config, clock: Clock, log: Logger, nud
   }
   const outboxQueue = createOutboxQueue(redis, config.queuePrefix);
   // With DATABASE_URL several instances share the queue (see QueueDeliveryTrigger's `shared`).
-  const trigger = new QueueDeliveryTrigger(outboxQueue, log, nudge, config.databaseUrl !== undefined);
+  const trigger = new QueueDeliveryTrigger(outboxQueue, log, local.nudge, config.databaseUrl !== undefined, local.drainHere);
   const deadlineQueue = createDeadlineQueue(redis, config.queuePrefix);
   const scheduler = new BullDeadlineScheduler(deadlineQueue, clock, log);
   return {

@@ -122,6 +122,22 @@ describe('the delivery trigger', () => {
     ]);
   });
 
+  it('drains a stream here instead of queueing a job when the process can take the drain, card updates still queued', async () => {
+    const q = recordingQueue();
+    const drainedHere: string[] = [];
+    let room = 1;
+    const trigger = new QueueDeliveryTrigger(q.queue, q.log, () => false, false, (stream) => (room-- > 0 ? (drainedHere.push(stream), true) : false));
+    trigger.wake(rows(101, 102, 104));
+    await endOfTurn();
+    await trigger.settled();
+    // thread-12 drained here; the process had no room left for client-7001 (a job); card-12 waits its half second.
+    expect(drainedHere).toEqual(['thread-12']);
+    expect(q.added.map((j) => j.data)).toEqual([
+      { outboxId: 102, streams: ['client-7001'] },
+      { outboxId: 104, streams: ['card-12'] },
+    ]);
+  });
+
   it('logs an add Redis refuses, and queues the stream again on the next wake', async () => {
     const failing = recordingQueue(new Error('Connection is closed.'));
     const trigger = new QueueDeliveryTrigger(failing.queue, failing.log);
