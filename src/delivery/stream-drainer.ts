@@ -134,8 +134,9 @@ export class StreamDrainer {
         } finally {
           lookAgain = await lease.release();
         }
-        // Another drainer left rows committed meanwhile to this one, unless someone took the lease since.
-        if (!lookAgain) return;
+        // Rows committed meanwhile: another drainer left them to this one (the lease says so), or this
+        // process nudged the drain while it was letting go (dirty); unless someone took the lease since.
+        if (!lookAgain && !state.dirty) return;
         const more = await this.deps.uow.read((tx) => tx.pending(stream, 1));
         if (more.length === 0) return;
       }

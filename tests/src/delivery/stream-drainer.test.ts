@@ -184,6 +184,30 @@ describe('StreamDrainer', () => {
     expect(t.reads.count).toBe(3);
   });
 
+  it('looks at the stream again when this process woke it while the drain was letting its lease go', async () => {
+    let once = true;
+    let t!: ReturnType<typeof setup>;
+    const leases: StreamLeases = {
+      acquire: async () => ({
+        lost: new AbortController().signal,
+        takenOver: false,
+        release: async () => {
+          if (once) {
+            once = false;
+            // A unit commits a row for the stream now; its wake finds the drain still running and nudges it.
+            await t.enqueue(note(7, 2));
+            await t.drainer.drain('chat-7', t.signal);
+          }
+          return false;
+        },
+      }),
+    };
+    t = setup(async () => undefined, undefined, undefined, leases);
+    await t.enqueue(note(7, 1));
+    await t.drainer.drain('chat-7', t.signal);
+    expect(t.delivered).toEqual(['message 1', 'message 2']);
+  });
+
   it('retries transient failures until they succeed, keeping order', async () => {
     let failures = 3;
     const t = setup(async (m) => {
