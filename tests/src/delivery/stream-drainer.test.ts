@@ -186,7 +186,6 @@ describe('StreamDrainer', () => {
 
   it('looks at the stream again when this process woke it while the drain was letting its lease go', async () => {
     let once = true;
-    let t!: ReturnType<typeof setup>;
     const leases: StreamLeases = {
       acquire: async () => ({
         lost: new AbortController().signal,
@@ -202,7 +201,8 @@ describe('StreamDrainer', () => {
         },
       }),
     };
-    t = setup(async () => undefined, undefined, undefined, leases);
+    // The lease's release runs only once the drain is under way: `t` is set by then.
+    const t = setup(async () => undefined, undefined, undefined, leases);
     await t.enqueue(note(7, 1));
     await t.drainer.drain('chat-7', t.signal);
     expect(t.delivered).toEqual(['message 1', 'message 2']);
