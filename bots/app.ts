@@ -78,8 +78,8 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     // Without SLACK_AGENTS the support channel's members are the agents: read them now, not on the first press.
     if (config.slack.agents === undefined) void supportTeam.warm();
     const policy = new AccessPolicy({ agents: config.slack.agents, members: supportTeam, supportChannel: config.slack.supportChannel });
-    const cases = new CaseService({ uow, trigger, clock, log, support: { platform: slackPlatform, conversation: config.slack.supportChannel }, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: config.maxOpenCasesPerClient });
     const ratings = new RatingService({ uow, trigger, clock, log });
+    const cases = new CaseService({ uow, trigger, clock, log, support: { platform: slackPlatform, conversation: config.slack.supportChannel }, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: config.maxOpenCasesPerClient, comments: ratings });
     const telegramBot = createClientBot(config, cases, ratings, log);
 
     const repkaMetrics = new RepkaMetrics({

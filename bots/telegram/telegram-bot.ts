@@ -97,13 +97,8 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     }
     const replyTo = 'reply_to_message' in message ? message.reply_to_message?.message_id : undefined;
     const content = clientContentOf(message);
-    // The rating's comment first; what is none goes to a case, its update key still unused.
-    const comment = await deps.ratings.receiveComment(key(ctx), { chatId: profile.chatId, replyToMessageId: replyTo, content });
-    if (comment !== undefined) {
-      log('rating comment', comment, ctx);
-      return;
-    }
-    log('client message', await deps.cases.receiveClientMessage(key(ctx), profile, content, message.message_id), ctx);
+    // A rating comment or a case's message: one unit of work decides (CaseService.receiveClientMessage).
+    log('client message', await deps.cases.receiveClientMessage(key(ctx), profile, content, message.message_id, replyTo), ctx);
   });
 
   // A client corrects a message they sent: the thread shows the new text, the history keeps both.

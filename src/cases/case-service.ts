@@ -9,6 +9,7 @@ import type { ClientFileLimits, SharedFile } from '../files.js';
 import { languageFromCode } from '../i18n/language.js';
 import { clientName, contentText } from '../client-name.js';
 import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
+import type { ClientReply } from './rating-service.js';
 
 export type { InboundResult } from '../unit-of-work.js';
 export type { AgentMessage } from './commands/index.js';
@@ -28,6 +29,13 @@ export interface CaseServiceDeps {
   readonly clientFileLimits: ClientFileLimits;
   /** A client's open cases at most: `/new` beyond it opens nothing. Default 3. */
   readonly maxOpenCasesPerClient?: number;
+  /**
+   * Takes a client's message as a rating comment, in the message's unit of work (RatingService);
+   * undefined when it is none and the message goes to a case. Without it no message is a comment.
+   */
+  readonly comments?: {
+    takeComment(fx: Effects, client: Client, reply: ClientReply, hasOpenCase: boolean): Promise<InboundResult | undefined>;
+  };
 }
 
 export type ClientCommand = 'start' | 'status' | 'new' | 'help' | 'language';
@@ -56,12 +64,18 @@ type Send = (message: Outgoing) => void;
 export class CaseService {
   constructor(private readonly deps: CaseServiceDeps) {}
 
-  /** A message from a client's private chat. Opens a case when the client has none open. */
-  receiveClientMessage(inboundKey: string, profile: ClientProfile, content: ClientContent, messageId?: number): Promise<InboundResult> {
+  /**
+   * A message from a client's private chat (`replyToMessageId`: the bot's message it replies to).
+   * A rating comment goes to the rating (see `comments`); anything else opens a case when the
+   * client has none open, and goes to it. One unit of work decides and stores.
+   */
+  receiveClientMessage(inboundKey: string, profile: ClientProfile, content: ClientContent, messageId?: number, replyToMessageId?: number): Promise<InboundResult> {
     return this.run(inboundKey, async (fx) => {
       const { tx, send, now } = fx;
       const client = await this.upsertClient(tx, profile, now);
       let current = await tx.findOpenCase(client.id);
+      const comment = await this.deps.comments?.takeComment(fx, client, { chatId: client.chatId, ...(replyToMessageId === undefined ? {} : { replyToMessageId }), content }, current !== undefined);
+      if (comment !== undefined) return comment;
       const opened = current === undefined;
       if (current === undefined) current = await this.openCase(tx, client, now, send, false);
       const event = await tx.appendEvent({

@@ -1,8 +1,8 @@
-import type { CaseStore, Clock, DeliveryTrigger, Language, Logger, UnitOfWork } from '../ports.js';
+import type { CaseStore, Client, Clock, DeliveryTrigger, Language, Logger, UnitOfWork } from '../ports.js';
 import { languageFromCode } from '../i18n/language.js';
 import { clientName } from '../client-name.js';
 import { lowRatingMax, parseRatingCallback, unrepliedCommentTarget, withoutReplyFlag, type RatingReply } from './rating.js';
-import { runUnitOfWork, type InboundResult } from '../unit-of-work.js';
+import { runUnitOfWork, type Effects, type InboundResult } from '../unit-of-work.js';
 import type { ClientContent } from '../outgoing.js';
 
 export interface RatingServiceDeps {
@@ -101,53 +101,44 @@ export class RatingService {
   }
 
   /**
-   * A client message, offered to the rating first: it is a rating comment when it is a text reply
-   * to an invitation to comment (whenever it comes), or when {@link unrepliedCommentTarget} says so
-   * for a message that replies to nothing. A comment is stored, posted into the case thread and
-   * answered (a reply with thanks; the first message taken without a reply with a note that it
-   * became the comment and how to open a case instead) and opens no case. Deciding, recording
-   * `inboundKey` and storing happen in one unit of work. Undefined when the message is no comment:
-   * then nothing is stored and `inboundKey` is not consumed, so the caller hands the message to
-   * CaseService.receiveClientMessage with the same key.
+   * A client message, offered to the rating first, inside the unit of work of the client's message
+   * (CaseService.receiveClientMessage), with the client and whether they have a case open, which
+   * that unit has read already: it is a rating comment when it is a text reply to an invitation to
+   * comment (whenever it comes), or when {@link unrepliedCommentTarget} says so for a message that
+   * replies to nothing. A comment is stored, posted into the case thread and answered (a reply with
+   * thanks; the first message taken without a reply with a note that it became the comment and how
+   * to open a case instead) and opens no case. Undefined when the message is no comment: then
+   * nothing is stored here and the unit goes on with the message as a case's.
    */
-  async receiveComment(inboundKey: string, reply: ClientReply): Promise<InboundResult | undefined> {
+  async takeComment(fx: Effects, client: Client, reply: ClientReply, hasOpenCase: boolean): Promise<InboundResult | undefined> {
     if (reply.content.type !== 'text') return undefined;
+    // Most messages come from clients with an open case who reply to nothing: no comment, nothing read.
+    if (reply.replyToMessageId === undefined && hasOpenCase) return undefined;
     const { text } = reply.content;
-    // Most messages come from clients with an open case: answer them without a transaction.
-    const client = await this.deps.uow.read(async (tx) => {
-      const found = await tx.findClientByChat(reply.chatId);
-      if (found === undefined || (reply.replyToMessageId === undefined && (await tx.findOpenCase(found.id)) !== undefined)) return undefined;
-      return found;
+    const { tx: store, now, send } = fx;
+    const target = await this.commentTarget(store, client.id, reply, hasOpenCase, now);
+    if (target === undefined) return undefined;
+    const { caseId, score } = target;
+    const data = { ...(score === undefined ? {} : { score }), ...(target.replied ? {} : { [withoutReplyFlag]: true }) };
+    await store.appendEvent({
+      caseId,
+      at: now,
+      kind: 'rating-comment',
+      authorKind: 'client',
+      authorId: String(client.userId),
+      authorName: clientName(client),
+      text,
+      data: Object.keys(data).length === 0 ? null : data,
     });
-    if (client === undefined) return undefined;
-    const result = await runUnitOfWork(this.deps, null, async ({ tx: store, now, send }) => {
-      const target = await this.commentTarget(store, client.id, reply, now);
-      if (target === undefined) return notAComment;
-      // Only now is the delivery recorded: a message that is no comment leaves its key to the case path.
-      if (!(await store.markInbound(inboundKey, now))) return { outcome: 'duplicate' };
-      const { caseId, score } = target;
-      const data = { ...(score === undefined ? {} : { score }), ...(target.replied ? {} : { [withoutReplyFlag]: true }) };
-      await store.appendEvent({
-        caseId,
-        at: now,
-        kind: 'rating-comment',
-        authorKind: 'client',
-        authorId: String(client.userId),
-        authorName: clientName(client),
-        text,
-        data: Object.keys(data).length === 0 ? null : data,
-      });
-      send({ to: 'case-thread', caseId, post: { type: 'rating-comment', text, ...(score === undefined ? {} : { score }) } });
-      const chatId = client.chatId;
-      if (target.replied) send({ to: 'client', chatId, caseId, notice: { type: 'rating-comment-thanks', caseId } });
-      else if (target.first) send({ to: 'client', chatId, caseId, notice: { type: 'rating-comment-taken', caseId } });
-      return { outcome: 'done', caseId };
-    });
-    return result === notAComment ? undefined : result;
+    send({ to: 'case-thread', caseId, post: { type: 'rating-comment', text, ...(score === undefined ? {} : { score }) } });
+    const chatId = client.chatId;
+    if (target.replied) send({ to: 'client', chatId, caseId, notice: { type: 'rating-comment-thanks', caseId } });
+    else if (target.first) send({ to: 'client', chatId, caseId, notice: { type: 'rating-comment-taken', caseId } });
+    return { outcome: 'done', caseId };
   }
 
   /** The case and score a message comments on, read inside the unit of work; undefined: no comment. */
-  private async commentTarget(store: CaseStore, clientId: number, reply: ClientReply, now: number): Promise<{ caseId: number; score?: number; replied: boolean; first: boolean } | undefined> {
+  private async commentTarget(store: CaseStore, clientId: number, reply: ClientReply, hasOpenCase: boolean, now: number): Promise<{ caseId: number; score?: number; replied: boolean; first: boolean } | undefined> {
     if (reply.replyToMessageId !== undefined) {
       const invitation = (await store.listClientEvents(clientId, 'rating-comment-invited')).findLast((e) => e.data?.messageId === reply.replyToMessageId);
       // A reply to any other message of the bot is no comment: it goes to a case as before.
@@ -158,14 +149,10 @@ export class RatingService {
     }
     const latestCase = await store.findLatestCase(clientId);
     const events = latestCase === undefined ? [] : await store.listEvents(latestCase.id);
-    const hasOpenCase = (await store.findOpenCase(clientId)) !== undefined;
     const target = unrepliedCommentTarget({ content: reply.content, hasOpenCase, latestCase, events, now });
     return target === undefined ? undefined : { ...target, replied: false };
   }
 }
-
-/** Internal: the unit of work found no comment (it wrote nothing and recorded no key). */
-const notAComment: InboundResult = { outcome: 'ignored', reason: 'not a rating comment' };
 
 /** A refusal: nothing stored; the reason is the answer to give. */
 function refuse(reason: Exclude<RatingReply, 'thanks'>): InboundResult {

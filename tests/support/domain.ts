@@ -350,8 +350,8 @@ export function createDomain(options: DomainOptions = {}) {
   const members = new Set(options.members ?? [anna.user]);
   const policy = new AccessPolicy({ agents: options.agents, members: { has: async (user) => members.has(user) }, supportChannel });
   const asks = new AskService({ uow, trigger, scheduler, clock, log, departments });
-  const cases = new CaseService({ uow, trigger, clock, log, support: { platform: slackPlatform, conversation: supportChannel }, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: options.maxOpenCasesPerClient });
   const ratings = new RatingService({ uow, trigger, clock, log });
+  const cases = new CaseService({ uow, trigger, clock, log, support: { platform: slackPlatform, conversation: supportChannel }, policy, asks, clientFileLimits: telegramFileLimits, maxOpenCasesPerClient: options.maxOpenCasesPerClient, comments: ratings });
   const sent = new OutboxReader((afterId) => committed.filter((r) => r.id > afterId));
   let keys = 0;
   let ts = 0;

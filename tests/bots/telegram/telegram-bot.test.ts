@@ -42,9 +42,8 @@ const done = { outcome: 'done', caseId: 12 };
  * `durable`: what a service call waits for before it resolves (its unit of work's commit); by
  * default it resolves at once. `fail`: the call throws.
  */
-function setup(options: { durable?: () => Promise<void>; fail?: Error; comment?: boolean } = {}) {
+function setup(options: { durable?: () => Promise<void>; fail?: Error } = {}) {
   const calls: DomainCall[] = [];
-  const comments: unknown[][] = [];
   const record =
     (method: string, result: unknown = done) =>
     async (...args: unknown[]) => {
@@ -62,8 +61,6 @@ function setup(options: { durable?: () => Promise<void>; fail?: Error; comment?:
   } as unknown as CaseService;
   const ratings = {
     rate: record('rate', { reply: 'thanks', language: 'en', caseId: 12 }),
-    // Asked about every message that may be a rating comment (which ones is the rating change's business): kept apart.
-    receiveComment: async (...args: unknown[]) => (comments.push(args), options.comment ? done : undefined),
   } as unknown as RatingService;
   const lines: LogLine[] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields });
@@ -72,7 +69,7 @@ function setup(options: { durable?: () => Promise<void>; fail?: Error; comment?:
   // What getMe answers; with it set, handleUpdate calls no getMe.
   telegram.bot.botInfo = { id: 42, is_bot: true, first_name: 'Repka', username: 'repka_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false } as never;
   const feed = (update: unknown) => telegram.handleUpdate(update as Update);
-  return { telegram, feed, calls, comments, lines };
+  return { telegram, feed, calls, lines };
 }
 
 const olena = { id: 7001, is_bot: false, first_name: 'Olena', last_name: 'Koval', username: 'olena_k', language_code: 'uk' };
@@ -134,16 +131,10 @@ describe('a private message', () => {
     expect(t.calls.map((c) => c[0])).toEqual(Array(kinds.length).fill('receiveClientMessage'));
   });
 
-  it('that answers a message is offered to the rating first, and is no case message when it was a rating comment', async () => {
-    const t = setup({ comment: true });
+  it('that answers a message reaches the case service with the id of the message it answers (a rating comment is decided there)', async () => {
+    const t = setup();
     await t.feed(message(815000104, { text: 'the agent was quick', reply_to_message: ratingPrompt }));
-    expect(t.calls).toEqual([]);
-    expect(t.comments).toHaveLength(1);
-    expect(t.comments[0]?.[0]).toBe('tg:815000104');
-    expect(t.comments[0]?.[1]).toMatchObject({ chatId: 7001, replyToMessageId: 58 });
-    const plain = setup({ comment: false });
-    await plain.feed(message(815000106, { text: 'and one more thing', reply_to_message: ratingPrompt }));
-    expect(plain.calls.map((c) => c.slice(0, 4))).toEqual([['receiveClientMessage', 'tg:815000106', profile, { type: 'text', text: 'and one more thing' }]]);
+    expect(t.calls).toEqual([['receiveClientMessage', 'tg:815000104', profile, { type: 'text', text: 'the agent was quick' }, 301, 58]]);
   });
 
   it('an edit is not a new message: it reaches the case service as an edit of the message it names', async () => {

@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OpenDatabase } from '../../../db/sqlite/open-database.js';
 import { openSqliteStorage } from '../../../db/sqlite/open-sqlite-storage.js';
 import { ratingCommentWindowMs, unrepliedCommentTarget, latestRating } from '../../../src/cases/rating.js';
-import { RatingService } from '../../../src/cases/rating-service.js';
+import { RatingService, type ClientReply } from '../../../src/cases/rating-service.js';
+import { runUnitOfWork, type InboundResult } from '../../../src/unit-of-work.js';
+
+/** The test's own answer when the rating does not take the message. */
+const notTaken: InboundResult = { outcome: 'ignored', reason: 'no comment' };
 import type { ClientContent, Outgoing } from '../../../src/outgoing.js';
 import type { Case, CaseEvent, CaseEventKind } from '../../../src/ports.js';
 
@@ -83,7 +87,7 @@ describe('unrepliedCommentTarget: which message that replies to nothing is the r
   });
 });
 
-describe('RatingService.receiveComment against SQLite: one unit of work decides, and leaves the key alone when it is no comment', () => {
+describe('RatingService.takeComment against SQLite, in the unit of work of the client message', () => {
   let database: OpenDatabase | undefined;
   afterEach(() => database?.close());
 
@@ -111,15 +115,28 @@ describe('RatingService.receiveComment against SQLite: one unit of work decides,
     });
     const comments = async () => (await store.listEvents(caseId)).filter((e) => e.kind === 'rating-comment');
     const notices = () => sent().flatMap((m) => (m.to === 'client' ? [m.notice.type] : []));
-    return { uow, ratings, caseId, comments, notices, sent, at: (ms: number) => (now = ms) };
+    /**
+     * The message offered to the rating as CaseService.receiveClientMessage offers it: in a unit of
+     * work keyed by the update, with the client and whether a case of theirs is open. Undefined: no
+     * comment (the unit would go on with it as a case message; here it stores nothing more).
+     */
+    const offer = async (key: string, reply: ClientReply) => {
+      const result = await runUnitOfWork({ uow, trigger: { wake: () => {} }, clock }, key, async (fx) => {
+        const client = await fx.tx.findClientByChat(reply.chatId);
+        if (client === undefined) return notTaken;
+        return (await ratings.takeComment(fx, client, reply, (await fx.tx.findOpenCase(client.id)) !== undefined)) ?? notTaken;
+      });
+      return result === notTaken ? undefined : result;
+    };
+    return { uow, ratings, offer, caseId, comments, notices, sent, at: (ms: number) => (now = ms) };
   }
 
   it('two lines typed without reply: both are the comment, the client is told once how to open a case instead', async () => {
-    const { ratings, caseId, comments, notices, sent, at } = await setup();
+    const { offer, caseId, comments, notices, sent, at } = await setup();
     at(t0 + min);
-    expect(await ratings.receiveComment('tg:1', { chatId: 700, content: text('It was slow,') })).toEqual({ outcome: 'done', caseId });
+    expect(await offer('tg:1', { chatId: 700, content: text('It was slow,') })).toEqual({ outcome: 'done', caseId });
     at(t0 + min + 5_000);
-    expect(await ratings.receiveComment('tg:2', { chatId: 700, content: text('but you solved it.') })).toEqual({ outcome: 'done', caseId });
+    expect(await offer('tg:2', { chatId: 700, content: text('but you solved it.') })).toEqual({ outcome: 'done', caseId });
     expect((await comments()).map((e) => [e.text, e.data])).toEqual([
       ['It was slow,', { score: 2, withoutReply: true }],
       ['but you solved it.', { score: 2, withoutReply: true }],
@@ -128,46 +145,45 @@ describe('RatingService.receiveComment against SQLite: one unit of work decides,
     expect(sent().filter((m) => m.to === 'case-thread')).toHaveLength(2);
   });
 
-  it('after the window the message is no comment: nothing stored, and its key is still free for the case path', async () => {
-    const { uow, ratings, comments, sent, at } = await setup();
+  it('after the window the message is no comment: nothing stored for the rating', async () => {
+    const { offer, comments, sent, at } = await setup();
     at(t0 + ratingCommentWindowMs + 1);
-    expect(await ratings.receiveComment('tg:3', { chatId: 700, content: text('my card is blocked') })).toBeUndefined();
+    expect(await offer('tg:3', { chatId: 700, content: text('my card is blocked') })).toBeUndefined();
     expect(await comments()).toEqual([]);
     expect(sent()).toEqual([]);
-    expect(await uow.run((tx) => tx.markInbound('tg:3', t0))).toBe(true);
   });
 
-  it('a photo with a caption is no comment, and its key stays free', async () => {
-    const { uow, ratings, at } = await setup();
+  it('a photo with a caption is no comment', async () => {
+    const { offer, comments, at } = await setup();
     at(t0 + min);
     const photo: ClientContent = { type: 'photo', file: { fileId: 'f', fileName: 'p.jpg', mimeType: 'image/jpeg' }, caption: 'see' };
-    expect(await ratings.receiveComment('tg:4', { chatId: 700, content: photo })).toBeUndefined();
-    expect(await uow.run((tx) => tx.markInbound('tg:4', t0))).toBe(true);
+    expect(await offer('tg:4', { chatId: 700, content: photo })).toBeUndefined();
+    expect(await comments()).toEqual([]);
   });
 
   it('an open case takes the message, not the rating', async () => {
-    const { uow, ratings, at } = await setup();
+    const { uow, offer, comments, at } = await setup();
     await uow.run((tx) => tx.createCase({ clientId: 1, thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: null }, previousCaseId: null, openedAt: t0 }));
     at(t0 + min);
-    expect(await ratings.receiveComment('tg:5', { chatId: 700, content: text('about my new case') })).toBeUndefined();
-    expect(await uow.run((tx) => tx.markInbound('tg:5', t0))).toBe(true);
+    expect(await offer('tg:5', { chatId: 700, content: text('about my new case') })).toBeUndefined();
+    expect(await comments()).toEqual([]);
   });
 
   it('the same update delivered again is a duplicate, in the window or after it', async () => {
-    const { ratings, comments, at } = await setup();
+    const { offer, comments, at } = await setup();
     at(t0 + min);
-    await ratings.receiveComment('tg:6', { chatId: 700, content: text('great') });
-    expect(await ratings.receiveComment('tg:6', { chatId: 700, content: text('great') })).toEqual({ outcome: 'duplicate' });
+    await offer('tg:6', { chatId: 700, content: text('great') });
+    expect(await offer('tg:6', { chatId: 700, content: text('great') })).toEqual({ outcome: 'duplicate' });
     expect(await comments()).toHaveLength(1);
   });
 
   it('a reply to the invitation is the comment whenever it comes and whatever is open, thanked as before', async () => {
-    const { uow, ratings, caseId, comments, notices, at } = await setup();
+    const { uow, offer, caseId, comments, notices, at } = await setup();
     await uow.run((tx) => tx.createCase({ clientId: 1, thread: { platform: 'slack', conversation: 'C0SUPPORT', thread: null }, previousCaseId: null, openedAt: t0 }));
     at(t0 + 3 * ratingCommentWindowMs);
-    expect(await ratings.receiveComment('tg:7', { chatId: 700, replyToMessageId: 50, content: text('late but true') })).toEqual({ outcome: 'done', caseId });
+    expect(await offer('tg:7', { chatId: 700, replyToMessageId: 50, content: text('late but true') })).toEqual({ outcome: 'done', caseId });
     expect((await comments()).map((e) => [e.text, e.data])).toEqual([['late but true', { score: 2 }]]);
     expect(notices()).toEqual(['rating-comment-thanks']);
-    expect(await ratings.receiveComment('tg:8', { chatId: 700, replyToMessageId: 49, content: text('a reply to something else') })).toBeUndefined();
+    expect(await offer('tg:8', { chatId: 700, replyToMessageId: 49, content: text('a reply to something else') })).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { anna, createDomain, minute, type Domain } from '../../support/domain.js';
+import { anna, clientProfile, createDomain, minute, type Domain } from '../../support/domain.js';
+import type { ClientContent } from '../../../src/outgoing.js';
 
 const chat = 1001;
 
@@ -20,8 +21,16 @@ async function invitationDelivered(fx: Domain, caseId: number, messageId: number
   await fx.uow.run((tx) => tx.appendEvent({ caseId, at: fx.now(), kind: 'rating-comment-invited', authorKind: 'system', authorId: null, authorName: null, text: null, data: { messageId } }));
 }
 
-const comment = (fx: Domain, text: string, replyToMessageId?: number, key = fx.key()) =>
-  fx.act(() => fx.ratings.receiveComment(key, { chatId: chat, replyToMessageId, content: { type: 'text', text } }));
+/**
+ * A client message offered as it comes (CaseService.receiveClientMessage, which asks the rating
+ * first): its result when it was taken as a comment, undefined when it went to a case instead
+ * (a case message's result says whether it opened one).
+ */
+const sayOrComment = async (fx: Domain, content: ClientContent, replyToMessageId?: number, key = fx.key(), chatId = chat) => {
+  const result = await fx.act(() => fx.cases.receiveClientMessage(key, clientProfile(chatId), content, undefined, replyToMessageId));
+  return result.outcome === 'done' && 'opened' in result ? undefined : result;
+};
+const comment = (fx: Domain, text: string, replyToMessageId?: number, key = fx.key()) => sayOrComment(fx, { type: 'text', text }, replyToMessageId, key);
 
 describe('rating a closed case', () => {
   it('stores the score, posts it into the thread, shows it in place of the buttons and invites a comment', async () => {
@@ -104,12 +113,15 @@ describe('a comment on the rating', () => {
     expect((await fx.store.listEvents(caseId)).at(-1)).toMatchObject({ kind: 'rating-comment', authorKind: 'client', text: 'too slow', data: { score: 2 } });
   });
 
-  it('a reply to another message of the bot is no comment, and leaves its key unused', async () => {
+  it('a reply to another message of the bot is no comment: it opens a case, as any message', async () => {
     const { fx, caseId } = await closedCase();
     await rate(fx, `rate:${caseId}:2`);
     await invitationDelivered(fx, caseId, 501);
     expect(await comment(fx, 'hello', 400, 'tg:u9')).toBeUndefined();
-    expect(await fx.store.markInbound('tg:u9', fx.now())).toBe(true);
+    const opened = await fx.store.findOpenCase((await fx.store.findClientByChat(chat))?.id ?? 0);
+    expect(opened?.id).not.toBe(caseId);
+    expect((await fx.store.listEvents(opened?.id ?? 0)).map((e) => [e.kind, e.text])).toContainEqual(['client-message', 'hello']);
+    expect((await fx.store.listEvents(caseId)).filter((e) => e.kind === 'rating-comment')).toEqual([]);
   });
 
   it('a text replying to nothing within 10 minutes of the invitation is the comment; the first is told so', async () => {
@@ -132,10 +144,10 @@ describe('a comment on the rating', () => {
     const { fx, caseId } = await closedCase();
     await rate(fx, `rate:${caseId}:4`);
     await invitationDelivered(fx, caseId, 501);
-    expect(await fx.act(() => fx.ratings.receiveComment(fx.key(), { chatId: chat, content: { type: 'sticker', emoji: '👍' } }))).toBeUndefined();
+    expect(await sayOrComment(fx, { type: 'sticker', emoji: '👍' })).toBeUndefined();
     await fx.advance(10 * minute + 1);
     expect(await comment(fx, 'late')).toBeUndefined();
-    expect(await fx.act(() => fx.ratings.receiveComment(fx.key(), { chatId: 4004, content: { type: 'text', text: 'who?' } }))).toBeUndefined();
+    expect(await sayOrComment(fx, { type: 'text', text: 'who?' }, undefined, fx.key(), 4004)).toBeUndefined();
     await fx.clientSays('new problem', chat);
     expect(await comment(fx, 'and another', 501)).toMatchObject({ outcome: 'done', caseId });
     expect(await comment(fx, 'plain message')).toBeUndefined();
