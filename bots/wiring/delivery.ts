@@ -76,9 +76,11 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
     uow: deps.uow,
     files: deps.slackFiles,
     downloadClientFile: createClientFileDownload(deps.telegram),
-    // Posts per channel: no burst, and 15% under the configured pace, so network jitter between two
-    // posts a second apart never looks like two posts within a second to Slack.
-    channelLimiter: pacer('slack-channel', options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond * 0.85, burst: 1 }),
+    // Posts per channel: Slack allows chat.postMessage about one message a second per channel, with
+    // short bursts (PLATFORM-NOTES, "Rate limits"); Repka takes no burst and paces 2% under the
+    // configured rate, and the pacer slows a channel by a tenth after each 429 it meets (network
+    // jitter can bring two posts closer than a second at Slack), regaining the pace turn by turn.
+    channelLimiter: pacer('slack-channel', options.slackChannelRate ?? { perSecond: config.rates.slackChannelPerSecond * 0.98, burst: 1 }),
     // Card updates: chat.update is a Tier 3 method (about 50 a minute); off when Slack limits are off.
     updateLimiter: pacer('slack-update', { perSecond: Number.isFinite(config.rates.slackChannelPerSecond) ? 50 / 60 : Infinity, burst: 10 }),
     timeZone: config.timeZone,

@@ -34,6 +34,11 @@ export const turnPriority = {
   firstCard: 1,
 } as const;
 
+/** The least share of its pace a key is slowed to after 429s, and what one 429 takes and one turn gives back. */
+const minShare = 0.5;
+const shareLostPer429 = 0.1;
+const shareRegainedPerTurn = 0.02;
+
 /**
  * Token buckets per key (a staff channel, a client chat, or "global"), so Repka stays under the
  * platforms' limits instead of provoking 429s. Requests waiting for one key are served in turn:
@@ -44,6 +49,13 @@ export const turnPriority = {
  */
 export class RateLimiter implements Pacer {
   private readonly buckets = new Map<string, Bucket>();
+  /**
+   * Per key, the share of `limit.perSecond` it is paced at now: 1 until the platform answers 429
+   * (see {@link pause}), which lowers it by a tenth (to half at most); every turn taken after that
+   * gives a fiftieth back. A pace set close to the platform's limit thus learns from the 429 that
+   * network jitter provokes, instead of staying far under the limit always. Keys at 1 are not kept.
+   */
+  private readonly shares = new Map<string, number>();
   private readonly queues = new Map<string, Waiter[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private seq = 0;
@@ -91,7 +103,8 @@ export class RateLimiter implements Pacer {
 
   /** After a 429: no request for `key` before `afterMs` from now. */
   pause(key: string, afterMs: number): void {
-    this.buckets.set(key, { tokens: -(afterMs / 1000) * this.limit.perSecond, updatedAt: this.now() });
+    this.shares.set(key, Math.max(minShare, (this.shares.get(key) ?? 1) * (1 - shareLostPer429)));
+    this.buckets.set(key, { tokens: -(afterMs / 1000) * this.perSecond(key), updatedAt: this.now() });
     const timer = this.timers.get(key);
     if (timer !== undefined) {
       clearTimeout(timer);
@@ -126,11 +139,21 @@ export class RateLimiter implements Pacer {
 
   private spend(key: string): void {
     (this.buckets.get(key) as Bucket).tokens -= 1;
+    const share = this.shares.get(key);
+    if (share === undefined) return;
+    if (share + shareRegainedPerTurn >= 1) this.shares.delete(key);
+    else this.shares.set(key, share + shareRegainedPerTurn);
+  }
+
+  /** The pace of `key` now, turns per second (see {@link shares}). */
+  private perSecond(key: string): number {
+    return this.limit.perSecond * (this.shares.get(key) ?? 1);
   }
 
   /** Refills the bucket of `key`; 0 when a token is there, else ms until one will be. */
   private delay(key: string): number {
-    const { perSecond, burst } = this.limit;
+    const { burst } = this.limit;
+    const perSecond = this.perSecond(key);
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: burst, updatedAt: now };
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * perSecond);

@@ -34,6 +34,31 @@ describe('RateLimiter', () => {
     expect(order).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('learns from a 429: the key is paced a tenth slower after it, and regains its pace turn by turn', async () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, Date.now);
+    /** Ms from now until a take of C1 resolves. */
+    const nextTurnIn = async () => {
+      const asked = Date.now();
+      let at = 0;
+      void limiter.take('C1').then(() => (at = Date.now()));
+      while (at === 0) await vi.advanceTimersByTimeAsync(1);
+      return at - asked;
+    };
+    await limiter.take('C1');
+    expect(await nextTurnIn()).toBe(1000);
+    // Slack answered 429 with Retry-After: 1.
+    limiter.pause('C1', 1000);
+    expect(await nextTurnIn()).toBeGreaterThanOrEqual(1000);
+    // Paced at 0.9 (then 0.92, …) of one a second: turns about 1.1 s apart, no longer 1 s.
+    const slowed = await nextTurnIn();
+    expect(slowed).toBeGreaterThan(1050);
+    for (let turn = 0; turn < 5; turn++) await nextTurnIn();
+    // Five turns later, the pace is back at one a second: the key is no longer slowed.
+    expect(await nextTurnIn()).toBe(1000);
+    // Another key never slowed.
+    await expect(limiter.take('C2')).resolves.toBeUndefined();
+  });
+
   it('serves waiters in the order they asked, so streams sharing a channel go round', async () => {
     const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, Date.now);
     await limiter.take('C1');
@@ -78,6 +103,9 @@ describe('RateLimiter', () => {
     const { order } = race(limiter, [{ name: 'a' }]);
     limiter.pause('C1', 5000);
     await vi.advanceTimersByTimeAsync(5999);
+    expect(order).toEqual([]);
+    // Then a turn at the pace the 429 slowed the channel to (0.9 a second: 1,112 ms, rounded up).
+    await vi.advanceTimersByTimeAsync(112);
     expect(order).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(order).toEqual(['a']);
