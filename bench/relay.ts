@@ -333,6 +333,93 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): P
   }
 }
 
+/**
+ * New clients all writing at once under Slack's pace: each message must reach the support channel,
+ * on a case card (the first message, or more) or in the card's thread, in the client's order.
+ */
+export async function newCaseStorm(ctx: BenchContext, opts: { clients: number; perClient: number }): Promise<ScenarioResult> {
+  const slack = await FakeSlack.start();
+  const telegram = await FakeTelegram.start({ token: ctx.telegramToken });
+  let repka: RepkaProcess | undefined;
+  try {
+    slack.setRateLimit('chat.postMessage', 1);
+    repka = await startRepkaProcess(ctx, slack, telegram, { departments: [] }, { SLACK_CHANNEL_POSTS_PER_SECOND: '1', TELEGRAM_CHAT_MESSAGES_PER_SECOND: '1', TELEGRAM_MESSAGES_PER_SECOND: '30' });
+    const clients = Array.from({ length: opts.clients }, (_, i) => ({ id: 4_000_000 + i, first_name: `New${i}` }));
+    const total = opts.clients * opts.perClient;
+    const rateLimitedBefore = slack.rateLimited;
+    /** Client c's k-th message, as its marker; found in a card (text and blocks) or a thread post. */
+    const markerOf = (c: number, k: number) => `storm s${c}k${k}x`;
+    const pattern = /storm s(\d+)k(\d+)x/g;
+    const arrivedAt = new Map<string, number>();
+    const seen = new Map<string, number>();
+    /** Per client, the message numbers in the order their posts reached Slack. */
+    const order = new Map<number, number[]>();
+    let cursor = 0;
+    let posts = 0;
+    const poll = () => {
+      const calls = slack.callsTo('chat.postMessage');
+      for (; cursor < calls.length; cursor += 1) {
+        const call = calls[cursor] as SlackCall;
+        if (call.params.channel !== ctx.supportChannel) continue;
+        const found = [...JSON.stringify(call.params).matchAll(pattern)];
+        if (found.length > 0) posts += 1;
+        // A marker shown twice in one post (the card's text and its blocks) counts once.
+        for (const key of new Set(found.map((m) => `${m[1]}:${m[2]}`))) {
+          const [c, k] = key.split(':').map(Number) as [number, number];
+          seen.set(key, (seen.get(key) ?? 0) + 1);
+          if (!arrivedAt.has(key)) arrivedAt.set(key, call.at);
+          order.set(c, [...(order.get(c) ?? []), k]);
+        }
+      }
+    };
+    const started = Date.now();
+    const statuses = new Map<number, number>();
+    // Every client sends their messages one after another (a chat is ordered); all clients at once.
+    await Promise.all(
+      clients.map(async (client, c) => {
+        for (let k = 0; k < opts.perClient; k += 1) {
+          const status = await clientSays(ctx, repka!.url, client, markerOf(c, k));
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }),
+    );
+    const acceptedIn = Date.now() - started;
+    const until = Date.now() + 120_000;
+    while (arrivedAt.size < total && Date.now() < until) {
+      poll();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    poll();
+    const lastArrival = Math.max(...arrivedAt.values());
+    const seconds = (lastArrival - started) / 1000;
+    const tooMany = slack.rateLimited - rateLimitedBefore;
+    const outOfOrder = [...order.values()].filter((ks) => ks.some((k, i) => i > 0 && k < (ks[i - 1] as number))).length;
+    const doubled = [...seen.values()].filter((n) => n > 1).length;
+    const cards = slack.callsTo('chat.postMessage').filter((call) => call.params.channel === ctx.supportChannel && !call.params.thread_ts).length;
+    return {
+      name: `New-case storm: ${total.toLocaleString('en')} messages from ${opts.clients} clients without a case, Slack at one post per second per channel`,
+      figures: {
+        'messages sent': total,
+        'webhook 200s': statuses.get(200) ?? 0,
+        'all accepted in (s)': (acceptedIn / 1000).toFixed(1),
+        'in Slack': arrivedAt.size,
+        'case cards posted': cards,
+        'Slack posts carrying them (cards and thread posts)': posts,
+        'all in Slack in (s)': seconds.toFixed(1),
+        '429s provoked': tooMany,
+        'clients out of order': outOfOrder,
+        'messages shown twice': doubled,
+      },
+      pass: arrivedAt.size === total && seconds <= 35 && tooMany <= 5 && outOfOrder === 0 && doubled === 0,
+      target: 'all in Slack within 35 s (30 cards at one post a second take 30 s), in order per client, none shown twice, at most 5 429s',
+    };
+  } finally {
+    await repka?.stop();
+    await slack.close();
+    await telegram.close();
+  }
+}
+
 export async function burstUnderLimits(ctx: BenchContext, opts: { clients: number; perClient: number }): Promise<ScenarioResult> {
   const slack = await FakeSlack.start();
   const telegram = await FakeTelegram.start({ token: ctx.telegramToken });

@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark scenario against the fakes, prints a table and writes
  * docs/BENCHMARKS.md with the machine, date, command and figures.
  *
- * `BENCH_ONLY=startup,relay,relay-open,relay-pg,relay-pg-2000,relay-pg-2,burst,deadline,deadline-pg,hostile,flood`
+ * `BENCH_ONLY=startup,relay,relay-open,relay-pg,relay-pg-2000,relay-pg-2,burst,storm,deadline,deadline-pg,hostile,flood`
  * picks scenarios (default: all); the `-pg` ones run Repka on a fresh PostgreSQL database
  * (`repka_bench_<random>` on `BENCH_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/postgres,
  * dropped after). `BENCH_ASKS` sets the size of the deadline scenarios (default 10000); `BENCH_RATE`
@@ -20,7 +20,7 @@ import { benchContext, type ScenarioResult } from './harness.js';
 import { deadlineLateness } from './deadline-lateness.js';
 import { floodingClient } from './flood.js';
 import { hostileTraffic } from './hostile.js';
-import { burstUnderLimits, relayEngineSpeed } from './relay.js';
+import { burstUnderLimits, newCaseStorm, relayEngineSpeed } from './relay.js';
 import { startupAndIdle } from './startup.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -119,6 +119,18 @@ const scenarios: Record<string, Scenario> = {
       '`chat.postMessage` in the same channel within a rolling second, as Slack does; Repka runs with',
       'its default limits. Time runs from the first webhook call to the last message seen in Slack.',
       'For comparison, a bot forwarding one message per post at 20 posts a minute needs 50 minutes.',
+    ].join('\n'),
+  },
+  storm: {
+    run: () => newCaseStorm(ctx, { clients: 30, perClient: 10 }),
+    how: [
+      '30 clients Repka has never seen each send 10 messages in a row (each once the last was answered),',
+      'all clients at once: 300 messages, 30 new cases. The fake Slack answers 429 (Retry-After: 1) to any',
+      'second `chat.postMessage` in the same channel within a rolling second; Repka runs with its default',
+      'limits. A message counts as in Slack when its marker is in a post to the support channel: a case',
+      "card (text or blocks) or a thread post. Order is per client, by the order of Slack's calls. Time",
+      'runs from the first webhook call to the last message in Slack; the floor is the 30 cards at one',
+      'post a second.',
     ].join('\n'),
   },
   deadline: {
