@@ -1,10 +1,16 @@
+import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isDuration, parseDuration } from '../src/duration.js';
 import { validateBusinessHours, type BusinessHours } from '../src/deadlines/business-hours.js';
 import { parseDigestSchedule, type DigestSchedule } from '../src/reports/digest-schedule.js';
+
+/**
+ * The YAML parser, loaded only for a departments file in YAML: most installs use JSON, and the
+ * package costs start-up time and memory in every process (issue 16).
+ */
+const parseYaml = (text: string): unknown => (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 /**
  * Raised when configuration is missing or invalid. `problems` lists every problem found, one line

@@ -1,4 +1,4 @@
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
 import type { WebClient } from '@slack/web-api';
 import type { Department } from '../../src/departments.js';
 import type { Clock, Logger, NameStore } from '../../src/ports.js';
@@ -27,6 +27,8 @@ export interface DigestDeps {
  * (DejaVu Sans when installed, else any sans-serif it finds); no native build step, no network.
  */
 export function svgToPng(svg: string): Buffer {
+  // Loaded on the first chart, not at start: a native module most processes never need (issue 16).
+  const { Resvg } = createRequire(import.meta.url)('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const resvg = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, background: '#ffffff' });
   return resvg.render().asPng();
 }
