@@ -72,6 +72,11 @@ export type CaseEventKind =
   | 'delivery-failed'
   /** The case card was deleted on the staff platform and posted again; `data`: `previousTs`, `ts` (the new thread). */
   | 'card-reposted'
+  /**
+   * The case card, when posted, also showed client messages written before it went out, which
+   * then got no thread post of their own; `data.eventIds`: those messages' history entries.
+   */
+  | 'card-carried'
   | 'ask-opened'
   | 'ask-answered'
   | 'department-message'

@@ -8,7 +8,7 @@ import { turnPriority, type Pacer } from '../../src/delivery/rate-limiter.js';
 import { splitText } from '../text/split-text.js';
 import { clientName } from '../../src/client-name.js';
 import { exportCase } from '../../src/history/export-case.js';
-import { renderCaseCard } from './render/case-card.js';
+import { carriedOnCard, carriedRoom, renderCaseCard } from './render/case-card.js';
 import { linkedCases } from '../../src/cases/links.js';
 import { renderClientAlbum, renderClientContent } from './render/client-message.js';
 import { renderCardReposted, renderEphemeral, renderThreadNotice } from './render/notices.js';
@@ -83,6 +83,15 @@ export class SlackDeliverer implements Deliverer {
    * taken here is spent by the next post to that channel (see {@link spendTurn}).
    */
   async ready(head: PendingMessage, signal: AbortSignal): Promise<void> {
+    if (head.message.to === 'case-card' && head.message.op === 'post') {
+      // A new card waits for its turn first, then carries what its client wrote meanwhile.
+      const caseId = head.message.caseId;
+      const theCase = await this.deps.uow.read((tx) => tx.getCase(caseId));
+      if (theCase === undefined || theCase.thread.thread !== null) return;
+      await this.deps.channelLimiter.take(theCase.thread.conversation, signal, await this.cardPriority(theCase));
+      this.turnsTaken.set(theCase.thread.conversation, [...(this.turnsTaken.get(theCase.thread.conversation) ?? []), this.deps.clock.now()]);
+      return;
+    }
     if (head.message.to !== 'case-thread') return;
     // An album's parts reach Repka as separate Telegram messages moments apart: the first waits for
     // the rest, so the album lands in the thread as one post.
@@ -121,8 +130,8 @@ export class SlackDeliverer implements Deliverer {
     const head = messages[0]?.message as SlackMessage;
     switch (head.to) {
       case 'case-card': {
-        await this.deliverCard(head.caseId, head.op, messages[0] as PendingMessage, signal);
-        if (head.op === 'post') return 1;
+        const carried = await this.deliverCard(head.caseId, head.op, messages, signal);
+        if (head.op === 'post') return 1 + carried;
         // The card shows the case as it is now: one update stands for every queued one.
         let count = 1;
         while (count < messages.length && messages[count]?.message.to === 'case-card') count += 1;
@@ -173,7 +182,12 @@ export class SlackDeliverer implements Deliverer {
     return earlierOpen ? turnPriority.normal : turnPriority.firstCard;
   }
 
-  private async deliverCard(caseId: number, op: 'post' | 'update', pending: PendingMessage, signal: AbortSignal): Promise<void> {
+  /**
+   * Posts or updates a case card; resolves with how many of the rows after the head the post
+   * carried (see {@link carriable}; 0 for an update, a card posted before, or one that carried nothing).
+   */
+  private async deliverCard(caseId: number, op: 'post' | 'update', messages: readonly PendingMessage[], signal: AbortSignal): Promise<number> {
+    const pending = messages[0] as PendingMessage;
     const { theCase, client } = await this.caseAndClient(caseId);
     if (theCase === undefined || client === undefined) throw new PermanentDeliveryError(`case #${caseId} does not exist`);
     if (theCase.thread.thread === null && op === 'update') {
@@ -181,22 +195,45 @@ export class SlackDeliverer implements Deliverer {
       if (this.deps.clock.now() - theCase.openedAt < 10 * 60_000) throw new RetryLaterError(1000, `the card of case #${caseId} is not posted yet`);
       throw new PermanentDeliveryError(`the card of case #${caseId} was never posted`);
     }
-    const card = await this.renderCard(theCase, client);
     if (theCase.thread.thread !== null && op === 'post') {
       // Posted before a crash or retry; the rest of a long first message may still be missing.
+      const card = await this.renderCard(theCase, client);
       await this.postContinuation(theCase.thread.conversation, theCase.thread.thread, card.continuation, pending, true, signal);
-      return;
+      return 0;
     }
     if (theCase.thread.thread === null) {
-      // A card posted before a timeout or crash is found by its metadata instead of posted twice.
+      // A card posted before a timeout or crash is found by its metadata instead of posted twice;
+      // the rows it carried are named there too.
       const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.thread.conversation, undefined, pending.id, pending.createdAt) : undefined;
-      const ts =
-        landed?.firstTs ??
-        (await this.postOnce(theCase.thread.conversation, undefined, { text: card.text, blocks: card.blocks }, { ids: [pending.id], part: 0, parts: 1, caseId, priority: await this.cardPriority(theCase) }, signal));
-      await this.deps.uow.run((tx) => tx.updateCase(caseId, { thread: { ...theCase.thread, thread: ts } }));
+      let carried: PendingMessage[];
+      let ts: string;
+      if (landed !== undefined) {
+        const ids = new Set(landed.ids);
+        carried = [];
+        for (const row of messages.slice(1)) {
+          if (!ids.has(row.id)) break;
+          carried.push(row);
+        }
+        ts = landed.firstTs;
+      } else {
+        const first = await this.renderCard(theCase, client);
+        // A first message too long for the card goes on in the thread: nothing is carried past it.
+        carried = first.continuation.length === 0 ? carriable(messages.slice(1), caseId, clientName(client)) : [];
+        const card = carried.length === 0 ? first : await this.renderCard(theCase, client, carried.map(carriedContent));
+        ts = await this.postOnce(theCase.thread.conversation, undefined, { text: card.text, blocks: card.blocks }, { ids: [pending.id, ...carried.map((row) => row.id)], part: 0, parts: 1, caseId, priority: await this.cardPriority(theCase) }, signal);
+      }
+      const eventIds = carried.map((row) => (row.message.to === 'case-thread' && row.message.post.type === 'client-message' ? row.message.post.eventId : 0));
+      const at = this.deps.clock.now();
+      await this.deps.uow.run(async (tx) => {
+        await tx.updateCase(caseId, { thread: { ...theCase.thread, thread: ts } });
+        // Later renderings of the card (updates, a repost) show what it carried: the history says.
+        if (eventIds.length > 0) await tx.appendEvent({ caseId, at, kind: 'card-carried', authorKind: 'system', authorId: null, authorName: null, text: null, data: { eventIds } });
+      });
+      const card = await this.renderCard(theCase, client);
       await this.postContinuation(theCase.thread.conversation, ts, card.continuation, pending, false, signal);
-      return;
+      return carried.length;
     }
+    const card = await this.renderCard(theCase, client);
     await this.deps.updateLimiter?.take('chat.update', signal);
     const cardTs = theCase.thread.thread;
     try {
@@ -206,6 +243,7 @@ export class SlackDeliverer implements Deliverer {
       // The card was deleted in Slack: the card posted again shows the case as it is now.
       await this.repostCard(caseId, cardTs, signal);
     }
+    return 0;
   }
 
   /**
@@ -229,10 +267,11 @@ export class SlackDeliverer implements Deliverer {
     }
   }
 
-  /** The case card as it should look now. */
-  private async renderCard(theCase: Case, client: Client): Promise<ReturnType<typeof renderCaseCard>> {
+  /** The case card as it should look now; `carried`: the messages to carry (default: those it carried when posted). */
+  private async renderCard(theCase: Case, client: Client, carried?: readonly ClientContent[]): Promise<ReturnType<typeof renderCaseCard>> {
     const { events, asks } = await this.deps.uow.read(async (tx) => ({ events: await tx.listEvents(theCase.id), asks: await tx.listAsks(theCase.id) }));
     return renderCaseCard(theCase, client, events, {
+      carried: carried ?? carriedOnCard(events),
       canAsk: this.deps.departments.departments.length > 0,
       asks,
       departmentNames: this.departmentNames,
@@ -692,4 +731,31 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * The rows after a new case's card that its post can carry: its client's text messages to the
+ * case thread, queued right behind the card (written before it went out), as long as they fit the
+ * card's room. What comes after them, or does not fit, or is no plain text (a file, an album, a
+ * notice), gets its thread post as before.
+ */
+function carriable(rows: readonly PendingMessage[], caseId: number, name: string): PendingMessage[] {
+  const carried: PendingMessage[] = [];
+  let length = 0;
+  for (const row of rows) {
+    const m = row.message;
+    if (m.to !== 'case-thread' || m.caseId !== caseId || m.post.type !== 'client-message' || m.post.content.type !== 'text') break;
+    const part = renderClientContent(name, m.post.content).length + 1;
+    if (length + part > carriedRoom) break;
+    carried.push(row);
+    length += part;
+  }
+  return carried;
+}
+
+/** What a carried row shows on the card. */
+function carriedContent(row: PendingMessage): ClientContent {
+  const m = row.message;
+  if (m.to !== 'case-thread' || m.post.type !== 'client-message') throw new Error('not a carried client message');
+  return m.post.content;
 }

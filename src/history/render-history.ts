@@ -90,6 +90,10 @@ export function describeEvent(event: CaseEvent, timeZone = 'UTC', names: KnownNa
       return `Delivery failed (${String(data.what ?? 'message')}): ${event.text ?? ''}`;
     case 'card-reposted':
       return 'The case card was deleted and posted again; the case went on in the new thread';
+    case 'card-carried': {
+      const n = Array.isArray(data.eventIds) ? data.eventIds.length : 0;
+      return `The case card showed the client's next ${n === 1 ? 'message' : `${n} messages`} too (written before it was posted)`;
+    }
     case 'ask-opened':
       return `Question Q${String(data.askId)} to ${String(data.department ?? data.departmentId)} by ${who}, reply by ${at(data.deadlineAt)}: ${event.text ?? ''}`;
     case 'ask-answered':

@@ -32,6 +32,7 @@ const everyKind: Record<CaseEventKind, true> = {
   assigned: true,
   'delivery-failed': true,
   'card-reposted': true,
+  'card-carried': true,
   'ask-opened': true,
   'ask-answered': true,
   'department-message': true,
@@ -70,6 +71,7 @@ const q = (askId: number, departmentId: string, data: Record<string, unknown> = 
 const entries: Entry[] = [
   entry(m(0), 'case-opened', clientAuthor, null, { previousCaseId: 40, byCommand: false }),
   entry(m(1), 'client-message', clientAuthor, xssMessage, { content: { type: 'text', text: xssMessage } }),
+  entry(m(1.5), 'card-carried', system, null, { eventIds: [1001] }),
   entry(m(2), 'client-edited', clientAuthor, 'charged twice, not once', { messageId: 11, previousText: xssMessage, eventId: 1001 }),
   entry(m(16), 'client-waiting', system, null, { waitingSince: m(1) }),
   entry(m(18), 'note', anna, 'looks like a double charge, "see" <b>logs</b>', { ts: '1.1' }),

@@ -7,6 +7,7 @@ import { messagesFor } from '../../../src/i18n/messages.js';
 import { latestRating, ratingStars } from '../../../src/cases/rating.js';
 import { breakIndex, escapeMrkdwn, splitEscaped, truncateEscaped } from './mrkdwn.js';
 import { slackLimits } from '../../platform-limits.js';
+import { renderClientContent } from './client-message.js';
 
 export interface CardView {
   /** Fallback text (notifications, screen readers): escaped, at most ~400 characters. */
@@ -72,6 +73,31 @@ export interface CardContext {
   /** Cases linked to this one (both ways), follow-ups included. */
   readonly linkedCaseIds?: readonly number[];
   readonly now?: number;
+  /**
+   * Client messages the card shows under the first one: those it carried when it was posted
+   * (written before it went out; see {@link carriedOnCard}), or to carry now.
+   */
+  readonly carried?: readonly ClientContent[];
+}
+
+/** Room on a card for the messages it carries under the first one (escaped mrkdwn, of a section's 3,000). */
+export const carriedRoom = 2800;
+
+/** The carried messages' section, or undefined when there are none. */
+function carriedSection(name: string, carried: readonly ClientContent[]): Record<string, unknown> | undefined {
+  if (carried.length === 0) return undefined;
+  const lines = carried.map((content) => renderClientContent(name, content));
+  return { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(lines.join('\n'), slackLimits.sectionText) } };
+}
+
+/**
+ * The client messages a posted card carried, in order, from its case's history: the ones the
+ * latest 'card-carried' entry names (none when the card carried nothing).
+ */
+export function carriedOnCard(events: readonly CaseEvent[]): ClientContent[] {
+  const entry = events.findLast((e) => e.kind === 'card-carried');
+  const ids = new Set(Array.isArray(entry?.data?.eventIds) ? (entry.data.eventIds as unknown[]).map(Number) : []);
+  return events.filter((e) => ids.has(e.id) && e.kind === 'client-message' && e.data?.content !== undefined).map((e) => e.data?.content as ClientContent);
 }
 
 function statusLine(theCase: Case, events: readonly CaseEvent[]): string {
@@ -125,6 +151,8 @@ export function renderCaseCard(theCase: Case, client: Client, events: readonly C
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
     { type: 'section', text: { type: 'mrkdwn', text: first.shown } },
   ];
+  const carried = carriedSection(name, options.carried ?? []);
+  if (carried !== undefined) blocks.push(carried);
   const asks = options.asks ?? [];
   if (asks.length > 0) {
     const open = asks.filter((a) => a.status === 'open');

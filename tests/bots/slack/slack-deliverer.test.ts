@@ -86,6 +86,44 @@ describe('SlackDeliverer on the unit of work', () => {
     expect((await t.read((tx) => tx.getCase(t.caseId)))?.thread.thread).toBe('1764669600.000001');
   });
 
+  it('carries on a new card the text messages its client wrote before it was posted; later renderings keep them, the thread gets the rest', async () => {
+    const t = await setup();
+    const said = async (text: string) => {
+      const event = await t.backend.uow.run((tx) =>
+        tx.appendEvent({ caseId: t.caseId, at: t.clock.at, kind: 'client-message', authorKind: 'client', authorId: '7001', authorName: 'Olena', text, data: { content: { type: 'text', text } } }),
+      );
+      return t.row({ to: 'case-thread', caseId: t.caseId, post: { type: 'client-message', eventId: event.id, content: { type: 'text', text } } });
+    };
+    await said('Where is my refund?');
+    const [second, third] = [await said('It was due on Monday.'), await said('Order 5531 & 5532.')];
+    const photo = t.row({ to: 'case-thread', caseId: t.caseId, post: { type: 'client-message', eventId: 0, content: { type: 'photo', file: { fileId: 'f1', fileName: 'r.jpg', mimeType: 'image/jpeg' } } } });
+    const card = t.row({ to: 'case-card', caseId: t.caseId, op: 'post' });
+    // The card and the two texts behind it go in one post; the photo (no plain text) waits for its own.
+    expect(await t.deliverer.deliver([card, second, third, photo], t.signal)).toBe(3);
+    const posts = t.calls.filter((c) => c.method === 'chat.postMessage');
+    expect(posts).toHaveLength(1);
+    const blocks = JSON.stringify(posts[0]?.request.blocks);
+    expect(blocks).toContain('It was due on Monday.');
+    expect(blocks).toContain('Order 5531 &amp; 5532.');
+    // Crash recovery finds every row the card carried by its metadata.
+    expect((posts[0]?.request.metadata as { event_payload: { outbox_ids: string } }).event_payload.outbox_ids).toBe(`${card.id},${second.id},${third.id}`);
+    const events = await t.read((tx) => tx.listEvents(t.caseId));
+    expect(events.filter((e) => e.kind === 'card-carried').map((e) => e.data)).toEqual([{ eventIds: events.filter((e) => e.kind === 'client-message').slice(1).map((e) => e.id) }]);
+    // An update of the card (the case assigned, say) still shows what it carried.
+    await t.deliverer.deliver([t.row({ to: 'case-card', caseId: t.caseId, op: 'update' })], t.signal);
+    const update = t.calls.find((c) => c.method === 'chat.update');
+    expect(JSON.stringify(update?.request.blocks)).toContain('It was due on Monday.');
+  });
+
+  it('carries nothing when the card was posted before (a retry) or its first message goes on in the thread', async () => {
+    const t = await setup();
+    const long = 'x'.repeat(4000);
+    const event = await t.backend.uow.run((tx) => tx.appendEvent({ caseId: t.caseId, at: t.clock.at, kind: 'client-message', authorKind: 'client', authorId: '7001', authorName: 'Olena', text: long, data: { content: { type: 'text', text: long } } }));
+    const next = t.row({ to: 'case-thread', caseId: t.caseId, post: { type: 'client-message', eventId: event.id + 1, content: { type: 'text', text: 'and more' } } });
+    expect(await t.deliverer.deliver([t.row({ to: 'case-card', caseId: t.caseId, op: 'post' }), next], t.signal)).toBe(1);
+    expect(JSON.stringify(t.calls[0]?.request.blocks)).not.toContain('and more');
+  });
+
   it('updates the card in place, reading the case as it is now', async () => {
     const t = await setup();
     await t.backend.uow.run((tx) => tx.updateCase(t.caseId, { thread: { platform: 'slack', conversation: support, thread: '1764669000.000100' }, assignee: 'U0AGENT1' }));
