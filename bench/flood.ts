@@ -83,10 +83,11 @@ async function floodRound(ctx: BenchContext, opts: FloodOptions): Promise<Round>
     });
     const [floodSentInMs] = await Promise.all([flood, ...calm]);
 
-    // Every message of the others in Slack: the first in the card, the follow-ups in the thread.
+    // Every message of the others in Slack: the first in the card, the follow-ups on the card (those
+    // written before it was posted, in its blocks) or in the thread.
     const otherTotal = opts.others * (opts.followUps + 1);
     const support = () => slack.callsTo('chat.postMessage').filter((c) => c.params.channel === ctx.supportChannel);
-    const reached = () => new Set(support().flatMap((c) => [...String(c.params.text).matchAll(/\bq(\d+)x\b/g)].map((m) => Number(m[1]))));
+    const reached = () => new Set(support().flatMap((c) => [...`${String(c.params.text)} ${JSON.stringify(c.params.blocks ?? [])}`.matchAll(/\bq(\d+)x\b/g)].map((m) => Number(m[1]))));
     const waitUntil = Date.now() + 120_000;
     while (reached().size < otherTotal && Date.now() < waitUntil) await sleep(200);
     clearInterval(rssTimer);
