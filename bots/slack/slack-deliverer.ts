@@ -88,8 +88,7 @@ export class SlackDeliverer implements Deliverer {
       const caseId = head.message.caseId;
       const theCase = await this.deps.uow.read((tx) => tx.getCase(caseId));
       if (theCase === undefined || theCase.thread.thread !== null) return;
-      await this.deps.channelLimiter.take(theCase.thread.conversation, signal, await this.cardPriority(theCase));
-      this.turnsTaken.set(theCase.thread.conversation, [...(this.turnsTaken.get(theCase.thread.conversation) ?? []), this.deps.clock.now()]);
+      await this.takeTurn(theCase.thread.conversation, signal, await this.cardPriority(theCase));
       return;
     }
     if (head.message.to !== 'case-thread') return;
@@ -105,8 +104,12 @@ export class SlackDeliverer implements Deliverer {
     if (view === undefined) return;
     // Read with the client: the post, if its turn comes at once, needs nothing more from storage.
     this.readyReads.set(head.stream, { id: head.id, at: this.deps.clock.now(), view });
-    const channel = view.theCase.thread.conversation;
-    await this.deps.channelLimiter.take(channel, signal);
+    await this.takeTurn(view.theCase.thread.conversation, signal, turnPriority.normal);
+  }
+
+  /** Takes a turn of `channel` for the next post there to spend (see {@link spendTurn}). */
+  private async takeTurn(channel: string, signal: AbortSignal, priority: number): Promise<void> {
+    await this.deps.channelLimiter.take(channel, signal, priority);
     this.turnsTaken.set(channel, [...(this.turnsTaken.get(channel) ?? []), this.deps.clock.now()]);
   }
 
@@ -207,6 +210,8 @@ export class SlackDeliverer implements Deliverer {
       const landed = this.mayHaveLanded(pending) ? await this.findLanded(theCase.thread.conversation, undefined, pending.id, pending.createdAt) : undefined;
       let carried: PendingMessage[];
       let ts: string;
+      // The rest of a long first message: the same however much the card carries.
+      const first = await this.renderCard(theCase, client);
       if (landed !== undefined) {
         const ids = new Set(landed.ids);
         carried = [];
@@ -216,7 +221,6 @@ export class SlackDeliverer implements Deliverer {
         }
         ts = landed.firstTs;
       } else {
-        const first = await this.renderCard(theCase, client);
         // A first message too long for the card goes on in the thread: nothing is carried past it.
         carried = first.continuation.length === 0 ? carriable(messages.slice(1), caseId, clientName(client)) : [];
         const card = carried.length === 0 ? first : await this.renderCard(theCase, client, carried.map(carriedContent));
@@ -229,8 +233,7 @@ export class SlackDeliverer implements Deliverer {
         // Later renderings of the card (updates, a repost) show what it carried: the history says.
         if (eventIds.length > 0) await tx.appendEvent({ caseId, at, kind: 'card-carried', authorKind: 'system', authorId: null, authorName: null, text: null, data: { eventIds } });
       });
-      const card = await this.renderCard(theCase, client);
-      await this.postContinuation(theCase.thread.conversation, ts, card.continuation, pending, false, signal);
+      await this.postContinuation(theCase.thread.conversation, ts, first.continuation, pending, false, signal);
       return carried.length;
     }
     const card = await this.renderCard(theCase, client);
