@@ -107,6 +107,14 @@ async function flushQueues(prefix: string): Promise<number> {
   }
 }
 
+/**
+ * Waits until Repka has recorded the ts of the case card it posted at `threadTs` (it commits it once
+ * Slack has answered the post): an agent replying in that thread has seen the card first.
+ */
+async function cardRecorded(world: World, threadTs: string): Promise<void> {
+  await eventually(async () => (await world.db.get('select 1 as known from cases where slack_thread_ts = ?', threadTs)) !== undefined, 10_000, `case thread ${threadTs} recorded`);
+}
+
 /** Waits until Repka's outbox has nothing left to deliver (streams LIKE `streams`), read from its database. */
 async function outboxSettled(world: World, streams = '%'): Promise<void> {
   const pending = async () => ((await world.db.get("select count(*) as n from outbox where status = 'pending' and stream like ?", streams)) as { n: number }).n;
@@ -295,6 +303,7 @@ describe('kill -9 and restart', () => {
       expect((await postTelegramUpdate(first.url, webhookSecret, textUpdate(client, `help ${client.first_name}`))).status).toBe(200);
       const card = await world.slack.waitFor('chat.postMessage', (c) => !c.params.thread_ts && String(c.params.text).includes(`from ${client.first_name}:`), 10_000);
       const threadTs = world.slack.messages(supportChannel).find((m) => m.text === card.params.text)?.ts as string;
+      await cardRecorded(world, threadTs);
       const question = `question for ${client.first_name}`;
       const askedAt = Date.now();
       const ts = nextTs();

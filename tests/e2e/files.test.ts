@@ -226,6 +226,8 @@ describe("a department's answer with files", () => {
     await h.agentSays(threadTs, 'U0AGENT1', '!ask accounting please find the receipt');
     const asked = await h.slack.waitFor('chat.postMessage', (c) => c.params.channel === 'C0ACC' && !c.params.thread_ts);
     const questionTs = h.slack.messages('C0ACC').find((m) => m.text === asked.params.text)?.ts as string;
+    // Someone answering has seen the question: Repka has its ts by then.
+    await h.repkaKnowsThread('C0ACC', questionTs);
     const receipt = randomBytes(5000);
     await sendSlackEvent(h.url, signingSecret, fileShareEvent({ channel: 'C0ACC', user: 'U0DEV1', text: toSlackWire('Here it is'), thread_ts: questionTs, files: [h.slack.shareFile({ name: 'receipt-77.pdf', mimetype: 'application/pdf', bytes: receipt })] }));
     const upload = await h.slack.waitFor('files.completeUploadExternal', (c) => c.params.thread_ts === threadTs);

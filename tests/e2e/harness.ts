@@ -66,6 +66,11 @@ export interface Harness {
   sendUpdate(update: unknown): Promise<{ status: number; body: string }>;
   /** A human types `text` in a thread of a channel (default: the support channel); the event carries it as Slack sends it (tests/fakes/slack-wire.ts). Returns the message ts. */
   agentSays(threadTs: string, user: string, text: string, channel?: string): Promise<{ ts: string; status: number }>;
+  /**
+   * Waits until Repka has recorded the ts of the message it posted at `threadTs` (a card, a
+   * department question): a person replying there has seen it, so no event can come sooner.
+   */
+  repkaKnowsThread(channel: string, threadTs: string): Promise<void>;
   /** The client writes; resolves with the case number and thread ts once the card is in Slack and Repka has recorded its ts. */
   openCase(user: TgUser, text: string): Promise<{ caseId: number; threadTs: string; card: SlackCall }>;
   /**
@@ -219,6 +224,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     url,
     dataDir,
     logs,
+    repkaKnowsThread,
     db,
     sendUpdate,
     clientSays: (user, text) => sendUpdate(textUpdate(user, text)),
