@@ -137,8 +137,10 @@ export class StreamDrainer {
         // Rows committed meanwhile: another drainer left them to this one (the lease says so), or this
         // process nudged the drain while it was letting go (dirty); unless someone took the lease since.
         if (!lookAgain && !state.dirty) return;
+        // A nudge during this look (a row committed after it read) is a reason to go on as well.
+        state.dirty = false;
         const more = await this.deps.uow.read((tx) => tx.pending(stream, 1));
-        if (more.length === 0) return;
+        if (more.length === 0 && !state.dirty) return;
       }
     } finally {
       this.running.delete(stream);

@@ -22,7 +22,7 @@ afterEach(() => {
   for (const close of closing.splice(0)) close();
 });
 
-function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>, count: (head: PendingMessage) => number = () => 1, leases?: StreamLeases) {
+function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>, count: (head: PendingMessage) => number = () => 1, leases?: StreamLeases, afterRead?: (n: number) => Promise<void>) {
   const path = join(mkdtempSync(join(tmpdir(), 'repka-drainer-')), 'repka.sqlite');
   const backend = openSqliteStorage(path);
   const { uow } = backend;
@@ -45,7 +45,14 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
   /** The drainer's reads of the outbox (each a round trip to the database). */
   const reads = { count: 0 };
   const drainer = new StreamDrainer({
-    uow: { run: (work) => uow.run(work), runStatement: (work) => uow.runStatement(work), read: (work) => (reads.count++, uow.read(work)) },
+    uow: { run: (work) => uow.run(work), runStatement: (work) => uow.runStatement(work), read: async (work) => {
+      const n = ++reads.count;
+      const result = await uow.read(work);
+      // What happens between the read and the drainer's next step (a unit committing, a wake).
+      await afterRead?.(n);
+      return result;
+    },
+    },
     ...(leases === undefined ? {} : { leases }),
     deliverer: {
       ...(ready === undefined ? {} : { ready }),
@@ -203,6 +210,32 @@ describe('StreamDrainer', () => {
     };
     // The lease's release runs only once the drain is under way: `t` is set by then.
     const t = setup(async () => undefined, undefined, undefined, leases);
+    await t.enqueue(note(7, 1));
+    await t.drainer.drain('chat-7', t.signal);
+    expect(t.delivered).toEqual(['message 1', 'message 2']);
+  });
+
+  it('delivers a row woken while it looked at the stream after releasing its lease (the look found nothing)', async () => {
+    let asked = true;
+    const leases: StreamLeases = {
+      shared: true,
+      acquire: async () => ({
+        lost: new AbortController().signal,
+        takenOver: false,
+        // Another instance asked for the stream once, and left nothing: the look after the release finds it empty.
+        release: async () => {
+          const again = asked;
+          asked = false;
+          return again;
+        },
+      }),
+    };
+    const t = setup(async () => undefined, undefined, undefined, leases, async (n) => {
+      // The second read is that look: a unit commits a row just after it, and its wake nudges the drain.
+      if (n !== 2) return;
+      await t.enqueue(note(7, 2));
+      expect(t.drainer.nudge('chat-7')).toBe(true);
+    });
     await t.enqueue(note(7, 1));
     await t.drainer.drain('chat-7', t.signal);
     expect(t.delivered).toEqual(['message 1', 'message 2']);
