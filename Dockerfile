@@ -22,7 +22,7 @@ COPY src ./src
 COPY bots ./bots
 COPY jobs ./jobs
 COPY db ./db
-# The TypeScript to JavaScript under dist/ (what `npm ci` runs as `prepare`), then production
+# The bundles under dist/ (what `npm ci` runs as `prepare`), then production
 # dependencies only: tsx, esbuild, TypeScript and the test tools leave node_modules.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
@@ -34,7 +34,7 @@ ENV NODE_ENV=production \
     DATABASE_PATH=/app/data/repka.sqlite
 WORKDIR /app
 # Code and dependencies stay owned by root: the app user can read them, not change them.
-# package.json says "type": "module", which makes Node load dist/**/*.js as ES modules.
+# dist/package.json (written by the build) says "type": "module": Node loads the bundles as ES modules.
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./package.json

@@ -272,7 +272,9 @@ export async function startRepkaProcess(
   // BENCH_PROFILE=<dir>: Repka writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // What `npm start` runs: plain Node on the compiled JavaScript (built once per bench run).
-  const child = spawn(process.execPath, [...profile, '--enable-source-maps', join(compiledRepka(ctx.root), 'bots', 'main.js')], {
+  // BENCH_NODE_FLAGS: Node flags in place of `npm start`'s, to try one (V8's heap sizes, say).
+  const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : ['--enable-source-maps'];
+  const child = spawn(process.execPath, [...profile, ...flags, join(compiledRepka(ctx.root), 'bots', 'main.js')], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? '',

@@ -7,7 +7,8 @@
  * (`repka_bench_<random>` on `BENCH_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/postgres,
  * dropped after). `BENCH_ASKS` sets the size of the deadline scenarios (default 10000); `BENCH_RATE`
  * (every relay scenario's offer), `BENCH_WARMUP` and `BENCH_DEBUG` tune the relay scenarios (see
- * their description). A partial run leaves
+ * their description); `BENCH_NODE_FLAGS` replaces the Node flags `npm start` runs Repka with (to
+ * try one, such as `--max-semi-space-size=4`). A partial run leaves
  * docs/BENCHMARKS.md alone unless `BENCH_WRITE=1`; then it replaces the sections (and summary rows)
  * of the scenarios it ran and keeps the others as they are. Every section says when and with which
  * command its figures were measured.
@@ -228,7 +229,7 @@ if (partial && process.env.BENCH_WRITE !== '1') {
   process.stdout.write('\npartial run: docs/BENCHMARKS.md left as it is (BENCH_WRITE=1 to write it)\n');
 } else {
   const path = join(root, 'docs/BENCHMARKS.md');
-  const tuned = ['BENCH_ONLY', 'BENCH_ASKS', 'BENCH_RATE', 'BENCH_WARMUP', 'BENCH_WRITE'].flatMap((key) => (process.env[key] !== undefined && process.env[key] !== '' ? [`${key}=${process.env[key]}`] : []));
+  const tuned = ['BENCH_ONLY', 'BENCH_ASKS', 'BENCH_RATE', 'BENCH_WARMUP', 'BENCH_WRITE', 'BENCH_NODE_FLAGS'].flatMap((key) => (process.env[key] !== undefined && process.env[key] !== '' ? [`${key}=${process.env[key]}`] : []));
   const command = [...tuned, 'npm run bench'].join(' ');
   const date = new Date().toISOString().slice(0, 10);
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;

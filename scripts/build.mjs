@@ -1,22 +1,27 @@
 #!/usr/bin/env node
 /**
- * The production build: compiles the TypeScript of src/, bots/, jobs/ and db/ to JavaScript under
- * dist/, one .js file (and its source map) per .ts file in the same place of the tree, and copies
- * the files the code reads beside itself at run time (the migrations). `npm ci` runs it (the
- * `prepare` script); `npm start`, `npm run check` and `npm run cli` then run plain Node on
- * dist/bots/main.js and dist/bots/cli.js.
+ * The production build: bundles the TypeScript of src/, bots/, jobs/ and db/ with the packages it
+ * uses into one JavaScript file per command under dist/ (dist/bots/main.js for `npm start` and
+ * `npm run check`, dist/bots/cli.js for `npm run cli`), each with its source map, and copies the
+ * files the code reads beside itself at run time (the migrations) into dist/ at their places in
+ * the source tree. `npm ci` runs it (the `prepare` script); those commands then run plain Node on
+ * the bundles.
  *
- * Why a mirrored tree rather than one bundle: modules find their files from import.meta.url
- * (db/sqlite/open-database.ts and db/postgres/open-postgres-storage.ts read `migrations/` beside
- * themselves; slack-emoji.ts resolves emojibase-data from there), which only a mirrored tree keeps
- * true without changing the sources, and the PostgreSQL code stays a lazy import that a SQLite
- * Repka never loads. Packages stay in node_modules, as they are.
+ * Why a bundle: a process that loads some 1,200 files from node_modules one by one started in
+ * about 700 ms and idled at about 130 MiB on the 2-core bench machine; bundled, it starts in about
+ * 450 ms and idles some 15 MiB lower (docs/BENCHMARKS.md, start-up).
+ *
+ * Kept true in the bundle: each source module's `import.meta.url` is the URL its file has in the
+ * mirrored tree under dist/ (see {@link mirroredUrls}), so db/sqlite/open-database.ts and
+ * db/postgres/open-postgres-storage.ts still find `migrations/` beside themselves, and the
+ * packages loaded by `createRequire(import.meta.url)` resolve from node_modules as before.
+ * The PostgreSQL code stays a lazy import, evaluated only when DATABASE_URL is set.
  *
  *   node scripts/build.mjs [--outdir <dir>]   build (default dist/), replacing what was there
  *   node scripts/build.mjs --verify           exit 1 with one line when dist/ is missing or older
  *                                             than the sources (`npm start` runs this first)
  */
-import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +29,16 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The folders compiled: the code `npm start` and the CLI run (tests, bench and the demo run from source with tsx). */
 const sourceFolders = ['src', 'bots', 'jobs', 'db'];
+/** The commands, bundled one file each; all in bots/, so one relative path reaches a module's place from both. */
+const entryPoints = ['bots/main.ts', 'bots/cli.ts'];
+/**
+ * Packages left in node_modules and loaded from there at run time: native addons and their
+ * optional parts (better-sqlite3, @resvg/resvg-js, pg-native, msgpackr-extract); packages Repka
+ * loads only when needed through createRequire (yaml, pino-pretty, emojibase-data's JSON); Telegraf,
+ * whose `debug` instance bots/telegram/telegraf-logs.ts reroutes in node_modules; and ioredis,
+ * which reads its own package.json beside itself (its version for CLIENT SETINFO, built/utils).
+ */
+const external = ['better-sqlite3', '@resvg/resvg-js', 'pg-native', 'msgpackr-extract', 'yaml', 'pino-pretty', 'emojibase-data', 'telegraf', 'ioredis'];
 /** Files read at run time by path, relative to the module that reads them: copied as they are. */
 const assetFolders = ['db/sqlite/migrations', 'db/postgres/migrations'];
 /** Written last: its modification time is when the build finished. */
@@ -57,12 +72,33 @@ async function loadEsbuild() {
   return import(fromTsx.resolve('esbuild'));
 }
 
-/** Compiles into `outdir` (emptied first, so no file of a removed source lingers). */
+/**
+ * An esbuild plugin: in each of Repka's own modules, `import.meta.url` (the bundle's URL once
+ * bundled) becomes the URL of that module's place in the mirrored tree under `outdir`, relative
+ * to the bundle, so what a module finds beside itself is where the build copies it.
+ */
+function mirroredUrls(outdir) {
+  const bundleFolder = join(outdir, 'bots');
+  return {
+    name: 'mirrored-import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        const path = relative(root, args.path);
+        if (path.startsWith('..') || path.split(/[\\/]/).includes('node_modules')) return undefined;
+        const contents = readFileSync(args.path, 'utf8');
+        if (!contents.includes('import.meta.url')) return { contents, loader: 'ts' };
+        const place = relative(bundleFolder, join(outdir, path.replace(/\.ts$/, '.js'))).split('\\').join('/');
+        return { contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(place)}, import.meta.url).href`), loader: 'ts' };
+      });
+    },
+  };
+}
+
+/** Bundles into `outdir` (emptied first, so no file of an earlier build lingers). */
 async function build(outdir) {
   const esbuild = await loadEsbuild();
   const began = Date.now();
   rmSync(outdir, { recursive: true, force: true });
-  const entryPoints = typeScriptSources();
   const compiled = esbuild.build({
     absWorkingDir: root,
     // Named, not found by search: the compilation follows it (verbatimModuleSyntax keeps imports
@@ -71,23 +107,37 @@ async function build(outdir) {
     entryPoints,
     outdir,
     outbase: '.',
-    bundle: false,
+    bundle: true,
+    external,
     platform: 'node',
     format: 'esm',
     target: 'node20.12',
-    // Stack traces name the .ts files and lines with `node --enable-source-maps`.
+    // The CommonJS packages inside an ES module bundle still call require() for Node's own modules.
+    banner: { js: "import { createRequire as __repkaCreateRequire } from 'node:module'; const require = __repkaCreateRequire(import.meta.url);" },
+    plugins: [mirroredUrls(outdir)],
+    metafile: true,
+    // Stack traces name the .ts files (and packages' files) and lines with `node --enable-source-maps`.
     sourcemap: true,
     sourcesContent: false,
     logLevel: 'warning',
   });
   // esbuild has printed the errors themselves, with file and line.
-  if (!(await compiled.then(() => true, () => false))) {
+  const result = await compiled.then((r) => r, () => undefined);
+  if (result === undefined) {
     process.stderr.write('repka build: failed, see the errors above\n');
     process.exit(1);
   }
   for (const folder of assetFolders) cpSync(join(root, folder), join(outdir, folder), { recursive: true });
+  // The bundles are ES modules wherever the build is: Node looks for the nearest package.json's
+  // "type" but stops at a node_modules folder (the test and bench builds are under
+  // node_modules/.cache), and a file it cannot place is compiled as CommonJS first, failing, then
+  // again as an ES module (Node 20.19's syntax detection), with the 6 MB bundle's source held
+  // twice more: 164 MiB idle instead of 120 there.
+  writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
   writeFileSync(join(outdir, stampName), `${new Date().toISOString()}\n`);
-  process.stdout.write(`repka build: ${entryPoints.length} files compiled to ${relative(process.cwd(), outdir) || '.'} in ${Date.now() - began} ms\n`);
+  const inputs = Object.keys(result.metafile.inputs);
+  const own = inputs.filter((path) => !path.includes('node_modules/')).length;
+  process.stdout.write(`repka build: ${own} sources and ${inputs.length - own} package files bundled into ${entryPoints.map((e) => join(relative(process.cwd(), outdir) || '.', e.replace(/\.ts$/, '.js'))).join(' and ')} in ${Date.now() - began} ms\n`);
 }
 
 /**

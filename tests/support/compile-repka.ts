@@ -1,6 +1,6 @@
 /**
  * Compiles Repka as `npm ci` does (scripts/build.mjs) into a fresh folder of its own under
- * node_modules/.cache (so Node finds package.json's "type": "module" above it), from the sources
+ * node_modules/.cache (the build writes a package.json saying "type": "module" into it), from the sources
  * as they are now, never touching dist/ that `npm start` runs. The test run (build-once.ts) and
  * the bench (bench/harness.ts) start what production runs from it.
  */
