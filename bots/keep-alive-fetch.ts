@@ -1,13 +1,13 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 /**
  * The `fetch` given to the Slack Web API client. Every Slack call Repka makes is a small
  * form-encoded POST answered with a small JSON body; over the built-in fetch (undici, WHATWG
  * streams) such a call cost more CPU than everything else a relayed message needs, on a busy Repka.
- * This one sends those over node:http(s) with kept-alive connections and hands back a standard
- * `Response`; anything else (multipart uploads, streams, other redirect modes) goes to the
- * built-in fetch unchanged.
+ * This one sends those over node:http(s) with kept-alive connections and hands back a
+ * {@link PlainResponse}; anything else (multipart uploads, streams, other redirect modes) goes to
+ * the built-in fetch unchanged.
  *
  * Semantics kept: the request is aborted by `init.signal` (rejecting with the signal's reason, as
  * fetch does), a redirect with `redirect: 'error'` rejects, network errors reject.
@@ -56,20 +56,94 @@ function send(url: URL, init: RequestInit, body: string | undefined, headers: Re
       });
       res.on('end', () => {
         done();
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
-          else if (value !== undefined) responseHeaders.set(name, value);
-        }
         const noBody = status === 204 || status === 205 || status === 304;
-        try {
-          resolve(new Response(noBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
-        } catch (error) {
-          // e.g. a status fetch cannot represent
-          reject(new TypeError(`fetch failed: ${(error as Error).message}`));
-        }
+        resolve(new PlainResponse(url.href, status, res.statusMessage ?? '', res.headers, noBody ? null : Buffer.concat(chunks)) as unknown as Response);
       });
     });
     req.end(body);
   });
+}
+
+/**
+ * The headers of a {@link PlainResponse}: Node's parsed response headers (names in lower case,
+ * repeated ones joined with ", " except set-cookie, kept as a list) read as fetch's Headers reads them.
+ */
+class PlainHeaders {
+  constructor(private readonly raw: IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.raw).sort()) {
+      const value = this.get(name);
+      if (value !== null) yield [name, value];
+    }
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const [name, value] of this.entries()) callback(value, name);
+  }
+}
+
+/**
+ * What fetch's Response offers for a body already read whole: status, ok, headers, url and the
+ * body once, as text, JSON or bytes. It is what the Slack client reads (@slack/web-api 8,
+ * WebClient.makeRequest and buildResult: status, statusText, headers.get and .entries, url, text,
+ * arrayBuffer; Bolt's respond: ok, status). A real Response builds a WHATWG stream and a Headers
+ * object for every call: undici's Response, its streams and AbortSignal's bookkeeping were about a
+ * tenth of a relayed message's CPU.
+ */
+export class PlainResponse {
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly type = 'basic';
+  readonly headers: PlainHeaders;
+  private used = false;
+
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly statusText: string,
+    headers: IncomingHttpHeaders,
+    private readonly bytes: Buffer | null,
+  ) {
+    this.ok = status >= 200 && status <= 299;
+    this.headers = new PlainHeaders(headers);
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  async text(): Promise<string> {
+    return this.take().toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  /** The body, once: a second read throws as fetch's does. */
+  private take(): Buffer {
+    if (this.used) throw new TypeError('Body is unusable: Body has already been read');
+    this.used = true;
+    return this.bytes ?? Buffer.alloc(0);
+  }
 }

@@ -33,11 +33,20 @@ describe('keep-alive fetch for the Slack client', () => {
   const post = (path: string, body: string, extra: RequestInit = {}) =>
     createKeepAliveFetch()(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body, redirect: 'error', ...extra });
 
-  it('sends a form POST and hands back a standard Response with status, headers and body', async () => {
+  it('sends a form POST and answers as fetch would: status, ok, url, headers and the body once', async () => {
     const response = await post('/api/chat.postMessage', 'channel=C1&text=%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82');
     expect(response.status).toBe(200);
+    expect(response.ok).toBe(true);
+    expect(response.url).toBe(`${base}/api/chat.postMessage`);
     expect(response.headers.get('x-oauth-scopes')).toBe('chat:write');
+    expect(response.headers.get('X-OAuth-Scopes')).toBe('chat:write');
+    expect(response.headers.get('x-absent')).toBeNull();
+    // What WebClient does with the headers of a failed call (WebAPIHTTPError).
+    expect(Object.fromEntries(response.headers.entries())).toMatchObject({ 'content-type': 'application/json', 'x-oauth-scopes': 'chat:write' });
+    expect(response.bodyUsed).toBe(false);
     expect(await response.json()).toEqual({ ok: true, echo: 'channel=C1&text=%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82' });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
     const request = seen.at(-1);
     expect(request?.method).toBe('POST');
     expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -55,7 +64,9 @@ describe('keep-alive fetch for the Slack client', () => {
   it('passes a 429 and its Retry-After through, as fetch does', async () => {
     const response = await post('/limited', 'x=1');
     expect(response.status).toBe(429);
+    expect(response.ok).toBe(false);
     expect(response.headers.get('retry-after')).toBe('7');
+    expect(new TextDecoder().decode(await response.arrayBuffer())).toBe('{"ok":false}');
   });
 
   it("rejects a redirect when told redirect: 'error'", async () => {
