@@ -337,13 +337,14 @@ export async function relayEngineSpeed(ctx: BenchContext, opts: RelayOptions): P
  * New clients all writing at once under Slack's pace: each message must reach the support channel,
  * on a case card (the first message, or more) or in the card's thread, in the client's order.
  */
-export async function newCaseStorm(ctx: BenchContext, opts: { clients: number; perClient: number }): Promise<ScenarioResult> {
+export async function newCaseStorm(ctx: BenchContext, opts: { clients: number; perClient: number; storage?: BenchStorage }): Promise<ScenarioResult> {
+  const storage = opts.storage ?? 'sqlite';
   const slack = await FakeSlack.start();
   const telegram = await FakeTelegram.start({ token: ctx.telegramToken });
   let repka: RepkaProcess | undefined;
   try {
     slack.setRateLimit('chat.postMessage', 1);
-    repka = await startRepkaProcess(ctx, slack, telegram, { departments: [] }, { SLACK_CHANNEL_POSTS_PER_SECOND: '1', TELEGRAM_CHAT_MESSAGES_PER_SECOND: '1', TELEGRAM_MESSAGES_PER_SECOND: '30' });
+    repka = await startRepkaProcess(ctx, slack, telegram, { departments: [] }, { SLACK_CHANNEL_POSTS_PER_SECOND: '1', TELEGRAM_CHAT_MESSAGES_PER_SECOND: '1', TELEGRAM_MESSAGES_PER_SECOND: '30' }, { storage });
     const clients = Array.from({ length: opts.clients }, (_, i) => ({ id: 4_000_000 + i, first_name: `New${i}` }));
     const total = opts.clients * opts.perClient;
     const rateLimitedBefore = slack.rateLimited;
@@ -397,7 +398,7 @@ export async function newCaseStorm(ctx: BenchContext, opts: { clients: number; p
     const doubled = [...seen.values()].filter((n) => n > 1).length;
     const cards = slack.callsTo('chat.postMessage').filter((call) => call.params.channel === ctx.supportChannel && !call.params.thread_ts).length;
     return {
-      name: `New-case storm: ${total.toLocaleString('en')} messages from ${opts.clients} clients without a case, Slack at one post per second per channel`,
+      name: `New-case storm: ${total.toLocaleString('en')} messages from ${opts.clients} clients without a case, Slack at one post per second per channel${storage === 'postgres' ? ', PostgreSQL' : ''}`,
       figures: {
         'messages sent': total,
         'webhook 200s': statuses.get(200) ?? 0,

@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark scenario against the fakes, prints a table and writes
  * docs/BENCHMARKS.md with the machine, date, command and figures.
  *
- * `BENCH_ONLY=startup,relay,relay-open,relay-pg,relay-pg-2000,relay-pg-2,burst,storm,deadline,deadline-pg,hostile,flood`
+ * `BENCH_ONLY=startup,relay,relay-open,relay-pg,relay-pg-2000,relay-pg-2,burst,storm,storm-pg,deadline,deadline-pg,hostile,flood`
  * picks scenarios (default: all); the `-pg` ones run Repka on a fresh PostgreSQL database
  * (`repka_bench_<random>` on `BENCH_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/postgres,
  * dropped after). `BENCH_ASKS` sets the size of the deadline scenarios (default 10000); `BENCH_RATE`
@@ -133,6 +133,10 @@ const scenarios: Record<string, Scenario> = {
       'runs from the first webhook call to the last message in Slack; the floor is the 30 cards at one',
       'post a second.',
     ].join('\n'),
+  },
+  'storm-pg': {
+    run: () => newCaseStorm(ctx, { clients: 30, perClient: 10, storage: 'postgres' }),
+    how: 'As the new-case storm, on PostgreSQL: one Repka instance on a fresh database (created for the run, dropped after).',
   },
   deadline: {
     run: () => deadlineLateness(ctx, asks),
