@@ -79,6 +79,11 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
   return { uow, enqueue, pending, durableRows, drainer, delivered, failed, woken, durableAtWake, batches, reads, signal: new AbortController().signal };
 }
 
+/** Leases that are always granted and never lost; `release` says whether to look at the stream again. */
+function leasesReleasing(release: () => Promise<boolean>, shared = true): StreamLeases {
+  return { shared, acquire: async () => ({ lost: new AbortController().signal, takenOver: false, release }) };
+}
+
 describe('StreamDrainer', () => {
   it('delivers a stream in order and marks every message sent', async () => {
     const t = setup(async () => undefined);
@@ -166,22 +171,13 @@ describe('StreamDrainer', () => {
   it('looks at the stream again when its lease says another drainer asked for it meanwhile, and not otherwise', async () => {
     let asked = false;
     let enqueue: (message: Outgoing) => Promise<number> = async () => 0;
-    const leases: StreamLeases = {
-      shared: true,
-      acquire: async () => ({
-        lost: new AbortController().signal,
-        takenOver: false,
-        release: async () => {
-          if (!asked) {
-            // Another instance committed a row, found the lease held and left the row to this holder.
-            asked = true;
-            await enqueue(note(7, 2));
-            return true;
-          }
-          return false;
-        },
-      }),
-    };
+    const leases = leasesReleasing(async () => {
+      if (asked) return false;
+      // Another instance committed a row, found the lease held and left the row to this holder.
+      asked = true;
+      await enqueue(note(7, 2));
+      return true;
+    });
     const t = setup(async () => undefined, undefined, undefined, leases);
     enqueue = t.enqueue;
     await t.enqueue(note(7, 1));
@@ -193,21 +189,15 @@ describe('StreamDrainer', () => {
 
   it('looks at the stream again when this process woke it while the drain was letting its lease go', async () => {
     let once = true;
-    const leases: StreamLeases = {
-      acquire: async () => ({
-        lost: new AbortController().signal,
-        takenOver: false,
-        release: async () => {
-          if (once) {
-            once = false;
-            // A unit commits a row for the stream now; its wake finds the drain still running and nudges it.
-            await t.enqueue(note(7, 2));
-            await t.drainer.drain('chat-7', t.signal);
-          }
-          return false;
-        },
-      }),
-    };
+    const leases = leasesReleasing(async () => {
+      if (once) {
+        once = false;
+        // A unit commits a row for the stream now; its wake finds the drain still running and nudges it.
+        await t.enqueue(note(7, 2));
+        await t.drainer.drain('chat-7', t.signal);
+      }
+      return false;
+    }, false);
     // The lease's release runs only once the drain is under way: `t` is set by then.
     const t = setup(async () => undefined, undefined, undefined, leases);
     await t.enqueue(note(7, 1));
@@ -217,19 +207,12 @@ describe('StreamDrainer', () => {
 
   it('delivers a row woken while it looked at the stream after releasing its lease (the look found nothing)', async () => {
     let asked = true;
-    const leases: StreamLeases = {
-      shared: true,
-      acquire: async () => ({
-        lost: new AbortController().signal,
-        takenOver: false,
-        // Another instance asked for the stream once, and left nothing: the look after the release finds it empty.
-        release: async () => {
-          const again = asked;
-          asked = false;
-          return again;
-        },
-      }),
-    };
+    // Another instance asked for the stream once, and left nothing: the look after the release finds it empty.
+    const leases = leasesReleasing(async () => {
+      const again = asked;
+      asked = false;
+      return again;
+    });
     const t = setup(async () => undefined, undefined, undefined, leases, async (n) => {
       // The second read is that look: a unit commits a row just after it, and its wake nudges the drain.
       if (n !== 2) return;
