@@ -72,13 +72,14 @@ class PlainHeaders {
   constructor(private readonly raw: IncomingHttpHeaders) {}
 
   get(name: string): string | null {
-    const value = this.raw[name.toLowerCase()];
+    const key = name.toLowerCase();
+    const value = Object.hasOwn(this.raw, key) ? this.raw[key] : undefined;
     if (value === undefined) return null;
     return Array.isArray(value) ? value.join(', ') : value;
   }
 
   has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
+    return this.get(name) !== null;
   }
 
   *entries(): IterableIterator<[string, string]> {
@@ -101,7 +102,8 @@ class PlainHeaders {
  * What fetch's Response offers for a body already read whole: status, ok, headers, url and the
  * body once, as text, JSON or bytes. It is what the Slack client reads (@slack/web-api 8,
  * WebClient.makeRequest and buildResult: status, statusText, headers.get and .entries, url, text,
- * arrayBuffer; Bolt's respond: ok, status). A real Response builds a WHATWG stream and a Headers
+ * arrayBuffer; Bolt's `respond` asks for redirects to be followed, so it gets the built-in fetch's
+ * Response). A real Response builds a WHATWG stream and a Headers
  * object for every call: undici's Response, its streams and AbortSignal's bookkeeping were about a
  * tenth of a relayed message's CPU.
  */

@@ -35,10 +35,15 @@ const entryPoints = ['bots/main.ts', 'bots/cli.ts'];
  * Packages left in node_modules and loaded from there at run time: native addons and their
  * optional parts (better-sqlite3, @resvg/resvg-js, pg-native, msgpackr-extract); packages Repka
  * loads only when needed through createRequire (yaml, pino-pretty, emojibase-data's JSON); Telegraf,
- * whose `debug` instance bots/telegram/telegraf-logs.ts reroutes in node_modules; and ioredis,
- * which reads its own package.json beside itself (its version for CLIENT SETINFO, built/utils).
+ * whose `debug` instance bots/telegram/telegraf-logs.ts reroutes in node_modules, and `debug` itself
+ * (one instance for every package that logs through it, as before); and ioredis, which reads its own
+ * package.json beside itself (its version for CLIENT SETINFO, built/utils).
+ *
+ * Bundled code has no `__dirname` (an ES module): the packages' paths that need one are not taken
+ * by Repka (pino's worker transports: bots/logger.ts writes to its own stream; BullMQ's sandboxed
+ * processors from a file: every worker in jobs/ is given a function).
  */
-const external = ['better-sqlite3', '@resvg/resvg-js', 'pg-native', 'msgpackr-extract', 'yaml', 'pino-pretty', 'emojibase-data', 'telegraf', 'ioredis'];
+const external = ['better-sqlite3', '@resvg/resvg-js', 'pg-native', 'msgpackr-extract', 'yaml', 'pino-pretty', 'emojibase-data', 'telegraf', 'debug', 'ioredis'];
 /** Files read at run time by path, relative to the module that reads them: copied as they are. */
 const assetFolders = ['db/sqlite/migrations', 'db/postgres/migrations'];
 /** Written last: its modification time is when the build finished. */
@@ -129,15 +134,23 @@ async function build(outdir) {
     process.stderr.write('repka build: failed, see the errors above\n');
     process.exit(1);
   }
-  // esbuild escapes strings, template literals and identifiers (charset: 'ascii'), but not comments
-  // nor regular expression literals: one dash or Cyrillic letter there makes V8 hold the whole 6 MB
-  // source two bytes a character (12 MB instead of 6 in every process). Written as \uXXXX, each
-  // means the same in a regular expression and is still read in a comment (columns after it on
-  // its line then differ from what the source map says, by five each).
+  // esbuild escapes strings, untagged template literals, identifiers and JSX text (charset:
+  // 'ascii'), but not comments, regular expression literals nor a tagged template's raw text: one dash
+  // or Cyrillic letter there makes V8 hold the whole 6 MB source two bytes a character (12 MB instead
+  // of 6 in every process). Written as \uXXXX, each still reads the same in a comment and matches the
+  // same in a regular expression, unless it follows a backslash (an identity escape, `/\–/`, would
+  // become a backslash and "u2013"): the build stops there. (None of the bundled code has a
+  // non-ASCII character in a tagged template, where \uXXXX would be six characters: String.raw.)
   for (const bundle of Object.keys(result.metafile.outputs).filter((path) => path.endsWith('.js'))) {
     const path = join(root, bundle);
     const text = readFileSync(path, 'utf8');
-    if (/[^\x00-\x7f]/.test(text)) writeFileSync(path, text.replace(/[^\x00-\x7f]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    const escaped = /\\[\u0080-\uffff]/.exec(text);
+    if (escaped !== null) {
+      const line = text.slice(0, escaped.index).split('\n').length;
+      process.stderr.write(`repka build: ${relative(root, path)}:${line} has a non-ASCII character after a backslash, which cannot be escaped as \\uXXXX without changing it\n`);
+      process.exit(1);
+    }
+    if (/[\u0080-\uffff]/.test(text)) writeFileSync(path, text.replace(/[\u0080-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`));
   }
   for (const folder of assetFolders) cpSync(join(root, folder), join(outdir, folder), { recursive: true });
   // The bundles are ES modules wherever the build is: Node looks for the nearest package.json's
@@ -161,7 +174,8 @@ function staleness(outdir) {
   const stamp = join(outdir, stampName);
   if (!existsSync(stamp)) return 'missing';
   const builtAt = statSync(stamp).mtimeMs;
-  const inputs = [...typeScriptSources(), ...assetFolders.flatMap(filesUnder), 'scripts/build.mjs'];
+  // The lockfile too: the bundles hold the packages' code, so a changed dependency needs a build.
+  const inputs = [...typeScriptSources(), ...assetFolders.flatMap(filesUnder), 'scripts/build.mjs', 'package-lock.json', 'tsconfig.json'];
   return inputs.find((path) => existsSync(join(root, path)) && statSync(join(root, path)).mtimeMs > builtAt);
 }
 

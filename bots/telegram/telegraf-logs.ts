@@ -38,7 +38,8 @@ function telegrafsDebug(): DebugModule {
  * agents wrote, as Bolt's debug output is left out. (Telegraf 4.16 never formats an object into its
  * text: none of its `debug` calls uses `%o`, `%O` or `%j`.)
  *
- * The `debug` package is one per process, so this is for the process's composition root
+ * The `debug` package is one per process (the build leaves it in node_modules, not in the bundle,
+ * for that), so this is for the process's composition root
  * (`bots/main.ts`); namespaces enabled by the operator's `DEBUG` variable stay enabled and come
  * out the same way. Returns how to undo it.
  */

@@ -131,4 +131,16 @@ describe('npm start without a current build', () => {
     const ours = run.stderr().split('\n').filter((line) => line.startsWith('repka'));
     expect(ours).toEqual(['repka: the build in dist/ is older than src/config.ts: run `npm run build`']);
   });
+
+  it('takes a changed lockfile for a stale build too: the bundles hold the packages', async () => {
+    const checkout = npmCheckout(dir);
+    const lockfile = join(checkout, 'package-lock.json');
+    writeFileSync(lockfile, '{}\n');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(lockfile, later, later);
+    const run = npm(['start'], checkout);
+    expect(await run.exited).toBe(1);
+    const ours = run.stderr().split('\n').filter((line) => line.startsWith('repka'));
+    expect(ours).toEqual(['repka: the build in dist/ is older than package-lock.json: run `npm run build`']);
+  });
 });
