@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack, nextTs, sendSlackEvent, type StoredMessage } from '../fakes/fake-slack.js';
 import { commandUpdate, FakeTelegram, postTelegramUpdate, textUpdate, type TgUser, type Update } from '../fakes/fake-telegram.js';
-import { e2eDatabase, eventually, fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, webhookSecret } from './harness.js';
+import { e2eDatabase, eventually, fakesEnv, pause, redisUrl, registerChannels, signingSecret, supportChannel, telegramToken, threadRecorded, webhookSecret } from './harness.js';
 import { openTestDb, type TestDb } from './test-db.js';
 import { builtRepka } from '../support/built-repka.js';
 
@@ -105,14 +105,6 @@ async function flushQueues(prefix: string): Promise<number> {
   } finally {
     await redis.quit();
   }
-}
-
-/**
- * Waits until Repka has recorded the ts of the case card it posted at `threadTs` (it commits it once
- * Slack has answered the post): an agent replying in that thread has seen the card first.
- */
-async function cardRecorded(world: World, threadTs: string): Promise<void> {
-  await eventually(async () => (await world.db.get('select 1 as known from cases where slack_thread_ts = ?', threadTs)) !== undefined, 10_000, `case thread ${threadTs} recorded`);
 }
 
 /** Waits until Repka's outbox has nothing left to deliver (streams LIKE `streams`), read from its database. */
@@ -303,7 +295,8 @@ describe('kill -9 and restart', () => {
       expect((await postTelegramUpdate(first.url, webhookSecret, textUpdate(client, `help ${client.first_name}`))).status).toBe(200);
       const card = await world.slack.waitFor('chat.postMessage', (c) => !c.params.thread_ts && String(c.params.text).includes(`from ${client.first_name}:`), 10_000);
       const threadTs = world.slack.messages(supportChannel).find((m) => m.text === card.params.text)?.ts as string;
-      await cardRecorded(world, threadTs);
+      // An agent replying in the thread has seen the card: Repka has recorded its ts by then.
+      await eventually(() => threadRecorded(world.db, supportChannel, threadTs), 10_000, `case thread ${threadTs} recorded`);
       const question = `question for ${client.first_name}`;
       const askedAt = Date.now();
       const ts = nextTs();

@@ -155,6 +155,16 @@ export function fakesEnv(slack: FakeSlack, telegram: FakeTelegram, dataDir: stri
   };
 }
 
+/**
+ * Whether Repka has recorded `ts` as the thread of a message it posted at the top of `channel`: a
+ * case card or a department question. Repka commits that once Slack has answered the post, a little
+ * after the fake logs the call.
+ */
+export async function threadRecorded(db: TestDb, channel: string, ts: string): Promise<boolean> {
+  const row = await db.get('select 1 as known from cases where slack_channel = ? and slack_thread_ts = ? union all select 1 as known from asks where slack_channel = ? and slack_ts = ?', channel, ts, channel, ts);
+  return row !== undefined;
+}
+
 /** Starts fakes and the real app (the code `npm start` runs) with webhook mode and a fresh queue prefix. */
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const slack = opts.slack ?? (await FakeSlack.start());
@@ -211,9 +221,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const repkaKnowsThread = async (channel: string, threadTs: string) => {
     const root = slack.messages(channel).find((m) => m.ts === threadTs && m.thread_ts === undefined && m.bot_id !== undefined);
     if (root === undefined) return;
-    const known = async () =>
-      (await db.get('select 1 as known from cases where slack_channel = ? and slack_thread_ts = ? union all select 1 as known from asks where slack_channel = ? and slack_ts = ?', channel, threadTs, channel, threadTs)) !== undefined;
-    await eventually(known, 5000).catch(() => undefined);
+    await eventually(() => threadRecorded(db, channel, threadTs), 5000).catch(() => undefined);
   };
   const sendUpdate = (update: unknown) => postTelegramUpdate(url, webhookSecret, update);
   const harness: Harness = {

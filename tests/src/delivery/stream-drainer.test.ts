@@ -45,13 +45,16 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
   /** The drainer's reads of the outbox (each a round trip to the database). */
   const reads = { count: 0 };
   const drainer = new StreamDrainer({
-    uow: { run: (work) => uow.run(work), runStatement: (work) => uow.runStatement(work), read: async (work) => {
-      const n = ++reads.count;
-      const result = await uow.read(work);
-      // What happens between the read and the drainer's next step (a unit committing, a wake).
-      await afterRead?.(n);
-      return result;
-    },
+    uow: {
+      run: (work) => uow.run(work),
+      runStatement: (work) => uow.runStatement(work),
+      read: async (work) => {
+        const n = ++reads.count;
+        const result = await uow.read(work);
+        // What happens between the read and the drainer's next step (a unit committing, a wake).
+        await afterRead?.(n);
+        return result;
+      },
     },
     ...(leases === undefined ? {} : { leases }),
     deliverer: {
