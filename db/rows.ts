@@ -1,5 +1,5 @@
 import type { Outgoing } from '../src/outgoing.js';
-import type { Ask, AskStatus, AuthorKind, Case, CaseEvent, CaseEventKind, Client, Language, PendingMessage, ThreadRef } from '../src/ports.js';
+import type { Ask, AskStatus, AuthorKind, Case, CaseEvent, CaseEventKind, Client, ClientProfile, Language, PendingMessage, ThreadRef } from '../src/ports.js';
 
 /**
  * Rows as both schemas (db/sqlite/schema.ts, db/postgres/schema.ts) read them, turned into the
@@ -9,6 +9,21 @@ import type { Ask, AskStatus, AuthorKind, Case, CaseEvent, CaseEventKind, Client
 type Row<T, Text extends keyof T> = Omit<T, Text> & { [K in Text]: string };
 
 export const toClient = (row: Row<Client, 'language'>): Client => ({ ...row, language: row.language as Language });
+
+/** The name columns of a client as `profile` has them (absent parts are NULL). */
+export const clientNames = (profile: ClientProfile) => ({ firstName: profile.firstName, lastName: profile.lastName ?? null, username: profile.username ?? null });
+
+/**
+ * What changes in a known client's row when they write with `profile`, their Telegram app in
+ * `language`: the names when any differs, and the language unless the client chose one (by
+ * command); undefined when nothing does.
+ */
+export function clientPatch(existing: Client, profile: ClientProfile, language: Language): Partial<Pick<Client, 'firstName' | 'lastName' | 'username' | 'language'>> | undefined {
+  const names = clientNames(profile);
+  const same = existing.firstName === names.firstName && existing.lastName === names.lastName && existing.username === names.username;
+  if (same && (existing.languageChosen || existing.language === language)) return undefined;
+  return existing.languageChosen ? names : { ...names, language };
+}
 
 /** Where a case's or a question's thread is, as both schemas store it: three columns. */
 interface ThreadColumns {

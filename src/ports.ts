@@ -130,6 +130,11 @@ export interface CaseStore {
   /** Records an inbound delivery key; false when it was recorded before (a duplicate). */
   markInbound(key: string, at: number): Promise<boolean>;
   upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client>;
+  /**
+   * `upsertClient` and then `findOpenCase` of that client, as one: a client message's first step.
+   * Where the client has an open case, one read finds (and in a unit locks) both.
+   */
+  upsertClientWithOpenCase(profile: ClientProfile, language: Language, at: number): Promise<{ client: Client; openCase: Case | undefined }>;
   setClientLanguage(clientId: number, language: Language): Promise<void>;
   findClientByChat(chatId: number): Promise<Client | undefined>;
   getClient(id: number): Promise<Client | undefined>;

@@ -1,9 +1,14 @@
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
 import type * as schema from './schema.js';
 
-/** Repka's PostgreSQL through drizzle: the pool, or one transaction on a client of it. */
-export type RepkaPg = PgDatabase<NodePgQueryResultHKT, typeof schema>;
+/**
+ * Repka's PostgreSQL through drizzle: the pool, or one transaction on a client of it. `$client`
+ * is the node-postgres pool or client under it (drizzle's `drizzle()` sets it), for the few
+ * statements drizzle cannot prepare under a name (see PgOutbox).
+ */
+export type RepkaPg = PgDatabase<NodePgQueryResultHKT, typeof schema> & { readonly $client: pg.Pool | pg.PoolClient };
 
 /**
  * The queries built by `builders`, each built on its first use only. A PgStorage lives for one

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { RepkaPg } from './pg-database.js';
 
 /**
@@ -15,21 +15,22 @@ export const lockSpaces = {
 } as const;
 
 /**
- * A scalar subquery that takes the transaction-level advisory lock of every stream in `streams`,
- * in sorted order (the rows of `unnest` come out in array order, manual 9.19 "Array Functions"),
- * and yields how many it took: two units that both write streams A and B take A first, so they
- * wait for each other instead of crossing. (Two streams whose `hashtext` collides share a lock;
- * units may then cross after all, which PostgreSQL detects as a deadlock and PgUnitOfWork runs
- * again.) Each lock is held until the transaction ends ("Once acquired at the transaction level,
- * the lock is held until the transaction ends", manual 9.27.10), and a committing transaction is
- * marked ended for every snapshot before its locks are released (CommitTransaction in
- * src/backend/access/transam/xact.c: ProcArrayEndTransaction, then the lock release), so whoever
- * gets a lock next, and every statement that starts after that, sees all the rows written under it.
+ * A scalar subquery that takes the transaction-level advisory lock of every stream in the text
+ * array parameter `$n` (its streams sorted and without repeats: see {@link lockOrder}) and yields
+ * how many it took: two units that both write streams A and B take A first, so they wait for each
+ * other instead of crossing (the rows of `unnest` come out in array order, manual 9.19 "Array
+ * Functions"). (Two streams whose `hashtext` collides share a lock; units may then cross after
+ * all, which PostgreSQL detects as a deadlock and PgUnitOfWork runs again.) Each lock is held until
+ * the transaction ends ("Once acquired at the transaction level, the lock is held until the
+ * transaction ends", manual 9.27.10), and a committing transaction is marked ended for every
+ * snapshot before its locks are released (CommitTransaction in src/backend/access/transam/xact.c:
+ * ProcArrayEndTransaction, then the lock release), so whoever gets a lock next, and every
+ * statement that starts after that, sees all the rows written under it.
  */
-export function lockStreamsSql(streams: Iterable<string>): SQL {
-  const sorted = [...new Set(streams)].sort();
-  return sql`select count(pg_advisory_xact_lock(${lockSpaces.outboxStream}::int4, hashtext(s))) from unnest(${sql.param(sorted)}::text[]) as s`;
-}
+export const lockStreamsText = (n: number): string => `(select count(pg_advisory_xact_lock(${lockSpaces.outboxStream}, hashtext(s))) from unnest($${n}::text[]) as s)`;
+
+/** The streams to lock, in the order they are taken: sorted, each once. */
+export const lockOrder = (streams: Iterable<string>): string[] => [...new Set(streams)].sort();
 
 /** Takes the transaction-level lock of the metric entries (see PgCaseStore.appendEvent). */
 export async function lockMetricEvents(db: RepkaPg): Promise<void> {

@@ -3,8 +3,23 @@ import { streamOf, type Outgoing } from '../../src/outgoing.js';
 import { toPending } from '../rows.js';
 import type { OutboxBacklog, OutboxLedger, PendingMessage } from '../../src/ports.js';
 import { onFirstUse, type RepkaPg } from './pg-database.js';
-import { lockStreamsSql } from './pg-locks.js';
+import { lockOrder, lockStreamsText } from './pg-locks.js';
 import { outbox } from './schema.js';
+
+/** PgOutbox.enqueue's statement: $1 streams, $2 payloads, $3 case ids (one each per message), $4 the time, $5 how many, $6 the streams to lock. */
+const enqueueText = `
+  insert into outbox (id, stream, payload, case_id, created_at)
+  select allocated.id, m.stream, m.payload, m.case_id, $4::int8
+  from unnest($1::text[], $2::text[], $3::int4[]) with ordinality as m(stream, payload, case_id, n)
+  join (
+    select id, row_number() over (order by id) as n
+    from (
+      select nextval(pg_get_serial_sequence('outbox', 'id')) as id
+      from generate_series(1, $5::int4)
+      where ${lockStreamsText(6)} >= 0
+    ) drawn
+  ) allocated using (n)
+  returning id`;
 
 /**
  * The outbox on PostgreSQL: written inside units of work, read by the delivery queue. Behaves as
@@ -27,18 +42,18 @@ export class PgOutbox implements OutboxLedger, OutboxBacklog {
           .orderBy(asc(outbox.id))
           .limit(sql.placeholder('limit'))
           .prepare('repka_outbox_pending'),
-      markOneSent: () =>
+      markSent: () =>
         db
           .update(outbox)
           .set({ status: 'sent', sentAt: sql`${sql.placeholder('at')}`, lastError: null })
-          .where(eq(outbox.id, sql.placeholder('id')))
-          .prepare('repka_outbox_mark_one_sent'),
+          .where(sql`${outbox.id} = any(${sql.placeholder('ids')}::int4[])`)
+          .prepare('repka_outbox_mark_sent'),
     });
   }
 
   /**
    * Stores a unit's messages and returns their ids, in message order. First it takes the lock of
-   * every stream the messages go to (see {@link lockStreamsSql}), held until the unit commits: a
+   * every stream the messages go to (see {@link lockStreamsText}), held until the unit commits: a
    * second unit writing one of those streams waits there, so it allocates its ids only once this
    * one has committed (or rolled back). Within a stream, ids thus follow commit order, and
    * delivery, which reads a stream's committed pending rows in id order, never sees a later id
@@ -68,20 +83,14 @@ export class PgOutbox implements OutboxLedger, OutboxBacklog {
     // statement), and ExecResult (src/backend/executor/nodeResult.c) checks that filter before it
     // fetches or projects any row: every lock is held before the first id is drawn, as with the
     // separate lock statements this replaces. The contract test "gives a unit writing a stream its
-    // ids after another still writing it commits" fails without the locks.
-    const { rows } = await this.db.execute<{ id: number }>(sql`
-      insert into ${outbox} (id, stream, payload, case_id, created_at)
-      select allocated.id, m.stream, m.payload, m.case_id, ${at}::int8
-      from unnest(${sql.param(streams)}::text[], ${sql.param(payloads)}::text[], ${sql.param(caseIds)}::int4[]) with ordinality as m(stream, payload, case_id, n)
-      join (
-        select id, row_number() over (order by id) as n
-        from (
-          select nextval(pg_get_serial_sequence('outbox', 'id')) as id
-          from generate_series(1, ${messages.length}::int4)
-          where (${lockStreamsSql(streams)}) >= 0
-        ) drawn
-      ) allocated using (n)
-      returning id`);
+    // ids after another still writing it commits" fails without the locks. Prepared under a name
+    // (drizzle prepares only its query builders'): parsed and planned once per connection, where
+    // it was the costliest statement of a client message for the server, parsed every time.
+    const { rows } = await this.db.$client.query<{ id: number }>({
+      name: 'repka_outbox_enqueue',
+      text: enqueueText,
+      values: [streams, payloads, caseIds, at, messages.length, lockOrder(streams)],
+    });
     return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
 
@@ -103,11 +112,7 @@ export class PgOutbox implements OutboxLedger, OutboxBacklog {
 
   async markSent(ids: readonly number[], at: number): Promise<void> {
     if (ids.length === 0) return;
-    if (ids.length === 1) return void (await this.hot.markOneSent.execute({ id: ids[0], at }));
-    await this.db
-      .update(outbox)
-      .set({ status: 'sent', sentAt: at, lastError: null })
-      .where(inArray(outbox.id, [...ids]));
+    await this.hot.markSent.execute({ ids, at });
   }
 
   async markFailed(ids: readonly number[], error: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent, ThreadRef } from '../../src/ports.js';
-import { askColumns, caseColumns, toAsk, toCase, toClient, toEvent } from '../rows.js';
+import { askColumns, caseColumns, clientNames, clientPatch, toAsk, toCase, toClient, toEvent } from '../rows.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
@@ -29,20 +29,27 @@ export class SqliteCaseStore implements CaseStore, AskStore {
 
   async upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client> {
     const existing = await this.findClientByChat(profile.chatId);
-    const names = { firstName: profile.firstName, lastName: profile.lastName ?? null, username: profile.username ?? null };
-    const same = existing !== undefined && existing.firstName === names.firstName && existing.lastName === names.lastName && existing.username === names.username;
-    if (same && (existing.languageChosen || existing.language === language)) return existing;
-    if (existing === undefined) {
-      const row = this.db
-        .insert(clients)
-        .values({ chatId: profile.chatId, userId: profile.userId, ...names, language, createdAt: at })
-        .returning()
-        .get();
-      return toClient(row);
-    }
-    const patch = existing.languageChosen ? names : { ...names, language };
-    const row = this.db.update(clients).set(patch).where(eq(clients.id, existing.id)).returning().get();
+    if (existing !== undefined) return this.refreshClient(existing, profile, language);
+    const row = this.db
+      .insert(clients)
+      .values({ chatId: profile.chatId, userId: profile.userId, ...clientNames(profile), language, createdAt: at })
+      .returning()
+      .get();
     return toClient(row);
+  }
+
+  async upsertClientWithOpenCase(profile: ClientProfile, language: Language, at: number): Promise<{ client: Client; openCase: Case | undefined }> {
+    const row = this.hot.openCaseOfChat.get({ chat: profile.chatId });
+    if (row !== undefined) return { client: await this.refreshClient(toClient(row.client), profile, language), openCase: toCase(row.theCase) };
+    const client = await this.upsertClient(profile, language, at);
+    return { client, openCase: await this.findOpenCase(client.id) };
+  }
+
+  /** `existing` as `profile` and `language` leave it: unchanged (no write) when they match it. */
+  private async refreshClient(existing: Client, profile: ClientProfile, language: Language): Promise<Client> {
+    const patch = clientPatch(existing, profile, language);
+    if (patch === undefined) return existing;
+    return toClient(this.db.update(clients).set(patch).where(eq(clients.id, existing.id)).returning().get());
   }
 
   async setClientLanguage(clientId: number, language: Language): Promise<void> {
@@ -209,6 +216,14 @@ function prepareHotQueries(db: RepkaDb) {
     client: db.select().from(clients).where(eq(clients.id, sql.placeholder('id'))).prepare(),
     theCase: db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare(),
     caseWithClient: db.select({ theCase: cases, client: clients }).from(cases).innerJoin(clients, eq(clients.id, cases.clientId)).where(eq(cases.id, sql.placeholder('id'))).prepare(),
+    openCaseOfChat: db
+      .select({ theCase: cases, client: clients })
+      .from(cases)
+      .innerJoin(clients, eq(clients.id, cases.clientId))
+      .where(and(eq(clients.chatId, sql.placeholder('chat')), sql`${cases.status} = 'open'`))
+      .orderBy(desc(cases.id))
+      .limit(literalLimit(1))
+      .prepare(),
     openCase: db
       .select()
       .from(cases)

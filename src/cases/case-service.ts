@@ -72,8 +72,9 @@ export class CaseService {
   receiveClientMessage(inboundKey: string, profile: ClientProfile, content: ClientContent, messageId?: number, replyToMessageId?: number): Promise<InboundResult> {
     return this.run(inboundKey, async (fx) => {
       const { tx, send, now } = fx;
-      const client = await this.upsertClient(tx, profile, now);
-      let current = await tx.findOpenCase(client.id);
+      const found = await tx.upsertClientWithOpenCase(profile, languageFromCode(profile.languageCode), now);
+      const client = found.client;
+      let current = found.openCase;
       const comment = await this.deps.comments?.takeComment(fx, client, { chatId: client.chatId, ...(replyToMessageId === undefined ? {} : { replyToMessageId }), content }, current !== undefined);
       if (comment !== undefined) return comment;
       const opened = current === undefined;

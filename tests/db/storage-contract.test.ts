@@ -238,8 +238,36 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
       expect(await run((tx) => tx.upsertClient(profile(7, { lastName: 'K.' }), 'ru', T + 2))).toEqual({ ...client, lastName: 'K.', language: 'uk', languageChosen: true });
     });
 
+    it("finds or adds a client with their newest open case in one step, as upsertClient then findOpenCase do", async () => {
+      // A new client has no case.
+      const fresh = await run((tx) => tx.upsertClientWithOpenCase(profile(bigChat), 'en', T));
+      expect(fresh).toEqual({ client: await read((tx) => tx.findClientByChat(bigChat)), openCase: undefined });
+      const first = await run((tx) => tx.createCase({ clientId: fresh.client.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: T }));
+      const second = await run((tx) => tx.createCase({ clientId: fresh.client.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: first.id, openedAt: T + 1 }));
+      const other = await run((tx) => clientWithCase(tx, 8));
+      expect(await run((tx) => tx.upsertClientWithOpenCase(profile(bigChat), 'en', T + 2))).toEqual({ client: fresh.client, openCase: second });
+      // New names and a new Telegram language are stored as upsertClient stores them, the case still found.
+      const renamed = await run((tx) => tx.upsertClientWithOpenCase(profile(bigChat, { firstName: 'Hanna', username: undefined }), 'ru', T + 3));
+      expect(renamed).toEqual({ client: { ...fresh.client, firstName: 'Hanna', username: null, language: 'ru' }, openCase: second });
+      expect(await read((tx) => tx.findClientByChat(bigChat))).toEqual(renamed.client);
+      await run((tx) => tx.setClientLanguage(fresh.client.id, 'uk'));
+      const chosen = await run((tx) => tx.upsertClientWithOpenCase(profile(bigChat, { firstName: 'Olha', username: undefined }), 'en', T + 4));
+      expect(chosen.client).toEqual({ ...renamed.client, firstName: 'Olha', language: 'uk', languageChosen: true });
+      // The newest closed: the older open one; all closed: none, the client still found and kept up to date.
+      await run((tx) => tx.updateCase(second.id, { status: 'closed', closedAt: T + 5 }));
+      expect((await read((tx) => tx.upsertClientWithOpenCase(profile(bigChat, { firstName: 'Olha', username: undefined }), 'en', T + 5))).openCase).toEqual(first);
+      await run((tx) => tx.updateCase(first.id, { status: 'closed', closedAt: T + 6 }));
+      const none = await run((tx) => tx.upsertClientWithOpenCase(profile(bigChat, { firstName: 'Olga', username: undefined }), 'en', T + 6));
+      expect(none).toEqual({ client: { ...chosen.client, firstName: 'Olga' }, openCase: undefined });
+      expect(await read((tx) => tx.findClientByChat(bigChat))).toEqual(none.client);
+      // Another client's open case is theirs only.
+      expect((await read((tx) => tx.upsertClientWithOpenCase(profile(8), 'en', T))).openCase).toEqual(other.theCase);
+    });
+
     it('makes one client of many concurrent first messages from one chat', async () => {
-      const clients = await Promise.all(Array.from({ length: 10 }, () => run((tx) => tx.upsertClient(profile(bigChat), 'en', T))));
+      const clients = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => run(async (tx) => (i % 2 === 0 ? tx.upsertClient(profile(bigChat), 'en', T) : (await tx.upsertClientWithOpenCase(profile(bigChat), 'en', T)).client))),
+      );
       // Not necessarily id 1 on PostgreSQL: an insert that loses the race on the chat has taken a sequence value already.
       expect(new Set(clients.map((client) => client.id)).size).toBe(1);
       expect(await read((tx) => tx.findClientByChat(bigChat))).toEqual(clients[0]);
@@ -570,10 +598,11 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
 
   describe('concurrent units on one client, case or ask take turns', () => {
     /** What a client's first message does: the client, then its open case, or a new one (true: this unit opened it). */
-    const firstMessage = (met: ReturnType<typeof meeting>, at: number) =>
+    const firstMessage = (met: ReturnType<typeof meeting>, at: number, inOneStep = false) =>
       run(async (tx) => {
-        const client = await tx.upsertClient(profile(bigChat), 'en', at);
-        const open = await tx.findOpenCase(client.id);
+        const { client, openCase: open } = inOneStep
+          ? await tx.upsertClientWithOpenCase(profile(bigChat), 'en', at)
+          : await tx.upsertClient(profile(bigChat), 'en', at).then(async (client) => ({ client, openCase: await tx.findOpenCase(client.id) }));
         await met.arrive();
         if (open !== undefined) return false;
         const theCase = await tx.createCase({ clientId: client.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: at });
@@ -588,18 +617,18 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
       return { cases: cases.length, openings: openings.length };
     };
 
-    it('open one case for two first messages of a new client at the same instant', async () => {
+    it.each([false, true])('open one case for two first messages of a new client at the same instant (client and case read in one step: %s)', async (inOneStep) => {
       const met = meeting(2);
-      const opened = await Promise.all([firstMessage(met, T), firstMessage(met, T)]);
+      const opened = await Promise.all([firstMessage(met, T, inOneStep), firstMessage(met, T, inOneStep)]);
       expect(opened.filter(Boolean)).toHaveLength(1);
       expect(await openCasesAndOpenings()).toEqual({ cases: 1, openings: 1 });
     });
 
-    it('open one case for two messages at once of a known client with no open case', async () => {
+    it.each([false, true])('open one case for two messages at once of a known client with no open case (client and case read in one step: %s)', async (inOneStep) => {
       const { theCase } = await run((tx) => clientWithCase(tx));
       await run((tx) => tx.updateCase(theCase.id, { status: 'closed', closedAt: T + 1 }));
       const met = meeting(2);
-      const opened = await Promise.all([firstMessage(met, T + 2), firstMessage(met, T + 2)]);
+      const opened = await Promise.all([firstMessage(met, T + 2, inOneStep), firstMessage(met, T + 2, inOneStep)]);
       expect(opened.filter(Boolean)).toHaveLength(1);
       expect(await openCasesAndOpenings()).toEqual({ cases: 1, openings: 1 });
     });
@@ -609,6 +638,7 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
       ['getCaseWithClient', async (tx, c) => (await tx.getCaseWithClient(c.id))?.theCase],
       ['findCaseByThread', (tx) => tx.findCaseByThread({ platform: 'slack', conversation: 'C1', thread: '1700.01' })],
       ['findOpenCase', (tx, c) => tx.findOpenCase(c.clientId)],
+      ['upsertClientWithOpenCase', async (tx) => (await tx.upsertClientWithOpenCase(profile(bigChat), 'en', T)).openCase],
       ['listOpenCases', async (tx, c) => (await tx.listOpenCases(c.clientId)).find((open) => open.id === c.id)],
       ['findLatestCase', (tx, c) => tx.findLatestCase(c.clientId)],
     ];
@@ -660,6 +690,7 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
       ['getClient', (tx, c) => tx.getClient(c.id)],
       ['findClientByChat', (tx, c) => tx.findClientByChat(c.chatId)],
       ['upsertClient', (tx) => tx.upsertClient(profile(bigChat), 'en', T)],
+      ['upsertClientWithOpenCase', async (tx) => (await tx.upsertClientWithOpenCase(profile(bigChat), 'en', T)).client],
     ];
 
     it.each(clientReads)("decide on a client once when two units decide at once (client read by %s)", async (_, readClient) => {
@@ -677,7 +708,10 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
       expect(chosen.filter(Boolean)).toHaveLength(1);
     });
 
-    it("finds a client's older open case when a unit closing the newest commits during the read", async () => {
+    it.each([
+      ['findOpenCase', (tx: Storage, clientId: number) => tx.findOpenCase(clientId)],
+      ['upsertClientWithOpenCase', async (tx: Storage) => (await tx.upsertClientWithOpenCase(profile(bigChat), 'en', T)).openCase],
+    ] as const)("finds a client's older open case when a unit closing the newest commits during the read (%s)", async (_, findOpen) => {
       const { client, theCase: older } = await run((tx) => clientWithCase(tx));
       const newest = await run((tx) => tx.createCase({ clientId: client.id, thread: { platform: 'slack', conversation: 'C1', thread: null }, previousCaseId: null, openedAt: T + 1 }));
       let closedIt!: () => void;
@@ -689,7 +723,7 @@ describe.each([sqlite, postgres])('$name storage', (backendUnderTest) => {
         await sleep(200);
       });
       await didClose;
-      const found = await run((tx) => tx.findOpenCase(client.id));
+      const found = await run((tx) => findOpen(tx, client.id));
       await closing;
       expect(found?.id).toBe(older.id);
     });
