@@ -77,7 +77,9 @@ export class PgCaseStore implements CaseStore, AskStore {
    * upsertClient and findOpenCase take two: a round trip and a statement fewer for almost every
    * client message. The lock is taken under the LIMIT, as findOpenCase's: a newest open case that
    * a unit closes meanwhile is skipped for the next one (manual, SELECT "The Locking Clause").
-   * Otherwise (a new client, none open, or the newest closed while waiting) it goes as the two do.
+   * Otherwise (a new client, or none open) it goes as the two do: the client's lock taken there
+   * is what makes two first messages at once open one case (the second's findOpenCase, after the
+   * first commits, sees the case the first opened, which this statement's snapshot could not).
    */
   async upsertClientWithOpenCase(profile: ClientProfile, language: Language, at: number): Promise<{ client: Client; openCase: Case | undefined }> {
     const [row] = await (this.locking ? this.hot.openCaseOfChatLocked : this.hot.openCaseOfChat).execute({ chat: profile.chatId });

@@ -72,9 +72,8 @@ export class CaseService {
   receiveClientMessage(inboundKey: string, profile: ClientProfile, content: ClientContent, messageId?: number, replyToMessageId?: number): Promise<InboundResult> {
     return this.run(inboundKey, async (fx) => {
       const { tx, send, now } = fx;
-      const found = await tx.upsertClientWithOpenCase(profile, languageFromCode(profile.languageCode), now);
-      const client = found.client;
-      let current = found.openCase;
+      const { client, openCase } = await tx.upsertClientWithOpenCase(profile, languageFromCode(profile.languageCode), now);
+      let current = openCase;
       const comment = await this.deps.comments?.takeComment(fx, client, { chatId: client.chatId, ...(replyToMessageId === undefined ? {} : { replyToMessageId }), content }, current !== undefined);
       if (comment !== undefined) return comment;
       const opened = current === undefined;
