@@ -38,6 +38,8 @@ export const turnPriority = {
 const minShare = 0.5;
 const shareLostPer429 = 0.1;
 const shareRegainedPerTurn = 0.02;
+/** The fewest buckets a limiter holds before it drops the full ones. */
+const minSweep = 1024;
 
 /**
  * Token buckets per key (a staff channel, a client chat, or "global"), so Repka stays under the
@@ -59,6 +61,8 @@ export class RateLimiter implements Pacer {
   private readonly queues = new Map<string, Waiter[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private seq = 0;
+  /** Bucket count at which the full ones are dropped next (see {@link dropFullBuckets}). */
+  private sweepAt = minSweep;
 
   constructor(
     readonly limit: RateLimit,
@@ -137,12 +141,33 @@ export class RateLimiter implements Pacer {
     );
   }
 
+  /** Keys holding a bucket, a pace share, waiters or a timer now: what this limiter keeps in memory. */
+  get keysHeld(): number {
+    return new Set([...this.buckets.keys(), ...this.shares.keys(), ...this.queues.keys(), ...this.timers.keys()]).size;
+  }
+
   private spend(key: string): void {
     (this.buckets.get(key) as Bucket).tokens -= 1;
+    if (this.buckets.size >= this.sweepAt) this.dropFullBuckets();
     const share = this.shares.get(key);
     if (share === undefined) return;
     if (share + shareRegainedPerTurn >= 1) this.shares.delete(key);
     else this.shares.set(key, share + shareRegainedPerTurn);
+  }
+
+  /**
+   * A bucket refilled to its burst is the same as none, so the buckets of keys seen once (a client
+   * chat, with a key per chat) are dropped once full instead of kept for the life of the process.
+   * A key's pace share and waiters are kept apart from its bucket and stay.
+   * Run when the map has doubled since the last sweep, so each bucket costs O(1) on average.
+   */
+  private dropFullBuckets(): void {
+    const now = this.now();
+    for (const [key, bucket] of this.buckets) {
+      const refilled = bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.perSecond(key);
+      if (refilled >= this.limit.burst) this.buckets.delete(key);
+    }
+    this.sweepAt = Math.max(minSweep, 2 * this.buckets.size);
   }
 
   /** The pace of `key` now, turns per second (see {@link shares}). */

@@ -117,4 +117,53 @@ describe('RateLimiter', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(order).toEqual(['a', 'b', 'c']);
   });
+
+  it('keeps no bucket per key for good: 10,000 chats seen once each hold at most about two seconds of them', async () => {
+    // Telegram's pace is kept per chat: a key for every client Repka ever wrote to.
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, Date.now);
+    for (let chat = 0; chat < 10_000; chat++) {
+      await limiter.take(`chat-${chat}`);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    // A chat's bucket is full again a second after its turn; about 1,000 are not at any moment.
+    expect(limiter.keysHeld).toBeLessThanOrEqual(2048);
+    expect(limiter.keysHeld).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('a key dropped when full paces as before, and a key slowed by a 429 or waiting keeps its state', async () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, Date.now);
+    await limiter.take('slowed');
+    limiter.pause('slowed', 1000);
+    await limiter.take('busy');
+    const { order, done } = race(limiter, [{ name: 'waiting', key: 'busy' }]);
+    // Enough other chats to sweep, past the time every bucket is full again.
+    await vi.advanceTimersByTimeAsync(500);
+    for (let chat = 0; chat < 3000; chat++) await limiter.take(`chat-${chat}`);
+    expect(order).toEqual([]);
+    // A chat that just took its turn keeps its bucket: its next turn is a second away.
+    let recent = 0;
+    void limiter.take('chat-2999').then(() => (recent = Date.now()));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(recent).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(recent).toBeGreaterThan(0);
+    await done;
+    expect(order).toEqual(['waiting']);
+    // chat-0 was full and may be gone: its next turn comes at once, the one after a second later.
+    await vi.advanceTimersByTimeAsync(5000);
+    for (let chat = 0; chat < 3000; chat++) await limiter.take(`other-${chat}`);
+    const turns: number[] = [];
+    const started = Date.now();
+    void limiter.take('chat-0').then(() => turns.push(Date.now() - started));
+    void limiter.take('chat-0').then(() => turns.push(Date.now() - started));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(turns).toEqual([0, 1000]);
+    // The 429 still slows its key: paced at 0.9 of one a second, two turns take more than a second.
+    const slowed: number[] = [];
+    void limiter.take('slowed').then(() => slowed.push(Date.now() - started));
+    void limiter.take('slowed').then(() => slowed.push(Date.now() - started));
+    await vi.advanceTimersByTimeAsync(1200);
+    expect(slowed).toHaveLength(2);
+    expect((slowed[1] as number) - (slowed[0] as number)).toBeGreaterThan(1050);
+  });
 });
