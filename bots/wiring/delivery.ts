@@ -6,6 +6,7 @@ import type { CaseService } from '../../src/cases/case-service.js';
 import type { Deliverer } from '../../src/delivery/deliverer.js';
 import { RateLimiter, type Pacer, type RateLimit } from '../../src/delivery/rate-limiter.js';
 import { singleInstanceLeases, StreamDrainer } from '../../src/delivery/stream-drainer.js';
+import { DrainSlots } from '../../src/delivery/drain-slots.js';
 import { RedisPacer } from '../../jobs/redis-pacer.js';
 import { RedisStreamLeases } from '../../jobs/redis-stream-leases.js';
 import type { Clock, Logger, UnitOfWork } from '../../src/ports.js';
@@ -59,6 +60,12 @@ export interface Delivery {
 
 /** Most streams drained at once in a process, as the delivery worker's concurrency: past it, wakes queue jobs. */
 const maxDrains = 100;
+/**
+ * Most drains working at once (not waiting for a turn or a retry), as many as the Slack client's
+ * requests in flight (WebClient's maxRequestConcurrency, 100): a job drains all the streams one
+ * group commit woke, so without a bound a backlog became that many calls queued in memory.
+ */
+const maxWorkingDrains = 100;
 
 /**
  * The outbox's way out: Slack and Telegram deliverers behind one drainer, the delivery worker
@@ -69,8 +76,10 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
   // Several instances (PostgreSQL) share their streams' leases and the platforms' paces in Redis;
   // one instance (SQLite) keeps both in the process.
   const shared = config.databaseUrl !== undefined;
+  const slots = new DrainSlots(maxWorkingDrains);
+  // A drain waiting for a platform's turn gives its slot to another (DrainSlots.paced).
   const pacer = (name: string, limit: RateLimit): Pacer =>
-    shared ? new RedisPacer(queues.redis, log, { prefix: config.queuePrefix, name, limit }, () => clock.now()) : new RateLimiter(limit, () => clock.now());
+    slots.paced(shared ? new RedisPacer(queues.redis, log, { prefix: config.queuePrefix, name, limit }, () => clock.now()) : new RateLimiter(limit, () => clock.now()));
   const slackDeliverer = new SlackDeliverer({
     client: deps.slackClient,
     uow: deps.uow,
@@ -109,6 +118,7 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
     clock,
     log,
     backoffBaseMs: options.backoffBaseMs,
+    slots,
     onPermanentFailure: (message, reason) => {
       deps.onFailed(message.message.to);
       return deps.cases.recordDeliveryFailure(message.message, reason);

@@ -24,6 +24,8 @@ export interface Pacer {
   take(key: string, signal?: AbortSignal, priority?: number): Promise<void>;
   /** After a 429: no request for `key` before `afterMs` from now. */
   pause(key: string, afterMs: number): void;
+  /** Optional: true when a take of `key` now would get its turn without waiting. */
+  free?(key: string): boolean;
 }
 
 /** Priorities for {@link RateLimiter.take}: higher goes first. */
@@ -103,6 +105,10 @@ export class RateLimiter implements Pacer {
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
       this.schedule(key);
     });
+  }
+
+  free(key: string): boolean {
+    return !Number.isFinite(this.limit.perSecond) || ((this.queues.get(key)?.length ?? 0) === 0 && this.delay(key) === 0);
   }
 
   /** After a 429: no request for `key` before `afterMs` from now. */

@@ -1,6 +1,7 @@
 import { streamOf } from '../outgoing.js';
 import type { Clock, DeliveryTrigger, Logger, PendingMessage, UnitOfWork, WokenRow } from '../ports.js';
 import { PermanentDeliveryError, RetryLaterError, sleep, type Deliverer } from './deliverer.js';
+import type { DrainSlots } from './drain-slots.js';
 
 /** The right to drain one stream, held by one drainer among all instances at a time. */
 export interface StreamLease {
@@ -56,6 +57,11 @@ export interface DrainerDeps {
   readonly backoffMaxMs?: number;
   /** How many pending messages are offered to the deliverer at once (for combining). Default 20. */
   readonly batchSize?: number;
+  /**
+   * How many drains work at once (see DrainSlots); the deliverer's pacers should be the slots'
+   * `paced` ones, so a wait for a turn gives the slot up. Default: no bound.
+   */
+  readonly slots?: DrainSlots;
 }
 
 /** A wait for the platform's turn this long or longer may have let other instances commit rows (ms). */
@@ -113,6 +119,10 @@ export class StreamDrainer {
     const state: DrainState = { dirty: false };
     this.running.set(stream, state);
     const leases = this.deps.leases ?? singleInstanceLeases;
+    const { slots } = this.deps;
+    // Waiting for a slot counts as draining: rows committed meanwhile mark this drain dirty, and it
+    // reads the stream once it starts anyway.
+    await slots?.acquire(signal);
     try {
       for (;;) {
         const lease = await leases.acquire(stream);
@@ -144,7 +154,13 @@ export class StreamDrainer {
       }
     } finally {
       this.running.delete(stream);
+      slots?.release();
     }
+  }
+
+  /** Waits without this drain's slot (see DrainSlots.idle). */
+  private idle(wait: () => Promise<void>, signal: AbortSignal): Promise<void> {
+    return this.deps.slots === undefined ? wait() : this.deps.slots.idle(wait, signal);
   }
 
   /**
@@ -207,13 +223,13 @@ export class StreamDrainer {
         batch[offset] = { ...head, attempts: head.attempts + 1 };
         if (error instanceof RetryLaterError) {
           log.info('platform asked to wait', { outboxId: head.id, stream, afterMs: error.afterMs });
-          await sleep(error.afterMs, signal);
+          await this.idle(() => sleep(error.afterMs, signal), signal);
           continue;
         }
         failures += 1;
         const delay = this.backoff(failures);
         log.warn('delivery failed, will retry', { outboxId: head.id, stream, attempt: head.attempts + failures, retryInMs: delay, error: text });
-        await sleep(delay, signal);
+        await this.idle(() => sleep(delay, signal), signal);
       }
     }
     return batch.length >= size;

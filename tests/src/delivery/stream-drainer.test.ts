@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStorage } from '../../../db/sqlite/open-sqlite-storage.js';
 import { PermanentDeliveryError, RetryLaterError, type PendingMessage } from '../../../src/delivery/deliverer.js';
 import { StreamDrainer, type StreamLeases } from '../../../src/delivery/stream-drainer.js';
+import { DrainSlots } from '../../../src/delivery/drain-slots.js';
 import type { Outgoing } from '../../../src/outgoing.js';
 import type { WokenRow } from '../../../src/ports.js';
 import { createLogger } from '../../../bots/logger.js';
@@ -22,7 +23,7 @@ afterEach(() => {
   for (const close of closing.splice(0)) close();
 });
 
-function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>, count: (head: PendingMessage) => number = () => 1, leases?: StreamLeases, afterRead?: (n: number) => Promise<void>) {
+function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: PendingMessage) => Promise<void>, count: (head: PendingMessage) => number = () => 1, leases?: StreamLeases, afterRead?: (n: number) => Promise<void>, slots?: DrainSlots) {
   const path = join(mkdtempSync(join(tmpdir(), 'repka-drainer-')), 'repka.sqlite');
   const backend = openSqliteStorage(path);
   const { uow } = backend;
@@ -78,6 +79,7 @@ function setup(deliver: (m: PendingMessage) => Promise<void>, ready?: (head: Pen
     onPermanentFailure: async (message, reason) => void failed.push({ id: message.id, reason }),
     backoffBaseMs: 5,
     backoffMaxMs: 20,
+    ...(slots === undefined ? {} : { slots }),
   });
   return { uow, enqueue, pending, durableRows, drainer, delivered, failed, woken, durableAtWake, batches, reads, signal: new AbortController().signal };
 }
@@ -225,6 +227,55 @@ describe('StreamDrainer', () => {
     await t.enqueue(note(7, 1));
     await t.drainer.drain('chat-7', t.signal);
     expect(t.delivered).toEqual(['message 1', 'message 2']);
+  });
+
+  it('with drain slots, works on at most that many streams at once and delivers every one in order', async () => {
+    let working = 0;
+    let most = 0;
+    const slots = new DrainSlots(2);
+    const t = setup(
+      async () => {
+        working += 1;
+        most = Math.max(most, working);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        working -= 1;
+      },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      slots,
+    );
+    for (let n = 1; n <= 3; n++) for (let chat = 1; chat <= 6; chat++) await t.enqueue(note(chat, n));
+    await Promise.all([1, 2, 3, 4, 5, 6].map((chat) => t.drainer.drain(`chat-${chat}`, t.signal)));
+    expect(most).toBe(2);
+    expect(t.delivered).toHaveLength(18);
+    for (let chat = 1; chat <= 6; chat++) expect(await t.pending(`chat-${chat}`)).toHaveLength(0);
+    expect(slots.working).toBe(0);
+  });
+
+  it('a drain waiting to retry gives its slot to another stream, and takes one again to go on', async () => {
+    const slots = new DrainSlots(1);
+    let calls = 0;
+    const t = setup(
+      async (m) => {
+        calls += 1;
+        if (m.message.to === 'client' && m.message.chatId === 1 && calls === 1) throw new RetryLaterError(100, 'rate limited');
+      },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      slots,
+    );
+    await t.enqueue(note(1, 1));
+    await t.enqueue(note(2, 2));
+    const first = t.drainer.drain('chat-1', t.signal);
+    const second = t.drainer.drain('chat-2', t.signal);
+    await Promise.all([first, second]);
+    // chat-2 went out while chat-1 waited its 100 ms, not after it.
+    expect(t.delivered).toEqual(['message 2', 'message 1']);
+    expect(slots.working).toBe(0);
   });
 
   it('retries transient failures until they succeed, keeping order', async () => {
