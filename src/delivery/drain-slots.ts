@@ -6,7 +6,7 @@ import type { Pacer } from './rate-limiter.js';
  * (through {@link paced} pacers) or before a retry ({@link idle}). So a backlog of thousands of
  * woken streams (ten thousand questions falling due in a minute, a group commit waking a stream per
  * row) waits as a queue of names here instead of as thousands of half-done calls in memory, and
- * streams waiting for a busy Slack channel or a failing platform never hold back the others.
+ * streams waiting for a busy staff channel or a failing platform never hold back the others.
  *
  * A slot is granted at once when the signal is aborted, so a stopping drain can always finish
  * (and give back) what it holds.
