@@ -5,7 +5,8 @@
  * `BENCH_ONLY=startup,relay,relay-open,relay-pg,relay-pg-2000,relay-pg-2,burst,storm,storm-pg,deadline,deadline-pg,hostile,flood`
  * picks scenarios (default: all); the `-pg` ones run Repka on a fresh PostgreSQL database
  * (`repka_bench_<random>` on `BENCH_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/postgres,
- * dropped after). `BENCH_ASKS` sets the size of the deadline scenarios (default 10000); `BENCH_RATE`
+ * dropped after). `BENCH_ASKS` sets the sizes of the deadline scenarios
+ * (one or several, comma-separated; default 10000,30000,100000 on SQLite, 10000 on PostgreSQL); `BENCH_RATE`
  * (every relay scenario's offer), `BENCH_WARMUP` and `BENCH_DEBUG` tune the relay scenarios (see
  * their description); `BENCH_NODE_FLAGS` replaces the Node flags `npm start` runs Repka with (to
  * try one, such as `--max-semi-space-size=4`). A partial run leaves
@@ -26,7 +27,9 @@ import { startupAndIdle } from './startup.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ctx = benchContext(root);
-const asks = Number(process.env.BENCH_ASKS ?? 10_000);
+/** The deadline scenarios' sizes: `BENCH_ASKS` (one size or several, comma-separated) or each scenario's own. */
+const askSizes = (own: readonly number[]) => (process.env.BENCH_ASKS === undefined ? own : process.env.BENCH_ASKS.split(',').map((n) => Number(n.trim())));
+const sizesText = (sizes: readonly number[]) => sizes.map((n) => n.toLocaleString('en')).join(', ');
 
 interface Scenario {
   readonly run: () => Promise<ScenarioResult>;
@@ -139,20 +142,23 @@ const scenarios: Record<string, Scenario> = {
     how: 'As the new-case storm, on PostgreSQL: one Repka instance on a fresh database (created for the run, dropped after).',
   },
   deadline: {
-    run: () => deadlineLateness(ctx, asks),
+    run: () => deadlineLateness(ctx, askSizes([10_000, 30_000, 100_000])),
     how: [
-      `${asks.toLocaleString('en')} clients each write to the bot (signed webhook calls, 50 at a time): ${asks.toLocaleString('en')} cases.`,
-      'An agent asks one of five departments in each case thread with `!ask <department> in <N>s`,',
-      'choosing N so the deadlines are spread evenly over one minute, starting once every ask is in.',
-      "Each overdue notice in a case thread is matched to its ask; lateness = arrival at the fake Slack minus the ask's",
-      '`deadline_at` in SQLite. RSS is sampled every second from /proc during the deadline minute.',
+      `Run at ${sizesText(askSizes([10_000, 30_000, 100_000]))} pending asks, a fresh Repka and SQLite file for each size (figures`,
+      'side by side, smallest first). N clients each write to the bot (signed webhook calls, 50 at a',
+      'time): N cases ("cases opened in" ends when the last card is in Slack). An agent asks one of five',
+      'departments in each case thread with `!ask <department> in <S>s` (50 at a time), choosing S so the',
+      'deadlines are spread evenly over one minute, starting once every ask is in. Each overdue notice',
+      "in a case thread is matched to its ask; lateness = arrival at the fake Slack minus the ask's",
+      '`deadline_at` in SQLite. RSS is read from /proc after the cases are open, after the asks are in,',
+      'and every second until the last notice (the deadline minute). The platforms are not paced here.',
     ].join('\n'),
   },
   'deadline-pg': {
-    run: () => deadlineLateness(ctx, asks, 'postgres'),
+    run: () => deadlineLateness(ctx, askSizes([10_000]), 'postgres'),
     how: [
-      'As the deadline scenario, on PostgreSQL: one Repka instance on a fresh database (created for the',
-      "run, dropped after); each notice's lateness is reckoned from the ask's `deadline_at` in PostgreSQL.",
+      `As the deadline scenario at ${sizesText(askSizes([10_000]))} pending asks, on PostgreSQL: one Repka instance on a fresh database`,
+      "(created for the run, dropped after); each notice's lateness is reckoned from the ask's `deadline_at` in PostgreSQL.",
     ].join('\n'),
   },
   hostile: {
