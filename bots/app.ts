@@ -31,7 +31,7 @@ export interface RepkaOptions extends DeliveryOptions {
   readonly clock?: Clock;
   /** How often pending outbox rows are re-queued, ms. Default 10 s. */
   readonly sweepEveryMs?: number;
-  /** How often deadline jobs are rebuilt from storage, ms. Default 5 minutes. */
+  /** How often Redis is checked for lost deadline jobs (rebuilt from storage then), ms. Default 5 minutes. */
   readonly rebuildEveryMs?: number;
   /** A scrape of `/metrics` younger than this is answered again instead of recomputed, ms. Default 5 s. */
   readonly metricsMaxAgeMs?: number;
@@ -107,7 +107,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
     });
     draining.delivery = delivery;
     stops.push(delivery.stop);
-    const maintenance = await startMaintenance({ uow, asks, trigger, clock, log, sweepEveryMs: options.sweepEveryMs, rebuildEveryMs: options.rebuildEveryMs });
+    const maintenance = await startMaintenance({ uow, asks, trigger, scheduler: queues.scheduler, clock, log, sweepEveryMs: options.sweepEveryMs, rebuildEveryMs: options.rebuildEveryMs });
     stops.push(maintenance.stop);
     stops.push(await startDigest({ config, redis: queues.redis, slackClient: slack.client, reports: storage.reports, names: storage.names, clock, log }));
 

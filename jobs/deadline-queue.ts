@@ -1,4 +1,5 @@
 import { InFlight } from './in-flight.js';
+import type { Redis } from 'ioredis';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { AskSchedule, Clock, DeadlineScheduler, Logger } from '../src/ports.js';
 import type { AskService, DeadlineKind } from '../src/asks/ask-service.js';
@@ -52,6 +53,30 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
         this.log.warn('could not remove deadline jobs', { askId, error: error.message }),
       ),
     );
+  }
+
+  /**
+   * Marks Redis as holding every deadline job: called before they are rebuilt from storage on
+   * start. The mark lives beside the jobs, so whatever empties Redis (FLUSHALL, a restart without
+   * its data) takes it too.
+   */
+  async markKept(): Promise<void> {
+    await (await this.redis()).set(this.queue.toKey('kept'), String(this.clock.now()));
+  }
+
+  /**
+   * True when the mark of {@link markKept} is gone, so Redis lost the deadline jobs since (and the
+   * mark is set again): they must be rebuilt from storage. A periodic check costs one command
+   * instead of re-adding a job per open question and waiting client, which at 30,000 questions
+   * held Redis and the process for seconds every five minutes.
+   */
+  async lostSinceMarked(): Promise<boolean> {
+    return (await (await this.redis()).set(this.queue.toKey('kept'), String(this.clock.now()), 'NX')) === 'OK';
+  }
+
+  /** The queue's own connection, as ioredis (BullMQ types it as the few commands it uses). */
+  private async redis(): Promise<Redis> {
+    return (await this.queue.client) as unknown as Redis;
   }
 
   /** Resolves once every add and removal sent so far has its answer; called before the queue closes on shutdown. */

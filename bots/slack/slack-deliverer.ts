@@ -44,7 +44,11 @@ export interface SlackDelivererDeps {
   /** Team time zone for history times. */
   readonly timeZone: string;
   readonly log: Logger;
+  /** Makes a wait that is not the pacers' (an album gathering its parts) without the drain's slot: DrainSlots.idle. */
+  readonly idle?: (wait: () => Promise<void>, signal: AbortSignal) => Promise<void>;
 }
+
+const run = (wait: () => Promise<void>) => wait();
 
 type SlackMessage = Exclude<Outgoing, { to: 'client' }>;
 
@@ -72,8 +76,12 @@ export class SlackDeliverer implements Deliverer {
    * flight when the previous process was killed).
    */
   private mayHaveLanded(row: PendingMessage): boolean {
-    const firstAfterRestart = row.createdAt < this.startedAt && !this.streamsChecked.has(row.stream);
-    this.streamsChecked.add(row.stream);
+    // Only streams with rows from before the start are kept: a stream's rows go out in order, so
+    // once one written since the start is seen, none older is left (and no stream of the process's
+    // own life stays in memory for it).
+    const beforeStart = row.createdAt < this.startedAt;
+    const firstAfterRestart = beforeStart && !this.streamsChecked.has(row.stream);
+    if (beforeStart) this.streamsChecked.add(row.stream);
     return row.attempts > 0 || firstAfterRestart;
   }
 
@@ -97,7 +105,8 @@ export class SlackDeliverer implements Deliverer {
     const post = head.message.post;
     if (post.type === 'client-message' && 'mediaGroupId' in post.content && post.content.mediaGroupId !== undefined) {
       const wait = head.createdAt + albumGatherMs - this.deps.clock.now();
-      if (wait > 0) await abortableDelay(wait, signal);
+      // A wait, not work: made without the drain's slot (see DrainSlots).
+      if (wait > 0) await (this.deps.idle ?? run)(() => abortableDelay(wait, signal), signal);
     }
     const caseId = head.message.caseId;
     const view = await this.deps.uow.read((tx) => tx.getCaseWithClient(caseId));

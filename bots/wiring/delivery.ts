@@ -96,6 +96,7 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
     departments: config.departments,
     clock,
     log,
+    idle: (wait, signal) => slots.idle(wait, signal),
   });
   const telegramDeliverer = new TelegramDeliverer({
     telegram: deps.telegram,

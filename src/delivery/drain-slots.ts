@@ -2,38 +2,49 @@ import type { Pacer } from './rate-limiter.js';
 
 /**
  * How many drains of a process work at once. A drain holds a slot while it reads its stream,
- * renders and calls the platform, and gives it up while it only waits: for a platform's turn
- * (through {@link paced} pacers) or before a retry ({@link idle}). So a backlog of thousands of
- * woken streams (ten thousand questions falling due in a minute, a group commit waking a stream per
- * row) waits as a queue of names here instead of as thousands of half-done calls in memory, and
- * streams waiting for a busy staff channel or a failing platform never hold back the others.
+ * renders and calls the platform, and gives it up while it waits: for a platform's turn (through
+ * {@link paced} pacers), before a retry, for an album's parts ({@link idle}). So a backlog of
+ * thousands of woken streams (ten thousand questions falling due in a minute, a group commit
+ * waking a stream per row) waits for slots before reading anything, instead of as thousands of
+ * half-done calls in memory, and streams waiting for a busy staff channel or a failing platform
+ * never hold back the others.
  *
+ * A drain coming back from a wait is served before drains that have not started: its turn has
+ * come (spent late, the pace would bunch posts), and what it holds is done sooner.
  * A slot is granted at once when the signal is aborted, so a stopping drain can always finish
  * (and give back) what it holds.
  */
 export class DrainSlots {
   private held = 0;
-  private readonly waiters: (() => void)[] = [];
+  /** Drains coming back from {@link idle}, served first. */
+  private readonly resuming: (() => void)[] = [];
+  /** Drains that have not started. */
+  private readonly starting: (() => void)[] = [];
 
   constructor(readonly max: number) {
     if (!Number.isInteger(max) || max < 1) throw new Error(`drain slots must be a positive integer, not ${max}`);
   }
 
-  /** Drains working now, and drains waiting for a slot. */
+  /** Slots held now. */
   get working(): number {
     return this.held;
   }
 
+  /** Drains waiting for a slot. */
   get waiting(): number {
-    return this.waiters.length;
+    return this.resuming.length + this.starting.length;
   }
 
-  /** Resolves once a slot is this caller's (at once when one is free or `signal` is aborted). */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves once a slot is this caller's (at once when one is free or `signal` is aborted).
+   * `resuming`: the caller comes back from a wait and goes before those not started.
+   */
+  acquire(signal?: AbortSignal, resuming = false): Promise<void> {
     if (this.held < this.max || signal?.aborted === true) {
       this.held += 1;
       return Promise.resolve();
     }
+    const queue = resuming ? this.resuming : this.starting;
     return new Promise((resolve) => {
       const grant = () => {
         signal?.removeEventListener('abort', onAbort);
@@ -41,36 +52,37 @@ export class DrainSlots {
         resolve();
       };
       const onAbort = () => {
-        const at = this.waiters.indexOf(grant);
-        if (at !== -1) this.waiters.splice(at, 1);
+        const at = queue.indexOf(grant);
+        if (at !== -1) queue.splice(at, 1);
         grant();
       };
-      this.waiters.push(grant);
+      queue.push(grant);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  /** Gives a slot back; the longest waiter gets it. */
+  /** Gives a slot back: a drain coming back from a wait gets it first, then the longest waiting. */
   release(): void {
     if (this.held === 0) throw new Error('a drain slot was given back that was never taken');
     this.held -= 1;
-    if (this.held < this.max) this.waiters.shift()?.();
+    if (this.held < this.max) (this.resuming.shift() ?? this.starting.shift())?.();
   }
 
-  /** Runs `wait` (a wait, not work) without the caller's slot, and takes a slot again after it. */
+  /** Runs `wait` (a wait, not work) without the caller's slot, and takes a slot again after it, before drains not started. */
   async idle<T>(wait: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     this.release();
     try {
       return await wait();
     } finally {
-      await this.acquire(signal);
+      await this.acquire(signal, true);
     }
   }
 
   /**
-   * `pacer` with each wait for a turn made without the caller's slot (see {@link idle}); a turn
-   * that is there now is taken with the slot kept, as giving it up would send the caller to the
-   * back of the queue for nothing.
+   * `pacer` with each wait for a turn made without the caller's slot (see {@link idle}). A turn
+   * the pacer says is there now (its `free`) is taken with the slot kept; a pacer that cannot say
+   * (the shared one asks Redis) gives the slot up for every take, and gets it back first.
+   * Only for takes made by a drain holding a slot.
    */
   paced(pacer: Pacer): Pacer {
     return {

@@ -59,7 +59,8 @@ export interface DrainerDeps {
   readonly batchSize?: number;
   /**
    * How many drains work at once (see DrainSlots); the deliverer's pacers should be the slots'
-   * `paced` ones, so a wait for a turn gives the slot up. Default: no bound.
+   * `paced` ones, so a wait for a turn gives the slot up (and `paced` pacers need this set: their
+   * takes give back a slot the drain must hold). Default: no bound.
    */
   readonly slots?: DrainSlots;
 }
@@ -120,41 +121,47 @@ export class StreamDrainer {
     this.running.set(stream, state);
     const leases = this.deps.leases ?? singleInstanceLeases;
     const { slots } = this.deps;
-    // Waiting for a slot counts as draining: rows committed meanwhile mark this drain dirty, and it
-    // reads the stream once it starts anyway.
-    await slots?.acquire(signal);
     try {
       for (;;) {
         const lease = await leases.acquire(stream);
         if (lease === undefined) return;
         const held = AbortSignal.any([signal, lease.lost]);
         let lookAgain: boolean;
+        // The slot is taken once the lease is this drain's (a lease held elsewhere can take seconds
+        // to come), and given back before asking for it again. Waiting for it counts as draining:
+        // rows committed meanwhile mark this drain dirty, and it reads the stream once it has it.
+        await slots?.acquire(signal);
         try {
-          let first = true;
-          for (;;) {
-            state.dirty = false;
-            const more = await this.drainOnce(stream, state, held, first && lease.takenOver);
-            first = false;
-            if (!more && !state.dirty) break;
+          try {
+            // Drains queued for a slot at shutdown get one at once: they stop here.
+            signal.throwIfAborted();
+            let first = true;
+            for (;;) {
+              state.dirty = false;
+              const more = await this.drainOnce(stream, state, held, first && lease.takenOver);
+              first = false;
+              if (!more && !state.dirty) break;
+            }
+          } catch (error) {
+            // A lost lease ends this drain quietly: the new holder goes on from the first undelivered row.
+            if (lease.lost.aborted && !signal.aborted) return;
+            throw error;
+          } finally {
+            lookAgain = await lease.release();
           }
-        } catch (error) {
-          // A lost lease ends this drain quietly: the new holder goes on from the first undelivered row.
-          if (lease.lost.aborted && !signal.aborted) return;
-          throw error;
+          // Rows committed meanwhile: another drainer left them to this one (the lease says so), or this
+          // process nudged the drain while it was letting go (dirty); unless someone took the lease since.
+          if (!lookAgain && !state.dirty) return;
+          // A nudge during this look (a row committed after it read) is a reason to go on as well.
+          state.dirty = false;
+          const more = await this.deps.uow.read((tx) => tx.pending(stream, 1));
+          if (more.length === 0 && !state.dirty) return;
         } finally {
-          lookAgain = await lease.release();
+          slots?.release();
         }
-        // Rows committed meanwhile: another drainer left them to this one (the lease says so), or this
-        // process nudged the drain while it was letting go (dirty); unless someone took the lease since.
-        if (!lookAgain && !state.dirty) return;
-        // A nudge during this look (a row committed after it read) is a reason to go on as well.
-        state.dirty = false;
-        const more = await this.deps.uow.read((tx) => tx.pending(stream, 1));
-        if (more.length === 0 && !state.dirty) return;
       }
     } finally {
       this.running.delete(stream);
-      slots?.release();
     }
   }
 

@@ -174,6 +174,24 @@ describe('SlackDeliverer on the unit of work', () => {
     expect(taken).toEqual([support]);
   });
 
+  it("waits for an album's other parts without the drain's slot (its idle), and for nothing else", async () => {
+    const t = await setup();
+    const idled: string[] = [];
+    const limiter = { take: async () => undefined, pause: () => undefined } as unknown as RateLimiter;
+    const idle = async (wait: () => Promise<void>) => {
+      idled.push('wait');
+      await wait();
+    };
+    const deliverer = new SlackDeliverer({ client: {} as webApi.WebClient, uow: t.backend.uow, departments, clock: t.clock, downloadClientFile: async () => Buffer.from(''), channelLimiter: limiter, timeZone: 'UTC', log: recordingLogger(), idle });
+    const part = { type: 'photo' as const, file: { fileId: 'F1', fileName: 'a.jpg' }, mediaGroupId: 'album-1' };
+    // The first part came 1,490 ms ago: 10 ms are left of the album's gathering time.
+    const album = { ...t.row({ to: 'case-thread', caseId: t.caseId, post: { type: 'client-message', eventId: 1, content: part } }), createdAt: t.clock.at - 1490 };
+    await deliverer.ready(album, t.signal);
+    expect(idled).toEqual(['wait']);
+    await deliverer.ready(t.row({ to: 'case-thread', caseId: t.caseId, post: { type: 'client-message', eventId: 2, content: { type: 'text', text: 'hi' } } }), t.signal);
+    expect(idled).toEqual(['wait']);
+  });
+
   it('refuses for good a post about a case that does not exist', async () => {
     const t = await setup();
     await expect(t.deliverer.deliver([t.row({ to: 'case-card', caseId: 999, op: 'post' })], t.signal)).rejects.toThrow('case #999 does not exist');

@@ -60,4 +60,24 @@ describe('DrainSlots', () => {
     expect(turned).toBe(true);
     expect(slots.working).toBe(1);
   });
+
+  it('a pacer that cannot say whether a turn is there gives the slot up for each take, and gets it back before drains not started', async () => {
+    const slots = new DrainSlots(1);
+    let turn: () => void = () => undefined;
+    const pacer = slots.paced({ take: () => new Promise<void>((resolve) => (turn = resolve)), pause: () => undefined });
+    await slots.acquire();
+    const early = acquiring(slots);
+    const taking = pacer.take('C1');
+    // The early drain works while this one waits for its turn.
+    await early.done;
+    turn();
+    const late = acquiring(slots);
+    await tick();
+    // The turn has come: this drain is back in line before the one that has not started.
+    slots.release();
+    await taking;
+    await tick();
+    expect(late.state.got).toBe(false);
+    expect(slots.working).toBe(1);
+  });
 });

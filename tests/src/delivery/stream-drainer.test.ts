@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteStorage } from '../../../db/sqlite/open-sqlite-storage.js';
 import { PermanentDeliveryError, RetryLaterError, type PendingMessage } from '../../../src/delivery/deliverer.js';
 import { StreamDrainer, type StreamLeases } from '../../../src/delivery/stream-drainer.js';
@@ -363,5 +363,42 @@ describe('StreamDrainer', () => {
     await t.enqueue(note(7, 2));
     await expect(t.drainer.drain('chat-7', controller.signal)).rejects.toThrow('shutting down');
     expect(await t.pending('chat-7')).toHaveLength(1);
+  });
+
+  it('at shutdown, drains waiting for a slot or sleeping before a retry stop, the working one finishes its call, and every slot is given back', async () => {
+    const slots = new DrainSlots(1);
+    const controller = new AbortController();
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const called: number[] = [];
+    const t = setup(
+      async (m) => {
+        const chat = m.message.to === 'client' ? m.message.chatId : 0;
+        called.push(chat);
+        if (chat === 1) throw new RetryLaterError(10_000, 'rate limited');
+        if (chat === 2) await gate;
+      },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      slots,
+    );
+    for (const chat of [1, 2, 3]) await t.enqueue(note(chat, chat));
+    const sleeping = t.drainer.drain('chat-1', controller.signal);
+    await vi.waitFor(() => expect(called).toEqual([1]));
+    const working = t.drainer.drain('chat-2', controller.signal);
+    await vi.waitFor(() => expect(called).toEqual([1, 2]));
+    const queued = t.drainer.drain('chat-3', controller.signal);
+    await vi.waitFor(() => expect(slots.waiting).toBe(1));
+    controller.abort(new Error('shutting down'));
+    open();
+    const outcomes = await Promise.allSettled([sleeping, working, queued]);
+    // The working drain finishes its call and, its stream empty, ends; the others stop.
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'resolved'))).toEqual(['shutting down', 'resolved', 'shutting down']);
+    expect(slots.working).toBe(0);
+    // The drain queued for a slot delivered nothing: its row stays pending for the next start.
+    expect(called).toEqual([1, 2]);
+    expect(await t.pending('chat-3')).toHaveLength(1);
   });
 });
