@@ -125,7 +125,13 @@ export class QueueDeliveryTrigger implements DeliveryTrigger {
    */
   async add(rows: readonly WokenRow[], tag?: string): Promise<void> {
     const jobId = (outboxId: number) => (tag === undefined ? outboxJobId(outboxId) : `${outboxJobId(outboxId)}-${tag}`);
-    await this.queue.addBulk(rows.map(({ id, stream }) => ({ name: 'deliver', data: { outboxId: id, streams: [stream] }, opts: { ...jobOptions, jobId: jobId(id) } })));
+    // A stream this process is draining is not stranded: the drain is told to look again instead.
+    // (Under a backlog of thousands of streams, a job for each every sweep kept Redis and the worker
+    // busy with jobs that found nothing to do.) A stream with a job waiting to start still gets one:
+    // that job may be gone with an emptied Redis.
+    const stranded = rows.filter(({ stream }) => !this.nudge(stream));
+    if (stranded.length === 0) return;
+    await this.queue.addBulk(stranded.map(({ id, stream }) => ({ name: 'deliver', data: { outboxId: id, streams: [stream] }, opts: { ...jobOptions, jobId: jobId(id) } })));
   }
 }
 

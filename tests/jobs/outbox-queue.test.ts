@@ -152,6 +152,24 @@ describe('the delivery trigger', () => {
     expect(failing.warnings).toHaveLength(2);
   });
 
+  it('leaves out of the sweep a stream drained here (nudged to look again), not one whose job may be gone with Redis', async () => {
+    const q = recordingQueue();
+    const draining = new Set(['client-7001']);
+    const nudged: string[] = [];
+    const trigger = new QueueDeliveryTrigger(q.queue, q.log, (stream) => draining.has(stream) && (nudged.push(stream), true));
+    // thread-12 gets a job of its own, not started yet (an emptied Redis may have lost it).
+    trigger.wake([{ id: 100, stream: 'thread-12' }]);
+    await endOfTurn();
+    await trigger.settled();
+    q.added.length = 0;
+    await trigger.add([...rows(101, 102), { id: 104, stream: 'thread-99' }]);
+    expect(q.added.map((j) => j.data)).toEqual([
+      { outboxId: 101, streams: ['thread-12'] },
+      { outboxId: 104, streams: ['thread-99'] },
+    ]);
+    expect(nudged).toEqual(['client-7001']);
+  });
+
   it("adds the sweep's rows one job each, with the tag in the id on start", async () => {
     const q = recordingQueue();
     const trigger = new QueueDeliveryTrigger(q.queue, q.log);
