@@ -79,8 +79,17 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
     return (await this.queue.client) as unknown as Redis;
   }
 
-  /** Resolves once every add and removal sent so far has its answer; called before the queue closes on shutdown. */
+  /** Resolves once every add and removal sent so far has its answer (a rebuild's every chunk). */
   settled(): Promise<void> {
+    return this.inFlight.settled();
+  }
+
+  /**
+   * On shutdown, before the queue closes: drops the chunks of a rebuild not sent yet (the next
+   * start rebuilds them) and resolves once what was sent has its answer.
+   */
+  stopping(): Promise<void> {
+    this.rebuildJobs.length = 0;
     return this.inFlight.settled();
   }
 
@@ -91,11 +100,38 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
   /** Tags job ids of points already due when rebuilding on start (the processor's SQLite claims keep them once-only). */
   private readonly startTag = `start${Date.now().toString(36)}`;
 
+  /** Jobs of a rebuild not sent yet: sent a chunk at a time (see {@link add}). */
+  private rebuildJobs: { data: DeadlineJobData; at: number }[] = [];
+  private rebuildSending = false;
+
   private add(jobs: { data: DeadlineJobData; at: number }[], rebuild = false): void {
+    if (!rebuild) {
+      this.inFlight.track(this.send(jobs, false));
+      return;
+    }
+    // A rebuild schedules every open question and waiting client at once (100,000 questions are
+    // 300,000 jobs and more): sent in chunks, one after another, so Redis and this process hold a
+    // chunk at a time instead of every add at once, and deadlines falling due meanwhile are served.
+    this.rebuildJobs.push(...jobs);
+    if (this.rebuildSending) return;
+    this.rebuildSending = true;
+    this.inFlight.track(
+      (async () => {
+        try {
+          // The rest of the rebuild is scheduled in this same turn: full chunks from the first.
+          await Promise.resolve();
+          while (this.rebuildJobs.length > 0) await this.send(this.rebuildJobs.splice(0, rebuildChunk), true);
+        } finally {
+          this.rebuildSending = false;
+        }
+      })(),
+    );
+  }
+
+  private send(jobs: readonly { data: DeadlineJobData; at: number }[], rebuild: boolean): Promise<void> {
     const now = this.clock.now();
     const idOf = (data: DeadlineJobData, at: number) => (rebuild && at <= now ? `${deadlineJobId(data)}-${this.startTag}` : deadlineJobId(data));
-    this.inFlight.track(
-      this.queue
+    return this.queue
       .addBulk(
         jobs.map(({ data, at }) => ({
           name: data.type,
@@ -103,10 +139,15 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
           opts: { jobId: idOf(data, at), delay: Math.max(0, at - now), removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 500 } },
         })),
       )
-      .catch((error: Error) => this.log.warn('could not schedule deadline jobs; they are rebuilt on start', { error: error.message })),
-    );
+      .then(
+        () => undefined,
+        (error: Error) => this.log.warn('could not schedule deadline jobs; they are rebuilt on start', { error: error.message }),
+      );
   }
 }
+
+/** Jobs per addBulk when rebuilding. */
+const rebuildChunk = 1000;
 
 /**
  * The processor, a plain function: applies the job to the ask or case (which fires at most once).

@@ -50,7 +50,7 @@ export async function startQueues(config: Config, clock: Clock, log: Logger, loc
     trigger,
     scheduler,
     stop: async () => {
-      await Promise.all([scheduler.settled(), trigger.settled()]);
+      await Promise.all([scheduler.stopping(), trigger.settled()]);
       await Promise.allSettled([outboxQueue.close(), deadlineQueue.close()]);
       await closeRedis();
     },

@@ -1,5 +1,10 @@
 import type { Pacer } from './rate-limiter.js';
 
+interface Waiter {
+  readonly signal: AbortSignal | undefined;
+  readonly grant: () => void;
+}
+
 /**
  * How many drains of a process work at once. A drain holds a slot while it reads its stream,
  * renders and calls the platform, and gives it up while it waits: for a platform's turn (through
@@ -17,9 +22,11 @@ import type { Pacer } from './rate-limiter.js';
 export class DrainSlots {
   private held = 0;
   /** Drains coming back from {@link idle}, served first. */
-  private readonly resuming: (() => void)[] = [];
+  private readonly resuming: Waiter[] = [];
   /** Drains that have not started. */
-  private readonly starting: (() => void)[] = [];
+  private readonly starting: Waiter[] = [];
+  /** Signals with this limiter's abort listener (see {@link watch}). */
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(readonly max: number) {
     if (!Number.isInteger(max) || max < 1) throw new Error(`drain slots must be a positive integer, not ${max}`);
@@ -46,26 +53,39 @@ export class DrainSlots {
     }
     const queue = resuming ? this.resuming : this.starting;
     return new Promise((resolve) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        this.held += 1;
-        resolve();
-      };
-      const onAbort = () => {
-        const at = queue.indexOf(grant);
-        if (at !== -1) queue.splice(at, 1);
-        grant();
-      };
-      queue.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push({ signal, grant: () => ((this.held += 1), resolve()) });
+      if (signal !== undefined) this.watch(signal);
     });
+  }
+
+  /**
+   * One listener per signal, not one per waiter: thousands of drains wait with the same shutdown
+   * signal, and an EventTarget walks its listeners on every add and remove (Node's
+   * lib/internal/event_target.js checks each for a duplicate), so a listener each was quadratic.
+   */
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const queue of [this.resuming, this.starting]) {
+          const aborted = queue.filter((w) => w.signal === signal);
+          if (aborted.length === 0) continue;
+          const kept = queue.filter((w) => w.signal !== signal);
+          queue.splice(0, queue.length, ...kept);
+          for (const waiter of aborted) waiter.grant();
+        }
+      },
+      { once: true },
+    );
   }
 
   /** Gives a slot back: a drain coming back from a wait gets it first, then the longest waiting. */
   release(): void {
     if (this.held === 0) throw new Error('a drain slot was given back that was never taken');
     this.held -= 1;
-    if (this.held < this.max) (this.resuming.shift() ?? this.starting.shift())?.();
+    if (this.held < this.max) (this.resuming.shift() ?? this.starting.shift())?.grant();
   }
 
   /** Runs `wait` (a wait, not work) without the caller's slot, and takes a slot again after it, before drains not started. */

@@ -125,12 +125,13 @@ export class StreamDrainer {
       for (;;) {
         const lease = await leases.acquire(stream);
         if (lease === undefined) return;
-        const held = AbortSignal.any([signal, lease.lost]);
         let lookAgain: boolean;
         // The slot is taken once the lease is this drain's (a lease held elsewhere can take seconds
         // to come), and given back before asking for it again. Waiting for it counts as draining:
         // rows committed meanwhile mark this drain dirty, and it reads the stream once it has it.
         await slots?.acquire(signal);
+        // Made once the slot is held: thousands of drains waiting for one would each hold one.
+        const held = AbortSignal.any([signal, lease.lost]);
         try {
           try {
             // Drains queued for a slot at shutdown get one at once: they stop here.

@@ -163,6 +163,39 @@ describe('the deadline scheduler', () => {
     ]);
   });
 
+  it('sends a rebuild in chunks of at most 1,000 jobs, one after another; a shutdown drops the chunks not sent', async () => {
+    const sizes: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const queue = {
+      addBulk: async (jobs: unknown[]) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        sizes.push(jobs.length);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        inFlight -= 1;
+        return [];
+      },
+    } as unknown as Queue<DeadlineJobData>;
+    const scheduler = new BullDeadlineScheduler(queue, clock, recordingQueue().log);
+    // 1,250 questions of two points each, and 500 waiting clients: 3,000 jobs.
+    for (let askId = 1; askId <= 1250; askId++) scheduler.scheduleAsk({ askId, version: 1, reminders: [now + 1000], dueAt: now + 2000 }, true);
+    for (let caseId = 1; caseId <= 500; caseId++) scheduler.scheduleClientWait(caseId, now, now + 5000, true);
+    await scheduler.settled();
+    expect(sizes).toEqual([1000, 1000, 1000]);
+    expect(most).toBe(1);
+    // A shutdown in the middle of another rebuild: what was sent gets its answer, the rest is left to the next start.
+    sizes.length = 0;
+    for (let askId = 1; askId <= 1250; askId++) scheduler.scheduleAsk({ askId, version: 1, reminders: [now + 1000], dueAt: now + 2000 }, true);
+    await new Promise((resolve) => setImmediate(resolve));
+    await scheduler.stopping();
+    expect(sizes).toEqual([1000]);
+    // Outside a rebuild, an add goes at once.
+    scheduler.scheduleClientWait(9, now, now + 5000);
+    await scheduler.settled();
+    expect(sizes).toEqual([1000, 1]);
+  });
+
   it('removes every job of a settled question, reminders, due and second escalation', async () => {
     const q = recordingQueue();
     const scheduler = new BullDeadlineScheduler(q.queue, clock, q.log);

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { DrainSlots } from '../../../src/delivery/drain-slots.js';
 import { RateLimiter } from '../../../src/delivery/rate-limiter.js';
@@ -79,5 +80,21 @@ describe('DrainSlots', () => {
     await tick();
     expect(late.state.got).toBe(false);
     expect(slots.working).toBe(1);
+  });
+
+  it('listens once to a signal however many drains wait with it, and grants them all when it aborts', async () => {
+    const slots = new DrainSlots(1);
+    await slots.acquire();
+    const stop = new AbortController();
+    const waiting = Array.from({ length: 1000 }, () => acquiring(slots, stop.signal));
+    // Adding and removing a listener walks the signal's listeners: one each for 1,000 was quadratic.
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+    const other = acquiring(slots);
+    stop.abort(new Error('shutting down'));
+    await Promise.all(waiting.map((w) => w.done));
+    await tick();
+    // A waiter with no signal (or another) keeps waiting for a slot given back.
+    expect(other.state.got).toBe(false);
+    expect(slots.working).toBe(1001);
   });
 });
