@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteStorage } from '../../../db/sqlite/open-sqlite-storage.js';
 import { PermanentDeliveryError, RetryLaterError, type PendingMessage } from '../../../src/delivery/deliverer.js';
@@ -400,5 +401,43 @@ describe('StreamDrainer', () => {
     // The drain queued for a slot delivered nothing: its row stays pending for the next start.
     expect(called).toEqual([1, 2]);
     expect(await t.pending('chat-3')).toHaveLength(1);
+  });
+
+  it("leaves no listener per drain on the long-lived shutdown and lease signals, and either still stops a drain", async () => {
+    const lost = new AbortController();
+    const leases: StreamLeases = { acquire: async () => ({ lost: lost.signal, takenOver: false, release: async () => false }) };
+    let waitFor429 = false;
+    const t = setup(
+      async () => {
+        if (waitFor429) throw new RetryLaterError(10_000, 'rate limited');
+      },
+      undefined,
+      undefined,
+      leases,
+    );
+    const shutdown = new AbortController();
+    for (let chat = 1; chat <= 200; chat++) {
+      await t.enqueue(note(chat, chat));
+      await t.drainer.drain(`chat-${chat}`, shutdown.signal);
+    }
+    expect(t.delivered).toHaveLength(200);
+    // One listener on the shutdown signal for all of them, none left on the lease's.
+    expect(getEventListeners(shutdown.signal, 'abort').length).toBeLessThanOrEqual(1);
+    expect(getEventListeners(lost.signal, 'abort')).toHaveLength(0);
+    // A drain sleeping before a retry stops when the process shuts down, and another when its lease is lost.
+    waitFor429 = true;
+    await t.enqueue(note(300, 1));
+    const sleeping = t.drainer.drain('chat-300', shutdown.signal);
+    await vi.waitFor(() => expect(getEventListeners(lost.signal, 'abort')).toHaveLength(1));
+    shutdown.abort(new Error('shutting down'));
+    await expect(sleeping).rejects.toThrow('shutting down');
+    const other = new AbortController();
+    await t.enqueue(note(301, 1));
+    const losing = t.drainer.drain('chat-301', other.signal);
+    await vi.waitFor(() => expect(getEventListeners(lost.signal, 'abort')).toHaveLength(1));
+    lost.abort(new Error('lease lost'));
+    // A lost lease ends the drain quietly; the row stays for the new holder.
+    await expect(losing).resolves.toBeUndefined();
+    expect(await t.pending('chat-301')).toHaveLength(1);
   });
 });
