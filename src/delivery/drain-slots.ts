@@ -1,7 +1,9 @@
+import { onAbort } from './abort-fan-out.js';
 import type { Pacer } from './rate-limiter.js';
 
+/** A drain waiting for a slot; `granted` once it has one (a waiter granted on abort stays queued until reached). */
 interface Waiter {
-  readonly signal: AbortSignal | undefined;
+  granted: boolean;
   readonly grant: () => void;
 }
 
@@ -25,8 +27,8 @@ export class DrainSlots {
   private readonly resuming: Waiter[] = [];
   /** Drains that have not started. */
   private readonly starting: Waiter[] = [];
-  /** Signals with this limiter's abort listener (see {@link watch}). */
-  private readonly watched = new WeakSet<AbortSignal>();
+  /** Waiters in the two queues not granted yet. */
+  private queued = 0;
 
   constructor(readonly max: number) {
     if (!Number.isInteger(max) || max < 1) throw new Error(`drain slots must be a positive integer, not ${max}`);
@@ -39,7 +41,7 @@ export class DrainSlots {
 
   /** Drains waiting for a slot. */
   get waiting(): number {
-    return this.resuming.length + this.starting.length;
+    return this.queued;
   }
 
   /**
@@ -51,41 +53,38 @@ export class DrainSlots {
       this.held += 1;
       return Promise.resolve();
     }
-    const queue = resuming ? this.resuming : this.starting;
     return new Promise((resolve) => {
-      queue.push({ signal, grant: () => ((this.held += 1), resolve()) });
-      if (signal !== undefined) this.watch(signal);
+      let unsubscribe: () => void = () => undefined;
+      const waiter: Waiter = {
+        granted: false,
+        grant: () => {
+          if (waiter.granted) return;
+          waiter.granted = true;
+          this.queued -= 1;
+          unsubscribe();
+          this.held += 1;
+          resolve();
+        },
+      };
+      (resuming ? this.resuming : this.starting).push(waiter);
+      this.queued += 1;
+      if (signal !== undefined) unsubscribe = onAbort(signal, waiter.grant);
     });
-  }
-
-  /**
-   * One listener per signal, not one per waiter: thousands of drains wait with the same shutdown
-   * signal, and an EventTarget walks its listeners on every add and remove (Node's
-   * lib/internal/event_target.js checks each for a duplicate), so a listener each was quadratic.
-   */
-  private watch(signal: AbortSignal): void {
-    if (this.watched.has(signal)) return;
-    this.watched.add(signal);
-    signal.addEventListener(
-      'abort',
-      () => {
-        for (const queue of [this.resuming, this.starting]) {
-          const aborted = queue.filter((w) => w.signal === signal);
-          if (aborted.length === 0) continue;
-          const kept = queue.filter((w) => w.signal !== signal);
-          queue.splice(0, queue.length, ...kept);
-          for (const waiter of aborted) waiter.grant();
-        }
-      },
-      { once: true },
-    );
   }
 
   /** Gives a slot back: a drain coming back from a wait gets it first, then the longest waiting. */
   release(): void {
     if (this.held === 0) throw new Error('a drain slot was given back that was never taken');
     this.held -= 1;
-    if (this.held < this.max) (this.resuming.shift() ?? this.starting.shift())?.grant();
+    if (this.held < this.max) this.next()?.grant();
+  }
+
+  /** The first waiter not granted yet: a drain back from a wait before one not started. */
+  private next(): Waiter | undefined {
+    for (const queue of [this.resuming, this.starting]) {
+      for (let waiter = queue.shift(); waiter !== undefined; waiter = queue.shift()) if (!waiter.granted) return waiter;
+    }
+    return undefined;
   }
 
   /** Runs `wait` (a wait, not work) without the caller's slot, and takes a slot again after it, before drains not started. */

@@ -2,6 +2,7 @@ import { streamOf } from '../outgoing.js';
 import type { Clock, DeliveryTrigger, Logger, PendingMessage, UnitOfWork, WokenRow } from '../ports.js';
 import { PermanentDeliveryError, RetryLaterError, sleep, type Deliverer } from './deliverer.js';
 import type { DrainSlots } from './drain-slots.js';
+import { onAbort } from './abort-fan-out.js';
 
 /** The right to drain one stream, held by one drainer among all instances at a time. */
 export interface StreamLease {
@@ -88,8 +89,6 @@ interface DrainState {
  */
 export class StreamDrainer {
   private readonly running = new Map<string, DrainState>();
-  /** Per shutdown signal, the controllers of the drains it must abort (see heldSignal). */
-  private readonly shutdowns = new WeakMap<AbortSignal, Set<AbortController>>();
 
   constructor(private readonly deps: DrainerDeps) {}
 
@@ -172,30 +171,19 @@ export class StreamDrainer {
    * A signal aborted when `shutdown` or `lost` is, for one look at a stream; `done` lets it go.
    * Not AbortSignal.any: in Node 20 each one leaves a WeakRef in its sources' dependants for as
    * long as they live, and the shutdown signal lives as long as the process (141,912 of them
-   * after 30,000 questions in a heap snapshot). One listener on the shutdown signal (see
-   * `shutdowns`) aborts every drain's, so thousands of drains add no listener each to it.
+   * after 30,000 questions in a heap snapshot). The shutdown signal gets one listener for all
+   * drains (onAbort); the lease's, this drain's own, a listener removed when the look ends.
    */
   private heldSignal(shutdown: AbortSignal, lost: AbortSignal): { signal: AbortSignal; done: () => void } {
     const controller = new AbortController();
-    if (shutdown.aborted || lost.aborted) {
-      controller.abort(shutdown.aborted ? shutdown.reason : lost.reason);
-      return { signal: controller.signal, done: () => undefined };
-    }
-    let drains = this.shutdowns.get(shutdown);
-    if (drains === undefined) {
-      const watched = new Set<AbortController>();
-      this.shutdowns.set(shutdown, watched);
-      shutdown.addEventListener('abort', () => watched.forEach((c) => c.abort(shutdown.reason)), { once: true });
-      drains = watched;
-    }
-    drains.add(controller);
+    const offShutdown = onAbort(shutdown, () => controller.abort(shutdown.reason));
+    if (lost.aborted) controller.abort(lost.reason);
     const onLost = () => controller.abort(lost.reason);
     lost.addEventListener('abort', onLost, { once: true });
-    const watched = drains;
     return {
       signal: controller.signal,
       done: () => {
-        watched.delete(controller);
+        offShutdown();
         lost.removeEventListener('abort', onLost);
       },
     };
