@@ -96,6 +96,7 @@ export async function startRepka(config: Config, options: RepkaOptions): Promise
       uow,
       queues,
       slackClient: slack.client,
+      slackCallMethod: slack.callMethod,
       slackFiles: slack.files,
       telegram: telegramBot.bot.telegram,
       cases,

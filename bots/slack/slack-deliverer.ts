@@ -4,6 +4,7 @@ import { FileUnavailableError, readAll, type FileSource } from '../../src/files.
 import type { Ask, Case, Client, Logger, UnitOfWork } from '../../src/ports.js';
 import { PermanentDeliveryError, RetryLaterError, type Deliverer, type PendingMessage } from '../../src/delivery/deliverer.js';
 import { isMessageGone, toDeliveryError } from './slack-errors.js';
+import type { SlackMethodCall } from './slack-method-call.js';
 import { turnPriority, type Pacer } from '../../src/delivery/rate-limiter.js';
 import { splitText } from '../text/split-text.js';
 import { clientName } from '../../src/client-name.js';
@@ -29,6 +30,11 @@ export const postMetadataType = 'repka_post';
 
 export interface SlackDelivererDeps {
   readonly client: webApi.WebClient;
+  /**
+   * Makes the chat.postMessage of each post (bots/slack/slack-method-call.ts, without WebClient's
+   * per-call work); the client's own call when not given.
+   */
+  readonly callMethod?: SlackMethodCall;
   /** Cases, clients, history and asks are read with `read`; the thread ts and the like are written back with `run`. */
   readonly uow: UnitOfWork;
   readonly departments: DepartmentsConfig;
@@ -532,7 +538,7 @@ export class SlackDeliverer implements Deliverer {
     const answer = await this.call(
       'chat.postMessage',
       () =>
-        this.deps.client.chat.postMessage({
+        this.postMessage({
           channel,
           thread_ts: threadTs,
           text: content.text,
@@ -553,6 +559,12 @@ export class SlackDeliverer implements Deliverer {
       channel,
     );
     return answer.ts as string;
+  }
+
+  /** chat.postMessage through {@link SlackDelivererDeps.callMethod} when given. */
+  private postMessage(args: webApi.ChatPostMessageArguments): Promise<webApi.ChatPostMessageResponse> {
+    const call = this.deps.callMethod;
+    return call === undefined ? this.deps.client.chat.postMessage(args) : (call('chat.postMessage', args as unknown as Record<string, unknown>) as Promise<webApi.ChatPostMessageResponse>);
   }
 
   /**

@@ -19,6 +19,7 @@ import { TelegramDeliverer } from '../telegram/telegram-deliverer.js';
 import { createClientFileDownload } from '../telegram/client-file-download.js';
 import type { Queues } from './queues.js';
 import type { Stop } from './startup.js';
+import type { SlackMethodCall } from '../slack/slack-method-call.js';
 
 /** Delivery paces that are not part of the environment contract (tests and benchmarks set them). */
 export interface DeliveryOptions {
@@ -38,6 +39,8 @@ export interface DeliveryDeps {
   readonly uow: UnitOfWork;
   readonly queues: Queues;
   readonly slackClient: webApi.WebClient;
+  /** The deliverer's chat.postMessage (bots/slack/slack-method-call.ts); the client's when not given. */
+  readonly slackCallMethod?: SlackMethodCall;
   readonly slackFiles: FileSource;
   readonly telegram: Telegram;
   readonly cases: CaseService;
@@ -82,6 +85,7 @@ export async function startDelivery(deps: DeliveryDeps): Promise<Delivery> {
     slots.paced(shared ? new RedisPacer(queues.redis, log, { prefix: config.queuePrefix, name, limit }, () => clock.now()) : new RateLimiter(limit, () => clock.now()));
   const slackDeliverer = new SlackDeliverer({
     client: deps.slackClient,
+    callMethod: deps.slackCallMethod,
     uow: deps.uow,
     files: deps.slackFiles,
     downloadClientFile: createClientFileDownload(deps.telegram),

@@ -16,6 +16,7 @@ import { tellButtonFailures } from '../slack/listeners/failure-notice.js';
 import { registerMessageListeners } from '../slack/listeners/messages/index.js';
 import { registerViewListeners } from '../slack/listeners/views/index.js';
 import { createKeepAliveFetch } from '../keep-alive-fetch.js';
+import { createSlackMethodCall, type SlackMethodCall } from '../slack/slack-method-call.js';
 import { rethrowSlackRejection, slackRejection } from '../rejected-credential.js';
 import { StartupError } from '../startup-error.js';
 import { boltLogger, withRetries, type Stop } from './startup.js';
@@ -23,6 +24,8 @@ import { boltLogger, withRetries, type Stop } from './startup.js';
 /** The Slack workspace as Repka found it at start. */
 export interface SlackConnection {
   readonly client: webApi.WebClient;
+  /** chat.postMessage for delivery, as `client` makes it but without its per-call work (bots/slack/slack-method-call.ts). */
+  readonly callMethod: SlackMethodCall;
   /** The options every WebClient of this process is made with. */
   readonly clientOptions: webApi.WebClientOptions;
   readonly auth: { readonly botId?: string; readonly userId?: string; readonly url?: string };
@@ -65,7 +68,14 @@ export async function connectSlack(config: Config, log: Logger): Promise<SlackCo
     allowedHosts: new Set([slackFileHost, slackFileOriginHost, apiHost.host]),
     plainHttpHosts: apiHost.protocol === 'http:' ? new Set([apiHost.host]) : undefined,
   });
-  return { client, clientOptions, auth: { botId: auth.bot_id, userId: auth.user_id, url: auth.url }, files };
+  const callMethod = createSlackMethodCall({
+    apiUrl: client.slackApiUrl,
+    token: config.slack.botToken,
+    timeoutMs: clientOptions.timeout as number,
+    // WebClient's own (`@slack:bolt/<version> @slack:web-api/<version> node/<version> <os>/<release>`): a private field, read as it is.
+    userAgent: (client as unknown as { defaultHeaders?: Record<string, string> }).defaultHeaders?.['User-Agent'] ?? 'repka',
+  });
+  return { client, callMethod, clientOptions, auth: { botId: auth.bot_id, userId: auth.user_id, url: auth.url }, files };
 }
 
 export interface SlackAppDeps {

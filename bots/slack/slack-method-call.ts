@@ -1,0 +1,135 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { stringify } from 'node:querystring';
+import { webApi } from '@slack/bolt';
+
+/** A Slack Web API method called with form-encoded arguments, answered as WebClient's `apiCall` answers. */
+export type SlackMethodCall = (method: string, args: Readonly<Record<string, unknown>>) => Promise<webApi.WebAPICallResult>;
+
+export interface SlackMethodCallOptions {
+  /** Slack's Web API root, ending in a slash (WebClient's `slackApiUrl`). */
+  readonly apiUrl: string;
+  readonly token: string;
+  /** A call with no answer within this is given up (WebClient's `timeout`), ms. */
+  readonly timeoutMs: number;
+  /** Sent as WebClient sends its own (`@slack:web-api/… node/…`). */
+  readonly userAgent: string;
+}
+
+/**
+ * The one Web API call Repka makes per relayed message (chat.postMessage), made without
+ * WebClient's work around it: for every call WebClient 8 builds three JSON strings of the
+ * redacted request and answer for its debug log (whatever the log level), queues the call on
+ * p-queue, wraps it in p-retry and an `AbortSignal.timeout`, and reads the answer through fetch's
+ * Response. That was about a sixth of a relayed message's CPU on a busy Repka (docs/BENCHMARKS.md).
+ *
+ * What a caller sees is what WebClient (with `retryConfig: { retries: 0 }` and
+ * `rejectRateLimitedCalls: true`, as Repka makes it) gives, so the errors are classified the same
+ * (bots/slack/slack-errors.ts), as tests/slack-method-call.test.ts checks call by call against
+ * WebClient itself:
+ * - the body is form-encoded as WebClient.serializeBody encodes it: values that are not strings,
+ *   numbers or booleans as JSON, undefined and null left out;
+ * - an answer with `ok: false` (or that is not JSON) rejects with WebAPIPlatformError;
+ * - a 429 with a numeric Retry-After rejects with WebAPIRateLimitedError, one without with a plain Error;
+ * - another status than 200 rejects with WebAPIHTTPError; a failed request or one past the
+ *   timeout with WebAPIRequestError (its `original` the network error or a TimeoutError).
+ * Binary arguments (file uploads) are not for this path: WebClient sends those as multipart.
+ */
+export function createSlackMethodCall(options: SlackMethodCallOptions): SlackMethodCall {
+  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  const base = new URL(options.apiUrl);
+  const https = base.protocol === 'https:';
+  const request = https ? httpsRequest : httpRequest;
+  const agent = https ? agents.https : agents.http;
+  const fixedHeaders = {
+    'User-Agent': options.userAgent,
+    Accept: 'application/json',
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Authorization: `Bearer ${options.token}`,
+  };
+  return (method, args) =>
+    new Promise<webApi.WebAPICallResult>((resolve, reject) => {
+      const body = formBody(args);
+      const url = `${options.apiUrl}${method}`;
+      const req = request(url, { method: 'POST', agent, headers: { ...fixedHeaders, 'Content-Length': Buffer.byteLength(body) } });
+      const timer = setTimeout(() => req.destroy(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), options.timeoutMs);
+      const fail = (error: unknown): void => {
+        clearTimeout(timer);
+        const original = error instanceof Error ? error : new Error(String(error));
+        reject(new webApi.WebAPIRequestError(original));
+      };
+      req.on('error', fail);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', fail);
+        res.on('end', () => {
+          clearTimeout(timer);
+          try {
+            resolve(answer(url, res.statusCode ?? 0, res.statusMessage ?? '', res.headers, Buffer.concat(chunks).toString('utf8')));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
+      req.end(body);
+    });
+}
+
+/** WebClient.serializeBody for arguments without binary data. */
+function formBody(args: Readonly<Record<string, unknown>>): string {
+  const fields: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(args)) {
+    if (value === undefined || value === null) continue;
+    fields[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+  }
+  return stringify(fields);
+}
+
+/** WebClient.makeRequest's checks of the status, then buildResult and apiCall's of the body. */
+function answer(url: string, status: number, statusText: string, headers: IncomingHttpHeaders, text: string): webApi.WebAPICallResult {
+  const retryAfter = retryAfterOf(headers);
+  if (status === 429) {
+    if (retryAfter !== undefined) throw new webApi.WebAPIRateLimitedError(retryAfter);
+    throw new Error(`Retry header did not contain a valid timeout (url: ${url}, retry-after header: ${header(headers, 'retry-after')})`);
+  }
+  if (status !== 200) throw new webApi.WebAPIHTTPError(status, statusText, plainHeaders(headers), text);
+  let data: webApi.WebAPICallResult & { response_metadata?: Record<string, unknown> };
+  try {
+    data = JSON.parse(text) as webApi.WebAPICallResult;
+  } catch {
+    data = { ok: false, error: text } as webApi.WebAPICallResult;
+  }
+  data.response_metadata ??= {};
+  const metadata = data.response_metadata as Record<string, unknown>;
+  const scopes = header(headers, 'x-oauth-scopes');
+  if (scopes !== null) metadata.scopes = scopes.trim().split(/\s*,\s*/);
+  const accepted = header(headers, 'x-accepted-oauth-scopes');
+  if (accepted !== null) metadata.acceptedScopes = accepted.trim().split(/\s*,\s*/);
+  if (retryAfter !== undefined) metadata.retryAfter = retryAfter;
+  if (!data.ok) throw new webApi.WebAPIPlatformError(data as webApi.WebAPICallResult & { error: string });
+  return data;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function retryAfterOf(headers: IncomingHttpHeaders): number | undefined {
+  const value = header(headers, 'retry-after');
+  if (value === null) return undefined;
+  const seconds = Number.parseInt(value, 10);
+  return Number.isNaN(seconds) ? undefined : seconds;
+}
+
+/** Headers as `Object.fromEntries(response.headers.entries())` gives them: names sorted, values joined. */
+function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const plain: Record<string, string> = {};
+  for (const name of Object.keys(headers).sort()) {
+    const value = header(headers, name);
+    if (value !== null) plain[name] = value;
+  }
+  return plain;
+}
