@@ -31,8 +31,8 @@ export const postMetadataType = 'repka_post';
 export interface SlackDelivererDeps {
   readonly client: webApi.WebClient;
   /**
-   * Makes the chat.postMessage of each post (bots/slack/slack-method-call.ts, without WebClient's
-   * per-call work); the client's own call when not given.
+   * Makes delivery's form-encoded Web API calls (bots/slack/slack-method-call.ts, without
+   * WebClient's per-call work); the client's own methods when not given.
    */
   readonly callMethod?: SlackMethodCall;
   /** Cases, clients, history and asks are read with `read`; the thread ts and the like are written back with `run`. */
@@ -168,20 +168,17 @@ export class SlackDeliverer implements Deliverer {
         return count;
       }
       case 'staff-private':
-        await this.call('chat.postEphemeral', () =>
-          this.deps.client.chat.postEphemeral({
-            channel: head.conversation,
-            user: head.user,
-            thread_ts: head.thread,
-            text: renderEphemeral(head.notice, (n) => renderAskProblem(n, this.deps.departments)),
-          }),
-        );
+      {
+        const args = { channel: head.conversation, user: head.user, thread_ts: head.thread, text: renderEphemeral(head.notice, (n) => renderAskProblem(n, this.deps.departments)) };
+        await this.call('chat.postEphemeral', () => this.api('chat.postEphemeral', args, () => this.deps.client.chat.postEphemeral(args)));
         return 1;
+      }
       case 'staff-delivered-mark':
         // Delivered to the client: ✅ on the agent's message.
         await this.call('reactions.add', async () => {
           try {
-            await this.deps.client.reactions.add({ channel: head.conversation, timestamp: head.message, name: 'white_check_mark' });
+            const args = { channel: head.conversation, timestamp: head.message, name: 'white_check_mark' };
+            await this.api('reactions.add', args, () => this.deps.client.reactions.add(args));
           } catch (error) {
             if ((error as { data?: { error?: string } }).data?.error !== 'already_reacted') throw error;
           }
@@ -255,7 +252,10 @@ export class SlackDeliverer implements Deliverer {
     await this.deps.updateLimiter?.take('chat.update', signal);
     const cardTs = theCase.thread.thread;
     try {
-      await this.call('chat.update', () => this.deps.client.chat.update({ channel: theCase.thread.conversation, ts: cardTs, text: card.text, blocks: card.blocks as never }));
+      await this.call('chat.update', () => {
+        const args = { channel: theCase.thread.conversation, ts: cardTs, text: card.text, blocks: card.blocks as never };
+        return this.api('chat.update', args, () => this.deps.client.chat.update(args));
+      });
     } catch (error) {
       if (!isMessageGone(error)) throw error;
       // The card was deleted in Slack: the card posted again shows the case as it is now.
@@ -438,7 +438,8 @@ export class SlackDeliverer implements Deliverer {
     const ts = theCase.thread.thread;
     if (ts === null) return undefined;
     try {
-      return (await this.call('chat.getPermalink', () => this.deps.client.chat.getPermalink({ channel: theCase.thread.conversation, message_ts: ts }))).permalink;
+      const args = { channel: theCase.thread.conversation, message_ts: ts };
+      return (await this.call('chat.getPermalink', () => this.api('chat.getPermalink', args, () => this.deps.client.chat.getPermalink(args)))).permalink;
     } catch (error) {
       // The card was deleted in Slack: the case thread posts it again; the question goes out without the link.
       if (!isMessageGone(error)) throw error;
@@ -464,7 +465,8 @@ export class SlackDeliverer implements Deliverer {
     const rendered = message.where === 'department' ? renderQuestion({ ...context, permalink: await this.casePermalink(theCase) }) : renderConfirmation(context);
     await this.deps.updateLimiter?.take('chat.update', signal);
     try {
-      await this.call('chat.update', () => this.deps.client.chat.update({ channel, ts, text: rendered.text, blocks: rendered.blocks as never }));
+      const args = { channel, ts, text: rendered.text, blocks: rendered.blocks as never };
+      await this.call('chat.update', () => this.api('chat.update', args, () => this.deps.client.chat.update(args)));
     } catch (error) {
       // Deleted in Slack: nothing is left to press.
       if (!isMessageGone(error)) throw error;
@@ -563,8 +565,13 @@ export class SlackDeliverer implements Deliverer {
 
   /** chat.postMessage through {@link SlackDelivererDeps.callMethod} when given. */
   private postMessage(args: webApi.ChatPostMessageArguments): Promise<webApi.ChatPostMessageResponse> {
+    return this.api('chat.postMessage', args, () => this.deps.client.chat.postMessage(args));
+  }
+
+  /** Web API `method` with `args` through {@link SlackDelivererDeps.callMethod} when given, else as `viaClient` calls it. */
+  private api<T>(method: string, args: object, viaClient: () => Promise<T>): Promise<T> {
     const call = this.deps.callMethod;
-    return call === undefined ? this.deps.client.chat.postMessage(args) : (call('chat.postMessage', args as unknown as Record<string, unknown>) as Promise<webApi.ChatPostMessageResponse>);
+    return call === undefined ? viaClient() : (call(method, args as Record<string, unknown>) as Promise<T>);
   }
 
   /**
@@ -647,7 +654,7 @@ export class SlackDeliverer implements Deliverer {
   private async postFiles(thread: { channel: string; threadTs: string }, text: string, uploads: readonly { file: Buffer; filename: string; title: string }[], signal: AbortSignal): Promise<void> {
     await this.spendTurn(thread.channel, signal);
     if (uploads.length === 0) {
-      await this.call('chat.postMessage', () => this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text }), thread.channel);
+      await this.call('chat.postMessage', () => this.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text }), thread.channel);
       return;
     }
     await this.call('files.uploadV2', () => this.deps.client.filesUploadV2({ channel_id: thread.channel, thread_ts: thread.threadTs, initial_comment: text, file_uploads: [...uploads] }), thread.channel);
@@ -685,7 +692,7 @@ export class SlackDeliverer implements Deliverer {
       // The file cannot be fetched (too big, gone): the agents still learn it was sent.
       await this.spendTurn(thread.channel, signal);
       await this.call('chat.postMessage', () =>
-        this.deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: `${comment}\n:warning: The file could not be copied: ${error.reason}.` }),
+        this.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: `${comment}\n:warning: The file could not be copied: ${error.reason}.` }),
         thread.channel,
       );
       return;

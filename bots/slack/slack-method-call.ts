@@ -17,11 +17,13 @@ export interface SlackMethodCallOptions {
 }
 
 /**
- * The one Web API call Repka makes per relayed message (chat.postMessage), made without
- * WebClient's work around it: for every call WebClient 8 builds three JSON strings of the
- * redacted request and answer for its debug log (whatever the log level), queues the call on
- * p-queue, wraps it in p-retry and an `AbortSignal.timeout`, and reads the answer through fetch's
- * Response. That was about a sixth of a relayed message's CPU on a busy Repka (docs/BENCHMARKS.md).
+ * The Web API calls delivery makes (chat.postMessage for every post; chat.update, chat.getPermalink,
+ * chat.postEphemeral, reactions.add), made without WebClient's work around each: for every call
+ * WebClient 8 builds three JSON strings of the redacted request and answer for its debug log
+ * (whatever the log level), queues the call on p-queue, wraps it in p-retry and an
+ * `AbortSignal.timeout`, and reads the answer through fetch's Response. That was about a sixth of
+ * a relayed message's CPU on a busy Repka, and a card update (its blocks redacted and copied) was
+ * the largest single source of garbage while thousands of questions were asked (docs/BENCHMARKS.md).
  *
  * What a caller sees is what WebClient (with `retryConfig: { retries: 0 }` and
  * `rejectRateLimitedCalls: true`, as Repka makes it) gives, so the errors are classified the same

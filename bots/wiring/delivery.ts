@@ -39,7 +39,7 @@ export interface DeliveryDeps {
   readonly uow: UnitOfWork;
   readonly queues: Queues;
   readonly slackClient: webApi.WebClient;
-  /** The deliverer's chat.postMessage (bots/slack/slack-method-call.ts); the client's when not given. */
+  /** The deliverer's Web API calls (bots/slack/slack-method-call.ts); the client's methods when not given. */
   readonly slackCallMethod?: SlackMethodCall;
   readonly slackFiles: FileSource;
   readonly telegram: Telegram;

@@ -24,7 +24,7 @@ import { boltLogger, withRetries, type Stop } from './startup.js';
 /** The Slack workspace as Repka found it at start. */
 export interface SlackConnection {
   readonly client: webApi.WebClient;
-  /** chat.postMessage for delivery, as `client` makes it but without its per-call work (bots/slack/slack-method-call.ts). */
+  /** Delivery's Web API calls, as `client` makes them but without its per-call work (bots/slack/slack-method-call.ts). */
   readonly callMethod: SlackMethodCall;
   /** The options every WebClient of this process is made with. */
   readonly clientOptions: webApi.WebClientOptions;

@@ -2,9 +2,13 @@ import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent, ThreadRef } from '../../src/ports.js';
 import { askColumns, caseColumns, clientNames, clientPatch, toAsk, toCase, toClient, toEvent } from '../rows.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
+import { StatementsByColumns, valueOf } from './statements-by-columns.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
 type EventRow = typeof caseEvents.$inferSelect;
+type ClientRow = typeof clients.$inferSelect;
+type CaseRow = typeof cases.$inferSelect;
+type AskRow = typeof asks.$inferSelect;
 
 /**
  * CaseStore and AskStore on SQLite through drizzle. better-sqlite3 is synchronous: each call has
@@ -13,9 +17,22 @@ type EventRow = typeof caseEvents.$inferSelect;
 export class SqliteCaseStore implements CaseStore, AskStore {
   /** The queries run for every client message, built once (drizzle builds SQL on every call otherwise). */
   private readonly hot: ReturnType<typeof prepareHotQueries>;
+  /** Writes whose columns vary: a statement per set of columns (see StatementsByColumns). */
+  private readonly inserts;
+  private readonly updates;
 
   constructor(private readonly db: RepkaDb) {
     this.hot = prepareHotQueries(db);
+    const whereId = sql.placeholder('whereId');
+    this.inserts = {
+      theCase: new StatementsByColumns((columns) => db.insert(cases).values(columns as never).returning().prepare()),
+      ask: new StatementsByColumns((columns) => db.insert(asks).values(columns as never).returning().prepare()),
+    };
+    this.updates = {
+      client: new StatementsByColumns((columns) => db.update(clients).set(columns).where(eq(clients.id, whereId)).returning().prepare()),
+      theCase: new StatementsByColumns((columns) => db.update(cases).set(columns).where(eq(cases.id, whereId)).returning().prepare()),
+      ask: new StatementsByColumns((columns) => db.update(asks).set(columns).where(eq(asks.id, whereId)).returning().prepare()),
+    };
   }
 
   async markInbound(key: string, at: number): Promise<boolean> {
@@ -30,12 +47,8 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   async upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client> {
     const existing = await this.findClientByChat(profile.chatId);
     if (existing !== undefined) return this.refreshClient(existing, profile, language);
-    const row = this.db
-      .insert(clients)
-      .values({ chatId: profile.chatId, userId: profile.userId, ...clientNames(profile), language, createdAt: at })
-      .returning()
-      .get();
-    return toClient(row);
+    const row = this.hot.insertClient.get({ chatId: profile.chatId, userId: profile.userId, ...clientNames(profile), language, createdAt: at });
+    return toClient(row as ClientRow);
   }
 
   async upsertClientWithOpenCase(profile: ClientProfile, language: Language, at: number): Promise<{ client: Client; openCase: Case | undefined }> {
@@ -49,11 +62,12 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   private async refreshClient(existing: Client, profile: ClientProfile, language: Language): Promise<Client> {
     const patch = clientPatch(existing, profile, language);
     if (patch === undefined) return existing;
-    return toClient(this.db.update(clients).set(patch).where(eq(clients.id, existing.id)).returning().get());
+    const { statement, values } = this.updates.client.for(patch);
+    return toClient(statement.get({ ...values, whereId: existing.id }) as ClientRow);
   }
 
   async setClientLanguage(clientId: number, language: Language): Promise<void> {
-    this.db.update(clients).set({ language, languageChosen: true }).where(eq(clients.id, clientId)).run();
+    this.hot.chooseLanguage.run({ language, clientId });
   }
 
   async findClientByChat(chatId: number): Promise<Client | undefined> {
@@ -67,7 +81,8 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   async createCase(input: { clientId: number; thread: ThreadRef; previousCaseId: number | null; openedAt: number }): Promise<Case> {
-    return toCase(this.db.insert(cases).values(caseColumns({ ...input, status: 'open' })).returning().get());
+    const { statement, values } = this.inserts.theCase.for(caseColumns({ ...input, status: 'open' }));
+    return toCase(statement.get(values) as CaseRow);
   }
 
   async getCase(id: number): Promise<Case | undefined> {
@@ -91,22 +106,17 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   async listOpenCases(clientId: number): Promise<Case[]> {
-    return this.db
-      .select()
-      .from(cases)
-      .where(and(eq(cases.clientId, clientId), eq(cases.status, 'open')))
-      .orderBy(asc(cases.id))
-      .all()
-      .map(toCase);
+    return this.hot.openCases.all({ clientId }).map(toCase);
   }
 
   async findLatestCase(clientId: number): Promise<Case | undefined> {
-    const row = this.db.select().from(cases).where(eq(cases.clientId, clientId)).orderBy(desc(cases.id)).get();
+    const row = this.hot.latestCase.get({ clientId });
     return row && toCase(row);
   }
 
   async updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Promise<Case> {
-    const row = this.db.update(cases).set(caseColumns(patch)).where(eq(cases.id, id)).returning().get();
+    const { statement, values } = this.updates.theCase.for(caseColumns(patch));
+    const row = statement.get({ ...values, whereId: id }) as CaseRow | undefined;
     if (row === undefined) throw new Error(`no case #${id}`);
     return toCase(row);
   }
@@ -132,7 +142,8 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   async createAsk(input: NewAsk): Promise<Ask> {
-    return toAsk(this.db.insert(asks).values(askColumns({ ...input, status: 'open', windowStartAt: input.askedAt })).returning().get());
+    const { statement, values } = this.inserts.ask.for(askColumns({ ...input, status: 'open', windowStartAt: input.askedAt }));
+    return toAsk(statement.get(values) as AskRow);
   }
 
   async getAsk(id: number): Promise<Ask | undefined> {
@@ -154,49 +165,26 @@ export class SqliteCaseStore implements CaseStore, AskStore {
   }
 
   async updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Promise<Ask> {
-    const row = this.db.update(asks).set(askColumns(patch)).where(eq(asks.id, id)).returning().get();
+    const { statement, values } = this.updates.ask.for(askColumns(patch));
+    const row = statement.get({ ...values, whereId: id }) as AskRow | undefined;
     if (row === undefined) throw new Error(`no ask ${id}`);
     return toAsk(row);
   }
 
   async claimReminder(id: number, version: number, index: number): Promise<boolean> {
-    return (
-      this.db
-        .update(asks)
-        .set({ remindersSent: index + 1 })
-        .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), lte(asks.remindersSent, index), isNull(asks.overdueAt)))
-        .run().changes === 1
-    );
+    return this.hot.claimReminder.run({ id, version, index, sent: index + 1 }).changes === 1;
   }
 
   async claimOverdue(id: number, version: number, at: number): Promise<boolean> {
-    return (
-      this.db
-        .update(asks)
-        .set({ overdueAt: at })
-        .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), isNull(asks.overdueAt)))
-        .run().changes === 1
-    );
+    return this.hot.claimOverdue.run({ id, version, at }).changes === 1;
   }
 
   async claimEscalatedAgain(id: number, version: number, at: number): Promise<boolean> {
-    return (
-      this.db
-        .update(asks)
-        .set({ escalatedAgainAt: at })
-        .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), isNull(asks.escalatedAgainAt)))
-        .run().changes === 1
-    );
+    return this.hot.claimEscalatedAgain.run({ id, version, at }).changes === 1;
   }
 
   async claimWaitAlert(caseId: number, waitingSince: number, at: number): Promise<boolean> {
-    return (
-      this.db
-        .update(cases)
-        .set({ waitAlertedAt: at })
-        .where(and(eq(cases.id, caseId), eq(cases.status, 'open'), eq(cases.clientWaitingSince, waitingSince), isNull(cases.firstReplyAt), isNull(cases.waitAlertedAt)))
-        .run().changes === 1
-    );
+    return this.hot.claimWaitAlert.run({ caseId, waitingSince, at }).changes === 1;
   }
 
   async listCasesAwaitingFirstReply(): Promise<Case[]> {
@@ -257,6 +245,49 @@ function prepareHotQueries(db: RepkaDb) {
         data: sql.placeholder('data'),
       })
       .returning()
+      .prepare(),
+    insertClient: db
+      .insert(clients)
+      .values({
+        chatId: sql.placeholder('chatId'),
+        userId: sql.placeholder('userId'),
+        firstName: sql.placeholder('firstName'),
+        lastName: sql.placeholder('lastName'),
+        username: sql.placeholder('username'),
+        language: sql.placeholder('language'),
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .returning()
+      .prepare(),
+    chooseLanguage: db.update(clients).set({ language: valueOf('language'), languageChosen: true }).where(eq(clients.id, sql.placeholder('clientId'))).prepare(),
+    openCases: db
+      .select()
+      .from(cases)
+      .where(and(eq(cases.clientId, sql.placeholder('clientId')), sql`${cases.status} = 'open'`))
+      .orderBy(asc(cases.id))
+      .prepare(),
+    latestCase: db.select().from(cases).where(eq(cases.clientId, sql.placeholder('clientId'))).orderBy(desc(cases.id)).limit(literalLimit(1)).prepare(),
+    claimReminder: db
+      .update(asks)
+      .set({ remindersSent: valueOf('sent') })
+      .where(and(eq(asks.id, sql.placeholder('id')), eq(asks.version, sql.placeholder('version')), sql`${asks.status} = 'open'`, lte(asks.remindersSent, sql.placeholder('index')), isNull(asks.overdueAt)))
+      .prepare(),
+    claimOverdue: db
+      .update(asks)
+      .set({ overdueAt: valueOf('at') })
+      .where(and(eq(asks.id, sql.placeholder('id')), eq(asks.version, sql.placeholder('version')), sql`${asks.status} = 'open'`, isNull(asks.overdueAt)))
+      .prepare(),
+    claimEscalatedAgain: db
+      .update(asks)
+      .set({ escalatedAgainAt: valueOf('at') })
+      .where(and(eq(asks.id, sql.placeholder('id')), eq(asks.version, sql.placeholder('version')), sql`${asks.status} = 'open'`, isNull(asks.escalatedAgainAt)))
+      .prepare(),
+    claimWaitAlert: db
+      .update(cases)
+      .set({ waitAlertedAt: valueOf('at') })
+      .where(
+        and(eq(cases.id, sql.placeholder('caseId')), sql`${cases.status} = 'open'`, eq(cases.clientWaitingSince, sql.placeholder('waitingSince')), isNull(cases.firstReplyAt), isNull(cases.waitAlertedAt)),
+      )
       .prepare(),
     markInbound: db
       .insert(processedInbound)

@@ -1,10 +1,13 @@
-import { and, asc, count, eq, inArray, lt, min, sql } from 'drizzle-orm';
+import { and, asc, count, eq, lt, min, sql } from 'drizzle-orm';
 import { streamOf, type Outgoing } from '../../src/outgoing.js';
 import { toPending } from '../rows.js';
 import type { OutboxBacklog, OutboxLedger, PendingMessage } from '../../src/ports.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
 import { outbox } from './schema.js';
 import type { GroupCommit } from './group-commit.js';
+
+/** Rows whose id is in the JSON array bound to `ids`. */
+const inIds = sql`${outbox.id} in (select value from json_each(${sql.placeholder('ids')}))`;
 
 /** The outbox on SQLite: written inside domain transactions, read by the delivery queue. */
 export class SqliteOutbox implements OutboxLedger, OutboxBacklog {
@@ -29,6 +32,22 @@ export class SqliteOutbox implements OutboxLedger, OutboxBacklog {
         .update(outbox)
         .set({ status: 'sent', sentAt: sql`${sql.placeholder('at')}`, lastError: null })
         .where(eq(outbox.id, sql.placeholder('id')))
+        .prepare(),
+      // Several rows by one statement, whatever their number: `ids` is a JSON array of them.
+      markSent: db
+        .update(outbox)
+        .set({ status: 'sent', sentAt: sql`${sql.placeholder('at')}`, lastError: null })
+        .where(inIds)
+        .prepare(),
+      markFailed: db
+        .update(outbox)
+        .set({ status: 'failed', lastError: sql`${sql.placeholder('error')}` })
+        .where(inIds)
+        .prepare(),
+      recordAttempt: db
+        .update(outbox)
+        .set({ attempts: sql`${outbox.attempts} + 1`, lastError: sql`${sql.placeholder('error')}` })
+        .where(inIds)
         .prepare(),
     };
   }
@@ -83,21 +102,17 @@ export class SqliteOutbox implements OutboxLedger, OutboxBacklog {
   async markSent(ids: readonly number[], at: number): Promise<void> {
     if (ids.length === 0) return;
     if (ids.length === 1) return void this.hot.markOneSent.run({ id: ids[0], at });
-    this.db.update(outbox).set({ status: 'sent', sentAt: at, lastError: null }).where(inArray(outbox.id, [...ids])).run();
+    this.hot.markSent.run({ ids: JSON.stringify(ids), at });
   }
 
   async markFailed(ids: readonly number[], error: string): Promise<void> {
     if (ids.length === 0) return;
-    this.db.update(outbox).set({ status: 'failed', lastError: error }).where(inArray(outbox.id, [...ids])).run();
+    this.hot.markFailed.run({ ids: JSON.stringify(ids), error });
   }
 
   async recordAttempt(ids: readonly number[], error: string): Promise<void> {
     if (ids.length === 0) return;
-    this.db
-      .update(outbox)
-      .set({ attempts: sql`${outbox.attempts} + 1`, lastError: error })
-      .where(inArray(outbox.id, [...ids]))
-      .run();
+    this.hot.recordAttempt.run({ ids: JSON.stringify(ids), error });
   }
 
   /** Pending rows and the creation time of the oldest (for metrics). */

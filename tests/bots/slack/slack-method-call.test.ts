@@ -37,7 +37,9 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
       requests.push({ url: req.url ?? '', headers: req.headers, body });
-      const text = new URLSearchParams(body).get('text') ?? 'ok';
+      const form = new URLSearchParams(body);
+      if (req.url?.endsWith('/reactions.add') && form.get('name') === 'white_check_mark') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":false,"error":"already_reacted"}');
+      const text = form.get('text') ?? 'ok';
       (answers[text] ?? answers.ok)?.(res);
     });
   });
@@ -118,6 +120,24 @@ describe('chat.postMessage without WebClient', () => {
     const viaClient = await outcome(() => client.chat.postMessage(args(text) as never));
     const direct = await outcome(() => call('chat.postMessage', args(text)));
     expect(direct).toEqual(viaClient);
+  });
+
+  it('calls the other methods delivery makes the same way: chat.update, chat.getPermalink, chat.postEphemeral, reactions.add', async () => {
+    const { client, call } = clients();
+    const cases: [string, Record<string, unknown>, () => Promise<unknown>][] = [
+      ['chat.update', { channel: 'C1', ts: '1.2', text: 'refused', blocks: [{ type: 'divider' }] }, () => client.chat.update({ channel: 'C1', ts: '1.2', text: 'refused', blocks: [{ type: 'divider' }] })],
+      ['chat.getPermalink', { channel: 'C1', message_ts: '1.2' }, () => client.chat.getPermalink({ channel: 'C1', message_ts: '1.2' })],
+      ['chat.postEphemeral', { channel: 'C1', user: 'U1', thread_ts: undefined, text: 'limited' }, () => client.chat.postEphemeral({ channel: 'C1', user: 'U1', thread_ts: undefined, text: 'limited' } as never)],
+      ['reactions.add', { channel: 'C1', timestamp: '1.2', name: 'white_check_mark' }, () => client.reactions.add({ channel: 'C1', timestamp: '1.2', name: 'white_check_mark' })],
+    ];
+    for (const [method, args, viaClient] of cases) {
+      requests.length = 0;
+      const expected = await outcome(viaClient);
+      const got = await outcome(() => call(method, args));
+      expect(got, method).toEqual(expected);
+      expect(requests[1]?.url, method).toBe(`/api/${method}`);
+      expect(requests[1]?.body, method).toBe(requests[0]?.body);
+    }
   });
 
   it('reads the result the same: scopes and the retry delay in response_metadata', async () => {
