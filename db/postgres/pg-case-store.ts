@@ -4,6 +4,7 @@ import { askColumns, caseColumns, clientNames, clientPatch, toAsk, toCase, toCli
 import { metricEventKinds } from '../metric-event-kinds.js';
 import { onFirstUse, type RepkaPg } from './pg-database.js';
 import { lockMetricEvents } from './pg-locks.js';
+import { StatementsByColumns, statementName, valueOf } from '../statements-by-columns.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
 type ClientRow = typeof clients.$inferSelect;
@@ -34,6 +35,9 @@ type AskRow = typeof asks.$inferSelect;
 export class PgCaseStore implements CaseStore, AskStore {
   /** The queries run for every client message, prepared under a name. */
   private readonly hot: ReturnType<typeof hotQueries>;
+  /** Writes whose columns vary: a statement per set of columns (see StatementsByColumns). */
+  private readonly inserts;
+  private readonly updates;
 
   constructor(
     private readonly db: RepkaPg,
@@ -41,6 +45,16 @@ export class PgCaseStore implements CaseStore, AskStore {
     private readonly locking = false,
   ) {
     this.hot = hotQueries(db);
+    const whereId = sql.placeholder('whereId');
+    this.inserts = {
+      theCase: new StatementsByColumns((columns, named) => db.insert(cases).values(columns as never).returning().prepare(statementName('repka_insert_case', named))),
+      ask: new StatementsByColumns((columns, named) => db.insert(asks).values(columns as never).returning().prepare(statementName('repka_insert_ask', named))),
+    };
+    this.updates = {
+      client: new StatementsByColumns((columns, named) => db.update(clients).set(columns).where(eq(clients.id, whereId)).returning().prepare(statementName('repka_update_client', named))),
+      theCase: new StatementsByColumns((columns, named) => db.update(cases).set(columns).where(eq(cases.id, whereId)).returning().prepare(statementName('repka_update_case', named))),
+      ask: new StatementsByColumns((columns, named) => db.update(asks).set(columns).where(eq(asks.id, whereId)).returning().prepare(statementName('repka_update_ask', named))),
+    };
   }
 
   async markInbound(key: string, at: number): Promise<boolean> {
@@ -62,11 +76,7 @@ export class PgCaseStore implements CaseStore, AskStore {
   async upsertClient(profile: ClientProfile, language: Language, at: number): Promise<Client> {
     const existing = await this.findClientByChat(profile.chatId);
     if (existing !== undefined) return this.refreshClient(existing, profile, language);
-    const [row] = await this.db
-      .insert(clients)
-      .values({ chatId: profile.chatId, userId: profile.userId, ...clientNames(profile), language, createdAt: at })
-      .onConflictDoNothing({ target: clients.chatId })
-      .returning();
+    const [row] = await this.hot.insertClient.execute({ chatId: profile.chatId, userId: profile.userId, ...clientNames(profile), language, createdAt: at });
     // Another unit added the chat since the read above; it has committed, so it is read now.
     return row === undefined ? this.upsertClient(profile, language, at) : toClient(row);
   }
@@ -92,12 +102,13 @@ export class PgCaseStore implements CaseStore, AskStore {
   private async refreshClient(existing: Client, profile: ClientProfile, language: Language): Promise<Client> {
     const patch = clientPatch(existing, profile, language);
     if (patch === undefined) return existing;
-    const [row] = await this.db.update(clients).set(patch).where(eq(clients.id, existing.id)).returning();
+    const { statement, values } = this.updates.client.for(patch);
+    const [row] = await statement.execute({ ...values, whereId: existing.id });
     return toClient(row as ClientRow);
   }
 
   async setClientLanguage(clientId: number, language: Language): Promise<void> {
-    await this.db.update(clients).set({ language, languageChosen: true }).where(eq(clients.id, clientId));
+    await this.hot.chooseLanguage.execute({ language, clientId });
   }
 
   async findClientByChat(chatId: number): Promise<Client | undefined> {
@@ -111,10 +122,8 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   async createCase(input: { clientId: number; thread: ThreadRef; previousCaseId: number | null; openedAt: number }): Promise<Case> {
-    const [row] = await this.db
-      .insert(cases)
-      .values(caseColumns({ ...input, status: 'open' }))
-      .returning();
+    const { statement, values } = this.inserts.theCase.for(caseColumns({ ...input, status: 'open' }));
+    const [row] = await statement.execute(values);
     return toCase(row as CaseRow);
   }
 
@@ -155,9 +164,10 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   async updateCase(id: number, patch: Partial<Omit<Case, 'id' | 'clientId'>>): Promise<Case> {
-    const [row] = await this.db.update(cases).set(caseColumns(patch)).where(eq(cases.id, id)).returning();
+    const { statement, values } = this.updates.theCase.for(caseColumns(patch));
+    const [row] = await statement.execute({ ...values, whereId: id });
     if (row === undefined) throw new Error(`no case #${id}`);
-    return toCase(row);
+    return toCase(row as CaseRow);
   }
 
   /**
@@ -193,10 +203,8 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   async createAsk(input: NewAsk): Promise<Ask> {
-    const [row] = await this.db
-      .insert(asks)
-      .values(askColumns({ ...input, status: 'open', windowStartAt: input.askedAt }))
-      .returning();
+    const { statement, values } = this.inserts.ask.for(askColumns({ ...input, status: 'open', windowStartAt: input.askedAt }));
+    const [row] = await statement.execute(values);
     return toAsk(row as AskRow);
   }
 
@@ -219,41 +227,26 @@ export class PgCaseStore implements CaseStore, AskStore {
   }
 
   async updateAsk(id: number, patch: Partial<Omit<Ask, 'id' | 'caseId'>>): Promise<Ask> {
-    const [row] = await this.db.update(asks).set(askColumns(patch)).where(eq(asks.id, id)).returning();
+    const { statement, values } = this.updates.ask.for(askColumns(patch));
+    const [row] = await statement.execute({ ...values, whereId: id });
     if (row === undefined) throw new Error(`no ask ${id}`);
-    return toAsk(row);
+    return toAsk(row as AskRow);
   }
 
   async claimReminder(id: number, version: number, index: number): Promise<boolean> {
-    const result = await this.db
-      .update(asks)
-      .set({ remindersSent: index + 1 })
-      .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), lte(asks.remindersSent, index), isNull(asks.overdueAt)));
-    return result.rowCount === 1;
+    return (await this.hot.claimReminder.execute({ id, version, index, sent: index + 1 })).rowCount === 1;
   }
 
   async claimOverdue(id: number, version: number, at: number): Promise<boolean> {
-    const result = await this.db
-      .update(asks)
-      .set({ overdueAt: at })
-      .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), isNull(asks.overdueAt)));
-    return result.rowCount === 1;
+    return (await this.hot.claimOverdue.execute({ id, version, at })).rowCount === 1;
   }
 
   async claimEscalatedAgain(id: number, version: number, at: number): Promise<boolean> {
-    const result = await this.db
-      .update(asks)
-      .set({ escalatedAgainAt: at })
-      .where(and(eq(asks.id, id), eq(asks.version, version), eq(asks.status, 'open'), isNull(asks.escalatedAgainAt)));
-    return result.rowCount === 1;
+    return (await this.hot.claimEscalatedAgain.execute({ id, version, at })).rowCount === 1;
   }
 
   async claimWaitAlert(caseId: number, waitingSince: number, at: number): Promise<boolean> {
-    const result = await this.db
-      .update(cases)
-      .set({ waitAlertedAt: at })
-      .where(and(eq(cases.id, caseId), eq(cases.status, 'open'), eq(cases.clientWaitingSince, waitingSince), isNull(cases.firstReplyAt), isNull(cases.waitAlertedAt)));
-    return result.rowCount === 1;
+    return (await this.hot.claimWaitAlert.execute({ caseId, waitingSince, at })).rowCount === 1;
   }
 
   async listCasesAwaitingFirstReply(): Promise<Case[]> {
@@ -354,6 +347,48 @@ function hotQueries(db: RepkaPg) {
         })
         .returning()
         .prepare('repka_append_event'),
+    insertClient: () =>
+      db
+        .insert(clients)
+        .values({
+          chatId: sql.placeholder('chatId'),
+          userId: sql.placeholder('userId'),
+          firstName: sql.placeholder('firstName'),
+          lastName: sql.placeholder('lastName'),
+          username: sql.placeholder('username'),
+          language: sql.placeholder('language'),
+          createdAt: sql.placeholder('createdAt'),
+        })
+        .onConflictDoNothing({ target: clients.chatId })
+        .returning()
+        .prepare('repka_insert_client'),
+    chooseLanguage: () => db.update(clients).set({ language: valueOf('language'), languageChosen: true }).where(eq(clients.id, sql.placeholder('clientId'))).prepare('repka_choose_language'),
+    claimReminder: () =>
+      db
+        .update(asks)
+        .set({ remindersSent: valueOf('sent') })
+        .where(and(eq(asks.id, sql.placeholder('id')), eq(asks.version, sql.placeholder('version')), sql`${asks.status} = 'open'`, lte(asks.remindersSent, sql.placeholder('index')), isNull(asks.overdueAt)))
+        .prepare('repka_claim_reminder'),
+    claimOverdue: () =>
+      db
+        .update(asks)
+        .set({ overdueAt: valueOf('at') })
+        .where(and(eq(asks.id, sql.placeholder('id')), eq(asks.version, sql.placeholder('version')), sql`${asks.status} = 'open'`, isNull(asks.overdueAt)))
+        .prepare('repka_claim_overdue'),
+    claimEscalatedAgain: () =>
+      db
+        .update(asks)
+        .set({ escalatedAgainAt: valueOf('at') })
+        .where(and(eq(asks.id, sql.placeholder('id')), eq(asks.version, sql.placeholder('version')), sql`${asks.status} = 'open'`, isNull(asks.escalatedAgainAt)))
+        .prepare('repka_claim_escalated_again'),
+    claimWaitAlert: () =>
+      db
+        .update(cases)
+        .set({ waitAlertedAt: valueOf('at') })
+        .where(
+          and(eq(cases.id, sql.placeholder('caseId')), sql`${cases.status} = 'open'`, eq(cases.clientWaitingSince, sql.placeholder('waitingSince')), isNull(cases.firstReplyAt), isNull(cases.waitAlertedAt)),
+        )
+        .prepare('repka_claim_wait_alert'),
     markInbound: () =>
       db
         .insert(processedInbound)

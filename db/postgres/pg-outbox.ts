@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, min, sql } from 'drizzle-orm';
+import { and, asc, count, eq, min, sql } from 'drizzle-orm';
 import { streamOf, type Outgoing } from '../../src/outgoing.js';
 import { toPending } from '../rows.js';
 import type { OutboxBacklog, OutboxLedger, PendingMessage } from '../../src/ports.js';
@@ -48,6 +48,18 @@ export class PgOutbox implements OutboxLedger, OutboxBacklog {
           .set({ status: 'sent', sentAt: sql`${sql.placeholder('at')}`, lastError: null })
           .where(sql`${outbox.id} = any(${sql.placeholder('ids')}::int4[])`)
           .prepare('repka_outbox_mark_sent'),
+      markFailed: () =>
+        db
+          .update(outbox)
+          .set({ status: 'failed', lastError: sql`${sql.placeholder('error')}` })
+          .where(sql`${outbox.id} = any(${sql.placeholder('ids')}::int4[])`)
+          .prepare('repka_outbox_mark_failed'),
+      recordAttempt: () =>
+        db
+          .update(outbox)
+          .set({ attempts: sql`${outbox.attempts} + 1`, lastError: sql`${sql.placeholder('error')}` })
+          .where(sql`${outbox.id} = any(${sql.placeholder('ids')}::int4[])`)
+          .prepare('repka_outbox_record_attempt'),
     });
   }
 
@@ -117,18 +129,12 @@ export class PgOutbox implements OutboxLedger, OutboxBacklog {
 
   async markFailed(ids: readonly number[], error: string): Promise<void> {
     if (ids.length === 0) return;
-    await this.db
-      .update(outbox)
-      .set({ status: 'failed', lastError: error })
-      .where(inArray(outbox.id, [...ids]));
+    await this.hot.markFailed.execute({ ids, error });
   }
 
   async recordAttempt(ids: readonly number[], error: string): Promise<void> {
     if (ids.length === 0) return;
-    await this.db
-      .update(outbox)
-      .set({ attempts: sql`${outbox.attempts} + 1`, lastError: error })
-      .where(inArray(outbox.id, [...ids]));
+    await this.hot.recordAttempt.execute({ ids, error });
   }
 
   /** Pending rows and the creation time of the oldest (for metrics). */

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent, ThreadRef } from '../../src/ports.js';
 import { askColumns, caseColumns, clientNames, clientPatch, toAsk, toCase, toClient, toEvent } from '../rows.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
-import { StatementsByColumns, valueOf } from './statements-by-columns.js';
+import { StatementsByColumns, valueOf } from '../statements-by-columns.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
 type EventRow = typeof caseEvents.$inferSelect;
