@@ -17,6 +17,8 @@ interface DeadlineRun {
   readonly asks: number;
   readonly openedMs: number;
   readonly createdMs: number;
+  /** From the first ask to the last of their posts in Slack (the outbox empty), ms. */
+  readonly postedMs: number;
   readonly rssOpened: number;
   readonly rssCreated: number;
   /** The least JavaScript heap in use sampled between the last ask and the first deadline, bytes. */
@@ -60,6 +62,8 @@ export async function deadlineLateness(ctx: BenchContext, sizes: readonly number
       'per case opened (ms)': each((r) => perItem(r.openedMs, r.asks)),
       'asks created in (s)': each((r) => (r.createdMs / 1000).toFixed(1)),
       'per ask created (ms)': each((r) => perItem(r.createdMs, r.asks)),
+      'asks in Slack in (s)': each((r) => (r.postedMs / 1000).toFixed(1)),
+      'per ask in Slack (ms)': each((r) => perItem(r.postedMs, r.asks)),
       'RSS, cases opened (MiB)': each((r) => mib(r.rssOpened)),
       'RSS, asks created (MiB)': each((r) => mib(r.rssCreated)),
       'heap in use before the deadlines, least (MiB)': each((r) => mib(r.heapLeast)),
@@ -76,8 +80,9 @@ export async function deadlineLateness(ctx: BenchContext, sizes: readonly number
       percentile(largest.lateness, 0.99) < latenessTargetMs &&
       Math.max(...runs.map((r) => r.rssMax)) <= rssTargetMiB * 1024 * 1024 &&
       linear((r) => r.openedMs) &&
-      linear((r) => r.createdMs),
-    target: `at ${largest.asks.toLocaleString('en')} pending asks p99 lateness < ${latenessTargetMs} ms; RSS at most ${rssTargetMiB} MiB at every size; no notice missing or doubled; opening cases and creating asks linear (time per item at the largest size within ${linearSlack}× the smallest's)`,
+      linear((r) => r.createdMs) &&
+      linear((r) => r.postedMs),
+    target: `at ${largest.asks.toLocaleString('en')} pending asks p99 lateness < ${latenessTargetMs} ms; RSS at most ${rssTargetMiB} MiB at every size; no notice missing or doubled; opening cases, creating asks and posting them linear (time per item at the largest size within ${linearSlack}× the smallest's)`,
   };
 }
 
@@ -111,11 +116,15 @@ async function deadlineRun(ctx: BenchContext, asks: number, storage: BenchStorag
     const tsByText = new Map(slack.messages(ctx.supportChannel).map((m) => [m.text, m.ts]));
     const threads = cards.map((c) => ({ ts: tsByText.get(c.params.text as string) as string }));
 
-    // Ask: deadlines spread evenly over one minute, starting after every ask is created.
+    // Ask: deadlines spread evenly over one minute, starting once every ask is created and in
+    // Slack. The deadlines are of questions already asked and posted: what is measured is how
+    // on time they fire, not how long the posts of thousands of questions asked in one burst
+    // take to go out (that time is a figure of its own, "asks in Slack").
     const created = Date.now();
-    // Room to create every ask before the first deadline: an ask has cost less than opening its
-    // case since drains are bounded (0.8×; 1.4× before), so 1.5× the opening time, plus a margin.
-    const createBudgetMs = Math.max(5_000, 1.5 * openedMs);
+    // Room to create every ask and deliver its posts (a question in the department channel, its
+    // confirmation in the case thread: about twice what opening a case delivers) before the first
+    // deadline: 3× the opening time, plus a margin.
+    const createBudgetMs = Math.max(10_000, 3 * openedMs);
     const firstDeadline = created + createBudgetMs + 10_000;
     await inBatches(
       threads.map((t, i) => ({ ...t, i })),
@@ -131,7 +140,13 @@ async function deadlineRun(ctx: BenchContext, asks: number, storage: BenchStorag
     );
     const createdMs = Date.now() - created;
     const rssCreated = rssOf(repka.pid);
-    if (Date.now() > firstDeadline) throw new Error(`creating ${asks} asks took ${createdMs} ms, past the first deadline: raise createBudgetMs`);
+    // Every post the asks caused is delivered when Repka's outbox has nothing pending.
+    for (let pending = await outboxPending(repka.url); pending !== 0; pending = await outboxPending(repka.url)) {
+      if (Number.isNaN(pending)) throw new Error('Repka\'s /metrics has no repka_outbox_pending');
+      if (Date.now() > firstDeadline - 2_500) throw new Error(`the posts of ${asks} asks were not all in Slack ${Date.now() - created} ms after the first was asked, past the first deadline: raise createBudgetMs`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    const postedMs = Date.now() - created;
     // Until the first deadline Repka only holds what it must: the least heap in use seen then (a
     // sample just after a garbage collection) is what it keeps with every ask pending. Read from
     // /metrics every 2 s (not during the deadline minute: the scrape itself costs a query).
@@ -164,12 +179,18 @@ async function deadlineRun(ctx: BenchContext, asks: number, storage: BenchStorag
       if (times[0] !== undefined) lateness.push(times[0] - row.deadlineAt);
     }
     lateness.sort((a, b) => a - b);
-    return { asks: rows.length, openedMs, createdMs, rssOpened, rssCreated, heapLeast, notices: notices.length, missing, doubled, lateness, rssMax: Math.max(...rssSamples) };
+    return { asks: rows.length, openedMs, createdMs, postedMs, rssOpened, rssCreated, heapLeast, notices: notices.length, missing, doubled, lateness, rssMax: Math.max(...rssSamples) };
   } finally {
     await repka.stop();
     await slack.close();
     await telegram.close();
   }
+}
+
+/** Outbox rows Repka has not delivered yet (its /metrics, repka_outbox_pending). */
+async function outboxPending(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^repka_outbox_pending (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
 /** The JavaScript heap Repka has in use now (its /metrics, prom-client's nodejs_heap_size_used_bytes), bytes. */

@@ -167,8 +167,7 @@ export class SlackDeliverer implements Deliverer {
         while (count < messages.length && messages[count]?.message.to === 'question-post') count += 1;
         return count;
       }
-      case 'staff-private':
-      {
+      case 'staff-private': {
         const args = { channel: head.conversation, user: head.user, thread_ts: head.thread, text: renderEphemeral(head.notice, (n) => renderAskProblem(n, this.deps.departments)) };
         await this.call('chat.postEphemeral', () => this.api('chat.postEphemeral', args, () => this.deps.client.chat.postEphemeral(args)));
         return 1;
