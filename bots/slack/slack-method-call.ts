@@ -1,6 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { stringify } from 'node:querystring';
 import { webApi } from '@slack/bolt';
 
 /** A Slack Web API method called with form-encoded arguments, answered as WebClient's `apiCall` answers. */
@@ -78,14 +77,24 @@ export function createSlackMethodCall(options: SlackMethodCallOptions): SlackMet
     });
 }
 
-/** WebClient.serializeBody for arguments without binary data. */
+/**
+ * WebClient.serializeBody for arguments without binary data: what `querystring.stringify` makes of
+ * them, written with `encodeURIComponent`, which escapes exactly the characters querystring's
+ * `escape` does (all but A–Z a–z 0–9 and - _ . ! ~ * ' ( ), Node's lib/querystring.js `noEscape`)
+ * and throws the same URIError on a lone surrogate, in one native call per value where
+ * querystring builds the escaped string a character at a time: for a card's blocks that was the
+ * largest share of the garbage a post made.
+ */
 function formBody(args: Readonly<Record<string, unknown>>): string {
-  const fields: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(args)) {
+  let body = '';
+  for (const key of Object.keys(args)) {
+    const value = args[key];
     if (value === undefined || value === null) continue;
-    fields[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+    // querystring writes a number that is not finite as nothing.
+    const text = typeof value === 'string' ? value : typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+    body += `${body === '' ? '' : '&'}${encodeURIComponent(key)}=${encodeURIComponent(text)}`;
   }
-  return stringify(fields);
+  return body;
 }
 
 /** WebClient.makeRequest's checks of the status, then buildResult and apiCall's of the body. */

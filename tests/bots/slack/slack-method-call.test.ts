@@ -91,12 +91,15 @@ const args = (text: string) => ({
   channel: 'C1',
   thread_ts: '1700000000.000001',
   text,
-  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${text}* & <b>` } }],
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${text}* & <b> Привіт, це Ольга 😀 100% ~!*'()#?=+/ \u00a0\u2028` } }],
   unfurl_links: false,
   unfurl_media: false,
   metadata: { event_type: 'repka_post', event_payload: { outbox_ids: '1,2', part: 0, parts: 1 } },
   icon_emoji: undefined,
   username: null,
+  link_names: true,
+  reply_broadcast: false,
+  parse: 'none 1+1=2 & більше',
 });
 
 describe('chat.postMessage without WebClient', () => {
