@@ -14,6 +14,9 @@ export const statementName = (prefix: string, columns: string): string => `${pre
  */
 export const valueOf = (name: string): never => sql.placeholder(name) as never;
 
+/** Each of `columns` bound to the placeholder of its own name: the values of an insert prepared once. */
+export const placeholders = <K extends string>(...columns: K[]): Record<K, Placeholder> => Object.fromEntries(columns.map((column) => [column, sql.placeholder(column)])) as unknown as Record<K, Placeholder>;
+
 /**
  * Prepared statements for a write whose columns vary from call to call (an update's patch, an
  * insert with optional columns): one statement per set of columns, built the first time that set

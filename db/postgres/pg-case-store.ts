@@ -4,7 +4,7 @@ import { askColumns, caseColumns, clientNames, clientPatch, toAsk, toCase, toCli
 import { metricEventKinds } from '../metric-event-kinds.js';
 import { onFirstUse, type RepkaPg } from './pg-database.js';
 import { lockMetricEvents } from './pg-locks.js';
-import { StatementsByColumns, statementName, valueOf } from '../statements-by-columns.js';
+import { placeholders, StatementsByColumns, statementName, valueOf } from '../statements-by-columns.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
 type ClientRow = typeof clients.$inferSelect;
@@ -350,15 +350,7 @@ function hotQueries(db: RepkaPg) {
     insertClient: () =>
       db
         .insert(clients)
-        .values({
-          chatId: sql.placeholder('chatId'),
-          userId: sql.placeholder('userId'),
-          firstName: sql.placeholder('firstName'),
-          lastName: sql.placeholder('lastName'),
-          username: sql.placeholder('username'),
-          language: sql.placeholder('language'),
-          createdAt: sql.placeholder('createdAt'),
-        })
+        .values(placeholders('chatId', 'userId', 'firstName', 'lastName', 'username', 'language', 'createdAt'))
         .onConflictDoNothing({ target: clients.chatId })
         .returning()
         .prepare('repka_insert_client'),

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Ask, AskStore, Case, CaseEvent, CaseEventKind, CaseStore, Client, ClientProfile, Language, NewAsk, NewCaseEvent, ThreadRef } from '../../src/ports.js';
 import { askColumns, caseColumns, clientNames, clientPatch, toAsk, toCase, toClient, toEvent } from '../rows.js';
 import { literalLimit, type RepkaDb } from './open-database.js';
-import { StatementsByColumns, valueOf } from '../statements-by-columns.js';
+import { placeholders, StatementsByColumns, valueOf } from '../statements-by-columns.js';
 import { asks, caseEvents, cases, clients, processedInbound } from './schema.js';
 
 type EventRow = typeof caseEvents.$inferSelect;
@@ -248,15 +248,7 @@ function prepareHotQueries(db: RepkaDb) {
       .prepare(),
     insertClient: db
       .insert(clients)
-      .values({
-        chatId: sql.placeholder('chatId'),
-        userId: sql.placeholder('userId'),
-        firstName: sql.placeholder('firstName'),
-        lastName: sql.placeholder('lastName'),
-        username: sql.placeholder('username'),
-        language: sql.placeholder('language'),
-        createdAt: sql.placeholder('createdAt'),
-      })
+      .values(placeholders('chatId', 'userId', 'firstName', 'lastName', 'username', 'language', 'createdAt'))
       .returning()
       .prepare(),
     chooseLanguage: db.update(clients).set({ language: valueOf('language'), languageChosen: true }).where(eq(clients.id, sql.placeholder('clientId'))).prepare(),
