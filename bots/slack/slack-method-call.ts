@@ -20,7 +20,7 @@ export interface SlackMethodCallOptions {
  * chat.postEphemeral, reactions.add), made without WebClient's work around each: for every call
  * WebClient 8 builds three JSON strings of the redacted request and answer for its debug log
  * (whatever the log level), queues the call on p-queue, wraps it in p-retry and an
- * `AbortSignal.timeout`, and reads the answer through fetch's Response. That was about a sixth of
+ * `AbortSignal.timeout`, and reads the answer through fetch's Response. That was about a twelfth of
  * a relayed message's CPU on a busy Repka, and a card update (its blocks redacted and copied) was
  * the largest single source of garbage while thousands of questions were asked (docs/BENCHMARKS.md).
  *
