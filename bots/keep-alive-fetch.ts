@@ -68,7 +68,7 @@ function send(url: URL, init: RequestInit, body: string | undefined, headers: Re
  * The headers of a {@link PlainResponse}: Node's parsed response headers (names in lower case,
  * repeated ones joined with ", " except set-cookie, kept as a list) read as fetch's Headers reads them.
  */
-class PlainHeaders {
+export class PlainHeaders {
   constructor(private readonly raw: IncomingHttpHeaders) {}
 
   get(name: string): string | null {

@@ -1,6 +1,7 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { webApi } from '@slack/bolt';
+import { PlainHeaders } from '../keep-alive-fetch.js';
 
 /** A Slack Web API method called with form-encoded arguments, answered as WebClient's `apiCall` answers. */
 export type SlackMethodCall = (method: string, args: Readonly<Record<string, unknown>>) => Promise<webApi.WebAPICallResult>;
@@ -32,16 +33,15 @@ export interface SlackMethodCallOptions {
  *   numbers or booleans as JSON, undefined and null left out;
  * - an answer with `ok: false` (or that is not JSON) rejects with WebAPIPlatformError;
  * - a 429 with a numeric Retry-After rejects with WebAPIRateLimitedError, one without with a plain Error;
- * - another status than 200 rejects with WebAPIHTTPError; a failed request or one past the
- *   timeout with WebAPIRequestError (its `original` the network error or a TimeoutError).
+ * - another status than 200 rejects with WebAPIHTTPError; a failed request, a redirect or one
+ *   past the timeout with WebAPIRequestError (its `original` the network error, a TypeError or a
+ *   TimeoutError).
  * Binary arguments (file uploads) are not for this path: WebClient sends those as multipart.
  */
 export function createSlackMethodCall(options: SlackMethodCallOptions): SlackMethodCall {
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  const base = new URL(options.apiUrl);
-  const https = base.protocol === 'https:';
+  const https = new URL(options.apiUrl).protocol === 'https:';
   const request = https ? httpsRequest : httpRequest;
-  const agent = https ? agents.https : agents.http;
+  const agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const fixedHeaders = {
     'User-Agent': options.userAgent,
     Accept: 'application/json',
@@ -61,13 +61,20 @@ export function createSlackMethodCall(options: SlackMethodCallOptions): SlackMet
       };
       req.on('error', fail);
       req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        // WebClient asks fetch not to follow redirects (`redirect: 'error'`): fetch, and the
+        // kept-alive fetch Repka gives it (bots/keep-alive-fetch.ts), fail the request instead.
+        if (status >= 300 && status < 400 && res.headers.location !== undefined) {
+          res.resume();
+          return fail(new TypeError(`fetch failed: redirected to ${res.headers.location}`));
+        }
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', fail);
         res.on('end', () => {
           clearTimeout(timer);
           try {
-            resolve(answer(url, res.statusCode ?? 0, res.statusMessage ?? '', res.headers, Buffer.concat(chunks).toString('utf8')));
+            resolve(answer(url, status, res.statusMessage ?? '', new PlainHeaders(res.headers), Buffer.concat(chunks).toString('utf8')));
           } catch (error) {
             reject(error);
           }
@@ -97,14 +104,14 @@ function formBody(args: Readonly<Record<string, unknown>>): string {
   return body;
 }
 
-/** WebClient.makeRequest's checks of the status, then buildResult and apiCall's of the body. */
-function answer(url: string, status: number, statusText: string, headers: IncomingHttpHeaders, text: string): webApi.WebAPICallResult {
+/** WebClient.makeRequest's checks of the status, then buildResult and apiCall's of the body; `headers` read as fetch's are. */
+function answer(url: string, status: number, statusText: string, headers: PlainHeaders, text: string): webApi.WebAPICallResult {
   const retryAfter = retryAfterOf(headers);
   if (status === 429) {
     if (retryAfter !== undefined) throw new webApi.WebAPIRateLimitedError(retryAfter);
-    throw new Error(`Retry header did not contain a valid timeout (url: ${url}, retry-after header: ${header(headers, 'retry-after')})`);
+    throw new Error(`Retry header did not contain a valid timeout (url: ${url}, retry-after header: ${headers.get('retry-after')})`);
   }
-  if (status !== 200) throw new webApi.WebAPIHTTPError(status, statusText, plainHeaders(headers), text);
+  if (status !== 200) throw new webApi.WebAPIHTTPError(status, statusText, Object.fromEntries(headers.entries()), text);
   let data: webApi.WebAPICallResult & { response_metadata?: Record<string, unknown> };
   try {
     data = JSON.parse(text) as webApi.WebAPICallResult;
@@ -113,34 +120,19 @@ function answer(url: string, status: number, statusText: string, headers: Incomi
   }
   data.response_metadata ??= {};
   const metadata = data.response_metadata as Record<string, unknown>;
-  const scopes = header(headers, 'x-oauth-scopes');
+  const scopes = headers.get('x-oauth-scopes');
   if (scopes !== null) metadata.scopes = scopes.trim().split(/\s*,\s*/);
-  const accepted = header(headers, 'x-accepted-oauth-scopes');
+  const accepted = headers.get('x-accepted-oauth-scopes');
   if (accepted !== null) metadata.acceptedScopes = accepted.trim().split(/\s*,\s*/);
   if (retryAfter !== undefined) metadata.retryAfter = retryAfter;
   if (!data.ok) throw new webApi.WebAPIPlatformError(data as webApi.WebAPICallResult & { error: string });
   return data;
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | null {
-  const value = headers[name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function retryAfterOf(headers: IncomingHttpHeaders): number | undefined {
-  const value = header(headers, 'retry-after');
+/** WebClient's parseRetryHeaders: Retry-After as whole seconds, when it is a number. */
+function retryAfterOf(headers: PlainHeaders): number | undefined {
+  const value = headers.get('retry-after');
   if (value === null) return undefined;
   const seconds = Number.parseInt(value, 10);
   return Number.isNaN(seconds) ? undefined : seconds;
-}
-
-/** Headers as `Object.fromEntries(response.headers.entries())` gives them: names sorted, values joined. */
-function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const plain: Record<string, string> = {};
-  for (const name of Object.keys(headers).sort()) {
-    const value = header(headers, name);
-    if (value !== null) plain[name] = value;
-  }
-  return plain;
 }

@@ -26,6 +26,7 @@ const answers: Record<string, (res: ServerResponse) => void> = {
   'bad gateway with json': (res) => void res.writeHead(502, { 'content-type': 'application/json' }).end('{"ok":false,"error":"upstream"}'),
   'not json': (res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('hello'),
   'ok with a retry-after': (res) => void res.writeHead(200, { 'content-type': 'application/json', 'retry-after': '2' }).end('{"ok":true,"ts":"1.3"}'),
+  redirected: (res) => void res.writeHead(302, { location: 'https://slack.com/api/elsewhere' }).end(),
   'no answer': () => undefined,
   'connection cut': (res) => res.socket?.destroy(),
 };
