@@ -188,15 +188,15 @@ async function deadlineRun(ctx: BenchContext, asks: number, storage: BenchStorag
 }
 
 /** Outbox rows Repka has not delivered yet (its /metrics, repka_outbox_pending). */
-async function outboxPending(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^repka_outbox_pending (\d+)/m.exec(text)?.[1] ?? NaN);
-}
+const outboxPending = (url: string): Promise<number> => metric(url, 'repka_outbox_pending');
 
 /** The JavaScript heap Repka has in use now (its /metrics, prom-client's nodejs_heap_size_used_bytes), bytes. */
-async function heapUsed(url: string): Promise<number> {
+const heapUsed = (url: string): Promise<number> => metric(url, 'nodejs_heap_size_used_bytes');
+
+/** The value of an unlabelled metric on Repka's /metrics; NaN when it is not there. */
+async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^nodejs_heap_size_used_bytes (\d+)/m.exec(text)?.[1] ?? NaN);
+  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
 }
 
 async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
